@@ -1,0 +1,11 @@
+-- Baseline: the Discord bot's schema.
+create schema if not exists discord;
+
+create table discord.verifications (
+    discord_user_id bigint primary key,
+    membernumber text not null references public.members (membernumber),
+    verified_at timestamptz not null default now()
+);
+
+grant usage on schema discord to service_role;
+grant all on all tables in schema discord to service_role;

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Installs what building and testing mynatca needs, only where it is missing.
+#   scripts/prereqs.sh build   git, a C compiler, libclang (pg_query's bindgen needs it)
+#   scripts/prereqs.sh test    the same plus a PostgreSQL server (the refresh tests start one)
+# Debian/Ubuntu via apt-get (as root, or through sudo), macOS via Homebrew.
+set -euo pipefail
+want="${1:-test}"
+
+have_libclang() {
+  [ -n "${LIBCLANG_PATH:-}" ] && return 0
+  compgen -G '/usr/lib/llvm-*/lib/libclang*.so*' >/dev/null && return 0
+  compgen -G '/usr/lib/*/libclang*.so*' >/dev/null && return 0
+  compgen -G '/usr/lib64/libclang*.so*' >/dev/null && return 0
+  [ "$(uname -s)" = Darwin ] && xcrun --find clang >/dev/null 2>&1 && return 0
+  return 1
+}
+
+have_postgres_server() {
+  command -v initdb >/dev/null 2>&1 && return 0
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null && return 0
+  command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir)/initdb" ] && return 0
+  return 1
+}
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "error: cargo not found; install Rust with rustup (https://rustup.rs) and run this again" >&2
+  exit 1
+fi
+
+missing_deb=(); missing_brew=()
+command -v git >/dev/null 2>&1 || { missing_deb+=(git); missing_brew+=(git); }
+command -v cc >/dev/null 2>&1 || { missing_deb+=(gcc libc6-dev); }
+have_libclang || { missing_deb+=(libclang-dev); missing_brew+=(llvm); }
+if [ "$want" = test ]; then
+  have_postgres_server || { missing_deb+=(postgresql); missing_brew+=(postgresql@16); }
+fi
+
+[ ${#missing_deb[@]} -eq 0 ] && [ ${#missing_brew[@]} -eq 0 ] && exit 0
+
+if [ "$(uname -s)" = Darwin ]; then
+  [ ${#missing_brew[@]} -eq 0 ] && exit 0
+  command -v brew >/dev/null 2>&1 || { echo "error: missing ${missing_brew[*]}; install Homebrew or those packages" >&2; exit 1; }
+  echo "installing ${missing_brew[*]} with Homebrew" >&2
+  brew install "${missing_brew[@]}"
+  exit 0
+fi
+
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "error: missing ${missing_deb[*]} (Debian package names); install them with your package manager" >&2
+  exit 1
+fi
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null 2>&1 || { echo "error: missing ${missing_deb[*]}; run as root or install sudo" >&2; exit 1; }
+  sudo=(sudo)
+fi
+echo "installing ${missing_deb[*]} with apt-get" >&2
+"${sudo[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing_deb[@]}" >/dev/null

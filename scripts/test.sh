@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Quick start, step 2: the whole test suite (unit and integration, against real git
+# repos and a throwaway PostgreSQL server), installing missing prerequisites first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/prereqs.sh test
+exec cargo test --locked "$@"

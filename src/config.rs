@@ -1,0 +1,1 @@
+//! `platform/supabase/config.toml`: read and edited with toml_edit so comments survive.

@@ -1,0 +1,1 @@
+//! The built-in Postgres engine behind `mynatca refresh --db-url`.

@@ -1,0 +1,110 @@
+//! Small filesystem helpers: atomic writes and lexical path arithmetic.
+
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+
+/// Writes `bytes` to `path` through a temp file in the same folder and a rename, so a
+/// reader sees the old content or the new, never half of it. Keeps an existing file's mode.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new().prefix(".mynatca-").suffix(".tmp").tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    let permissions = match std::fs::metadata(path) {
+        Ok(meta) => meta.permissions(),
+        Err(_) => default_permissions(),
+    };
+    tmp.as_file().set_permissions(permissions)?;
+    tmp.persist(path).map_err(|err| err.error)?;
+    Ok(())
+}
+
+#[cfg(unix)]
+fn default_permissions() -> std::fs::Permissions {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::Permissions::from_mode(0o644)
+}
+
+#[cfg(not(unix))]
+fn default_permissions() -> std::fs::Permissions {
+    std::fs::metadata(".").map(|m| m.permissions()).expect("cwd metadata")
+}
+
+/// Resolves `.` and `..` as text, without touching the filesystem (symlinks are not followed).
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                let last = out.components().next_back();
+                match last {
+                    Some(Component::Normal(_)) => {
+                        out.pop();
+                    }
+                    Some(Component::RootDir | Component::Prefix(_)) => {}
+                    _ => out.push(".."),
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// The path from folder `from` to `to`, both absolute and normalized, as text.
+pub fn relative_path(from: &Path, to: &Path) -> PathBuf {
+    let from: Vec<_> = from.components().collect();
+    let to: Vec<_> = to.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in common..from.len() {
+        out.push("..");
+    }
+    for component in &to[common..] {
+        out.push(component.as_os_str());
+    }
+    out
+}
+
+/// An absolute, normalized form of `path`, taken against `base` when relative.
+pub fn absolute_from(base: &Path, path: &Path) -> PathBuf {
+    normalize(&base.join(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_is_lexical() {
+        assert_eq!(normalize(Path::new("/a/b/../c/./d")), PathBuf::from("/a/c/d"));
+        assert_eq!(normalize(Path::new("/../a")), PathBuf::from("/a"));
+        assert_eq!(normalize(Path::new("../a/../../b")), PathBuf::from("../../b"));
+    }
+
+    #[test]
+    fn relative_path_matches_the_old_script() {
+        let from = Path::new("/ws/platform/supabase/migrations");
+        let to = Path::new("/ws/pay/supabase/migrations/1_x.sql");
+        assert_eq!(relative_path(from, to), PathBuf::from("../../../pay/supabase/migrations/1_x.sql"));
+        let nested = Path::new("/ws/platform/supabase/seeds/pay");
+        assert_eq!(
+            relative_path(nested, Path::new("/ws/pay/supabase/seed.sql")),
+            PathBuf::from("../../../../pay/supabase/seed.sql")
+        );
+    }
+
+    #[test]
+    fn write_atomic_replaces_whole_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.json");
+        write_atomic(&path, b"one").unwrap();
+        write_atomic(&path, b"two").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"two");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temp file left");
+    }
+}

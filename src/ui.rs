@@ -1,0 +1,96 @@
+//! Where messages go: results on stdout, `error:`/`warning:` on stderr, colour when wanted.
+
+use std::io::{IsTerminal, Write};
+
+use crate::cli::{ColorChoice, GlobalArgs};
+
+#[derive(Debug, Clone)]
+pub struct Ui {
+    pub quiet: bool,
+    pub verbose: u8,
+    color_stderr: bool,
+    color_stdout: bool,
+}
+
+impl Ui {
+    pub fn new(global: &GlobalArgs) -> Self {
+        let want = |is_tty: bool| match global.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => is_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        };
+        let ui = Ui {
+            quiet: global.quiet,
+            verbose: global.verbose,
+            color_stderr: want(std::io::stderr().is_terminal()),
+            color_stdout: want(std::io::stdout().is_terminal()),
+        };
+        ui.init_tracing();
+        ui
+    }
+
+    /// A Ui for library callers and tests: plain, not quiet.
+    pub fn plain() -> Self {
+        Ui { quiet: false, verbose: 0, color_stderr: false, color_stdout: false }
+    }
+
+    fn init_tracing(&self) {
+        let filter = match std::env::var("MYNATCA_LOG") {
+            Ok(filter) if !filter.is_empty() => filter,
+            _ => match self.verbose {
+                0 => return,
+                1 => "mynatca=debug".to_string(),
+                _ => "mynatca=trace".to_string(),
+            },
+        };
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_writer(std::io::stderr)
+            .with_ansi(self.color_stderr)
+            .without_time()
+            .try_init();
+    }
+
+    pub fn error(&self, message: &str) {
+        self.stderr_line(&self.paint("error:", "1;31", self.color_stderr), message);
+    }
+
+    pub fn warn(&self, message: &str) {
+        self.stderr_line(&self.paint("warning:", "1;33", self.color_stderr), message);
+    }
+
+    /// A result line on stdout, unless `--quiet`.
+    pub fn info(&self, message: &str) {
+        if !self.quiet {
+            self.out(message);
+        }
+    }
+
+    /// A line on stdout whatever `--quiet` says (JSON documents, requested listings).
+    pub fn out(&self, message: &str) {
+        let mut stdout = std::io::stdout().lock();
+        let _ = writeln!(stdout, "{message}");
+    }
+
+    pub fn color_stdout(&self) -> bool {
+        self.color_stdout
+    }
+
+    pub fn color_stderr(&self) -> bool {
+        self.color_stderr
+    }
+
+    /// Wraps `text` in an ANSI style when `enabled`.
+    pub fn paint(&self, text: &str, style: &str, enabled: bool) -> String {
+        if enabled {
+            format!("\x1b[{style}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn stderr_line(&self, label: &str, message: &str) {
+        let mut stderr = std::io::stderr().lock();
+        let _ = writeln!(stderr, "{label} {message}");
+    }
+}

@@ -1,0 +1,160 @@
+//! The workspace: finding the platform repo and where each linked project's files live.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::ConfigError;
+use crate::fsutil;
+use crate::gitdir;
+use crate::registry::{self, Project, Registry};
+
+/// Git config key (in a linked repo) naming the platform's absolute path.
+pub const PLATFORM_CONFIG_KEY: &str = "mynatca.platform";
+/// Environment variable naming the platform.
+pub const PLATFORM_ENV: &str = "MYNATCA_PLATFORM";
+
+/// The platform and its registry. Paths are absolute and lexically normalized.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    pub platform: PathBuf,
+    pub registry: Registry,
+}
+
+/// How the platform was found, for `-v` output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Found {
+    Flag,
+    Env,
+    Ancestor,
+    GitConfig,
+    Sibling,
+}
+
+impl Workspace {
+    /// Finds the platform from the flag, the environment or `cwd`, then loads its registry.
+    pub fn discover(flag: Option<&Path>, cwd: &Path) -> Result<Workspace, ConfigError> {
+        let (platform, how) = find_platform(flag, cwd)?;
+        tracing::debug!(platform = %platform.display(), ?how, "found the platform");
+        Workspace::load(platform)
+    }
+
+    /// Loads the workspace of a known platform; a missing registry is an empty one.
+    pub fn load(platform: PathBuf) -> Result<Workspace, ConfigError> {
+        let registry_path = platform.join(registry::FILE_NAME);
+        let registry = if registry_path.exists() {
+            Registry::load(&registry_path)?
+        } else if platform.join("supabase").is_dir() {
+            Registry::empty(registry_path)
+        } else {
+            return Err(ConfigError(format!(
+                "{} is not a platform repo (no {} and no supabase/ folder); pass --platform DIR",
+                platform.display(),
+                registry::FILE_NAME
+            )));
+        };
+        Ok(Workspace { platform, registry })
+    }
+
+    pub fn supabase_dir(&self) -> PathBuf {
+        self.platform.join("supabase")
+    }
+
+    /// `platform/supabase/migrations`: the platform's own files and the managed links.
+    pub fn link_dir(&self) -> PathBuf {
+        self.platform.join("supabase").join("migrations")
+    }
+
+    /// `platform/supabase/seeds/<project>`: the project's managed seed links.
+    pub fn seed_link_dir(&self, project: &str) -> PathBuf {
+        self.platform.join("supabase").join("seeds").join(project)
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.platform.join("supabase").join("config.toml")
+    }
+
+    pub fn project_root(&self, project: &Project) -> PathBuf {
+        fsutil::absolute_from(&self.platform, Path::new(&project.path))
+    }
+
+    pub fn migrations_dir(&self, project: &Project) -> PathBuf {
+        fsutil::absolute_from(&self.project_root(project), Path::new(&project.migrations))
+    }
+
+    pub fn seed_files(&self, project: &Project) -> Vec<PathBuf> {
+        let root = self.project_root(project);
+        project.seeds.iter().map(|seed| fsutil::absolute_from(&root, Path::new(seed))).collect()
+    }
+
+    /// The project whose repo holds `path`, if any.
+    pub fn project_holding(&self, path: &Path) -> Option<&Project> {
+        let path = canonical_or_lexical(path);
+        self.registry.projects.iter().find(|p| path.starts_with(canonical_or_lexical(&self.project_root(p))))
+    }
+}
+
+/// The platform, by the first rule that applies: `--platform`, `$MYNATCA_PLATFORM`, the
+/// nearest ancestor of `cwd` holding the registry, the current repo's `mynatca.platform`
+/// git config, a sibling of the current repo whose registry lists it.
+pub fn find_platform(flag: Option<&Path>, cwd: &Path) -> Result<(PathBuf, Found), ConfigError> {
+    if let Some(dir) = flag {
+        return existing_dir(cwd, dir, "--platform").map(|p| (p, Found::Flag));
+    }
+    if let Some(dir) = std::env::var_os(PLATFORM_ENV).filter(|v| !v.is_empty()) {
+        return existing_dir(cwd, Path::new(&dir), PLATFORM_ENV).map(|p| (p, Found::Env));
+    }
+    let cwd = fsutil::normalize(cwd);
+    if let Some(dir) = cwd.ancestors().find(|dir| dir.join(registry::FILE_NAME).is_file()) {
+        return Ok((dir.to_path_buf(), Found::Ancestor));
+    }
+    if let Some(repo) = gitdir::discover(&cwd) {
+        if let Some(dir) = configured_platform(&repo.work_tree) {
+            if dir.is_dir() {
+                return Ok((dir, Found::GitConfig));
+            }
+        }
+        if let Some(dir) = sibling_platform(&repo.work_tree) {
+            return Ok((dir, Found::Sibling));
+        }
+    }
+    Err(ConfigError(format!(
+        "no platform found from {}; run inside the platform or a linked repo, pass --platform DIR, or set {PLATFORM_ENV}",
+        cwd.display()
+    )))
+}
+
+fn existing_dir(cwd: &Path, dir: &Path, source: &str) -> Result<PathBuf, ConfigError> {
+    let dir = fsutil::absolute_from(cwd, dir);
+    if dir.is_dir() {
+        Ok(dir)
+    } else {
+        Err(ConfigError(format!("{source}: {} is not a directory; point it at the platform repo", dir.display())))
+    }
+}
+
+fn configured_platform(work_tree: &Path) -> Option<PathBuf> {
+    let repo = git2::Repository::open(work_tree).ok()?;
+    let value = repo.config().ok()?.get_path(PLATFORM_CONFIG_KEY).ok()?;
+    Some(fsutil::absolute_from(work_tree, &value))
+}
+
+fn sibling_platform(work_tree: &Path) -> Option<PathBuf> {
+    let parent = work_tree.parent()?;
+    let me = canonical_or_lexical(work_tree);
+    let mut siblings: Vec<PathBuf> = std::fs::read_dir(parent)
+        .ok()?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|dir| dir.join(registry::FILE_NAME).is_file())
+        .collect();
+    siblings.sort();
+    siblings.into_iter().find(|dir| {
+        let Ok(registry) = Registry::load(&dir.join(registry::FILE_NAME)) else {
+            return false;
+        };
+        registry.projects.iter().any(|p| canonical_or_lexical(&fsutil::absolute_from(dir, Path::new(&p.path))) == me)
+    })
+}
+
+/// The real path when it exists, else the lexical one: for comparing paths, not for links.
+pub fn canonical_or_lexical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| fsutil::normalize(path))
+}

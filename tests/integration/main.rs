@@ -1,0 +1,5 @@
+//! Integration tests: the real binary on temp workspaces of real git repos.
+
+mod support;
+
+mod link;

@@ -1,0 +1,267 @@
+//! The one workspace builder every integration test uses: a temp folder holding the
+//! platform and its sub-projects as real git repos, driven with the real `git` binary
+//! and the real `mynatca` binary.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+/// The Supabase config a fresh platform gets (the same as `../shared/bench/mkws.py`).
+pub const CONFIG_TOML: &str = r#"[api]
+schemas = ["public", "graphql_public"]
+
+[db]
+port = 54322
+major_version = 15
+
+[db.seed]
+enabled = true
+sql_paths = ["./seed.sql"]
+"#;
+
+/// Variables from the developer's shell that would steer the binary or git.
+const SCRUBBED_ENV: &[&str] = &[
+    "MYNATCA_PLATFORM",
+    "MYNATCA_DB_URL",
+    "MYNATCA_BIN",
+    "MYNATCA_HOOKS",
+    "MYNATCA_LOG",
+    "NO_COLOR",
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_CONFIG",
+    "GIT_CONFIG_PARAMETERS",
+];
+
+pub struct Ws {
+    tmp: TempDir,
+    /// The workspace root: the platform's parent.
+    pub root: PathBuf,
+    home: PathBuf,
+}
+
+impl Ws {
+    /// A workspace whose platform is a git repo on `main` with `supabase/migrations/`,
+    /// `supabase/config.toml` and an empty registry, all committed.
+    pub fn new() -> Ws {
+        let ws = Ws::empty();
+        ws.write("platform/supabase/config.toml", CONFIG_TOML)
+            .write("platform/.linked-projects.json", "{\n  \"version\": 1,\n  \"projects\": []\n}\n")
+            .mkdir("platform/supabase/migrations");
+        ws.git_init("platform");
+        ws.commit_all("platform", "platform baseline");
+        ws
+    }
+
+    /// A temp folder with nothing in it (no platform).
+    pub fn empty() -> Ws {
+        let tmp = tempfile::Builder::new().prefix("mynatca-test-").tempdir().expect("temp dir");
+        let root = tmp.path().join("mynatca");
+        let home = tmp.path().join("home");
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::create_dir_all(&home).unwrap();
+        Ws { tmp, root, home }
+    }
+
+    /// Adds a sub-project repo `../<name>` owning schema `<name>`, with a baseline
+    /// migration (see [`Ws::add_project_repo`]) and a seed, committed on `main`, and registers it.
+    pub fn with_project(self, name: &str) -> Ws {
+        self.add_project_repo(name);
+        self.register(name, &format!("../{name}"), name);
+        self
+    }
+
+    /// The sub-project repo alone, not registered.
+    /// Baseline versions are distinct per repo (2, 3, ... in creation order), as
+    /// `supabase db reset` requires.
+    pub fn add_project_repo(&self, name: &str) -> &Ws {
+        let version = std::fs::read_dir(&self.root).unwrap().count() + 1;
+        self.write(
+            &format!("{name}/supabase/migrations/{version:014}_baseline_{name}_schema.sql"),
+            &format!("create schema if not exists {name};\n"),
+        )
+        .write(&format!("{name}/supabase/seed.sql"), &format!("-- {name} seed\n"));
+        self.git_init(name);
+        self.commit_all(name, &format!("{name} baseline"));
+        self
+    }
+
+    /// Appends `{"name", "path", "schema"}` to the registry.
+    pub fn register(&self, name: &str, path: &str, schema: &str) -> &Ws {
+        let mut registry = self.registry();
+        registry["projects"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!({"name": name, "path": path, "schema": schema}));
+        self.write_registry(&registry)
+    }
+
+    pub fn write_registry(&self, registry: &serde_json::Value) -> &Ws {
+        self.write("platform/.linked-projects.json", &(serde_json::to_string_pretty(registry).unwrap() + "\n"))
+    }
+
+    pub fn registry(&self) -> serde_json::Value {
+        serde_json::from_str(&self.read("platform/.linked-projects.json")).unwrap()
+    }
+
+    /// Writes a file (creating folders), relative to the workspace root.
+    pub fn write(&self, rel: &str, content: &str) -> &Ws {
+        let path = self.path(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+        self
+    }
+
+    /// Writes a migration into a repo's `supabase/migrations/`.
+    pub fn migration(&self, repo: &str, name: &str, sql: &str) -> &Ws {
+        self.write(&format!("{repo}/supabase/migrations/{name}"), sql)
+    }
+
+    pub fn mkdir(&self, rel: &str) -> &Ws {
+        std::fs::create_dir_all(self.path(rel)).unwrap();
+        self
+    }
+
+    pub fn remove(&self, rel: &str) -> &Ws {
+        let path = self.path(rel);
+        if path.is_dir() && !path.is_symlink() {
+            std::fs::remove_dir_all(path).unwrap();
+        } else {
+            std::fs::remove_file(path).unwrap();
+        }
+        self
+    }
+
+    pub fn symlink(&self, target: &str, rel: &str) -> &Ws {
+        let path = self.path(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(target, path).unwrap();
+        self
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("read {rel}: {e}"))
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    /// The target of `platform/supabase/migrations/<name>`, if it is a symlink.
+    pub fn link(&self, name: &str) -> Option<PathBuf> {
+        std::fs::read_link(self.path(&format!("platform/supabase/migrations/{name}"))).ok()
+    }
+
+    /// Every symlink in `platform/supabase/migrations`, sorted by name.
+    pub fn links(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.path("platform/supabase/migrations"))
+            .unwrap()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_type().unwrap().is_symlink())
+            .map(|e| e.file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Every entry of a folder, sorted (to catch stray temp files).
+    pub fn entries(&self, rel: &str) -> Vec<String> {
+        let mut names: Vec<String> =
+            std::fs::read_dir(self.path(rel)).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        names.sort();
+        names
+    }
+
+    /// `git init -b main` with an identity, no signing and no global config.
+    pub fn git_init(&self, repo: &str) -> &Ws {
+        self.mkdir(repo);
+        self.git(repo, &["init", "-q", "-b", "main"]);
+        self.git(repo, &["config", "user.email", "dev@example.com"]);
+        self.git(repo, &["config", "user.name", "Dev"]);
+        self.git(repo, &["config", "commit.gpgsign", "false"]);
+        self
+    }
+
+    pub fn commit_all(&self, repo: &str, message: &str) -> &Ws {
+        self.git(repo, &["add", "-A"]);
+        self.git(repo, &["commit", "-q", "--allow-empty", "-m", message]);
+        self
+    }
+
+    /// Runs git in `repo` (relative to the root) and asserts it succeeded.
+    pub fn git(&self, repo: &str, args: &[&str]) -> Output {
+        let output = self.git_cmd(repo, args).output().expect("git runs");
+        assert!(
+            output.status.success(),
+            "git {args:?} in {repo} failed:\n{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        output
+    }
+
+    /// A git command in `repo`, isolated from the developer's config, not yet run.
+    pub fn git_cmd(&self, repo: &str, args: &[&str]) -> std::process::Command {
+        let mut cmd = std::process::Command::new("git");
+        cmd.args(args).current_dir(self.path(repo));
+        self.isolate(&mut cmd);
+        cmd
+    }
+
+    /// `git` output as text, trimmed.
+    pub fn git_stdout(&self, repo: &str, args: &[&str]) -> String {
+        String::from_utf8(self.git(repo, args).stdout).unwrap().trim().to_string()
+    }
+
+    /// The mynatca binary, run in `dir` (relative to the root), with a clean environment.
+    pub fn mynatca(&self, dir: &str) -> Command {
+        Command::from_std(self.mynatca_std(dir))
+    }
+
+    /// The same as a plain std command, for spawning in the background.
+    pub fn mynatca_std(&self, dir: &str) -> std::process::Command {
+        let mut cmd = std::process::Command::new(bin());
+        cmd.current_dir(self.path(dir));
+        self.isolate(&mut cmd);
+        cmd
+    }
+
+    fn isolate(&self, cmd: &mut std::process::Command) {
+        for var in SCRUBBED_ENV {
+            cmd.env_remove(var);
+        }
+        cmd.env("HOME", &self.home)
+            .env("XDG_CONFIG_HOME", self.home.join(".config"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_TERMINAL_PROMPT", "0");
+    }
+
+    pub fn tmp(&self) -> &Path {
+        self.tmp.path()
+    }
+}
+
+/// The mynatca binary under test.
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_mynatca"))
+}
+
+/// stdout of a finished assert_cmd run as text.
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// The inode of a path, without following links: "rewrote nothing" means unchanged inodes.
+pub fn inode(path: &Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::symlink_metadata(path).unwrap().ino()
+}
