@@ -129,10 +129,11 @@ fn update_exclude(ws: &Workspace, input: &reconcile::Input, plan: &Plan) -> std:
         Ok(rel) => format!("{}/", rel.display()),
         Err(_) => return Ok(()),
     };
-    let mut patterns = Vec::with_capacity(plan.managed.len() + 1);
-    patterns.push(gitdir::literal_pattern(&format!("/{prefix}{}", reconcile::LOCK_FILE)));
-    for (dir, name) in &plan.managed {
-        patterns.push(gitdir::literal_pattern(&format!("/{prefix}{}/{name}", input.dirs[*dir].rel)));
+    let mut patterns = String::with_capacity(64 * (plan.managed.len() + 1));
+    gitdir::push_literal_pattern(&mut patterns, &["/", &prefix, reconcile::LOCK_FILE]);
+    for &(dir, offer) in &plan.managed {
+        let dir = &input.dirs[dir];
+        gitdir::push_literal_pattern(&mut patterns, &["/", &prefix, &dir.rel, "/", &dir.offers[offer].name]);
     }
     if gitdir::update_exclude_block(&git.common_dir, &patterns)? {
         tracing::debug!(exclude = %git.common_dir.join("info/exclude").display(), "updated the managed block");
