@@ -4,3 +4,4 @@ mod support;
 
 mod link;
 mod new;
+mod status;
