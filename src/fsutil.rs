@@ -6,6 +6,27 @@ use std::path::{Component, Path, PathBuf};
 /// Writes `bytes` to `path` through a temp file in the same folder and a rename, so a
 /// reader sees the old content or the new, never half of it. Keeps an existing file's mode.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let permissions = match std::fs::metadata(path) {
+        Ok(meta) => meta.permissions(),
+        Err(_) => default_permissions(),
+    };
+    filled_temp_file(path, bytes, permissions)?.persist(path).map_err(|err| err.error)?;
+    Ok(())
+}
+
+/// Like [`write_atomic`], but never replaces anything: fails with `AlreadyExists` when
+/// `path` is taken (checked by the final link or rename itself, so no race).
+pub fn write_new_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    filled_temp_file(path, bytes, default_permissions())?.persist_noclobber(path).map_err(|err| err.error)?;
+    Ok(())
+}
+
+/// A synced temp file beside `path` holding `bytes`, ready to be renamed onto it.
+fn filled_temp_file(
+    path: &Path,
+    bytes: &[u8],
+    permissions: std::fs::Permissions,
+) -> std::io::Result<tempfile::NamedTempFile> {
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -13,13 +34,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut tmp = tempfile::Builder::new().prefix(".mynatca-").suffix(".tmp").tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
-    let permissions = match std::fs::metadata(path) {
-        Ok(meta) => meta.permissions(),
-        Err(_) => default_permissions(),
-    };
     tmp.as_file().set_permissions(permissions)?;
-    tmp.persist(path).map_err(|err| err.error)?;
-    Ok(())
+    Ok(tmp)
 }
 
 #[cfg(unix)]
@@ -105,6 +121,17 @@ mod tests {
         write_atomic(&path, b"one").unwrap();
         write_atomic(&path, b"two").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temp file left");
+    }
+
+    #[test]
+    fn write_new_atomic_never_replaces() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("1_a.sql");
+        write_new_atomic(&path, b"first").unwrap();
+        let err = write_new_atomic(&path, b"second").unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read(&path).unwrap(), b"first");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temp file left");
     }
 }

@@ -15,5 +15,6 @@ pub mod lint;
 pub mod migration;
 pub mod reconcile;
 pub mod registry;
+pub mod repos;
 pub mod ui;
 pub mod workspace;

@@ -22,6 +22,68 @@ pub fn is_sql_name(name: &str) -> bool {
     name.ends_with(".sql") && !name.starts_with('.')
 }
 
+/// The description style `mynatca new` accepts: lowercase letters, digits, underscores.
+pub fn is_valid_description(description: &str) -> bool {
+    !description.is_empty() && description.bytes().all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'_'))
+}
+
+/// The nearest valid description: camelCase split into words, every run of other
+/// characters one underscore, lowercase, a typed `.sql` dropped. Empty if nothing is left.
+pub fn suggest_description(input: &str) -> String {
+    let input = input.strip_suffix(".sql").unwrap_or(input);
+    let mut out = String::with_capacity(input.len() + 4);
+    let mut previous: Option<char> = None;
+    for c in input.chars() {
+        if c.is_ascii_alphanumeric() {
+            let word_starts = c.is_ascii_uppercase() && previous.is_some_and(|p| p.is_ascii_lowercase());
+            if word_starts || (!out.is_empty() && previous.is_some_and(|p| !p.is_ascii_alphanumeric())) {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        }
+        previous = Some(c);
+    }
+    out
+}
+
+/// A linked project's description starts with its schema as a word (`pay_add_x`); added
+/// when missing.
+pub fn with_schema_prefix(description: &str, schema: &str) -> String {
+    let prefixed = description.strip_prefix(schema).is_some_and(|rest| rest.is_empty() || rest.starts_with('_'));
+    if prefixed {
+        description.to_string()
+    } else {
+        format!("{schema}_{description}")
+    }
+}
+
+/// The Supabase CLI's version for a moment: `YYYYMMDDHHMMSS` in UTC.
+pub fn version_at(unix_seconds: u64) -> String {
+    let (year, month, day) = civil_from_days(unix_seconds / 86_400);
+    let seconds = unix_seconds % 86_400;
+    format!("{year:04}{month:02}{day:02}{:02}{:02}{:02}", seconds / 3600, seconds % 3600 / 60, seconds % 60)
+}
+
+/// The first version at or after `start` (Unix seconds), a second at a time, that is not `taken`.
+pub fn free_version(start: u64, taken: impl Fn(&str) -> bool) -> String {
+    (start..).map(version_at).find(|version| !taken(version)).expect("some second is free")
+}
+
+/// Days since 1970-01-01 to the proleptic Gregorian (year, month, day): Howard Hinnant's
+/// `civil_from_days`, for non-negative day counts.
+fn civil_from_days(days: u64) -> (u64, u64, u64) {
+    let z = days + 719_468; // days since 0000-03-01
+    let era = z / 146_097;
+    let day_of_era = z % 146_097;
+    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_from_march = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+    let month = if month_from_march < 10 { month_from_march + 3 } else { month_from_march - 9 };
+    let year = year_of_era + era * 400 + u64::from(month <= 2);
+    (year, month, day)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -33,6 +95,56 @@ mod tests {
         assert_eq!(m.description, "add_facility_ratings_table");
         assert_eq!(parse("00000000000001_.sql").unwrap().description, "");
         assert_eq!(parse("1_x.y.sql").unwrap().description, "x.y");
+    }
+
+    #[test]
+    fn descriptions_are_lowercase_digits_and_underscores() {
+        for good in ["add_member_status", "pay_add_2fa", "x"] {
+            assert!(is_valid_description(good), "{good}");
+        }
+        for bad in ["", "add-member", "Add_member", "add member", "add.sql", "café"] {
+            assert!(!is_valid_description(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn suggestions_fix_case_dashes_and_spaces() {
+        assert_eq!(suggest_description("add-Member Status"), "add_member_status");
+        assert_eq!(suggest_description("AddMemberVerificationStatus"), "add_member_verification_status");
+        assert_eq!(suggest_description("add-member-verification-status.sql"), "add_member_verification_status");
+        assert_eq!(suggest_description("  fix -- positions2FA "), "fix_positions2fa");
+        assert_eq!(suggest_description("--- !"), "");
+        assert!(is_valid_description(&suggest_description("Pay: add LES import (v2)")));
+    }
+
+    #[test]
+    fn schema_prefix_is_added_once() {
+        assert_eq!(with_schema_prefix("add_shifts", "pay"), "pay_add_shifts");
+        assert_eq!(with_schema_prefix("pay_add_shifts", "pay"), "pay_add_shifts");
+        assert_eq!(with_schema_prefix("pay", "pay"), "pay");
+        assert_eq!(with_schema_prefix("payroll_fix", "pay"), "pay_payroll_fix");
+    }
+
+    #[test]
+    fn versions_are_utc_civil_time() {
+        // Reference values from `date -u -d @N +%Y%m%d%H%M%S`.
+        assert_eq!(version_at(0), "19700101000000");
+        assert_eq!(version_at(951_782_399), "20000228235959");
+        assert_eq!(version_at(951_782_400), "20000229000000"); // 2000 is a leap year
+        assert_eq!(version_at(1_709_251_199), "20240229235959");
+        assert_eq!(version_at(1_765_800_000), "20251215120000");
+        assert_eq!(version_at(1_767_225_599), "20251231235959");
+        assert_eq!(version_at(1_767_225_600), "20260101000000");
+        assert_eq!(version_at(4_107_542_400), "21000301000000"); // 2100 is not
+        assert_eq!(version_at(4_107_542_399), "21000228235959");
+    }
+
+    #[test]
+    fn a_taken_version_is_bumped_a_second_at_a_time() {
+        let start = 1_767_225_598; // 2025-12-31 23:59:58
+        assert_eq!(free_version(start, |_| false), "20251231235958");
+        let taken = ["20251231235958", "20251231235959", "20260101000000"];
+        assert_eq!(free_version(start, |v| taken.contains(&v)), "20260101000001");
     }
 
     #[test]

@@ -310,7 +310,7 @@ fn check_names(dir: &LinkDir, in_place: &[(&str, &str)], plan: &mut Plan) {
 }
 
 /// The owner of a link target in `dir`, if the target lies inside an owned location.
-fn owner_of<'a>(dir: &'a LinkDir, target: &Path) -> Option<&'a Owner> {
+pub fn owner_of<'a>(dir: &'a LinkDir, target: &Path) -> Option<&'a Owner> {
     let resolved = fsutil::normalize(&dir.path.join(target));
     dir.owners.iter().find(|owner| resolved.starts_with(&owner.location))
 }

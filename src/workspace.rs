@@ -1,10 +1,12 @@
 //! The workspace: finding the platform repo and where each linked project's files live.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use crate::error::ConfigError;
 use crate::fsutil;
 use crate::gitdir;
+use crate::migration;
 use crate::registry::{self, Project, Registry};
 
 /// Git config key (in a linked repo) naming the platform's absolute path.
@@ -83,6 +85,18 @@ impl Workspace {
     pub fn seed_files(&self, project: &Project) -> Vec<PathBuf> {
         let root = self.project_root(project);
         project.seeds.iter().map(|seed| fsutil::absolute_from(&root, Path::new(seed))).collect()
+    }
+
+    /// Every migration version in the workspace: the platform's migrations folder (own
+    /// files and whatever links are there) and every project's migrations folder.
+    pub fn versions(&self) -> HashSet<String> {
+        let dirs =
+            std::iter::once(self.link_dir()).chain(self.registry.projects.iter().map(|p| self.migrations_dir(p)));
+        dirs.filter_map(|dir| std::fs::read_dir(dir).ok())
+            .flatten()
+            .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+            .filter_map(|name| migration::parse(&name).map(|m| m.version.to_string()))
+            .collect()
     }
 
     /// The project whose repo holds `path`, if any.

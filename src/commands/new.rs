@@ -1,9 +1,177 @@
-//! `mynatca new`.
+//! `mynatca new DESCRIPTION [--project NAME]`: a migration file whose version no other
+//! file in the workspace has, then `link`.
+
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+use anyhow::Context as _;
 
 use crate::cli::NewArgs;
+use crate::commands::link::{self, Mode};
 use crate::commands::Context;
-use crate::error::Outcome;
+use crate::error::{config_error, Outcome};
+use crate::fsutil;
+use crate::migration;
+use crate::reconcile;
+use crate::workspace::{canonical_or_lexical, Workspace};
 
-pub fn run(_ctx: &Context, _args: &NewArgs) -> anyhow::Result<Outcome> {
-    super::not_implemented("new")
+/// Where the migration goes.
+struct Owner {
+    name: String,
+    schema: String,
+    /// A linked project: descriptions start with its schema. The platform's don't.
+    linked: bool,
+    root: PathBuf,
+    migrations: PathBuf,
+}
+
+pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<Outcome> {
+    if !migration::is_valid_description(&args.description) {
+        return Err(config_error(invalid_description(&args.description)));
+    }
+    let ws = ctx.workspace()?;
+    let owner = owner(ctx, &ws, args.project.as_deref())?;
+    let description = if owner.linked {
+        migration::with_schema_prefix(&args.description, &owner.schema)
+    } else {
+        args.description.clone()
+    };
+    let path = create(&ws, &owner, &description)?;
+    ctx.ui.out(
+        &fsutil::relative_path(&canonical_or_lexical(&ctx.cwd), &canonical_or_lexical(&path)).display().to_string(),
+    );
+
+    let report = link::relink(&ws, Mode::Apply, &[])?;
+    link::print_problems(ctx.ui, &report);
+    Ok(Outcome::from_problems(report.has_problems()))
+}
+
+fn invalid_description(description: &str) -> String {
+    let rule = "a migration description uses lowercase letters, digits and underscores only";
+    match migration::suggest_description(description) {
+        suggestion if suggestion.is_empty() => {
+            format!("{description:?}: {rule}; say what it does, e.g. `mynatca new add_member_status`")
+        }
+        suggestion => format!("{description:?}: {rule}; did you mean `mynatca new {suggestion}`?"),
+    }
+}
+
+/// `--project NAME` (`platform` for the platform, unless a project has that name), else
+/// the repo holding the current directory.
+fn owner(ctx: &Context, ws: &Workspace, flag: Option<&str>) -> anyhow::Result<Owner> {
+    let project = match flag {
+        Some(name) => match ws.registry.project(name) {
+            Some(project) => Some(project),
+            None if name == reconcile::PLATFORM => None,
+            None => {
+                let mut known: Vec<&str> = ws.registry.projects.iter().map(|p| p.name.as_str()).collect();
+                known.push(reconcile::PLATFORM);
+                return Err(config_error(format!(
+                    "--project {name}: no such project in {}; pass one of: {}",
+                    ws.registry.path.display(),
+                    known.join(", ")
+                )));
+            }
+        },
+        None => match ws.project_holding(&ctx.cwd) {
+            Some(project) => Some(project),
+            None if canonical_or_lexical(&ctx.cwd).starts_with(canonical_or_lexical(&ws.platform)) => None,
+            None => {
+                return Err(config_error(format!(
+                    "{} is not inside the platform or a linked repo; run this there or pass --project NAME",
+                    ctx.cwd.display()
+                )))
+            }
+        },
+    };
+    Ok(match project {
+        Some(project) => Owner {
+            name: project.name.clone(),
+            schema: project.schema.clone(),
+            linked: true,
+            root: ws.project_root(project),
+            migrations: ws.migrations_dir(project),
+        },
+        None => Owner {
+            name: reconcile::PLATFORM.to_string(),
+            schema: "public".to_string(),
+            linked: false,
+            root: ws.platform.clone(),
+            migrations: ws.link_dir(),
+        },
+    })
+}
+
+/// Picks the first free version from now and writes the file, under the workspace lock
+/// so two `new`s in different repos can't pick the same second.
+fn create(ws: &Workspace, owner: &Owner, description: &str) -> anyhow::Result<PathBuf> {
+    if !owner.root.is_dir() {
+        return Err(config_error(format!(
+            "project {}: folder {} not found; clone it there or fix its \"path\" in {}",
+            owner.name,
+            owner.root.display(),
+            ws.registry.path.display()
+        )));
+    }
+    let _lock = reconcile::lock(ws, true)
+        .with_context(|| format!("cannot lock {}", ws.platform.join(reconcile::LOCK_FILE).display()))?;
+    std::fs::create_dir_all(&owner.migrations)
+        .with_context(|| format!("cannot create {}", owner.migrations.display()))?;
+    let now = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .context("the system clock is before 1970; fix the clock")?
+        .as_secs();
+    let mut taken = ws.versions();
+    let content = header(owner, description);
+    loop {
+        let version = migration::free_version(now, |v| taken.contains(v));
+        let path = owner.migrations.join(format!("{version}_{description}.sql"));
+        match fsutil::write_new_atomic(&path, content.as_bytes()) {
+            Ok(()) => return Ok(path),
+            // Written meanwhile by something that doesn't take the lock: try the next second.
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+                taken.insert(version);
+            }
+            Err(err) => return Err(err).with_context(|| format!("cannot write {}", path.display())),
+        }
+    }
+}
+
+fn header(owner: &Owner, description: &str) -> String {
+    format!(
+        "-- Migration: {description}\n\
+         -- Owner: {} (schema {})\n\
+         -- Rollback notes: how to undo this by hand (the Supabase CLI has no down migrations)\n\n",
+        owner.name, owner.schema
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_description_gets_the_corrected_command() {
+        let message = invalid_description("add-Member Status");
+        assert!(message.starts_with("\"add-Member Status\": a migration description uses lowercase"), "{message}");
+        assert!(message.ends_with("did you mean `mynatca new add_member_status`?"), "{message}");
+        assert!(invalid_description("").contains("e.g. `mynatca new add_member_status`"));
+    }
+
+    #[test]
+    fn the_header_names_description_owner_and_rollback() {
+        let owner = Owner {
+            name: "pay".into(),
+            schema: "pay".into(),
+            linked: true,
+            root: "/ws/pay".into(),
+            migrations: "/ws/pay/supabase/migrations".into(),
+        };
+        let text = header(&owner, "pay_add_shifts");
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "-- Migration: pay_add_shifts");
+        assert_eq!(lines[1], "-- Owner: pay (schema pay)");
+        assert!(lines[2].starts_with("-- Rollback notes:"));
+        assert!(text.ends_with("\n\n"));
+    }
 }

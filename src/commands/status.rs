@@ -1,9 +1,171 @@
-//! `mynatca status`.
+//! `mynatca status`: one row per repo (platform first) and a warning when the branch
+//! mix is not uniform, because `db reset` applies exactly that mix.
+
+use std::path::Path;
+
+use serde_json::json;
 
 use crate::cli::StatusArgs;
 use crate::commands::Context;
 use crate::error::Outcome;
+use crate::fsutil;
+use crate::repos::{self, GitState, Overview, WarningKind};
+use crate::workspace::canonical_or_lexical;
 
-pub fn run(_ctx: &Context, _args: &StatusArgs) -> anyhow::Result<Outcome> {
-    super::not_implemented("status")
+const HEADER: [&str; 7] = ["REPO", "PATH", "BRANCH", "STATE", "MIGRATIONS", "LINKED", "NEWEST"];
+/// Counts read best right-aligned.
+const RIGHT_ALIGNED: [bool; 7] = [false, false, false, false, true, true, false];
+const YELLOW: &str = "33";
+const RED: &str = "31";
+
+/// Warnings are reported, not failed on: status is for looking, and working on several
+/// branches at once is a supported workflow. Exit 0 unless the workspace can't be read.
+pub fn run(ctx: &Context, args: &StatusArgs) -> anyhow::Result<Outcome> {
+    let ws = ctx.workspace()?;
+    let overview = repos::overview(&ws);
+    if args.json {
+        ctx.ui.out(&to_json(&ws.platform, &overview).to_string());
+    } else {
+        for line in table(ctx, &overview) {
+            ctx.ui.out(&line);
+        }
+    }
+    for warning in &overview.warnings {
+        ctx.ui.warn(&warning.message);
+    }
+    Ok(Outcome::Clean)
+}
+
+fn table(ctx: &Context, overview: &Overview) -> Vec<String> {
+    let cwd = canonical_or_lexical(&ctx.cwd);
+    let mix = overview.warnings.iter().any(|w| w.kind == WarningKind::BranchMix);
+    let platform_head = overview.repos.first().and_then(|r| r.git.head());
+    let rows: Vec<Vec<Cell>> = overview
+        .repos
+        .iter()
+        .map(|repo| {
+            let branch = repo.git.head().map_or_else(|| "-".to_string(), ToString::to_string);
+            let branch_style = (mix && repo.git.head().is_some() && repo.git.head() != platform_head).then_some(YELLOW);
+            let state_style = match repo.git {
+                GitState::Repo { dirty: true, .. } => Some(YELLOW),
+                GitState::Missing | GitState::Unreadable(_) => Some(RED),
+                _ => None,
+            };
+            vec![
+                Cell::plain(repo.name.clone()),
+                Cell::plain(shown_path(&cwd, &repo.path)),
+                Cell { text: branch, style: branch_style },
+                Cell { text: repo.git.as_str().to_string(), style: state_style },
+                Cell::plain(repo.migrations.map_or_else(|| "-".to_string(), |n| n.to_string())),
+                Cell::plain(repo.linked.to_string()),
+                Cell::plain(repo.newest.clone().unwrap_or_else(|| "-".to_string())),
+            ]
+        })
+        .collect();
+    let color = ctx.ui.color_stdout();
+    render(&rows, |text, style| ctx.ui.paint(text, style, color))
+}
+
+/// A repo's path as typed from the current directory (`.` for the directory itself).
+fn shown_path(cwd: &Path, path: &Path) -> String {
+    let relative = fsutil::relative_path(cwd, &canonical_or_lexical(path));
+    if relative.as_os_str().is_empty() {
+        ".".to_string()
+    } else {
+        relative.display().to_string()
+    }
+}
+
+struct Cell {
+    text: String,
+    /// An ANSI style, applied only when colour is on.
+    style: Option<&'static str>,
+}
+
+impl Cell {
+    fn plain(text: String) -> Self {
+        Cell { text, style: None }
+    }
+}
+
+/// Aligned columns separated by two spaces, no trailing blanks. Padding is computed on
+/// the plain text so colour never shifts a column.
+fn render(rows: &[Vec<Cell>], paint: impl Fn(&str, &str) -> String) -> Vec<String> {
+    let mut widths: Vec<usize> = HEADER.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.text.chars().count());
+        }
+    }
+    let header: Vec<Cell> = HEADER.iter().map(|h| Cell::plain(h.to_string())).collect();
+    std::iter::once(&header)
+        .chain(rows)
+        .map(|row| {
+            let cells: Vec<String> = row
+                .iter()
+                .enumerate()
+                .map(|(i, cell)| {
+                    let pad = " ".repeat(widths[i] - cell.text.chars().count());
+                    let text = cell.style.map_or_else(|| cell.text.clone(), |style| paint(&cell.text, style));
+                    if RIGHT_ALIGNED[i] {
+                        format!("{pad}{text}")
+                    } else {
+                        format!("{text}{pad}")
+                    }
+                })
+                .collect();
+            cells.join("  ").trim_end().to_string()
+        })
+        .collect()
+}
+
+fn to_json(platform: &Path, overview: &Overview) -> serde_json::Value {
+    json!({
+        "platform": platform.display().to_string(),
+        "repos": overview.repos.iter().map(|repo| json!({
+            "name": repo.name,
+            "path": repo.path.display().to_string(),
+            "branch": repo.git.head().map(ToString::to_string),
+            "state": repo.git.as_str(),
+            "dirty": repo.git.dirty(),
+            "migrations": repo.migrations,
+            "linked": repo.linked,
+            "newest": repo.newest,
+        })).collect::<Vec<_>>(),
+        "warnings": overview.warnings.iter().map(|w| format!("{}: {}", w.kind.as_str(), w.message)).collect::<Vec<_>>(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(cells: [&str; 7]) -> Vec<Cell> {
+        cells.iter().map(|c| Cell::plain(c.to_string())).collect()
+    }
+
+    #[test]
+    fn columns_align_with_counts_on_the_right() {
+        let rows = vec![
+            row(["platform", ".", "main", "clean", "12", "3", "20251215120000"]),
+            row(["pay", "../pay", "feature/x", "dirty", "2", "2", "-"]),
+        ];
+        let lines = render(&rows, |text, _| text.to_string());
+        assert_eq!(
+            lines,
+            vec![
+                "REPO      PATH    BRANCH     STATE  MIGRATIONS  LINKED  NEWEST",
+                "platform  .       main       clean          12       3  20251215120000",
+                "pay       ../pay  feature/x  dirty           2       2  -",
+            ]
+        );
+    }
+
+    #[test]
+    fn colour_does_not_shift_columns() {
+        let mut rows = vec![row(["pay", "../pay", "feature/x", "dirty", "2", "2", "-"])];
+        rows[0][3].style = Some(YELLOW);
+        let lines = render(&rows, |text, style| format!("\x1b[{style}m{text}\x1b[0m"));
+        assert_eq!(lines[1], "pay   ../pay  feature/x  \x1b[33mdirty\x1b[0m           2       2  -");
+    }
 }

@@ -3,3 +3,5 @@
 mod support;
 
 mod link;
+mod new;
+mod status;

@@ -1,0 +1,325 @@
+//! The state of every repo in the workspace, for `mynatca status`: its git head and
+//! whether it is dirty (read with libgit2), its own migrations, and the platform's
+//! managed links into it.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use git2::{ErrorCode, Repository, StatusOptions};
+
+use crate::migration;
+use crate::reconcile::{self, Existing};
+use crate::workspace::{canonical_or_lexical, Workspace};
+
+/// One repo: the platform or a linked project.
+#[derive(Debug, Clone)]
+pub struct Repo {
+    /// `platform` or the project's registry name.
+    pub name: String,
+    /// Absolute.
+    pub path: PathBuf,
+    pub git: GitState,
+    /// Own `*.sql` files in its migrations folder; `None` when the folder is missing.
+    pub migrations: Option<usize>,
+    /// Managed links in the platform pointing into it; for the platform, all of them.
+    pub linked: usize,
+    /// The version of its own migration that is applied last (byte-wise last name).
+    pub newest: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GitState {
+    /// The repo folder does not exist.
+    Missing,
+    /// The folder is in no git work tree.
+    NotARepo,
+    /// libgit2 could not read it (the message says why).
+    Unreadable(String),
+    Repo {
+        head: Head,
+        dirty: bool,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Head {
+    Branch(String),
+    /// The abbreviated commit id.
+    Detached(String),
+}
+
+impl fmt::Display for Head {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Head::Branch(name) => f.write_str(name),
+            Head::Detached(sha) => write!(f, "detached@{sha}"),
+        }
+    }
+}
+
+impl GitState {
+    pub fn head(&self) -> Option<&Head> {
+        match self {
+            GitState::Repo { head, .. } => Some(head),
+            _ => None,
+        }
+    }
+
+    pub fn dirty(&self) -> Option<bool> {
+        match self {
+            GitState::Repo { dirty, .. } => Some(*dirty),
+            _ => None,
+        }
+    }
+
+    /// `clean`, `dirty`, `missing`, `not-a-repo` or `unreadable`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            GitState::Repo { dirty: false, .. } => "clean",
+            GitState::Repo { dirty: true, .. } => "dirty",
+            GitState::Missing => "missing",
+            GitState::NotARepo => "not-a-repo",
+            GitState::Unreadable(_) => "unreadable",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WarningKind {
+    /// The repos are not all on the same branch name.
+    BranchMix,
+    /// A project's folder or migrations folder does not exist.
+    MissingProject,
+    /// `mynatca link` would change something.
+    StaleLinks,
+    /// libgit2 failed on a repo.
+    Git,
+}
+
+impl WarningKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WarningKind::BranchMix => "branch-mix",
+            WarningKind::MissingProject => "missing-project",
+            WarningKind::StaleLinks => "stale-links",
+            WarningKind::Git => "git",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    pub kind: WarningKind,
+    pub message: String,
+}
+
+/// Every repo, platform first then projects in registry order, and what looks wrong.
+#[derive(Debug, Clone)]
+pub struct Overview {
+    pub repos: Vec<Repo>,
+    pub warnings: Vec<Warning>,
+}
+
+/// Reads the state of the whole workspace. Changes nothing.
+pub fn overview(ws: &Workspace) -> Overview {
+    let input = reconcile::scan(ws, &[]);
+    let pending = reconcile::plan(&input).actions.len();
+    let mut warnings = Vec::new();
+
+    // Managed links: counted per project (migration links only), and never "dirt".
+    let platform = canonical_or_lexical(&ws.platform);
+    let mut managed = HashSet::from([platform.join(reconcile::LOCK_FILE)]);
+    let mut linked: HashMap<&str, usize> = HashMap::new();
+    for dir in &input.dirs {
+        for (name, existing) in &dir.entries {
+            let Existing::Link(target) = existing else { continue };
+            if let Some(owner) = reconcile::owner_of(dir, target) {
+                managed.insert(platform.join(&dir.rel).join(name));
+                if dir.migrations {
+                    *linked.entry(owner.project.as_str()).or_default() += 1;
+                }
+            }
+        }
+    }
+
+    let links = &input.dirs[0];
+    let own: Vec<&str> = links
+        .entries
+        .iter()
+        .filter(|(name, existing)| *existing == Existing::File && migration::is_sql_name(name))
+        .map(|(name, _)| name.as_str())
+        .collect();
+    let mut repos = vec![Repo {
+        name: reconcile::PLATFORM.to_string(),
+        path: ws.platform.clone(),
+        git: git_state(&ws.platform, &managed),
+        migrations: links.exists.then_some(own.len()),
+        linked: linked.values().sum(),
+        newest: newest(own.iter().copied()),
+    }];
+
+    for project in &ws.registry.projects {
+        let root = ws.project_root(project);
+        let migrations_dir = ws.migrations_dir(project);
+        let git = if root.is_dir() { git_state(&root, &managed) } else { GitState::Missing };
+        let files: Vec<&str> =
+            links.offers.iter().filter(|o| o.project == project.name).map(|o| o.name.as_str()).collect();
+        let has_migrations = migrations_dir.is_dir();
+        if git == GitState::Missing {
+            warnings.push(missing(&project.name, &root, "folder", "clone it there or fix its \"path\""));
+        } else if !has_migrations {
+            warnings.push(missing(
+                &project.name,
+                &migrations_dir,
+                "migrations folder",
+                "create it or fix \"migrations\"",
+            ));
+        }
+        repos.push(Repo {
+            name: project.name.clone(),
+            path: root,
+            git,
+            migrations: has_migrations.then_some(files.len()),
+            linked: linked.get(project.name.as_str()).copied().unwrap_or(0),
+            newest: newest(files.into_iter()),
+        });
+    }
+
+    for repo in &repos {
+        if let GitState::Unreadable(why) = &repo.git {
+            warnings.push(Warning {
+                kind: WarningKind::Git,
+                message: format!("{}: cannot read git state of {}: {why}", repo.name, repo.path.display()),
+            });
+        }
+    }
+    if let Some(message) = branch_mix(&repos) {
+        warnings.push(Warning { kind: WarningKind::BranchMix, message });
+    }
+    if pending > 0 {
+        warnings.push(Warning {
+            kind: WarningKind::StaleLinks,
+            message: format!(
+                "{pending} link change{} pending in the platform (LINKED shows what is there now); run `mynatca link`",
+                if pending == 1 { " is" } else { "s are" }
+            ),
+        });
+    }
+    Overview { repos, warnings }
+}
+
+fn missing(project: &str, path: &Path, what: &str, fix: &str) -> Warning {
+    Warning {
+        kind: WarningKind::MissingProject,
+        message: format!(
+            "project {project}: {what} {} not found; {fix}, or `mynatca unlink-project {project}`",
+            path.display()
+        ),
+    }
+}
+
+/// The version of the file applied last: Supabase applies in byte-wise name order.
+fn newest<'a>(names: impl Iterator<Item = &'a str>) -> Option<String> {
+    names
+        .filter(|name| migration::parse(name).is_some())
+        .max()
+        .and_then(migration::parse)
+        .map(|m| m.version.to_string())
+}
+
+/// One warning naming every repo's head when they are not all on the same branch name
+/// (a detached HEAD counts as different): `db reset` applies exactly that mix.
+fn branch_mix(repos: &[Repo]) -> Option<String> {
+    let heads: Vec<(&str, &Head)> = repos.iter().filter_map(|r| Some((r.name.as_str(), r.git.head()?))).collect();
+    let first = heads.first()?.1;
+    if heads.len() < 2 || heads.iter().all(|(_, head)| *head == first && matches!(head, Head::Branch(_))) {
+        return None;
+    }
+    let list: Vec<String> = heads.iter().map(|(name, head)| format!("{name} {head}")).collect();
+    Some(format!(
+        "repos are on different branches ({}); `db reset` will apply this mix of migrations (check out matching branches if that is not what you want)",
+        list.join(", ")
+    ))
+}
+
+/// Head and cleanliness of the repo holding `path`. Untracked files count as dirt;
+/// `ignore` (absolute, canonical paths: the managed links) does not.
+fn git_state(path: &Path, ignore: &HashSet<PathBuf>) -> GitState {
+    match read_git(path, ignore) {
+        Ok(state) => state,
+        Err(err) if err.code() == ErrorCode::NotFound => GitState::NotARepo,
+        Err(err) => GitState::Unreadable(err.message().to_string()),
+    }
+}
+
+fn read_git(path: &Path, ignore: &HashSet<PathBuf>) -> Result<GitState, git2::Error> {
+    let repo = Repository::discover(path)?;
+    let Some(workdir) = repo.workdir().map(canonical_or_lexical) else {
+        return Ok(GitState::NotARepo);
+    };
+    let head = match repo.head() {
+        Ok(reference) if repo.head_detached()? => {
+            let id = reference.peel_to_commit()?.as_object().short_id()?;
+            Head::Detached(id.as_str().unwrap_or_default().to_string())
+        }
+        Ok(reference) => Head::Branch(reference.shorthand().unwrap_or("HEAD").to_string()),
+        // A fresh repo: HEAD names a branch with no commit yet.
+        Err(err) if err.code() == ErrorCode::UnbornBranch => {
+            let head = repo.find_reference("HEAD")?;
+            let target = head.symbolic_target().unwrap_or("HEAD");
+            Head::Branch(target.strip_prefix("refs/heads/").unwrap_or(target).to_string())
+        }
+        Err(err) => return Err(err),
+    };
+    let mut options = StatusOptions::new();
+    options.include_untracked(true).recurse_untracked_dirs(true).include_ignored(false);
+    let statuses = repo.statuses(Some(&mut options))?;
+    let dirty = statuses.iter().any(|entry| entry.path().is_none_or(|p| !ignore.contains(&workdir.join(p))));
+    Ok(GitState::Repo { head, dirty })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repo(name: &str, head: Option<Head>) -> Repo {
+        Repo {
+            name: name.into(),
+            path: PathBuf::from(format!("/ws/{name}")),
+            git: head.map_or(GitState::Missing, |head| GitState::Repo { head, dirty: false }),
+            migrations: Some(0),
+            linked: 0,
+            newest: None,
+        }
+    }
+
+    fn branch(name: &str) -> Option<Head> {
+        Some(Head::Branch(name.into()))
+    }
+
+    #[test]
+    fn one_branch_everywhere_is_no_mix() {
+        assert_eq!(branch_mix(&[repo("platform", branch("main")), repo("pay", branch("main"))]), None);
+        // A missing repo has no branch to compare.
+        assert_eq!(branch_mix(&[repo("platform", branch("main")), repo("pay", None)]), None);
+    }
+
+    #[test]
+    fn different_branches_or_a_detached_head_are_a_mix() {
+        let mix = branch_mix(&[repo("platform", branch("main")), repo("pay", branch("feature/x"))]).unwrap();
+        assert!(mix.contains("(platform main, pay feature/x)"), "{mix}");
+        let detached = Some(Head::Detached("1a2b3c4".into()));
+        let mix = branch_mix(&[repo("platform", branch("main")), repo("discord", detached.clone())]).unwrap();
+        assert!(mix.contains("discord detached@1a2b3c4"), "{mix}");
+        assert!(branch_mix(&[repo("platform", detached.clone()), repo("discord", detached.clone())]).is_some());
+        assert_eq!(branch_mix(&[repo("platform", detached)]), None, "one repo is no mix");
+    }
+
+    #[test]
+    fn newest_is_the_file_applied_last() {
+        let names = ["00000000000002_baseline.sql", "20251215120004_b.sql", "20251215120001_a.sql", "notes.sql"];
+        assert_eq!(newest(names.into_iter()).as_deref(), Some("20251215120004"));
+        assert_eq!(newest(["notes.sql"].into_iter()), None);
+    }
+}
