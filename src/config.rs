@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use toml_edit::DocumentMut;
+use toml_edit::{Array, DocumentMut, Item, Table, Value};
 
 use crate::error::ConfigError;
 use crate::fsutil;
@@ -19,6 +19,15 @@ pub struct SupabaseConfig {
 pub fn seed_glob(project: &str) -> String {
     format!("./seeds/{project}/*.sql")
 }
+
+/// What the Supabase CLI uses when `[api] schemas` is absent; kept when we create the key,
+/// so adding a project's schema does not stop exposing these.
+pub const DEFAULT_API_SCHEMAS: [&str; 2] = ["public", "graphql_public"];
+/// What the Supabase CLI uses when `[db.seed] sql_paths` is absent; kept when we create the key.
+pub const DEFAULT_SEED_PATHS: [&str; 1] = ["./seed.sql"];
+
+const API_SCHEMAS: (&[&str], &str) = (&["api"], "schemas");
+const SEED_PATHS: (&[&str], &str) = (&["db", "seed"], "sql_paths");
 
 impl SupabaseConfig {
     /// Reads the config; `Ok(None)` when there is no such file.
@@ -73,6 +82,28 @@ impl SupabaseConfig {
             .unwrap_or_default()
     }
 
+    /// Appends `schema` to `[api] schemas` unless it is there; false if it was.
+    /// A missing key (or table) is created holding the CLI's defaults and `schema`.
+    pub fn add_api_schema(&mut self, schema: &str) -> Result<bool, ConfigError> {
+        self.add_string(API_SCHEMAS, &DEFAULT_API_SCHEMAS, schema)
+    }
+
+    /// Removes `schema` from `[api] schemas`; false if it was not there.
+    pub fn remove_api_schema(&mut self, schema: &str) -> Result<bool, ConfigError> {
+        self.remove_string(API_SCHEMAS, schema)
+    }
+
+    /// Appends `glob` to `[db.seed] sql_paths` unless it is there; false if it was.
+    /// A missing key (or table) is created holding the CLI's default and `glob`.
+    pub fn add_seed_path(&mut self, glob: &str) -> Result<bool, ConfigError> {
+        self.add_string(SEED_PATHS, &DEFAULT_SEED_PATHS, glob)
+    }
+
+    /// Removes `glob` from `[db.seed] sql_paths`; false if it was not there.
+    pub fn remove_seed_path(&mut self, glob: &str) -> Result<bool, ConfigError> {
+        self.remove_string(SEED_PATHS, glob)
+    }
+
     /// The document as it would be written.
     pub fn to_text(&self) -> String {
         self.doc.to_string()
@@ -87,6 +118,96 @@ impl SupabaseConfig {
         &mut self.doc
     }
 
+    fn add_string(
+        &mut self,
+        (tables, key): (&[&str], &str),
+        defaults: &[&str],
+        value: &str,
+    ) -> Result<bool, ConfigError> {
+        let what = describe(tables, key);
+        let path = self.path.display().to_string();
+        let mut item = self.doc.as_item_mut();
+        for (depth, name) in tables.iter().enumerate() {
+            let table = item.as_table_like_mut().ok_or_else(|| {
+                ConfigError(format!("{path}: {} is not a table; fix it by hand", tables[..depth].join(".")))
+            })?;
+            if table.get(name).is_none() {
+                let mut fresh = Table::new();
+                // `[db.seed]` alone reads better than an empty `[db]` header above it.
+                fresh.set_implicit(depth + 1 < tables.len());
+                table.insert(name, Item::Table(fresh));
+            }
+            item = table.get_mut(name).expect("present or just inserted");
+        }
+        let table = item
+            .as_table_like_mut()
+            .ok_or_else(|| ConfigError(format!("{path}: {} is not a table; fix it by hand", tables.join("."))))?;
+        let Some(existing) = table.get_mut(key) else {
+            let mut array: Array = defaults.iter().copied().filter(|d| *d != value).collect();
+            array.push(value);
+            table.insert(key, toml_edit::value(array));
+            return Ok(true);
+        };
+        let array = existing
+            .as_array_mut()
+            .ok_or_else(|| ConfigError(format!("{path}: {what} is not an array of strings; fix it by hand")))?;
+        if array.iter().any(|v| v.as_str() == Some(value)) {
+            return Ok(false);
+        }
+        push_like_siblings(array, value);
+        Ok(true)
+    }
+
+    fn remove_string(&mut self, (tables, key): (&[&str], &str), value: &str) -> Result<bool, ConfigError> {
+        // TableLike::get_mut, not Item::get_mut: that one inserts what it does not find.
+        let mut item = Some(self.doc.as_item_mut());
+        for name in tables {
+            item = item.and_then(Item::as_table_like_mut).and_then(|t| t.get_mut(name));
+        }
+        let Some(existing) = item.and_then(Item::as_table_like_mut).and_then(|t| t.get_mut(key)) else {
+            return Ok(false);
+        };
+        let array = existing.as_array_mut().ok_or_else(|| {
+            ConfigError(format!(
+                "{}: {} is not an array of strings; fix it by hand",
+                self.path.display(),
+                describe(tables, key)
+            ))
+        })?;
+        let position = |array: &Array| array.iter().position(|v| v.as_str() == Some(value));
+        let mut removed = false;
+        while let Some(index) = position(array) {
+            let gone = array.remove(index);
+            let gone_prefix = gone.decor().prefix().and_then(|p| p.as_str()).unwrap_or("");
+            match gone_prefix.split_once('\n') {
+                // A comment ending the line before the element belongs to that line: keep it.
+                Some((comment, _)) if !comment.trim().is_empty() => match array.get_mut(index) {
+                    Some(next) => {
+                        let next_prefix = next.decor().prefix().and_then(|p| p.as_str()).unwrap_or("");
+                        let prefix = format!("{comment}{next_prefix}");
+                        next.decor_mut().set_prefix(prefix);
+                    }
+                    None => {
+                        let trailing = format!("{comment}{}", array.trailing().as_str().unwrap_or(""));
+                        array.set_trailing(trailing);
+                    }
+                },
+                Some(_) => {}
+                // The first element's spacing is the array's own (`["a", "b"]` -> `["b"]`).
+                None if index == 0 => {
+                    if let Some(first) = array.get_mut(0) {
+                        if first.decor().prefix().and_then(|p| p.as_str()).is_none_or(|p| !p.contains('\n')) {
+                            first.decor_mut().set_prefix(gone_prefix.to_string());
+                        }
+                    }
+                }
+                None => {}
+            }
+            removed = true;
+        }
+        Ok(removed)
+    }
+
     fn strings(&self, table: &str, key: &str) -> Vec<String> {
         self.doc
             .get(table)
@@ -95,6 +216,34 @@ impl SupabaseConfig {
             .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
             .unwrap_or_default()
     }
+}
+
+/// `[db.seed] sql_paths`, as people call it.
+fn describe(tables: &[&str], key: &str) -> String {
+    format!("[{}] {key}", tables.join("."))
+}
+
+/// Appends `value` laid out as the last element is: on a line of its own, with the same
+/// indent, in a multi-line array; after `, ` in a one-line array.
+fn push_like_siblings(array: &mut Array, value: &str) {
+    let Some(last) = array.iter().last() else {
+        array.push(value);
+        return;
+    };
+    let prefix = match last.decor().prefix().and_then(|p| p.as_str()) {
+        Some(p) if p.contains('\n') => {
+            // Only the indent: a comment above the last element belongs to it.
+            let indent = &p[p.rfind('\n').expect("contains a newline") + 1..];
+            // A comment after the last element's comma stays on its line, before ours.
+            let trailing = array.trailing().as_str().unwrap_or("").to_string();
+            let (comment, rest) = trailing.split_at(trailing.find('\n').unwrap_or(0));
+            let prefix = format!("{comment}\n{indent}");
+            array.set_trailing(rest.to_string());
+            prefix
+        }
+        _ => " ".to_string(),
+    };
+    array.push_formatted(Value::from(value).decorated(prefix, ""));
 }
 
 #[cfg(test)]
@@ -123,5 +272,94 @@ mod tests {
         let err = SupabaseConfig::parse("/p/config.toml".into(), "[api]\nschemas = [\n").unwrap_err();
         assert!(err.0.starts_with("/p/config.toml:"), "{}", err.0);
         assert!(err.0.contains("invalid TOML"), "{}", err.0);
+    }
+
+    fn edited(text: &str, edit: impl FnOnce(&mut SupabaseConfig) -> Result<bool, ConfigError>) -> (bool, String) {
+        let mut config = SupabaseConfig::parse("config.toml".into(), text).unwrap();
+        let changed = edit(&mut config).unwrap();
+        let out = config.to_text();
+        SupabaseConfig::parse("config.toml".into(), &out).expect("still valid TOML");
+        (changed, out)
+    }
+
+    const COMMENTED: &str = "# Supabase project\nproject_id = \"platform\"\n\n[api]\nenabled = true # keep\n# Schemas to expose in your API.\nschemas = [\"public\", \"graphql_public\"] # exposed\n\n[db]\nport = 54322\n\n[db.seed]\n# Seeds run after migrations.\nenabled = true\nsql_paths = [\"./seed.sql\"]\n";
+
+    #[test]
+    fn adding_keeps_comments_and_layout_and_removing_restores_the_text() {
+        let (changed, added) =
+            edited(COMMENTED, |c| Ok(c.add_api_schema("pay")? & c.add_seed_path(&seed_glob("pay"))?));
+        assert!(changed);
+        assert_eq!(
+            added,
+            COMMENTED
+                .replace("\"graphql_public\"] # exposed", "\"graphql_public\", \"pay\"] # exposed")
+                .replace("[\"./seed.sql\"]", "[\"./seed.sql\", \"./seeds/pay/*.sql\"]")
+        );
+        let (changed, removed) =
+            edited(&added, |c| Ok(c.remove_api_schema("pay")? & c.remove_seed_path("./seeds/pay/*.sql")?));
+        assert!(changed);
+        assert_eq!(removed, COMMENTED);
+    }
+
+    #[test]
+    fn each_value_is_added_once() {
+        let (changed, text) = edited(TEXT, |c| c.add_api_schema("graphql_public"));
+        assert!(!changed);
+        assert_eq!(text, TEXT);
+        let (changed, text) = edited(TEXT, |c| c.add_seed_path("./seeds/pay/*.sql"));
+        assert!(!changed);
+        assert_eq!(text, TEXT);
+    }
+
+    #[test]
+    fn multi_line_arrays_get_a_line_of_their_own() {
+        let text = "[api]\nschemas = [\n  # the platform\n  \"public\",\n  \"graphql_public\", # for graphql\n]\n";
+        let (_, added) = edited(text, |c| c.add_api_schema("pay"));
+        assert_eq!(
+            added,
+            "[api]\nschemas = [\n  # the platform\n  \"public\",\n  \"graphql_public\", # for graphql\n  \"pay\",\n]\n"
+        );
+        let (_, removed) = edited(&added, |c| c.remove_api_schema("pay"));
+        assert_eq!(removed, text);
+    }
+
+    #[test]
+    fn removing_the_first_element_keeps_the_brackets_tight() {
+        let (changed, text) = edited("[api]\nschemas = [\"pay\", \"public\"]\n", |c| c.remove_api_schema("pay"));
+        assert!(changed);
+        assert_eq!(text, "[api]\nschemas = [\"public\"]\n");
+        let (changed, text) = edited("[api]\nschemas = [\"public\"]\n", |c| c.remove_api_schema("pay"));
+        assert!(!changed);
+        assert_eq!(text, "[api]\nschemas = [\"public\"]\n");
+    }
+
+    #[test]
+    fn missing_keys_are_created_with_the_cli_defaults() {
+        let (_, text) = edited("[api]\nport = 54321\n", |c| c.add_api_schema("pay"));
+        assert_eq!(text, "[api]\nport = 54321\nschemas = [\"public\", \"graphql_public\", \"pay\"]\n");
+        let (_, text) = edited("[db]\nport = 54322\n", |c| c.add_seed_path("./seeds/pay/*.sql"));
+        assert_eq!(text, "[db]\nport = 54322\n\n[db.seed]\nsql_paths = [\"./seed.sql\", \"./seeds/pay/*.sql\"]\n");
+        let (_, text) = edited("project_id = \"p\"\n", |c| Ok(c.add_api_schema("pay")? & c.add_seed_path("./s")?));
+        let config = SupabaseConfig::parse("config.toml".into(), &text).unwrap();
+        assert_eq!(config.api_schemas(), vec!["public", "graphql_public", "pay"]);
+        assert_eq!(config.seed_sql_paths(), vec!["./seed.sql", "./s"]);
+        assert!(!text.contains("[db]\n"), "no empty [db] header: {text}");
+    }
+
+    #[test]
+    fn removing_from_an_absent_key_changes_nothing() {
+        let (changed, text) =
+            edited("[db]\nport = 1\n", |c| Ok(c.remove_seed_path("./x")? | c.remove_api_schema("pay")?));
+        assert!(!changed);
+        assert_eq!(text, "[db]\nport = 1\n");
+    }
+
+    #[test]
+    fn a_key_of_the_wrong_type_is_an_error_naming_it() {
+        let mut config = SupabaseConfig::parse("/p/config.toml".into(), "[api]\nschemas = \"public\"\n").unwrap();
+        let err = config.add_api_schema("pay").unwrap_err();
+        assert_eq!(err.0, "/p/config.toml: [api] schemas is not an array of strings; fix it by hand");
+        let mut config = SupabaseConfig::parse("/p/config.toml".into(), "db = 1\n").unwrap();
+        assert_eq!(config.add_seed_path("./x").unwrap_err().0, "/p/config.toml: db is not a table; fix it by hand");
     }
 }

@@ -315,8 +315,9 @@ pub fn owner_of<'a>(dir: &'a LinkDir, target: &Path) -> Option<&'a Owner> {
     dir.owners.iter().find(|owner| resolved.starts_with(&owner.location))
 }
 
-/// Reads what exists for `ws`. `unlinking` are projects leaving the registry: their links
-/// are still mynatca's (and so removed) but none are wanted.
+/// Reads what exists for `ws`. `unlinking` are projects leaving the registry, or the old
+/// entries of projects being replaced: their links are still mynatca's (and so removed or
+/// retargeted) but none are wanted.
 pub fn scan(ws: &Workspace, unlinking: &[Project]) -> Input {
     let mut input = Input::default();
     let link_dir = ws.link_dir();
@@ -351,14 +352,16 @@ pub fn scan(ws: &Workspace, unlinking: &[Project]) -> Input {
     fill_entries(&mut migrations, link_dir);
     input.dirs.push(migrations);
 
-    for (project, wanted) in ws.registry.projects.iter().map(|p| (p, true)).chain(unlinking.iter().map(|p| (p, false)))
-    {
+    let leaving = unlinking.iter().filter(|p| ws.registry.project(&p.name).is_none());
+    for (project, wanted) in ws.registry.projects.iter().map(|p| (p, true)).chain(leaving.map(|p| (p, false))) {
         let path = ws.seed_link_dir(&project.name);
-        let mut seeds = LinkDir {
-            rel: format!("supabase/seeds/{}", project.name),
-            owners: vec![Owner { project: project.name.clone(), location: ws.project_root(project) }],
-            ..LinkDir::default()
-        };
+        // A replaced entry's seed folder is the same: its old links are handed over.
+        let replaced = unlinking.iter().filter(|old| wanted && old.name == project.name);
+        let owners = std::iter::once(project)
+            .chain(replaced)
+            .map(|p| Owner { project: project.name.clone(), location: ws.project_root(p) })
+            .collect();
+        let mut seeds = LinkDir { rel: format!("supabase/seeds/{}", project.name), owners, ..LinkDir::default() };
         if wanted {
             for file in ws.seed_files(project) {
                 let Some(name) = file.file_name().and_then(|n| n.to_str()).map(str::to_string) else { continue };

@@ -39,6 +39,23 @@ impl Workspace {
         Workspace::load(platform)
     }
 
+    /// Like [`Workspace::discover`], but when no rule finds a platform, a platform that has
+    /// no registry yet is accepted (see [`unregistered_platform`]): for `link-project`,
+    /// which creates the registry.
+    pub fn discover_or_new(flag: Option<&Path>, cwd: &Path) -> Result<Workspace, ConfigError> {
+        match find_platform(flag, cwd) {
+            Ok((platform, how)) => {
+                tracing::debug!(platform = %platform.display(), ?how, "found the platform");
+                Workspace::load(platform)
+            }
+            Err(err) => {
+                let platform = unregistered_platform(cwd).ok_or(err)?;
+                tracing::debug!(platform = %platform.display(), "a platform without a registry yet");
+                Workspace::load(platform)
+            }
+        }
+    }
+
     /// Loads the workspace of a known platform; a missing registry is an empty one.
     pub fn load(platform: PathBuf) -> Result<Workspace, ConfigError> {
         let registry_path = platform.join(registry::FILE_NAME);
@@ -134,6 +151,25 @@ pub fn find_platform(flag: Option<&Path>, cwd: &Path) -> Result<(PathBuf, Found)
         "no platform found from {}; run inside the platform or a linked repo, pass --platform DIR, or set {PLATFORM_ENV}",
         cwd.display()
     )))
+}
+
+/// The nearest ancestor of `cwd`, inside its git repo, holding `supabase/config.toml` or
+/// `supabase/migrations`: a platform before its first project is linked. Refused when a
+/// sibling of it holds a registry, since then `cwd` is more likely a sub-project not yet
+/// linked to that platform (run `link-project` there instead).
+pub fn unregistered_platform(cwd: &Path) -> Option<PathBuf> {
+    let cwd = fsutil::normalize(cwd);
+    let top = gitdir::discover(&cwd).map(|git| git.work_tree);
+    let candidate =
+        cwd.ancestors().take_while(|dir| top.as_deref().is_none_or(|top| dir.starts_with(top))).find(|dir| {
+            let supabase = dir.join("supabase");
+            supabase.join("config.toml").is_file() || supabase.join("migrations").is_dir()
+        })?;
+    let beside_a_platform = std::fs::read_dir(candidate.parent()?)
+        .ok()?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .any(|dir| dir != candidate && dir.join(registry::FILE_NAME).is_file());
+    (!beside_a_platform).then(|| candidate.to_path_buf())
 }
 
 fn existing_dir(cwd: &Path, dir: &Path, source: &str) -> Result<PathBuf, ConfigError> {

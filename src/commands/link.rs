@@ -82,7 +82,8 @@ pub fn run(ctx: &Context, args: &LinkArgs) -> anyhow::Result<Outcome> {
 }
 
 /// Scans, plans and (in `Apply` mode) applies under the workspace lock, then keeps the
-/// platform's `info/exclude` block current. `unlinking`: projects leaving the registry.
+/// platform's `info/exclude` block current. `unlinking`: projects leaving the registry, or
+/// the old entries of projects being replaced (their links are handed over).
 pub fn relink(ws: &Workspace, mode: Mode, unlinking: &[Project]) -> anyhow::Result<LinkReport> {
     let _lock = reconcile::lock(ws, mode == Mode::Apply)
         .with_context(|| format!("cannot lock {}", ws.platform.join(reconcile::LOCK_FILE).display()))?;

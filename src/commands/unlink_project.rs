@@ -1,9 +1,71 @@
-//! `mynatca unlink-project`.
+//! `mynatca unlink-project`: the reverse of `link-project`: the registry entry, the
+//! project's migration and seed links, its seed glob and its schema in `config.toml`.
+
+use anyhow::Context as _;
 
 use crate::cli::UnlinkProjectArgs;
+use crate::commands::link::{self, Mode};
+use crate::commands::link_project::save_config;
 use crate::commands::Context;
-use crate::error::Outcome;
+use crate::config::{self, SupabaseConfig};
+use crate::error::{config_error, Outcome};
+use crate::registry;
+use crate::ui::Ui;
+use crate::workspace::Workspace;
 
-pub fn run(_ctx: &Context, _args: &UnlinkProjectArgs) -> anyhow::Result<Outcome> {
-    super::not_implemented("unlink-project")
+pub fn run(ctx: &Context, args: &UnlinkProjectArgs) -> anyhow::Result<Outcome> {
+    let mut ws = ctx.workspace()?;
+    let Some(project) = ws.registry.project(&args.name).cloned() else {
+        let linked: Vec<&str> = ws.registry.projects.iter().map(|p| p.name.as_str()).collect();
+        return Err(config_error(format!(
+            "no project {:?} in {} (linked: {}); check the name with `mynatca status`",
+            args.name,
+            ws.registry.path.display(),
+            if linked.is_empty() { "none".to_string() } else { linked.join(", ") }
+        )));
+    };
+
+    let mut config = SupabaseConfig::load(&ws.config_path())?;
+    let mut notes = Vec::new();
+    if let Some(config) = &mut config {
+        // The registry gives each schema one owner, so this one is the project's to take away.
+        if config.remove_api_schema(&project.schema)? {
+            notes.push(format!("config.toml: removed {} from [api] schemas", project.schema));
+        }
+        let glob = config::seed_glob(&project.name);
+        if config.remove_seed_path(&glob)? {
+            notes.push(format!("config.toml: removed {glob} from [db.seed] sql_paths"));
+        }
+    }
+    ws.registry.remove(&project.name);
+    ws.registry.save().with_context(|| format!("cannot write {}", ws.registry.path.display()))?;
+    ctx.ui.info(&format!("removed {} from {}", project.name, registry::FILE_NAME));
+    save_config(config.as_ref(), &notes)?;
+    for note in &notes {
+        ctx.ui.info(note);
+    }
+
+    let report = link::relink(&ws, Mode::Apply, std::slice::from_ref(&project))?;
+    remove_seed_folder(ctx.ui, &ws, &project.name);
+    link::print(ctx.ui, &report);
+    Ok(Outcome::from_problems(report.has_problems()))
+}
+
+/// `supabase/seeds/<name>/` once its links are gone, and `supabase/seeds/` if that leaves
+/// it empty; a folder still holding something is kept.
+fn remove_seed_folder(ui: &Ui, ws: &Workspace, name: &str) {
+    let dir = ws.seed_link_dir(name);
+    match std::fs::remove_dir(&dir) {
+        Ok(()) => {
+            if let Some(seeds) = dir.parent() {
+                // Fails, as it should, when other projects' seeds or your files are there.
+                let _ = std::fs::remove_dir(seeds);
+            }
+        }
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+        Err(err) => ui.warn(&format!(
+            "kept {}: {err}; it holds files mynatca did not make (remove them if they are not needed)",
+            dir.display()
+        )),
+    }
 }

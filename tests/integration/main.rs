@@ -3,5 +3,6 @@
 mod support;
 
 mod link;
+mod link_project;
 mod new;
 mod status;

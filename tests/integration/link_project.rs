@@ -1,0 +1,487 @@
+//! `mynatca link-project` and `mynatca unlink-project`: the registry, config.toml and the
+//! links, on real git repos; the interactive flow through a real pseudo-terminal.
+
+use std::path::PathBuf;
+
+use predicates::prelude::*;
+use rexpect::process::WaitStatus;
+use rexpect::reader::Options;
+
+use crate::support::{inode, stderr, stdout, Ws, CONFIG_TOML};
+
+const REGISTRY: &str = "platform/.linked-projects.json";
+const CONFIG: &str = "platform/supabase/config.toml";
+
+/// A config.toml with comments around and inside the keys link-project edits.
+const COMMENTED_CONFIG: &str = r#"# A string used to distinguish different Supabase projects on the same host.
+project_id = "platform"
+
+[api]
+enabled = true
+port = 54321
+# Schemas to expose in your API. Tables, views and stored procedures in this schema will get API
+# endpoints. `public` and `graphql_public` schemas are included by default.
+schemas = ["public", "graphql_public"] # exposed by PostgREST
+# Extra schemas to add to the search_path of every request.
+extra_search_path = ["public", "extensions"]
+
+[db]
+# Port to use for the local database URL.
+port = 54322
+
+[db.seed]
+# If enabled, seeds the database after migrations during a db reset.
+enabled = true
+# Specifies an ordered list of seed files to load during db reset.
+sql_paths = [
+  "./seed.sql", # the platform's own
+]
+
+[studio]
+enabled = true
+"#;
+
+fn link_pay(ws: &Ws) -> std::process::Output {
+    ws.mynatca("platform")
+        .args(["link-project", "pay", "--path", "../pay", "--schema", "pay"])
+        .assert()
+        .success()
+        .get_output()
+        .clone()
+}
+
+/// A platform with pay linked by `link-project`.
+fn pay_linked() -> Ws {
+    let ws = Ws::new();
+    ws.add_project_repo("pay");
+    link_pay(&ws);
+    ws
+}
+
+/// Registry and config.toml bytes, to show that nothing was written.
+fn snapshot(ws: &Ws) -> (Vec<u8>, Vec<u8>) {
+    (std::fs::read(ws.path(REGISTRY)).unwrap(), std::fs::read(ws.path(CONFIG)).unwrap())
+}
+
+#[test]
+fn creates_the_registry_from_nothing_inside_a_fresh_platform() {
+    let ws = Ws::new();
+    ws.remove(REGISTRY).add_project_repo("pay");
+
+    // From a folder inside the platform: no registry anywhere yet to find it by.
+    let out = ws
+        .mynatca("platform/supabase/migrations")
+        .args(["link-project", "pay", "--path", "../pay", "--schema", "pay"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+
+    assert_eq!(
+        stdout(&out),
+        "added pay to .linked-projects.json (path ../pay, schema pay)\n\
+         config.toml: added pay to [api] schemas\n\
+         config.toml: added ./seeds/pay/*.sql to [db.seed] sql_paths\n\
+         linked: 2 created, 0 updated, 0 removed, 0 unchanged\n"
+    );
+    assert_eq!(
+        ws.read(REGISTRY),
+        "{\n  \"version\": 1,\n  \"projects\": [\n    {\n      \"name\": \"pay\",\n      \"path\": \"../pay\",\n      \"schema\": \"pay\"\n    }\n  ]\n}\n"
+    );
+    assert_eq!(
+        ws.read(CONFIG),
+        CONFIG_TOML
+            .replace(r#"["public", "graphql_public"]"#, r#"["public", "graphql_public", "pay"]"#)
+            .replace(r#"["./seed.sql"]"#, r#"["./seed.sql", "./seeds/pay/*.sql"]"#)
+    );
+    assert_eq!(ws.links(), vec!["00000000000002_baseline_pay_schema.sql"]);
+    assert_eq!(
+        std::fs::read_link(ws.path("platform/supabase/seeds/pay/seed.sql")).unwrap(),
+        PathBuf::from("../../../../pay/supabase/seed.sql")
+    );
+    // Links, seed links and the lock never show in git status.
+    let status = ws.git_stdout("platform", &["status", "--porcelain", "--untracked-files=all"]);
+    assert_eq!(
+        status.lines().map(str::trim).collect::<Vec<_>>(),
+        vec!["M .linked-projects.json", "M supabase/config.toml"]
+    );
+}
+
+#[test]
+fn a_second_project_is_appended_with_its_custom_folders_and_unknown_keys_kept() {
+    let ws = Ws::new().with_project("pay");
+    let mut registry = ws.registry();
+    registry["projects"][0]["team"] = "payroll".into();
+    registry["protected_branches"] = serde_json::json!(["main"]);
+    ws.write_registry(&registry);
+    ws.write("discord/db/migrations/20250101000000_discord_init.sql", "create schema discord;\n")
+        .write("discord/db/seed.sql", "-- discord seed\n");
+    ws.git_init("discord").commit_all("discord", "discord baseline");
+
+    ws.mynatca("platform")
+        .args(["link-project", "discord", "--path", "../discord", "--schema", "discord"])
+        .args(["--migrations", "db/migrations", "--seed", "db/seed.sql"])
+        .assert()
+        .success();
+
+    assert_eq!(
+        ws.read(REGISTRY),
+        r#"{
+  "version": 1,
+  "projects": [
+    {
+      "name": "pay",
+      "path": "../pay",
+      "schema": "pay",
+      "team": "payroll"
+    },
+    {
+      "name": "discord",
+      "path": "../discord",
+      "schema": "discord",
+      "migrations": "db/migrations",
+      "seeds": [
+        "db/seed.sql"
+      ]
+    }
+  ],
+  "protected_branches": [
+    "main"
+  ]
+}
+"#
+    );
+    assert_eq!(ws.links(), vec!["00000000000002_baseline_pay_schema.sql", "20250101000000_discord_init.sql"]);
+    assert_eq!(
+        std::fs::read_link(ws.path("platform/supabase/seeds/discord/seed.sql")).unwrap(),
+        PathBuf::from("../../../../discord/db/seed.sql")
+    );
+}
+
+#[test]
+fn comments_and_layout_of_config_toml_survive() {
+    let ws = Ws::new();
+    ws.write(CONFIG, COMMENTED_CONFIG).add_project_repo("pay");
+    link_pay(&ws);
+    let config = ws.read(CONFIG);
+    assert!(
+        config.contains(
+            "# endpoints. `public` and `graphql_public` schemas are included by default.\n\
+             schemas = [\"public\", \"graphql_public\", \"pay\"] # exposed by PostgREST\n\
+             # Extra schemas to add to the search_path of every request.\n"
+        ),
+        "{config}"
+    );
+    assert!(
+        config.contains(
+            "# Specifies an ordered list of seed files to load during db reset.\n\
+             sql_paths = [\n  \"./seed.sql\", # the platform's own\n  \"./seeds/pay/*.sql\",\n]\n\n[studio]\n"
+        ),
+        "{config}"
+    );
+    // Nothing else moved.
+    let expected = COMMENTED_CONFIG
+        .replace("\"graphql_public\"] # exposed", "\"graphql_public\", \"pay\"] # exposed")
+        .replace("# the platform's own\n]", "# the platform's own\n  \"./seeds/pay/*.sql\",\n]");
+    assert_eq!(config, expected);
+}
+
+#[test]
+fn the_same_values_twice_say_already_linked_and_write_nothing() {
+    let ws = pay_linked();
+    let before = snapshot(&ws);
+    let inodes = (inode(&ws.path(REGISTRY)), inode(&ws.path(CONFIG)));
+
+    // `../pay/` leads where `../pay` does: the same entry.
+    ws.mynatca("platform")
+        .args(["link-project", "pay", "--path", "../pay/", "--schema", "pay"])
+        .assert()
+        .success()
+        .stdout("already linked: pay (path ../pay, schema pay)\n");
+    assert_eq!(snapshot(&ws), before);
+    assert_eq!((inode(&ws.path(REGISTRY)), inode(&ws.path(CONFIG))), inodes, "a file was rewritten");
+}
+
+#[test]
+fn already_linked_puts_back_what_config_toml_lost() {
+    let ws = pay_linked();
+    let registry = ws.read(REGISTRY);
+    ws.write(CONFIG, CONFIG_TOML);
+
+    ws.mynatca("platform")
+        .args(["link-project", "pay", "--path", "../pay", "--schema", "pay"])
+        .assert()
+        .success()
+        .stdout(
+            "already linked: pay (path ../pay, schema pay)\n\
+             config.toml: added pay to [api] schemas\n\
+             config.toml: added ./seeds/pay/*.sql to [db.seed] sql_paths\n",
+        );
+    assert_eq!(ws.read(REGISTRY), registry);
+    assert!(ws.read(CONFIG).contains(r#"schemas = ["public", "graphql_public", "pay"]"#));
+}
+
+#[test]
+fn changing_an_entry_needs_force() {
+    let ws = pay_linked();
+    let before = snapshot(&ws);
+
+    let out = ws
+        .mynatca("platform")
+        .args(["link-project", "pay", "--path", "../pay", "--schema", "payroll"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    assert_eq!(
+        stderr(&out),
+        "error: pay is already linked with path ../pay, schema pay; pass --force to replace it with path ../pay, schema payroll\n"
+    );
+    assert_eq!(snapshot(&ws), before);
+
+    ws.mynatca("platform")
+        .args(["link-project", "pay", "--path", "../pay", "--schema", "payroll", "--force"])
+        .assert()
+        .success()
+        .stdout(
+            "updated pay in .linked-projects.json (path ../pay, schema payroll)\n\
+             config.toml: removed pay from [api] schemas\n\
+             config.toml: added payroll to [api] schemas\n\
+             linked: 0 created, 0 updated, 0 removed, 2 unchanged\n",
+        );
+    assert_eq!(ws.registry()["projects"][0]["schema"], "payroll");
+    assert!(ws.read(CONFIG).contains(r#"schemas = ["public", "graphql_public", "payroll"]"#));
+    assert!(ws.read(CONFIG).contains(r#"sql_paths = ["./seed.sql", "./seeds/pay/*.sql"]"#));
+}
+
+#[test]
+fn force_to_a_new_path_hands_the_links_over() {
+    let ws = pay_linked();
+    // The same repo cloned under another name.
+    let clone = ws.path("pay-clone");
+    ws.git("platform", &["clone", "-q", ws.path("pay").to_str().unwrap(), clone.to_str().unwrap()]);
+
+    ws.mynatca("platform")
+        .args(["link-project", "pay", "--path", "../pay-clone", "--schema", "pay", "--force"])
+        .assert()
+        .success()
+        .stdout(
+            "updated pay in .linked-projects.json (path ../pay-clone, schema pay)\n\
+             linked: 0 created, 2 updated, 0 removed, 0 unchanged\n",
+        )
+        .stderr("");
+    assert_eq!(
+        ws.link("00000000000002_baseline_pay_schema.sql").unwrap(),
+        PathBuf::from("../../../pay-clone/supabase/migrations/00000000000002_baseline_pay_schema.sql")
+    );
+    assert_eq!(
+        std::fs::read_link(ws.path("platform/supabase/seeds/pay/seed.sql")).unwrap(),
+        PathBuf::from("../../../../pay-clone/supabase/seed.sql")
+    );
+}
+
+#[test]
+fn every_validation_error_writes_nothing() {
+    let ws = Ws::new().with_project("discord");
+    ws.add_project_repo("pay");
+    ws.mkdir("bare");
+    let before = snapshot(&ws);
+
+    let cases: &[(&[&str], &str)] = &[
+        (&["Pay", "--path", "../pay", "--schema", "pay"], "error: invalid project name \"Pay\""),
+        (&["pay", "--path", "../pay", "--schema", "public"], "error: schema public belongs to the platform"),
+        (&["pay", "--path", "../pay", "--schema", "Pay-1"], "error: invalid schema \"Pay-1\""),
+        (&["pay", "--path", "../pay", "--schema", "discord"], "error: schema discord is owned by project discord"),
+        (&["pay", "--path", "../nowhere", "--schema", "pay"], "error: --path ../nowhere: "),
+        (&["pay", "--path", "../bare", "--schema", "pay"], "has no migrations folder there"),
+        (&["pay", "--path", "../pay", "--schema", "pay", "--migrations", "db"], "/pay/db not found"),
+        (&["pay", "--path", ".", "--schema", "pay"], "error: --path . is the platform itself"),
+        (&["chat", "--path", "../discord", "--schema", "chat"], "is already linked as project discord"),
+        (
+            &["discord", "--path", "../pay", "--schema", "discord"],
+            "error: discord is already linked with path ../discord",
+        ),
+        (&["pay", "--path", "../pay"], "error: missing --schema: pass it"),
+    ];
+    for (args, message) in cases {
+        let out = ws.mynatca("platform").arg("link-project").args(*args).assert().code(2).get_output().clone();
+        assert!(stderr(&out).contains(message), "{args:?}: {}", stderr(&out));
+        assert_eq!(stderr(&out).lines().count(), 1, "{args:?}: one line: {}", stderr(&out));
+        assert_eq!(stdout(&out), "", "{args:?}");
+        assert_eq!(snapshot(&ws), before, "{args:?} wrote something");
+        assert!(!ws.path("platform/supabase/seeds/pay").exists(), "{args:?} linked something");
+    }
+
+    // A config.toml that does not parse stops everything before the registry is written.
+    ws.write(CONFIG, "[api\n");
+    let before = snapshot(&ws);
+    ws.mynatca("platform")
+        .args(["link-project", "pay", "--path", "../pay", "--schema", "pay"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::starts_with("error: ").and(predicates::str::contains("config.toml:1:")));
+    assert_eq!(snapshot(&ws), before);
+}
+
+#[test]
+fn missing_values_without_a_terminal_exit_2_naming_the_flags() {
+    let ws = Ws::new();
+    ws.add_project_repo("pay");
+    let before = snapshot(&ws);
+    ws.mynatca("platform").arg("link-project").assert().code(2).stderr(
+        "error: missing NAME, --path, --schema: pass them (e.g. `mynatca link-project pay --path ../pay --schema pay`), or run in a terminal to be asked\n",
+    );
+    ws.mynatca("platform")
+        .args(["link-project", "pay", "--schema", "pay"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::starts_with("error: missing --path: pass it"));
+    assert_eq!(snapshot(&ws), before);
+}
+
+#[test]
+fn a_missing_config_toml_is_a_warning() {
+    let ws = Ws::new();
+    ws.remove(CONFIG).add_project_repo("pay");
+    let out = link_pay(&ws);
+    assert!(
+        stderr(&out).starts_with("warning: ")
+            && stderr(&out).contains(
+                "config.toml not found: add \"pay\" to [api] schemas and \"./seeds/pay/*.sql\" to [db.seed] sql_paths"
+            ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!ws.path(CONFIG).exists(), "config.toml created");
+    assert_eq!(ws.registry()["projects"][0]["name"], "pay");
+    assert_eq!(ws.links(), vec!["00000000000002_baseline_pay_schema.sql"]);
+}
+
+#[test]
+fn run_from_an_unlinked_repo_beside_a_platform_it_does_not_guess() {
+    let ws = Ws::new();
+    ws.add_project_repo("pay");
+    ws.mynatca("pay")
+        .args(["link-project", "pay", "--path", "../pay", "--schema", "pay"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::starts_with("error: no platform found from "));
+    assert!(!ws.path("pay/.linked-projects.json").exists());
+}
+
+/// Types `keys` at the terminal.
+fn press(pty: &mut rexpect::session::PtySession, keys: &str) {
+    pty.send(keys).unwrap();
+    pty.flush().unwrap();
+}
+
+#[test]
+fn interactive_enter_at_every_prompt_links_the_first_unlinked_sibling() {
+    let ws = Ws::new().with_project("bid");
+    ws.add_project_repo("pay");
+    ws.add_project_repo("discord");
+    ws.mkdir("notes"); // no supabase/migrations: not offered
+    ws.mynatca("platform").arg("link").assert().success();
+
+    let mut cmd = ws.mynatca_std("platform");
+    cmd.arg("link-project").env("TERM", "dumb");
+    let options = Options::new().timeout_ms(Some(30_000)).strip_ansi_escape_codes(true);
+    let mut pty = rexpect::spawn_with_options(cmd, options).expect("spawn in a pty");
+    pty.exp_string("Project repo to link").expect("the repo prompt");
+    let offered = pty.exp_string("another folder...").unwrap();
+    assert!(offered.contains("discord (../discord)") && offered.contains("pay (../pay)"), "{offered}");
+    assert!(!offered.contains("bid") && !offered.contains("notes"), "linked or not a project: {offered}");
+    press(&mut pty, "\r");
+    pty.exp_string("Project name [discord]").expect("the name prompt, defaulting to the folder");
+    press(&mut pty, "\r");
+    pty.exp_string("Schema it owns [discord]").expect("the schema prompt, defaulting to the name");
+    press(&mut pty, "\r");
+    pty.exp_string("Link discord (path ../discord, schema discord)?").expect("the confirmation");
+    press(&mut pty, "\r");
+    let rest = pty.exp_eof().unwrap();
+    let status = pty.process().wait().unwrap();
+
+    assert!(matches!(status, WaitStatus::Exited(_, 0)), "{status:?}: {rest}");
+    assert!(rest.contains("added discord to .linked-projects.json (path ../discord, schema discord)"), "{rest}");
+    assert!(rest.contains("linked: 2 created, 0 updated, 0 removed, 2 unchanged"), "{rest}");
+    let projects = &ws.registry()["projects"];
+    assert_eq!(projects[1], serde_json::json!({"name": "discord", "path": "../discord", "schema": "discord"}));
+    assert!(ws.read(CONFIG).contains(r#"["public", "graphql_public", "discord"]"#));
+    assert!(ws.link("00000000000004_baseline_discord_schema.sql").is_some());
+}
+
+#[test]
+fn interactive_declining_writes_nothing() {
+    let ws = Ws::new();
+    ws.add_project_repo("pay");
+    let before = snapshot(&ws);
+    let mut cmd = ws.mynatca_std("platform");
+    cmd.args(["link-project", "--path", "../pay"]).env("TERM", "dumb");
+    let options = Options::new().timeout_ms(Some(30_000)).strip_ansi_escape_codes(true);
+    let mut pty = rexpect::spawn_with_options(cmd, options).expect("spawn in a pty");
+    pty.exp_string("Project name [pay]").unwrap();
+    press(&mut pty, "\r");
+    pty.exp_string("Schema it owns [pay]").unwrap();
+    press(&mut pty, "\r");
+    pty.exp_string("Link pay (path ../pay, schema pay)?").unwrap();
+    press(&mut pty, "n");
+    let rest = pty.exp_eof().unwrap();
+    assert!(rest.contains("cancelled: nothing written"), "{rest}");
+    assert!(matches!(pty.process().wait().unwrap(), WaitStatus::Exited(_, 0)));
+    assert_eq!(snapshot(&ws), before);
+}
+
+#[test]
+fn unlink_reverses_everything_and_leaves_other_projects_alone() {
+    let ws = Ws::new();
+    ws.write(CONFIG, COMMENTED_CONFIG).add_project_repo("discord");
+    ws.mynatca("platform")
+        .args(["link-project", "discord", "--path", "../discord", "--schema", "discord"])
+        .assert()
+        .success();
+    let before = snapshot(&ws);
+    let links = ws.links();
+    let exclude = ws.read("platform/.git/info/exclude");
+    let seeds = ws.entries("platform/supabase/seeds");
+
+    ws.add_project_repo("pay");
+    link_pay(&ws);
+    assert_ne!(snapshot(&ws), before);
+    assert!(ws.path("platform/supabase/seeds/pay/seed.sql").is_symlink());
+
+    ws.mynatca("platform").args(["unlink-project", "pay"]).assert().success().stdout(
+        "removed pay from .linked-projects.json\n\
+         config.toml: removed pay from [api] schemas\n\
+         config.toml: removed ./seeds/pay/*.sql from [db.seed] sql_paths\n\
+         linked: 0 created, 0 updated, 2 removed, 2 unchanged\n",
+    );
+    assert_eq!(snapshot(&ws), before, "registry and config.toml are back, byte for byte");
+    assert_eq!(ws.links(), links);
+    assert_eq!(ws.read("platform/.git/info/exclude"), exclude);
+    assert_eq!(ws.entries("platform/supabase/seeds"), seeds, "seeds/pay is gone");
+
+    // The last project gone: the seeds folder mynatca made goes too.
+    ws.mynatca("platform").args(["unlink-project", "discord"]).assert().success();
+    assert!(!ws.path("platform/supabase/seeds").exists());
+    assert!(ws.links().is_empty());
+    assert_eq!(ws.registry()["projects"], serde_json::json!([]));
+}
+
+#[test]
+fn unlink_keeps_a_seed_folder_holding_your_files() {
+    let ws = pay_linked();
+    ws.write("platform/supabase/seeds/pay/local.sql", "-- mine\n");
+    let out = ws.mynatca("platform").args(["unlink-project", "pay"]).assert().success().get_output().clone();
+    assert!(stderr(&out).starts_with("warning: kept "), "{}", stderr(&out));
+    assert_eq!(ws.entries("platform/supabase/seeds/pay"), vec!["local.sql"]);
+}
+
+#[test]
+fn unlink_of_an_unknown_name_is_exit_2() {
+    let ws = Ws::new().with_project("pay");
+    let before = snapshot(&ws);
+    ws.mynatca("platform").args(["unlink-project", "bid"]).assert().code(2).stderr(
+        predicates::str::contains("error: no project \"bid\" in ").and(predicates::str::contains("(linked: pay)")),
+    );
+    assert_eq!(snapshot(&ws), before);
+}
