@@ -6,6 +6,16 @@ use std::path::{Component, Path, PathBuf};
 /// Writes `bytes` to `path` through a temp file in the same folder and a rename, so a
 /// reader sees the old content or the new, never half of it. Keeps an existing file's mode.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let permissions = match std::fs::metadata(path) {
+        Ok(meta) => meta.permissions(),
+        Err(_) => default_permissions(),
+    };
+    write_atomic_with(path, bytes, permissions)
+}
+
+/// [`write_atomic`] giving the new file `permissions` (an executable hook): the file is
+/// never seen with the wrong mode.
+pub fn write_atomic_with(path: &Path, bytes: &[u8], permissions: std::fs::Permissions) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -13,10 +23,6 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut tmp = tempfile::Builder::new().prefix(".mynatca-").suffix(".tmp").tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
-    let permissions = match std::fs::metadata(path) {
-        Ok(meta) => meta.permissions(),
-        Err(_) => default_permissions(),
-    };
     tmp.as_file().set_permissions(permissions)?;
     tmp.persist(path).map_err(|err| err.error)?;
     Ok(())
