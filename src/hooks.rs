@@ -138,7 +138,8 @@ fn survey(dir: &Path) -> anyhow::Result<Vec<Found>> {
             let chained = dir.join(format!("{name}{CHAINED_SUFFIX}"));
             let existing = match std::fs::read(&path) {
                 Ok(bytes) if has_marker(&bytes) => {
-                    let mode = std::fs::metadata(&path)?.permissions().mode() & 0o777;
+                    let meta = std::fs::metadata(&path).with_context(|| format!("cannot read {}", path.display()))?;
+                    let mode = meta.permissions().mode() & 0o777;
                     Existing::Shim { bytes, mode }
                 }
                 Ok(_) => Existing::Foreign,
@@ -289,6 +290,18 @@ mod tests {
         assert!(!hooks.join("post-checkout").exists(), "installed a hook before refusing");
         assert!(uninstall(hooks).is_err());
         assert_eq!(std::fs::read_to_string(hooks.join("pre-commit")).unwrap(), "#!/bin/sh\necho new\n");
+    }
+
+    #[test]
+    fn a_kept_hook_whose_shim_was_deleted_is_chained_again_and_restored() {
+        let dir = tempfile::tempdir().unwrap();
+        let hooks = dir.path();
+        std::fs::write(hooks.join("post-merge.pre-mynatca"), "#!/bin/sh\necho old\n").unwrap();
+        let changes = install(hooks, "/opt/mynatca").unwrap();
+        assert_eq!(changes[1], ("post-merge", Change::Chained));
+        std::fs::remove_file(hooks.join("post-merge")).unwrap();
+        assert_eq!(uninstall(hooks).unwrap()[1], ("post-merge", Change::Restored));
+        assert_eq!(std::fs::read_to_string(hooks.join("post-merge")).unwrap(), "#!/bin/sh\necho old\n");
     }
 
     #[test]
