@@ -76,11 +76,11 @@ fi
 installed={installed}
 mynatca=
 for candidate in "${{MYNATCA_BIN:-}}" "$installed"; do
-  if [ -n "$candidate" ] && [ -x "$candidate" ]; then mynatca=$candidate; break; fi
+  if [ -n "$candidate" ] && [ -f "$candidate" ] && [ -x "$candidate" ]; then mynatca=$candidate; break; fi
 done
 [ -n "$mynatca" ] || mynatca=$(command -v mynatca) || mynatca=
 if [ -z "$mynatca" ]; then
-  echo "warning: mynatca hook {name} skipped: mynatca is neither at \$MYNATCA_BIN, nor at $installed, nor on PATH; install it or set MYNATCA_BIN" >&2
+  printf '%s\n' "warning: mynatca hook {name} skipped: mynatca is neither at \$MYNATCA_BIN, nor at $installed, nor on PATH; install it or set MYNATCA_BIN" >&2
   exit "$status"
 fi
 [ "$status" -ne 0 ] || exec "$mynatca" hook {name} "$@"

@@ -96,12 +96,12 @@ fn git_dir(ctx: &Context) -> Option<PathBuf> {
 /// whose platform moved away stays protected.
 fn protected_branches(ctx: &Context) -> Vec<String> {
     match workspace(ctx) {
-        Ok(ws) => ws.registry.protected_branches,
-        Err(NoWorkspace::NoPlatform(_)) => DEFAULT_PROTECTED_BRANCHES.map(String::from).to_vec(),
+        Ok(ws) => return ws.registry.protected_branches,
+        Err(NoWorkspace::NoPlatform(_)) => {}
         Err(NoWorkspace::BadRegistry(err)) => {
             let defaults = DEFAULT_PROTECTED_BRANCHES.join(", ");
             ctx.ui.warn(&format!("pre-commit: protecting the default branches ({defaults}): {err}"));
-            DEFAULT_PROTECTED_BRANCHES.map(String::from).to_vec()
         }
     }
+    DEFAULT_PROTECTED_BRANCHES.map(String::from).to_vec()
 }
