@@ -10,6 +10,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         Ok(meta) => meta.permissions(),
         Err(_) => default_permissions(),
     };
+    write_atomic_with(path, bytes, permissions)
+}
+
+/// [`write_atomic`] giving the new file `permissions` (an executable hook): the file is
+/// never seen with the wrong mode.
+pub fn write_atomic_with(path: &Path, bytes: &[u8], permissions: std::fs::Permissions) -> std::io::Result<()> {
     filled_temp_file(path, bytes, permissions)?.persist(path).map_err(|err| err.error)?;
     Ok(())
 }

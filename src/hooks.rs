@@ -1,6 +1,12 @@
-//! Git hook shims: where git really looks for a repo's hooks, and which are mynatca's.
+//! Git hook shims: where git really looks for a repo's hooks, which are mynatca's, and
+//! installing or removing them without losing a hook that was there before.
 
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+
+use crate::fsutil;
 
 /// The hooks mynatca installs.
 pub const HOOK_NAMES: [&str; 3] = ["post-checkout", "post-merge", "pre-commit"];
@@ -9,25 +15,300 @@ pub const HOOK_NAMES: [&str; 3] = ["post-checkout", "post-merge", "pre-commit"];
 pub const MARKER: &str =
     "# mynatca-hook: installed by `mynatca setup-hooks`; remove with `mynatca setup-hooks --uninstall`";
 
+/// A hook that was there before mynatca's is kept under its name plus this suffix, and
+/// the shim runs it first.
+pub const CHAINED_SUFFIX: &str = ".pre-mynatca";
+
+const SHIM_MODE: u32 = 0o755;
+
 /// The hooks folder git uses for the repo holding `path`: `core.hooksPath` (relative to
 /// the work tree) when set, else `hooks/` of the common git dir (shared by worktrees).
 pub fn hooks_dir(path: &Path) -> Result<PathBuf, git2::Error> {
-    let repo = git2::Repository::discover(path)?;
+    hooks_dir_of(&git2::Repository::discover(path)?)
+}
+
+/// [`hooks_dir`] of an open repository. A submodule's common dir is its folder under the
+/// superproject's `.git/modules/`, which is where git looks for its hooks.
+pub fn hooks_dir_of(repo: &git2::Repository) -> Result<PathBuf, git2::Error> {
     let base = repo.workdir().map(Path::to_path_buf).unwrap_or_else(|| repo.commondir().to_path_buf());
     match repo.config()?.get_path("core.hooksPath") {
-        Ok(configured) => Ok(crate::fsutil::absolute_from(&base, &configured)),
-        Err(err) if err.code() == git2::ErrorCode::NotFound => Ok(repo.commondir().join("hooks")),
+        Ok(configured) => Ok(fsutil::absolute_from(&base, &configured)),
+        Err(err) if err.code() == git2::ErrorCode::NotFound => Ok(fsutil::normalize(&repo.commondir().join("hooks"))),
         Err(err) => Err(err),
     }
 }
 
 /// Whether the file at `path` is a mynatca shim.
 pub fn is_mynatca_hook(path: &Path) -> bool {
-    std::fs::read_to_string(path).is_ok_and(|text| text.lines().any(|line| line == MARKER))
+    std::fs::read(path).is_ok_and(|bytes| has_marker(&bytes))
+}
+
+fn has_marker(bytes: &[u8]) -> bool {
+    String::from_utf8_lossy(bytes).lines().any(|line| line == MARKER)
 }
 
 /// The hooks of [`HOOK_NAMES`] that are not mynatca's in the repo holding `path`.
 pub fn missing_hooks(path: &Path) -> Result<Vec<&'static str>, git2::Error> {
     let dir = hooks_dir(path)?;
     Ok(HOOK_NAMES.into_iter().filter(|name| !is_mynatca_hook(&dir.join(name))).collect())
+}
+
+/// The shim for hook `name`, calling the binary at `exe` (the installing one) unless
+/// `$MYNATCA_BIN` names another.
+pub fn shim(name: &str, exe: &str) -> String {
+    let on_chained_failure = if name == "pre-commit" {
+        "# A failing chained pre-commit blocks the commit, as it did before.\n[ \"$status\" -eq 0 ] || exit \"$status\"\n"
+    } else {
+        "# A failing chained hook keeps its exit status for git; the links are still updated.\n"
+    };
+    let installed = shell_quote(exe);
+    format!(
+        r#"#!/bin/sh
+{MARKER}
+# Runs `mynatca hook {name}`. MYNATCA_HOOKS=0 skips every mynatca hook.
+[ "${{MYNATCA_HOOKS:-}}" = 0 ] && exit 0
+status=0
+if [ -x "$0{CHAINED_SUFFIX}" ]; then
+  "$0{CHAINED_SUFFIX}" "$@" || status=$?
+fi
+{on_chained_failure}# GUI git clients and IDEs run hooks without the shell's PATH, hence this order:
+# $MYNATCA_BIN, the binary that installed this hook, then PATH.
+installed={installed}
+mynatca=
+for candidate in "${{MYNATCA_BIN:-}}" "$installed"; do
+  if [ -n "$candidate" ] && [ -f "$candidate" ] && [ -x "$candidate" ]; then mynatca=$candidate; break; fi
+done
+[ -n "$mynatca" ] || mynatca=$(command -v mynatca) || mynatca=
+if [ -z "$mynatca" ]; then
+  printf '%s\n' "warning: mynatca hook {name} skipped: mynatca is neither at \$MYNATCA_BIN, nor at $installed, nor on PATH; install it or set MYNATCA_BIN" >&2
+  exit "$status"
+fi
+[ "$status" -ne 0 ] || exec "$mynatca" hook {name} "$@"
+"$mynatca" hook {name} "$@"
+exit "$status"
+"#
+    )
+}
+
+/// `text` as one single-quoted shell word.
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+/// What installing or uninstalling did to one hook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// The shim now stands where there was no hook.
+    Installed,
+    /// The shim now stands in front of a hook that was there before, kept as `<name>.pre-mynatca`.
+    Chained,
+    /// An outdated shim (another binary, older text, wrong mode) was rewritten.
+    Updated,
+    Unchanged,
+    /// The shim was removed; there was no earlier hook.
+    Removed,
+    /// The shim was replaced by the earlier hook.
+    Restored,
+    /// No shim of mynatca's was there.
+    NotInstalled,
+}
+
+/// A hook file as found before installing or uninstalling.
+enum Existing {
+    Absent,
+    Shim { bytes: Vec<u8>, mode: u32 },
+    Foreign,
+}
+
+struct Found {
+    name: &'static str,
+    path: PathBuf,
+    chained: PathBuf,
+    existing: Existing,
+    chained_exists: bool,
+}
+
+/// Reads every hook first, so that a state mynatca cannot resolve is refused before
+/// anything is changed.
+fn survey(dir: &Path) -> anyhow::Result<Vec<Found>> {
+    HOOK_NAMES
+        .into_iter()
+        .map(|name| {
+            let path = dir.join(name);
+            let chained = dir.join(format!("{name}{CHAINED_SUFFIX}"));
+            let existing = match std::fs::read(&path) {
+                Ok(bytes) if has_marker(&bytes) => {
+                    let meta = std::fs::metadata(&path).with_context(|| format!("cannot read {}", path.display()))?;
+                    let mode = meta.permissions().mode() & 0o777;
+                    Existing::Shim { bytes, mode }
+                }
+                Ok(_) => Existing::Foreign,
+                // A dangling symlink is someone's hook too.
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound && path.symlink_metadata().is_err() => {
+                    Existing::Absent
+                }
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => Existing::Foreign,
+                Err(err) => return Err(err).with_context(|| format!("cannot read {}", path.display())),
+            };
+            let chained_exists = chained.symlink_metadata().is_ok();
+            if matches!(existing, Existing::Foreign) && chained_exists {
+                anyhow::bail!(
+                    "{} is not mynatca's hook and {} exists too; merge them into one by hand (nothing was changed), then run `mynatca setup-hooks` again",
+                    path.display(),
+                    chained.display()
+                );
+            }
+            Ok(Found { name, path, chained, existing, chained_exists })
+        })
+        .collect()
+}
+
+/// Installs the shims into `dir` (created if missing), calling the binary at `exe`.
+/// A foreign hook is moved to `<name>.pre-mynatca`; a current shim is not rewritten.
+pub fn install(dir: &Path, exe: &str) -> anyhow::Result<Vec<(&'static str, Change)>> {
+    let found = survey(dir)?;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut changes = Vec::with_capacity(found.len());
+    for hook in found {
+        let text = shim(hook.name, exe);
+        let change = match hook.existing {
+            Existing::Shim { bytes, mode } if bytes == text.as_bytes() && mode == SHIM_MODE => Change::Unchanged,
+            Existing::Shim { .. } => Change::Updated,
+            Existing::Absent if hook.chained_exists => Change::Chained,
+            Existing::Absent => Change::Installed,
+            Existing::Foreign => {
+                std::fs::rename(&hook.path, &hook.chained)
+                    .with_context(|| format!("cannot move {} aside", hook.path.display()))?;
+                Change::Chained
+            }
+        };
+        if change != Change::Unchanged {
+            fsutil::write_atomic_with(&hook.path, text.as_bytes(), std::fs::Permissions::from_mode(SHIM_MODE))
+                .with_context(|| format!("cannot write {}", hook.path.display()))?;
+        }
+        changes.push((hook.name, change));
+    }
+    Ok(changes)
+}
+
+/// Removes the shims from `dir` and puts back the hooks they stood in front of. Files
+/// that are not mynatca's are left alone.
+pub fn uninstall(dir: &Path) -> anyhow::Result<Vec<(&'static str, Change)>> {
+    let mut changes = Vec::with_capacity(HOOK_NAMES.len());
+    for hook in survey(dir)? {
+        let change = match hook.existing {
+            // The rename replaces the shim in one step: the original hook is never missing.
+            Existing::Shim { .. } | Existing::Absent if hook.chained_exists => {
+                std::fs::rename(&hook.chained, &hook.path)
+                    .with_context(|| format!("cannot restore {}", hook.path.display()))?;
+                Change::Restored
+            }
+            Existing::Shim { .. } => {
+                std::fs::remove_file(&hook.path).with_context(|| format!("cannot remove {}", hook.path.display()))?;
+                Change::Removed
+            }
+            Existing::Absent | Existing::Foreign => Change::NotInstalled,
+        };
+        changes.push((hook.name, change));
+    }
+    Ok(changes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mode(path: &Path) -> u32 {
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn shims_are_posix_sh_with_the_marker_and_lf_only() {
+        for name in HOOK_NAMES {
+            let text = shim(name, "/opt/bin/mynatca");
+            assert!(text.starts_with("#!/bin/sh\n"), "{text}");
+            assert!(text.lines().any(|line| line == MARKER));
+            assert!(!text.contains('\r'));
+            assert!(text.contains(&format!("exec \"$mynatca\" hook {name} \"$@\"")));
+        }
+        assert!(shim("pre-commit", "/x").contains("|| exit \"$status\""));
+        assert!(!shim("post-merge", "/x").contains("|| exit \"$status\""));
+    }
+
+    #[test]
+    fn the_binary_path_is_one_shell_word() {
+        assert_eq!(shell_quote("/a b/it's/mynatca"), r"'/a b/it'\''s/mynatca'");
+        assert!(shim("post-merge", "/a b/it's/mynatca").contains(r"installed='/a b/it'\''s/mynatca'"));
+    }
+
+    #[test]
+    fn install_chains_a_foreign_hook_and_uninstall_restores_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let hooks = dir.path().join("hooks");
+        std::fs::create_dir(&hooks).unwrap();
+        std::fs::write(hooks.join("pre-commit"), "#!/bin/sh\nexit 0\n").unwrap();
+
+        let changes = install(&hooks, "/opt/mynatca").unwrap();
+        assert_eq!(
+            changes,
+            vec![
+                ("post-checkout", Change::Installed),
+                ("post-merge", Change::Installed),
+                ("pre-commit", Change::Chained)
+            ]
+        );
+        assert_eq!(std::fs::read_to_string(hooks.join("pre-commit.pre-mynatca")).unwrap(), "#!/bin/sh\nexit 0\n");
+        assert!(HOOK_NAMES.iter().all(|name| is_mynatca_hook(&hooks.join(name)) && mode(&hooks.join(name)) == 0o755));
+
+        let again = install(&hooks, "/opt/mynatca").unwrap();
+        assert!(again.iter().all(|(_, change)| *change == Change::Unchanged), "{again:?}");
+        let moved = install(&hooks, "/usr/local/bin/mynatca").unwrap();
+        assert!(moved.iter().all(|(_, change)| *change == Change::Updated), "{moved:?}");
+        assert_eq!(std::fs::read_to_string(hooks.join("pre-commit.pre-mynatca")).unwrap(), "#!/bin/sh\nexit 0\n");
+
+        let changes = uninstall(&hooks).unwrap();
+        assert_eq!(
+            changes,
+            vec![("post-checkout", Change::Removed), ("post-merge", Change::Removed), ("pre-commit", Change::Restored)]
+        );
+        let mut left: Vec<_> =
+            std::fs::read_dir(&hooks).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        left.sort();
+        assert_eq!(left, vec!["pre-commit"]);
+        assert_eq!(std::fs::read_to_string(hooks.join("pre-commit")).unwrap(), "#!/bin/sh\nexit 0\n");
+        assert!(uninstall(&hooks).unwrap().iter().all(|(_, change)| *change == Change::NotInstalled));
+    }
+
+    #[test]
+    fn two_foreign_hooks_are_refused_before_anything_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let hooks = dir.path();
+        std::fs::write(hooks.join("pre-commit"), "#!/bin/sh\necho new\n").unwrap();
+        std::fs::write(hooks.join("pre-commit.pre-mynatca"), "#!/bin/sh\necho old\n").unwrap();
+        let err = install(hooks, "/opt/mynatca").unwrap_err().to_string();
+        assert!(err.contains("merge them into one by hand (nothing was changed)"), "{err}");
+        assert!(!hooks.join("post-checkout").exists(), "installed a hook before refusing");
+        assert!(uninstall(hooks).is_err());
+        assert_eq!(std::fs::read_to_string(hooks.join("pre-commit")).unwrap(), "#!/bin/sh\necho new\n");
+    }
+
+    #[test]
+    fn a_kept_hook_whose_shim_was_deleted_is_chained_again_and_restored() {
+        let dir = tempfile::tempdir().unwrap();
+        let hooks = dir.path();
+        std::fs::write(hooks.join("post-merge.pre-mynatca"), "#!/bin/sh\necho old\n").unwrap();
+        let changes = install(hooks, "/opt/mynatca").unwrap();
+        assert_eq!(changes[1], ("post-merge", Change::Chained));
+        std::fs::remove_file(hooks.join("post-merge")).unwrap();
+        assert_eq!(uninstall(hooks).unwrap()[1], ("post-merge", Change::Restored));
+        assert_eq!(std::fs::read_to_string(hooks.join("post-merge")).unwrap(), "#!/bin/sh\necho old\n");
+    }
+
+    #[test]
+    fn a_missing_hooks_folder_is_created() {
+        let dir = tempfile::tempdir().unwrap();
+        let hooks = dir.path().join("not/yet");
+        install(&hooks, "/opt/mynatca").unwrap();
+        assert!(is_mynatca_hook(&hooks.join("post-merge")));
+    }
 }

@@ -1,9 +1,107 @@
-//! `mynatca hook`.
+//! `mynatca hook NAME [ARGS]`: what the shims installed by `setup-hooks` run.
+//!
+//! post-checkout and post-merge relink quietly and never change git's exit status;
+//! pre-commit refuses commits on the registry's protected branches.
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
 
 use crate::cli::HookArgs;
+use crate::commands::link::{self, Mode};
 use crate::commands::Context;
-use crate::error::Outcome;
+use crate::error::{config_error, ConfigError, Outcome};
+use crate::fsutil;
+use crate::gitdir::{self, Head};
+use crate::hooks::HOOK_NAMES;
+use crate::registry::DEFAULT_PROTECTED_BRANCHES;
+use crate::workspace::{self, Workspace};
 
-pub fn run(_ctx: &Context, _args: &HookArgs) -> anyhow::Result<Outcome> {
-    super::not_implemented("hook")
+pub fn run(ctx: &Context, args: &HookArgs) -> anyhow::Result<Outcome> {
+    match args.name.as_str() {
+        "post-checkout" | "post-merge" => {
+            relink(ctx, &args.name);
+            Ok(Outcome::Clean)
+        }
+        "pre-commit" => pre_commit(ctx),
+        other => Err(config_error(format!(
+            "unknown hook {other:?}; mynatca runs {} (installed by `mynatca setup-hooks`)",
+            HOOK_NAMES.join(", ")
+        ))),
+    }
+}
+
+/// Why the hook has no workspace to work on.
+enum NoWorkspace {
+    NoPlatform(ConfigError),
+    BadRegistry(ConfigError),
+}
+
+fn workspace(ctx: &Context) -> Result<Workspace, NoWorkspace> {
+    let (platform, _) =
+        workspace::find_platform(ctx.global.platform.as_deref(), &ctx.cwd).map_err(NoWorkspace::NoPlatform)?;
+    Workspace::load(platform).map_err(NoWorkspace::BadRegistry)
+}
+
+/// Relinks and reports only what is worth a line; every failure is reported, never
+/// returned, so that git's exit status stays its own.
+fn relink(ctx: &Context, name: &str) {
+    let mut ui = ctx.ui.clone();
+    ui.quiet = true;
+    let result = match workspace(ctx) {
+        Ok(ws) => link::relink(&ws, Mode::Apply, &[]),
+        Err(NoWorkspace::NoPlatform(err)) => {
+            ui.warn(&format!("{name}: links not updated: {err}"));
+            return;
+        }
+        Err(NoWorkspace::BadRegistry(err)) => Err(err.into()),
+    };
+    match result {
+        Ok(report) => link::print(&ui, &report),
+        Err(err) => ui.error(&format!("{name}: links not updated: {err:#}")),
+    }
+}
+
+fn pre_commit(ctx: &Context) -> anyhow::Result<Outcome> {
+    let Some(git_dir) = git_dir(ctx) else {
+        return Ok(Outcome::Clean);
+    };
+    // Concluding a merge whose conflicts were resolved is not a direct commit: merging
+    // into staging must stay possible.
+    if git_dir.join("MERGE_HEAD").exists() {
+        return Ok(Outcome::Clean);
+    }
+    let branch = match gitdir::head(&git_dir).with_context(|| format!("cannot read HEAD of {}", git_dir.display()))? {
+        Head::Branch(branch) => branch,
+        Head::Detached(_) => return Ok(Outcome::Clean),
+    };
+    if protected_branches(ctx).contains(&branch) {
+        anyhow::bail!(
+            "direct commits to '{branch}' are blocked; move your work to a branch with `git switch -c feature/<name>` (staged changes come along) and commit there, or bypass this check once with `git commit --no-verify`"
+        );
+    }
+    Ok(Outcome::Clean)
+}
+
+/// The git dir of the commit: git tells its hooks (`GIT_DIR`, e.g. in a worktree);
+/// otherwise the repo holding the current directory.
+fn git_dir(ctx: &Context) -> Option<PathBuf> {
+    match std::env::var_os("GIT_DIR").filter(|dir| !dir.is_empty()) {
+        Some(dir) => Some(fsutil::absolute_from(&ctx.cwd, dir.as_ref())),
+        None => gitdir::discover(&ctx.cwd).map(|dirs| dirs.git_dir),
+    }
+}
+
+/// The registry's list; the default one when there is no platform to ask, so that a repo
+/// whose platform moved away stays protected.
+fn protected_branches(ctx: &Context) -> Vec<String> {
+    match workspace(ctx) {
+        Ok(ws) => return ws.registry.protected_branches,
+        Err(NoWorkspace::NoPlatform(_)) => {}
+        Err(NoWorkspace::BadRegistry(err)) => {
+            let defaults = DEFAULT_PROTECTED_BRANCHES.join(", ");
+            ctx.ui.warn(&format!("pre-commit: protecting the default branches ({defaults}): {err}"));
+        }
+    }
+    DEFAULT_PROTECTED_BRANCHES.map(String::from).to_vec()
 }

@@ -1,9 +1,96 @@
-//! `mynatca setup-hooks`.
+//! `mynatca setup-hooks`: install (or remove) the hook shims in the platform or a linked
+//! repo, and record the platform in a linked repo's git config.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
 
 use crate::cli::SetupHooksArgs;
 use crate::commands::Context;
-use crate::error::Outcome;
+use crate::error::{config_error, Outcome};
+use crate::fsutil;
+use crate::hooks::{self, Change};
+use crate::workspace::{self, canonical_or_lexical, Workspace, PLATFORM_CONFIG_KEY};
 
-pub fn run(_ctx: &Context, _args: &SetupHooksArgs) -> anyhow::Result<Outcome> {
-    super::not_implemented("setup-hooks")
+pub fn run(ctx: &Context, args: &SetupHooksArgs) -> anyhow::Result<Outcome> {
+    let start = match &args.repo {
+        Some(dir) => fsutil::absolute_from(&ctx.cwd, dir),
+        None => ctx.cwd.clone(),
+    };
+    if !start.is_dir() {
+        return Err(config_error(format!("--repo {}: not a directory; point it at a git repo", start.display())));
+    }
+    let repo = git2::Repository::discover(&start).map_err(|_| {
+        config_error(format!("{} is not inside a git repo; run this in one, or pass --repo DIR", start.display()))
+    })?;
+    let top = fsutil::normalize(repo.workdir().unwrap_or_else(|| repo.path()));
+    let dir = hooks::hooks_dir_of(&repo).with_context(|| format!("cannot read the git config of {}", top.display()))?;
+
+    if args.uninstall {
+        let changes = hooks::uninstall(&dir)?;
+        print_changes(ctx, &dir, &changes);
+        return Ok(Outcome::Clean);
+    }
+    // The platform comes first: without one the hooks would only warn on every checkout.
+    let flag = ctx.global.platform.as_deref().map(|dir| fsutil::absolute_from(&ctx.cwd, dir));
+    let (platform, _) = workspace::find_platform(flag.as_deref(), &top)?;
+    let ws = Workspace::load(platform)?;
+    let changes = hooks::install(&dir, &installing_binary()?)?;
+    print_changes(ctx, &dir, &changes);
+    record_platform(ctx, &repo, &top, &ws)
+        .with_context(|| format!("cannot write {PLATFORM_CONFIG_KEY} to the git config of {}", top.display()))?;
+    Ok(Outcome::Clean)
+}
+
+fn print_changes(ctx: &Context, dir: &Path, changes: &[(&str, Change)]) {
+    ctx.ui.info(&format!("hooks in {}", dir.display()));
+    for (name, change) in changes {
+        let line = match change {
+            Change::Installed => format!("installed {name}"),
+            Change::Chained => {
+                format!(
+                    "installed {name} (the existing hook is kept as {name}{} and runs first)",
+                    hooks::CHAINED_SUFFIX
+                )
+            }
+            Change::Updated => format!("updated {name}"),
+            Change::Unchanged => format!("unchanged {name}"),
+            Change::Removed => format!("removed {name}"),
+            Change::Restored => format!("restored {name} (the hook that was there before mynatca's)"),
+            Change::NotInstalled => format!("not installed {name}"),
+        };
+        ctx.ui.info(&line);
+    }
+}
+
+/// The absolute path of this binary, baked into the shims: GUI git clients and IDEs run
+/// hooks without the shell's PATH.
+fn installing_binary() -> anyhow::Result<String> {
+    let exe = std::env::current_exe().context("cannot tell where the running mynatca binary is")?;
+    let exe = std::fs::canonicalize(&exe).unwrap_or(exe);
+    exe.into_os_string().into_string().map_err(|path| {
+        anyhow::anyhow!(
+            "the mynatca binary's path {} is not UTF-8; move it to a plain path and run setup-hooks again",
+            PathBuf::from(path).display()
+        )
+    })
+}
+
+/// In a repo other than the platform's, `mynatca.platform` lets every command and hook
+/// find the platform from anywhere in the repo, worktrees included.
+fn record_platform(ctx: &Context, repo: &git2::Repository, top: &Path, ws: &Workspace) -> anyhow::Result<()> {
+    if repo.is_bare() || canonical_or_lexical(&ws.platform).starts_with(canonical_or_lexical(top)) {
+        return Ok(());
+    }
+    let value = ws.platform.to_str().ok_or_else(|| {
+        anyhow::anyhow!("the platform's path {} is not UTF-8; move it to a plain path", ws.platform.display())
+    })?;
+    let mut config = repo.config()?.open_level(git2::ConfigLevel::Local)?;
+    if config.get_string(PLATFORM_CONFIG_KEY).ok().as_deref() == Some(value) {
+        ctx.ui.info(&format!("unchanged {PLATFORM_CONFIG_KEY} = {value}"));
+    } else {
+        config.set_str(PLATFORM_CONFIG_KEY, value)?;
+        ctx.ui.info(&format!("recorded {PLATFORM_CONFIG_KEY} = {value} in the repo's git config"));
+    }
+    Ok(())
 }

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod hooks;
 mod link;
 mod link_project;
 mod new;

@@ -225,10 +225,7 @@ impl Ws {
 
     /// The same as a plain std command, for spawning in the background.
     pub fn mynatca_std(&self, dir: &str) -> std::process::Command {
-        let mut cmd = std::process::Command::new(bin());
-        cmd.current_dir(self.path(dir));
-        self.isolate(&mut cmd);
-        cmd
+        self.command(&bin(), dir)
     }
 
     fn isolate(&self, cmd: &mut std::process::Command) {
@@ -243,6 +240,14 @@ impl Ws {
 
     pub fn tmp(&self) -> &Path {
         self.tmp.path()
+    }
+
+    /// Any program (a copy of the binary, say) run in `dir` with the same clean environment.
+    pub fn command(&self, program: &Path, dir: &str) -> std::process::Command {
+        let mut cmd = std::process::Command::new(program);
+        cmd.current_dir(self.path(dir));
+        self.isolate(&mut cmd);
+        cmd
     }
 }
 
