@@ -195,16 +195,23 @@ fn tracked_links(ws: &Workspace, managed: &[PathBuf]) -> anyhow::Result<Vec<Find
     }
     let repo = git2::Repository::open(&git.work_tree)
         .with_context(|| format!("cannot open the git repo {}", git.work_tree.display()))?;
-    let in_repo = |path: &Path| path.strip_prefix(&git.work_tree).ok().and_then(Path::to_str).map(str::to_string);
     let index = repo.index().context("cannot read the platform's git index")?;
-    let indexed: HashSet<String> = index.iter().filter_map(|entry| String::from_utf8(entry.path).ok()).collect();
+    let indexed: HashSet<Vec<u8>> = index.iter().map(|entry| entry.path).collect();
+    // Each link folder's HEAD tree is read once: libgit2 inflates and hashes a tree on
+    // every lookup, which for thousands of links would cost more than all the parsing.
     let head = repo.head().ok().and_then(|head| head.peel_to_tree().ok());
+    let mut committed: HashMap<PathBuf, HashSet<String>> = HashMap::new();
     let mut findings = Vec::new();
     for path in managed {
-        let Some(rel) = in_repo(path) else { continue };
-        let message = if indexed.contains(&rel) {
+        let Some(rel) = path.strip_prefix(&git.work_tree).ok().and_then(Path::to_str) else { continue };
+        let (Some(folder), Some(name)) = (Path::new(rel).parent(), Path::new(rel).file_name()) else { continue };
+        let message = if indexed.contains(rel.as_bytes()) {
             format!("a managed link is tracked by git; run `git rm --cached {rel}` and commit (mynatca keeps it in .git/info/exclude)")
-        } else if head.as_ref().is_some_and(|tree| tree.get_path(Path::new(&rel)).is_ok()) {
+        } else if committed
+            .entry(folder.to_path_buf())
+            .or_insert_with(|| tree_names(&repo, head.as_ref(), folder))
+            .contains(name.to_str().unwrap_or_default())
+        {
             "a managed link is committed in HEAD; commit its removal".to_string()
         } else {
             continue;
@@ -212,6 +219,13 @@ fn tracked_links(ws: &Workspace, managed: &[PathBuf]) -> anyhow::Result<Vec<Find
         findings.push(Finding::new(Rule::TrackedLink, path, 1, message));
     }
     Ok(findings)
+}
+
+/// The entry names of `folder` in `tree` (none when either is missing).
+fn tree_names(repo: &git2::Repository, tree: Option<&git2::Tree>, folder: &Path) -> HashSet<String> {
+    let folder = tree.and_then(|t| t.get_path(folder).ok()).and_then(|entry| entry.to_object(repo).ok());
+    let Some(folder) = folder.as_ref().and_then(|o| o.as_tree()) else { return HashSet::new() };
+    folder.iter().filter_map(|entry| entry.name().map(str::to_string)).collect()
 }
 
 /// `hooks`: each repo (the platform and each linked project, once per git repo) should

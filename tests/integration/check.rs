@@ -262,7 +262,12 @@ fn a_link_committed_to_git_is_an_error() {
             "{link}:1: error[tracked-link]: a managed link is tracked by git; run `git rm --cached {link}` and commit (mynatca keeps it in .git/info/exclude)"
         )]
     );
+    // Untracked but not yet committed: HEAD still holds it.
     ws.git("platform", &["rm", "-q", "--cached", &link]);
+    assert_eq!(
+        check(&ws, "platform", &[]),
+        (1, vec![format!("{link}:1: error[tracked-link]: a managed link is committed in HEAD; commit its removal")])
+    );
     ws.git("platform", &["commit", "-q", "-m", "untrack the link"]);
     assert_eq!(check(&ws, "platform", &[]), (0, vec![]));
 }
