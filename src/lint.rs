@@ -1082,7 +1082,17 @@ mod tests {
                    create function public.f() returns int language sql as 'select 1';\n\
                    drop function public.f();\n\
                    create schema auth;\n\
-                   create extension pgcrypto with schema extensions;\n";
+                   create extension pgcrypto with schema extensions;\n\
+                   create table pay.members_2025 partition of public.members for values in ('2025');\n\
+                   alter table public.members owner to pay_admin;\n\
+                   alter table public.members set schema pay;\n\
+                   alter table public.members rename to people;\n\
+                   create rule r as on insert to pay.x do also insert into public.audit values (1);\n\
+                   select * into public.copy from pay.x;\n\
+                   refresh materialized view public.stats;\n\
+                   copy (insert into public.audit values (1) returning *) to stdout;\n\
+                   alter function public.f() owner to pay_admin;\n\
+                   alter schema public owner to pay_admin;\n";
         assert_eq!(
             messages("pay", sql),
             vec![
@@ -1105,6 +1115,17 @@ mod tests {
                 "pay may not drop function public.f (owned by platform)",
                 "pay may not create schema auth (owned by platform)",
                 "pay may not create extension pgcrypto in schema extensions (owned by platform)",
+                "pay may not add a partition to public.members (owned by platform)",
+                // OWNER TO on a table is an ALTER TABLE subcommand.
+                "pay may not alter table public.members (owned by platform)",
+                "pay may not move table public.members (owned by platform)",
+                "pay may not rename table public.members (owned by platform)",
+                "pay may not insert into public.audit (owned by platform)",
+                "pay may not create table public.copy (owned by platform)",
+                "pay may not refresh materialized view public.stats (owned by platform)",
+                "pay may not insert into public.audit (owned by platform)",
+                "pay may not change the owner of function public.f (owned by platform)",
+                "pay may not change the owner of schema public (owned by platform)",
             ]
         );
     }
@@ -1242,6 +1263,73 @@ mod tests {
         let finding = registry_error(path, Some(broken), &err.0);
         assert_eq!(finding.line, 3);
         assert!(finding.message.starts_with("invalid JSON: "), "{}", finding.message);
+    }
+
+    #[test]
+    fn link_findings_follow_the_plan_and_point_at_the_right_file() {
+        use crate::reconcile::{Input, LinkDir, Offer, Owner};
+        let registry = r#"{"version":1,"projects":[{"name":"pay","path":"../pay","schema":"pay"},{"name":"discord","path":"../discord","schema":"discord"}]}"#;
+        let ws = Workspace {
+            platform: "/ws/platform".into(),
+            registry: crate::registry::Registry::parse("/ws/platform/.linked-projects.json".into(), registry).unwrap(),
+        };
+        let target =
+            |project: &str, name: &str| PathBuf::from(format!("../../../{project}/supabase/migrations/{name}"));
+        let offer = |project: &str, name: &str| Offer {
+            project: project.into(),
+            name: name.into(),
+            target: target(project, name),
+        };
+        let input = Input {
+            dirs: vec![LinkDir {
+                rel: "supabase/migrations".into(),
+                path: "/ws/platform/supabase/migrations".into(),
+                exists: true,
+                migrations: true,
+                entries: vec![
+                    ("2_pay_gone.sql".into(), Existing::Link(target("pay", "2_pay_gone.sql"))),
+                    ("3_pay_moved.sql".into(), Existing::Link(target("pay", "3_pay_moved.sql"))),
+                    ("4_pay_old.sql".into(), Existing::Link(target("pay", "old/4_pay_old.sql"))),
+                ],
+                offers: vec![
+                    offer("pay", "1_pay_new.sql"),
+                    offer("pay", "4_pay_old.sql"),
+                    offer("pay", "5_same.sql"),
+                    offer("discord", "5_same.sql"),
+                    offer("discord", "4_discord_dup.sql"),
+                ],
+                owners: vec![
+                    Owner { project: "pay".into(), location: "/ws/pay/supabase/migrations".into() },
+                    Owner { project: "discord".into(), location: "/ws/discord/supabase/migrations".into() },
+                ],
+            }],
+            warnings: vec![],
+        };
+        let plan = reconcile::plan(&input);
+        // 2_pay_gone.sql's file is deleted; 3_pay_moved.sql's exists but is no longer offered.
+        let exists = |path: &Path| !path.ends_with("2_pay_gone.sql");
+        let found: Vec<(Rule, String)> = link_findings(&ws, &input, &plan, exists)
+            .into_iter()
+            .map(|f| (f.rule, f.path.display().to_string()))
+            .collect();
+        let links = "/ws/platform/supabase/migrations";
+        assert_eq!(
+            found,
+            vec![
+                (Rule::StaleLink, "/ws/pay/supabase/migrations/1_pay_new.sql".into()),
+                (Rule::StaleLink, format!("{links}/4_pay_old.sql")),
+                (Rule::StaleLink, "/ws/pay/supabase/migrations/5_same.sql".into()),
+                (Rule::StaleLink, "/ws/discord/supabase/migrations/4_discord_dup.sql".into()),
+                (Rule::BrokenLink, format!("{links}/2_pay_gone.sql")),
+                (Rule::StaleLink, format!("{links}/3_pay_moved.sql")),
+                (Rule::Conflict, "/ws/discord/supabase/migrations/5_same.sql".into()),
+                (Rule::DuplicateVersion, "/ws/discord/supabase/migrations/4_discord_dup.sql".into()),
+                (Rule::DuplicateVersion, "/ws/pay/supabase/migrations/4_pay_old.sql".into()),
+            ]
+        );
+        let managed = managed_links(&input, &plan);
+        assert!(managed.contains(&PathBuf::from(format!("{links}/2_pay_gone.sql"))), "links to remove are managed");
+        assert!(managed.contains(&PathBuf::from(format!("{links}/1_pay_new.sql"))));
     }
 
     #[test]
