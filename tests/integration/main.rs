@@ -2,6 +2,7 @@
 
 mod support;
 
+mod check;
 mod hooks;
 mod link;
 mod link_project;

@@ -1,0 +1,433 @@
+//! `mynatca check`: every rule, clean and violated, on real git repos and real links.
+
+use std::path::Path;
+
+use crate::support::{stdout, Ws};
+
+const PAY_MIGRATION: &str = "20251215130000_pay_add_shifts.sql";
+
+/// platform + pay + discord that pass every rule: a platform migration, config.toml
+/// listing both schemas and seed globs, mynatca's hooks in each repo, links made.
+fn clean() -> Ws {
+    let ws = Ws::new().with_project("pay").with_project("discord");
+    ws.migration("platform", "00000000000001_baseline_platform_schema.sql", "create table public.members (membernumber text primary key);\n")
+        .write(
+            "platform/supabase/config.toml",
+            "[api]\nschemas = [\"public\", \"graphql_public\", \"pay\", \"discord\"]\n\n[db.seed]\nsql_paths = [\"./seed.sql\", \"./seeds/pay/*.sql\", \"./seeds/discord/*.sql\"]\n",
+        )
+        .migration(
+            "pay",
+            PAY_MIGRATION,
+            "create table pay.shifts (\n    membernumber text references public.members (membernumber)\n);\n",
+        );
+    for repo in ["platform", "pay", "discord"] {
+        install_hooks(&ws, repo);
+        ws.commit_all(repo, "clean");
+    }
+    ws.mynatca("platform").arg("link").assert().success();
+    ws
+}
+
+/// What `mynatca setup-hooks` leaves: a shim carrying the marker for each hook.
+fn install_hooks(ws: &Ws, repo: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    for name in mynatca::hooks::HOOK_NAMES {
+        let rel = format!("{repo}/.git/hooks/{name}");
+        ws.write(&rel, &format!("#!/bin/sh\n{}\nexit 0\n", mynatca::hooks::MARKER));
+        std::fs::set_permissions(ws.path(&rel), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
+/// Runs `mynatca check ARGS` in `dir`: exit code and the finding lines (summary dropped).
+fn check(ws: &Ws, dir: &str, args: &[&str]) -> (i32, Vec<String>) {
+    let out = ws.mynatca(dir).arg("check").args(args).output().unwrap();
+    let text = stdout(&out);
+    let lines = text.lines().filter(|l| !l.starts_with("checked ")).map(str::to_string).collect();
+    (out.status.code().unwrap(), lines)
+}
+
+/// Writes a pay migration and links it.
+fn add_pay_migration(ws: &Ws, name: &str, sql: &str) {
+    ws.migration("pay", name, sql);
+    ws.mynatca("platform").arg("link").assert().success();
+}
+
+fn pay_file(name: &str) -> String {
+    format!("../pay/supabase/migrations/{name}")
+}
+
+#[test]
+fn a_clean_workspace_passes_even_with_strict() {
+    let ws = clean();
+    let out = ws.mynatca("platform").arg("check").assert().success().get_output().clone();
+    assert_eq!(stdout(&out), "checked 4 migrations in 3 repos: 0 errors, 0 warnings\n");
+    ws.mynatca("platform").args(["check", "--strict"]).assert().success();
+    ws.mynatca("platform").args(["-q", "check"]).assert().success().stdout("");
+}
+
+#[test]
+fn the_example_workspace_passes_after_link() {
+    let ws = Ws::empty();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/workspace");
+    for entry in walkdir::WalkDir::new(&example) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(&example).unwrap();
+        if entry.file_type().is_file() {
+            ws.write(rel.to_str().unwrap(), &std::fs::read_to_string(entry.path()).unwrap());
+        }
+    }
+    ws.mynatca("platform").arg("link").assert().success();
+    let (code, lines) = check(&ws, "platform", &[]);
+    assert_eq!(code, 0, "{lines:#?}");
+    // Not git repos, so no hooks: the only findings.
+    assert_eq!(lines.len(), 3, "{lines:#?}");
+    assert!(lines.iter().all(|l| l.contains(": warning[hooks]: ")), "{lines:#?}");
+}
+
+#[test]
+fn pay_changing_public_members_is_an_error_at_each_statement() {
+    let ws = clean();
+    add_pay_migration(
+        &ws,
+        "20251215130001_pay_touch_members.sql",
+        "-- Pay wants a column on members.\n\
+         alter table public.members add column pay_grade text;\n\
+         \n\
+         insert into public.members (membernumber)\n    values ('1003');\n\
+         grant select on public.members to anon;\n\
+         create trigger members_audit after update on public.members\n    for each row execute function pay.audit();\n",
+    );
+    let file = pay_file("20251215130001_pay_touch_members.sql");
+    assert_eq!(
+        check(&ws, "platform", &[]),
+        (
+            1,
+            vec![
+                format!("{file}:2: error[ownership]: pay may not alter table public.members (owned by platform)"),
+                format!("{file}:4: error[ownership]: pay may not insert into public.members (owned by platform)"),
+                format!("{file}:6: error[ownership]: pay may not grant on table public.members (owned by platform)"),
+                format!(
+                    "{file}:7: error[ownership]: pay may not create a trigger on public.members (owned by platform)"
+                ),
+            ]
+        ),
+        "reported once, at pay's own file, never at the platform's link"
+    );
+}
+
+#[test]
+fn an_unqualified_table_in_pay_lands_in_public_unless_the_file_sets_search_path() {
+    let ws = clean();
+    add_pay_migration(&ws, "20251215130001_pay_add_rates.sql", "create table rates (id int);\n");
+    let (code, lines) = check(&ws, "platform", &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        lines,
+        vec![format!(
+            "{}:1: error[ownership]: pay may not create table public.rates (owned by platform)",
+            pay_file("20251215130001_pay_add_rates.sql")
+        )]
+    );
+
+    add_pay_migration(
+        &ws,
+        "20251215130001_pay_add_rates.sql",
+        "set search_path = pay;\ncreate table rates (id int);\n",
+    );
+    assert_eq!(check(&ws, "platform", &[]), (0, vec![]));
+}
+
+#[test]
+fn reading_public_is_allowed_views_and_foreign_keys() {
+    let ws = clean();
+    add_pay_migration(
+        &ws,
+        "20251215130001_pay_add_member_hours.sql",
+        "create table pay.hours (membernumber text not null references public.members (membernumber), hours numeric);\n\
+         create view pay.member_hours as\n    select m.membernumber, sum(h.hours) from public.members m join pay.hours h using (membernumber)\n    group by m.membernumber;\n\
+         create function pay.member_count() returns bigint language sql as $$ select count(*) from public.members $$;\n",);
+    assert_eq!(check(&ws, "platform", &[]), (0, vec![]));
+}
+
+#[test]
+fn the_platform_writing_to_pay_schema_is_an_error() {
+    let ws = clean();
+    ws.migration("platform", "20251215120000_backfill_pay.sql", "update pay.shifts set membernumber = null;\n");
+    assert_eq!(
+        check(&ws, "platform", &[]),
+        (
+            1,
+            vec![
+                "supabase/migrations/20251215120000_backfill_pay.sql:1: error[ownership]: platform may not update pay.shifts (owned by pay)"
+                    .to_string()
+            ]
+        )
+    );
+}
+
+#[test]
+fn the_allow_comment_lets_a_reviewed_statement_through() {
+    let ws = clean();
+    let name = "20251215130001_pay_members_index.sql";
+    add_pay_migration(&ws, name, "-- mynatca:allow ownership (agreed with the platform team)\ncreate index members_pay_idx on public.members (membernumber);\n");
+    assert_eq!(check(&ws, "platform", &[]), (0, vec![]));
+
+    // The comment covers only the statement directly below it.
+    add_pay_migration(
+        &ws,
+        name,
+        "-- mynatca:allow ownership\n\ncreate index members_pay_idx on public.members (membernumber);\n",
+    );
+    let (code, lines) = check(&ws, "platform", &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        lines,
+        vec![format!(
+            "{}:3: error[ownership]: pay may not create an index on public.members (owned by platform)",
+            pay_file(name)
+        )]
+    );
+}
+
+#[test]
+fn a_syntax_error_is_reported_at_its_line() {
+    let ws = clean();
+    let name = "20251215130001_pay_add_rates.sql";
+    add_pay_migration(&ws, name, "create table pay.rates (\n    id int,\n    rate numeric,,\n    since date\n);\n");
+    assert_eq!(
+        check(&ws, "platform", &[]),
+        (
+            1,
+            vec![format!("{}:3: error[parse]: PostgreSQL rejects this: syntax error at or near \",\"", pay_file(name))]
+        )
+    );
+}
+
+#[test]
+fn a_do_block_in_a_project_is_a_warning_that_fails_only_with_strict() {
+    let ws = clean();
+    let name = "20251215130001_pay_backfill.sql";
+    add_pay_migration(&ws, name, "do $$\nbegin\n  perform 1;\nend\n$$;\n");
+    let (code, lines) = check(&ws, "platform", &[]);
+    assert_eq!(code, 0);
+    assert_eq!(lines.len(), 1);
+    assert!(lines[0]
+        .starts_with(&format!("{}:1: warning[ownership]: DO block in pay: its body is not analysed", pay_file(name))));
+    assert_eq!(check(&ws, "platform", &["--strict"]).0, 1);
+}
+
+#[test]
+fn stale_broken_and_foreign_links_are_errors() {
+    let ws = clean();
+    // Stale: a new pay migration that is not linked yet.
+    ws.migration("pay", "20251215130001_pay_add_rates.sql", "create table pay.rates (id int);\n");
+    // Broken: discord's migration deleted, its link left dangling.
+    ws.migration("discord", "20251215140000_discord_add_logs.sql", "create table discord.logs (id int);\n");
+    ws.mynatca("platform").arg("link").assert().success();
+    ws.remove("discord/supabase/migrations/20251215140000_discord_add_logs.sql");
+    // Foreign: a symlink mynatca does not own.
+    ws.symlink("/elsewhere/20251215150000_x.sql", "platform/supabase/migrations/20251215150000_x.sql");
+    ws.remove("platform/supabase/migrations/20251215130001_pay_add_rates.sql");
+
+    let (code, lines) = check(&ws, "platform", &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        lines,
+        vec![
+            format!(
+                "{}:1: error[stale-link]: migration 20251215130001_pay_add_rates.sql of pay is not linked into platform/supabase/migrations; run `mynatca link`",
+                pay_file("20251215130001_pay_add_rates.sql")
+            ),
+            "supabase/migrations/20251215140000_discord_add_logs.sql:1: error[broken-link]: points to ../../../discord/supabase/migrations/20251215140000_discord_add_logs.sql, which does not exist; run `mynatca link` to remove it".to_string(),
+            "supabase/migrations/20251215150000_x.sql:1: error[foreign-link]: supabase/migrations/20251215150000_x.sql points to /elsewhere/20251215150000_x.sql, outside every linked project; left alone (remove it if it is stale)".to_string(),
+        ]
+    );
+    // `mynatca link` fixes the first two; the foreign link is the user's to remove.
+    ws.mynatca("platform").arg("link").assert().success();
+    ws.remove("platform/supabase/migrations/20251215150000_x.sql");
+    assert_eq!(check(&ws, "platform", &[]), (0, vec![]));
+}
+
+#[test]
+fn a_link_committed_to_git_is_an_error() {
+    let ws = clean();
+    let link = format!("supabase/migrations/{PAY_MIGRATION}");
+    ws.git("platform", &["add", "-f", &link]);
+    ws.git("platform", &["commit", "-q", "-m", "oops, a link"]);
+    let (code, lines) = check(&ws, "platform", &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        lines,
+        vec![format!(
+            "{link}:1: error[tracked-link]: a managed link is tracked by git; run `git rm --cached {link}` and commit (mynatca keeps it in .git/info/exclude)"
+        )]
+    );
+    // Untracked but not yet committed: HEAD still holds it.
+    ws.git("platform", &["rm", "-q", "--cached", &link]);
+    assert_eq!(
+        check(&ws, "platform", &[]),
+        (1, vec![format!("{link}:1: error[tracked-link]: a managed link is committed in HEAD; commit its removal")])
+    );
+    ws.git("platform", &["commit", "-q", "-m", "untrack the link"]);
+    assert_eq!(check(&ws, "platform", &[]), (0, vec![]));
+}
+
+#[test]
+fn names_that_break_the_pattern_or_the_style() {
+    let ws = clean();
+    ws.migration("pay", "pay_notes.sql", "select 1;\n")
+        .migration("pay", "2025121513_pay_short_version.sql", "select 1;\n")
+        .migration("pay", "20251215130002_Pay-Mixed.sql", "select 1;\n")
+        .migration("pay", "20251215130003_add_rates.sql", "select 1;\n");
+    ws.mynatca("platform").arg("link").assert().code(0);
+    let (code, lines) = check(&ws, "platform", &[]);
+    assert_eq!(code, 1, "the pattern is an error");
+    assert_eq!(
+        lines,
+        vec![
+            format!("{}:1: warning[name-style]: description \"Pay-Mixed\" is not lowercase with underscores; rename it to 20251215130002_pay_mixed.sql", pay_file("20251215130002_Pay-Mixed.sql")),
+            format!("{}:1: warning[name-prefix]: description \"add_rates\" does not name the schema pay; call it pay_add_rates", pay_file("20251215130003_add_rates.sql")),
+            format!("{}:1: warning[name-style]: version 2025121513 is not 14 digits (UTC YYYYMMDDHHMMSS); `mynatca new` picks one", pay_file("2025121513_pay_short_version.sql")),
+            format!("{}:1: error[name-pattern]: pay_notes.sql is not <digits>_<name>.sql, so the Supabase CLI skips it; rename it (`mynatca new` makes a proper name)", pay_file("pay_notes.sql")),
+        ]
+    );
+}
+
+#[test]
+fn duplicate_versions_are_errors_at_every_file() {
+    let ws = clean();
+    ws.migration("discord", "20251215130000_discord_add_logs.sql", "create table discord.logs (id int);\n");
+    ws.mynatca("platform").arg("link").assert().code(1);
+    let (code, lines) = check(&ws, "platform", &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        lines,
+        vec![
+            "../discord/supabase/migrations/20251215130000_discord_add_logs.sql:1: error[duplicate-version]: version 20251215130000 is also used by 20251215130000_pay_add_shifts.sql (pay); `supabase db reset` would fail on schema_migrations_pkey: give all but one a new version (`mynatca new` picks a free one)".to_string(),
+            format!("{}:1: error[duplicate-version]: version 20251215130000 is also used by 20251215130000_discord_add_logs.sql (discord); `supabase db reset` would fail on schema_migrations_pkey: give all but one a new version (`mynatca new` picks a free one)", pay_file(PAY_MIGRATION)),
+        ]
+    );
+}
+
+#[test]
+fn a_real_file_in_the_platform_with_a_linked_name_is_a_conflict() {
+    let ws = clean();
+    ws.remove(&format!("platform/supabase/migrations/{PAY_MIGRATION}"));
+    ws.migration("platform", PAY_MIGRATION, "create table public.x (id int);\n");
+    let (code, lines) = check(&ws, "platform", &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        lines,
+        vec![format!(
+            "supabase/migrations/{PAY_MIGRATION}:1: error[conflict]: supabase/migrations/{PAY_MIGRATION} is a real file in the platform and also a migration of pay; rename one of them"
+        )]
+    );
+}
+
+#[test]
+fn config_toml_must_list_each_schema_and_seed_glob() {
+    let ws = clean();
+    ws.write(
+        "platform/supabase/config.toml",
+        "# local dev\n[api]\nschemas = [\"public\", \"pay\"]\n\n[db.seed]\nsql_paths = [\"./seed.sql\", \"./seeds/pay/*.sql\"]\n",
+    );
+    let (code, lines) = check(&ws, "platform", &[]);
+    assert_eq!(code, 0, "warnings only");
+    assert_eq!(
+        lines,
+        vec![
+            "supabase/config.toml:3: warning[config-schemas]: schema discord of discord is not in [api] schemas, so the API does not expose it; add \"discord\" (`mynatca link-project discord` does)".to_string(),
+            "supabase/config.toml:6: warning[config-seeds]: [db.seed] sql_paths lacks \"./seeds/discord/*.sql\", so discord's seeds never run; add it (`mynatca link-project discord` does)".to_string(),
+        ]
+    );
+    assert_eq!(check(&ws, "platform", &["--strict"]).0, 1);
+}
+
+#[test]
+fn a_repo_without_mynatcas_hooks_is_a_warning() {
+    let ws = clean();
+    ws.remove("discord/.git/hooks/post-merge");
+    assert_eq!(
+        check(&ws, "platform", &[]),
+        (0, vec!["../discord:1: warning[hooks]: discord lacks mynatca's post-merge hook, so links go stale on checkout and merge; run `mynatca setup-hooks` in it".to_string()])
+    );
+    // core.hooksPath is where git looks, so that is where the hooks must be.
+    ws.git("pay", &["config", "core.hooksPath", ".githooks"]);
+    let (_, lines) = check(&ws, "platform", &[]);
+    assert!(
+        lines.iter().any(|l| l
+            .starts_with("../pay:1: warning[hooks]: pay lacks mynatca's post-checkout, post-merge, pre-commit hooks")),
+        "{lines:#?}"
+    );
+}
+
+#[test]
+fn a_broken_registry_is_a_finding_and_the_rest_is_still_checked() {
+    let ws = clean();
+    ws.write("platform/.linked-projects.json", "{\n  \"version\": 1,\n  \"projects\": [,]\n}\n");
+    ws.migration("platform", "20251215120000_touch.sql", "create tabel x (id int);\n");
+    let (code, lines) = check(&ws, "platform", &[]);
+    assert_eq!(code, 1, "a finding, not a configuration error");
+    assert_eq!(lines.len(), 2, "{lines:#?}");
+    assert!(lines[0].starts_with(".linked-projects.json:3: error[registry]: invalid JSON: "), "{lines:#?}");
+    assert!(lines[1].starts_with("supabase/migrations/20251215120000_touch.sql:1: error[parse]: "), "{lines:#?}");
+}
+
+#[test]
+fn a_missing_project_folder_is_a_registry_error_at_its_entry() {
+    let ws = clean();
+    std::fs::rename(ws.path("discord"), ws.path("discord-moved")).unwrap();
+    let (code, lines) = check(&ws, "platform", &[]);
+    assert_eq!(code, 1);
+    let registry_line =
+        ws.read("platform/.linked-projects.json").lines().position(|l| l.contains("\"discord\"")).unwrap() + 1;
+    assert!(
+        lines[0]
+            .starts_with(&format!(".linked-projects.json:{registry_line}: error[registry]: project discord: folder ")),
+        "{lines:#?}"
+    );
+    // Its links are now dangling: broken.
+    assert!(lines.iter().any(|l| l.contains("error[broken-link]")), "{lines:#?}");
+}
+
+#[test]
+fn no_platform_is_exit_2() {
+    let ws = Ws::empty();
+    ws.mkdir("alone");
+    ws.mynatca("alone").arg("check").assert().code(2).stdout("");
+}
+
+#[test]
+fn json_is_one_document_with_counts_and_findings() {
+    let ws = clean();
+    add_pay_migration(&ws, "20251215130001_add_rates.sql", "insert into public.members values ('1');\n");
+    let out = ws.mynatca("platform").args(["check", "--json"]).assert().code(1).get_output().clone();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let path = pay_file("20251215130001_add_rates.sql");
+    assert_eq!(
+        doc,
+        serde_json::json!({
+            "errors": 1,
+            "warnings": 1,
+            "findings": [
+                {"rule": "name-prefix", "level": "warning", "path": path, "line": 1,
+                 "message": "description \"add_rates\" does not name the schema pay; call it pay_add_rates"},
+                {"rule": "ownership", "level": "error", "path": path, "line": 1,
+                 "message": "pay may not insert into public.members (owned by platform)"},
+            ]
+        })
+    );
+}
+
+#[test]
+fn paths_are_relative_to_where_you_stand() {
+    let ws = clean();
+    add_pay_migration(&ws, "20251215130001_pay_x.sql", "drop table public.members;\n");
+    let (_, lines) = check(&ws, "pay", &[]);
+    assert_eq!(
+        lines,
+        vec!["supabase/migrations/20251215130001_pay_x.sql:1: error[ownership]: pay may not drop table public.members (owned by platform)"]
+    );
+    let (_, lines) = check(&ws, "pay/supabase/migrations", &[]);
+    assert!(lines[0].starts_with("20251215130001_pay_x.sql:1: "), "{lines:#?}");
+}
