@@ -927,7 +927,7 @@ pub fn managed_links(input: &reconcile::Input, plan: &reconcile::Plan) -> Vec<Pa
     let removed = plan.actions.iter().filter(|a| a.change == Change::Remove).map(|a| (a.dir, &a.name));
     plan.managed
         .iter()
-        .map(|(dir, name)| (*dir, name))
+        .map(|&(dir, offer)| (dir, &input.dirs[dir].offers[offer].name))
         .chain(removed)
         .map(|(dir, name)| input.dirs[dir].path.join(name))
         .collect()
