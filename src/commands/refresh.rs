@@ -134,7 +134,7 @@ impl<'a> Progress<'a> {
             return Progress::Lines(ui);
         }
         let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
-        let style = ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} {wide_msg}")
+        let style = ProgressStyle::with_template("{spinner} [{elapsed_precise}] [{bar:30}] {pos}/{len} {wide_msg}")
             .expect("the template is valid");
         bar.set_style(style);
         Progress::Bar(bar)
