@@ -18,6 +18,9 @@ have_libclang() {
 have_postgres_server() {
   command -v initdb >/dev/null 2>&1 && return 0
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null && return 0
+  # Homebrew's postgresql@N is keg-only: not on PATH.
+  compgen -G '/opt/homebrew/opt/postgresql@*/bin/initdb' >/dev/null && return 0
+  compgen -G '/usr/local/opt/postgresql@*/bin/initdb' >/dev/null && return 0
   command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir)/initdb" ] && return 0
   return 1
 }

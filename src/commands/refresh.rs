@@ -1,9 +1,170 @@
-//! `mynatca refresh`.
+//! `mynatca refresh`: link, then reset the database, apply every migration and seed every
+//! project, with the Supabase CLI or the built-in engine (`--db-url`).
+
+use std::io::IsTerminal;
+use std::time::Instant;
+
+use anyhow::{bail, Context as _};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::cli::RefreshArgs;
+use crate::commands::link::{self, Mode};
 use crate::commands::Context;
-use crate::error::Outcome;
+use crate::config::SupabaseConfig;
+use crate::db::{self, Event, SqlFile, Target};
+use crate::error::{config_error, Outcome};
+use crate::ui::Ui;
+use crate::workspace::Workspace;
 
-pub fn run(_ctx: &Context, _args: &RefreshArgs) -> anyhow::Result<Outcome> {
-    super::not_implemented("refresh")
+const INSTALL_HINT: &str = "`supabase` not found on PATH; install the Supabase CLI \
+(https://supabase.com/docs/guides/local-development/cli/getting-started), \
+or use the built-in engine with --db-url URL or MYNATCA_DB_URL";
+
+pub fn run(ctx: &Context, args: &RefreshArgs) -> anyhow::Result<Outcome> {
+    let started = Instant::now();
+    let ws = ctx.workspace()?;
+    // Everything that can be refused is refused before links or the database change.
+    let target = match args.db_url.as_deref().filter(|url| !url.is_empty()) {
+        Some(url) => Some(local_target(url, args.allow_remote)?),
+        None => {
+            if args.allow_remote {
+                ctx.ui.warn("--allow-remote has no effect without --db-url or MYNATCA_DB_URL");
+            }
+            None
+        }
+    };
+
+    let report = link::relink(&ws, Mode::Apply, &[])?;
+    link::print(ctx.ui, &report);
+    if report.has_problems() {
+        bail!(
+            "refresh refused: the links have the problems above, so the database was not touched; fix them and run `mynatca refresh` again"
+        );
+    }
+
+    match target {
+        None => supabase_reset(ctx.ui, &ws, args.no_seed, started),
+        Some(target) => builtin(ctx.ui, &ws, &target, args.no_seed, started),
+    }
+}
+
+fn local_target(url: &str, allow_remote: bool) -> anyhow::Result<Target> {
+    let target = Target::parse(url)?;
+    let remote = target.remote_hosts();
+    if !remote.is_empty() && !allow_remote {
+        return Err(config_error(format!(
+            "refusing to reset {}: {} is not localhost, 127.0.0.0/8, ::1 or a Unix socket; a reset drops the database, pass --allow-remote if you really mean it",
+            target.describe(),
+            remote.join(", ")
+        )));
+    }
+    Ok(target)
+}
+
+/// `supabase db reset` in the platform, its output streamed as it comes.
+fn supabase_reset(ui: &Ui, ws: &Workspace, no_seed: bool, started: Instant) -> anyhow::Result<Outcome> {
+    let mut command = std::process::Command::new("supabase");
+    command.args(["db", "reset"]).current_dir(&ws.platform);
+    if no_seed {
+        command.arg("--no-seed");
+    }
+    let status = match command.status() {
+        Ok(status) => status,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Err(config_error(INSTALL_HINT)),
+        Err(err) => return Err(err).context("cannot run `supabase db reset`"),
+    };
+    if !status.success() {
+        bail!("`supabase db reset` failed ({status}); see its output above, fix the cause and run `mynatca refresh` again");
+    }
+    ui.info(&format!("refreshed: supabase db reset in {:.2}s", started.elapsed().as_secs_f64()));
+    Ok(Outcome::Clean)
+}
+
+fn builtin(ui: &Ui, ws: &Workspace, target: &Target, no_seed: bool, started: Instant) -> anyhow::Result<Outcome> {
+    let seeds = seed_files(ui, ws, no_seed)?;
+    let migrations = db::migrations(ws)?;
+    ui.info(&format!("resetting {}", target.describe()));
+    let mut progress = Progress::new(ui, migrations.len() + seeds.len());
+    let result = db::refresh(target, &migrations, &seeds, &mut |event| progress.event(event));
+    progress.finish();
+    let applied = result?;
+    ui.info(&format!(
+        "refreshed: {} migrations, {} seed files in {:.2}s",
+        applied.migrations,
+        applied.seeds,
+        started.elapsed().as_secs_f64()
+    ));
+    Ok(Outcome::Clean)
+}
+
+/// The seeds to run, read before the database is touched so a bad config.toml changes nothing.
+fn seed_files(ui: &Ui, ws: &Workspace, no_seed: bool) -> anyhow::Result<Vec<SqlFile>> {
+    if no_seed {
+        ui.info("seeding skipped (--no-seed)");
+        return Ok(Vec::new());
+    }
+    let Some(config) = SupabaseConfig::load(&ws.config_path())? else {
+        ui.warn(&format!("no {}: no seeds to run", ws.config_path().display()));
+        return Ok(Vec::new());
+    };
+    if !config.seed_enabled() {
+        ui.info(&format!("seeding disabled ([db.seed] enabled = false in {})", config.path.display()));
+        return Ok(Vec::new());
+    }
+    let seeds = db::seeds(ws, &config.seed_sql_paths())?;
+    for pattern in &seeds.unmatched {
+        ui.warn(&format!(
+            "[db.seed] sql_paths: {pattern} matched no file in {}; fix the pattern in {} or add the file",
+            ws.supabase_dir().display(),
+            config.path.display()
+        ));
+    }
+    Ok(seeds.files)
+}
+
+/// A bar on a terminal, one line per file otherwise; nothing with `--quiet`.
+enum Progress<'a> {
+    Bar(ProgressBar),
+    Lines(&'a Ui),
+}
+
+impl<'a> Progress<'a> {
+    fn new(ui: &'a Ui, total: usize) -> Self {
+        if ui.quiet || !std::io::stderr().is_terminal() {
+            return Progress::Lines(ui);
+        }
+        let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+        let style = ProgressStyle::with_template("{spinner} [{elapsed_precise}] [{bar:30}] {pos}/{len} {wide_msg}")
+            .expect("the template is valid");
+        bar.set_style(style);
+        Progress::Bar(bar)
+    }
+
+    fn event(&mut self, event: Event) {
+        let line = match event {
+            Event::Reset => return,
+            Event::Migration(migration) => {
+                format!(
+                    "applying {} ({})",
+                    migration.file.path.file_name().unwrap_or_default().to_string_lossy(),
+                    migration.file.project
+                )
+            }
+            Event::Seed(seed) => format!("seeding {} ({})", seed.shown, seed.project),
+        };
+        match self {
+            // The position is the file being applied, 1-based.
+            Progress::Bar(bar) => {
+                bar.inc(1);
+                bar.set_message(line);
+            }
+            Progress::Lines(ui) => ui.info(&line),
+        }
+    }
+
+    fn finish(&self) {
+        if let Progress::Bar(bar) = self {
+            bar.finish_and_clear();
+        }
+    }
 }

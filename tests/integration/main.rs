@@ -7,4 +7,5 @@ mod hooks;
 mod link;
 mod link_project;
 mod new;
+mod refresh;
 mod status;

@@ -1,0 +1,446 @@
+//! `mynatca refresh`: the built-in engine against a real PostgreSQL server started by the
+//! tests (see `refresh/pg.rs`), and the Supabase engine through a stand-in `supabase`.
+
+mod pg;
+
+use std::net::TcpListener;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use predicates::prelude::*;
+
+use crate::support::{stderr, stdout, Ws};
+
+/// config.toml seeding the platform, then pay, then discord (what link-project writes).
+const CONFIG_WITH_SEEDS: &str = r#"[api]
+schemas = ["public", "graphql_public", "pay", "discord"]
+
+[db.seed]
+enabled = true
+sql_paths = ["./seed.sql", "./seeds/pay/*.sql", "./seeds/discord/*.sql"]
+"#;
+
+/// platform + pay + discord, each with tables, grants and a seed that logs its turn.
+/// Migrations: 3 baselines, then one pay and one discord migration.
+fn three_schemas() -> Ws {
+    let ws = Ws::new().with_project("pay").with_project("discord");
+    ws.migration(
+        "platform",
+        "00000000000001_baseline_public_schema.sql",
+        "-- The platform's core.\n\
+         create table public.members (membernumber text primary key, name text not null);\n\
+         create table public.seed_log (id serial primary key, seed text not null);\n\
+         grant select on public.members to anon, authenticated;\n",
+    )
+    .migration(
+        "pay",
+        "20251215120001_pay_add_shifts.sql",
+        "create table pay.shifts (\n    id serial primary key,\n    membernumber text references public.members,\n    hours numeric\n);\n\
+         grant usage on schema pay to authenticated, service_role;\n\
+         grant select on pay.shifts to authenticated;\n\
+         grant all on pay.shifts to service_role;\n",
+    )
+    .migration(
+        "discord",
+        "20251215120002_discord_add_links.sql",
+        "create table discord.links (discord_id bigint primary key, membernumber text references public.members);\n",
+    )
+    .write(
+        "platform/supabase/seed.sql",
+        "insert into public.members values ('1001', 'Ann');\ninsert into public.seed_log (seed) values ('platform');\n",
+    )
+    .write(
+        "pay/supabase/seed.sql",
+        "insert into pay.shifts (membernumber, hours) values ('1001', 8);\ninsert into public.seed_log (seed) values ('pay');\n",
+    )
+    .write(
+        "discord/supabase/seed.sql",
+        "insert into discord.links values (42, '1001');\ninsert into public.seed_log (seed) values ('discord');\n",
+    )
+    .write("platform/supabase/config.toml", CONFIG_WITH_SEEDS);
+    for repo in ["platform", "pay", "discord"] {
+        ws.commit_all(repo, "schema and seeds");
+    }
+    ws
+}
+
+fn refresh(ws: &Ws, database: &str) -> assert_cmd::Command {
+    let mut cmd = ws.mynatca("platform");
+    cmd.args(["refresh", "--db-url", &pg::server().url(database)]);
+    cmd
+}
+
+/// Runs a refresh expected to exit 1 with nothing refreshed; its stderr.
+fn refresh_fails(ws: &Ws, database: &str) -> String {
+    let out = refresh(ws, database).assert().code(1).get_output().clone();
+    assert!(!stdout(&out).contains("refreshed:"), "{}", stdout(&out));
+    stderr(&out)
+}
+
+fn strings(client: &mut postgres::Client, sql: &str) -> Vec<String> {
+    client.query(sql, &[]).unwrap().iter().map(|row| row.get(0)).collect()
+}
+
+fn count(client: &mut postgres::Client, sql: &str) -> i64 {
+    client.query_one(sql, &[]).unwrap().get(0)
+}
+
+fn table_exists(client: &mut postgres::Client, name: &str) -> bool {
+    client.query_one("select to_regclass($1) is not null", &[&name]).unwrap().get(0)
+}
+
+/// A database made by the test itself, with a marker table a reset would remove.
+fn database_with_marker(name: &str) -> postgres::Client {
+    let mut admin = pg::server().client("postgres");
+    admin.batch_execute(&format!("drop database if exists {name} with (force)")).unwrap();
+    admin.batch_execute(&format!("create database {name}")).unwrap();
+    let mut client = pg::server().client(name);
+    client.batch_execute("create table marker (id int)").unwrap();
+    client
+}
+
+#[test]
+fn refreshes_every_schema_with_history_and_seeds_in_order() {
+    let ws = three_schemas();
+    let out = refresh(&ws, "full_refresh").assert().success().get_output().clone();
+
+    let port = pg::server().port;
+    let expected_start = format!(
+        "linked: 6 created, 0 updated, 0 removed, 0 unchanged\n\
+         resetting database \"full_refresh\" on 127.0.0.1:{port}\n\
+         applying 00000000000001_baseline_public_schema.sql (platform)\n\
+         applying 00000000000002_baseline_pay_schema.sql (pay)\n\
+         applying 00000000000003_baseline_discord_schema.sql (discord)\n\
+         applying 20251215120001_pay_add_shifts.sql (pay)\n\
+         applying 20251215120002_discord_add_links.sql (discord)\n\
+         seeding supabase/seed.sql (platform)\n\
+         seeding supabase/seed.sql (pay)\n\
+         seeding supabase/seed.sql (discord)\n"
+    );
+    let text = stdout(&out);
+    assert!(text.starts_with(&expected_start), "{text}");
+    let summary = text.strip_prefix(&expected_start).unwrap();
+    assert!(
+        predicate::str::is_match(r"^refreshed: 5 migrations, 3 seed files in \d+\.\d\ds\n$").unwrap().eval(summary),
+        "{summary:?}"
+    );
+    // Pipes, not a terminal: no progress bar, and nothing else on stderr.
+    assert_eq!(stderr(&out), "");
+
+    let mut client = pg::server().client("full_refresh");
+    for table in ["public.members", "pay.shifts", "discord.links"] {
+        assert!(table_exists(&mut client, table), "{table}");
+    }
+    let history = strings(
+        &mut client,
+        "select version || ' ' || name || ' ' || array_length(statements, 1) from supabase_migrations.schema_migrations order by version",
+    );
+    assert_eq!(
+        history,
+        vec![
+            "00000000000001 baseline_public_schema 3",
+            "00000000000002 baseline_pay_schema 1",
+            "00000000000003 baseline_discord_schema 1",
+            "20251215120001 pay_add_shifts 4",
+            "20251215120002 discord_add_links 1",
+        ]
+    );
+    let statements = strings(
+        &mut client,
+        "select unnest(statements) from supabase_migrations.schema_migrations where version = '00000000000001'",
+    );
+    assert_eq!(statements[0], "create table public.members (membernumber text primary key, name text not null)");
+    assert_eq!(
+        strings(&mut client, "select seed from public.seed_log order by id"),
+        vec!["platform", "pay", "discord"]
+    );
+    assert_eq!(count(&mut client, "select count(*) from pay.shifts"), 1);
+}
+
+#[test]
+fn a_second_refresh_is_a_clean_reset_not_a_double_seed() {
+    let ws = three_schemas();
+    refresh(&ws, "second_refresh").assert().success();
+    // Changes made by hand, and a session still open on the database.
+    let mut open = pg::server().client("second_refresh");
+    open.batch_execute("create table public.by_hand (id int); insert into public.members values ('2002', 'Ben')")
+        .unwrap();
+
+    // Through the Unix socket this time: a socket is local too.
+    ws.mynatca("platform").args(["refresh", "--db-url", &pg::server().socket_url("second_refresh")]).assert().success();
+
+    let mut client = pg::server().client("second_refresh");
+    assert_eq!(count(&mut client, "select count(*) from public.members"), 1, "seeded once, by-hand row gone");
+    assert_eq!(count(&mut client, "select count(*) from public.seed_log"), 3);
+    assert_eq!(count(&mut client, "select count(*) from supabase_migrations.schema_migrations"), 5);
+    assert!(!table_exists(&mut client, "public.by_hand"));
+    assert!(open.batch_execute("select 1").is_err(), "the open session was ended by the reset");
+}
+
+#[test]
+fn a_failing_migration_names_file_project_line_and_cause_and_is_rolled_back() {
+    let ws = three_schemas();
+    ws.migration(
+        "pay",
+        "20251215120003_pay_add_broken.sql",
+        "-- Adds a table, fills it, then reads a table that does not exist.\n\
+         create table pay.broken (id int);\n\
+         \n\
+         insert into pay.broken values (1);\n\
+         select *\n  from pay.missing_table;\n",
+    )
+    .migration("discord", "20251215120004_discord_add_later.sql", "create table discord.later (id int);\n");
+
+    assert_eq!(
+        refresh_fails(&ws, "failing_migration"),
+        "error: migration supabase/migrations/20251215120003_pay_add_broken.sql:6 (project pay) failed: \
+         relation \"pay.missing_table\" does not exist; the file was rolled back and nothing after it ran: \
+         fix it and run `mynatca refresh` again\n"
+    );
+
+    let mut client = pg::server().client("failing_migration");
+    assert!(table_exists(&mut client, "pay.shifts"), "files before it are applied");
+    assert!(!table_exists(&mut client, "pay.broken"), "the whole failing file is rolled back");
+    assert!(!table_exists(&mut client, "discord.later"), "nothing after it runs");
+    let versions = strings(&mut client, "select version from supabase_migrations.schema_migrations order by version");
+    assert_eq!(versions.last().unwrap(), "20251215120002");
+    assert_eq!(count(&mut client, "select count(*) from public.seed_log"), 0, "no seeds after a failure");
+}
+
+#[test]
+fn a_failing_seed_names_its_own_repo_file() {
+    let ws = three_schemas();
+    ws.write("discord/supabase/seed.sql", "insert into discord.links values (7, 'no-such-member');\n");
+
+    let err = refresh_fails(&ws, "failing_seed");
+    assert!(
+        err.starts_with(
+            "error: seed supabase/seed.sql:1 (project discord) failed: insert or update on table \"links\""
+        ),
+        "{err}"
+    );
+    assert!(err.contains("(detail: Key (membernumber)=(no-such-member) is not present"), "{err}");
+    let mut client = pg::server().client("failing_seed");
+    assert_eq!(strings(&mut client, "select seed from public.seed_log order by id"), vec!["platform", "pay"]);
+}
+
+#[test]
+fn duplicate_versions_are_refused_before_the_database_is_touched() {
+    let ws = three_schemas();
+    ws.migration("pay", "20251215120002_pay_add_rates.sql", "create table pay.rates (id int);\n");
+    let mut client = database_with_marker("duplicates_refused");
+
+    let err = refresh_fails(&ws, "duplicates_refused");
+    assert!(
+        err.contains(
+            "error: duplicate version 20251215120002: 20251215120002_discord_add_links.sql (discord), 20251215120002_pay_add_rates.sql (pay);"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("error: refresh refused:"), "{err}");
+    assert!(err.contains("the database was not touched"), "{err}");
+    assert!(table_exists(&mut client, "marker"), "the database was neither dropped nor changed");
+    assert!(!table_exists(&mut client, "pay.rates"));
+
+    // The Supabase engine is not called either.
+    let standin = Standin::new(&ws, 0);
+    standin.refresh(&ws, "platform").code(1);
+    assert!(!standin.record.exists(), "supabase was run");
+}
+
+#[test]
+fn a_remote_host_is_refused_without_a_connection_attempt() {
+    let ws = three_schemas();
+    // 0.0.0.0 reaches this machine but is not a loopback address: refused by the rule.
+    let listener = TcpListener::bind("0.0.0.0:0").unwrap();
+    let url = format!("postgres://postgres@0.0.0.0:{}/remote_refused", listener.local_addr().unwrap().port());
+
+    ws.mynatca("platform")
+        .args(["refresh", "--db-url", &url])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("error: refusing to reset database \"remote_refused\" on 0.0.0.0:"))
+        .stderr(predicate::str::contains("pass --allow-remote if you really mean it"));
+    listener.set_nonblocking(true).unwrap();
+    assert_eq!(listener.accept().unwrap_err().kind(), std::io::ErrorKind::WouldBlock, "a connection was attempted");
+    assert!(ws.links().is_empty(), "refused before anything changed");
+
+    // With --allow-remote it does connect (and fails: the listener is no server).
+    listener.set_nonblocking(false).unwrap();
+    let accepted = std::thread::spawn(move || listener.accept().map(drop).is_ok());
+    ws.mynatca("platform")
+        .args(["refresh", "--allow-remote", "--db-url", &url])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("cannot connect to the server of database \"remote_refused\""));
+    assert!(accepted.join().unwrap());
+}
+
+#[test]
+fn no_seed_and_disabled_seeding_apply_migrations_only() {
+    let ws = three_schemas();
+    // The URL from the environment chooses the built-in engine too.
+    ws.mynatca("platform")
+        .args(["refresh", "--no-seed"])
+        .env("MYNATCA_DB_URL", pg::server().url("no_seed"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("seeding skipped (--no-seed)\n"))
+        .stdout(predicate::str::is_match(r"refreshed: 5 migrations, 0 seed files in \d+\.\d\ds\n$").unwrap());
+    let mut client = pg::server().client("no_seed");
+    assert!(table_exists(&mut client, "discord.links"));
+    assert_eq!(count(&mut client, "select count(*) from public.members"), 0);
+
+    ws.write("platform/supabase/config.toml", &CONFIG_WITH_SEEDS.replace("enabled = true", "enabled = false"));
+    refresh(&ws, "no_seed")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("seeding disabled ([db.seed] enabled = false in "))
+        .stdout(predicate::str::contains("refreshed: 5 migrations, 0 seed files"));
+    let mut client = pg::server().client("no_seed");
+    assert_eq!(count(&mut client, "select count(*) from public.seed_log"), 0);
+}
+
+#[test]
+fn the_base_gives_supabase_roles_that_grants_work_for() {
+    let ws = three_schemas();
+    ws.migration(
+        "platform",
+        "20251215120005_use_the_base.sql",
+        "create function extensions.shout(t text) returns text language sql as $$ select upper(t) $$;\n\
+         -- Unqualified: resolves through Supabase's search path.\n\
+         create view public.loud_members as select shout(name) as name from public.members;\n\
+         grant select on public.loud_members to anon;\n",
+    );
+    refresh(&ws, "supabase_roles").assert().success();
+
+    let mut client = pg::server().client("supabase_roles");
+    let roles = strings(
+        &mut client,
+        "select rolname || ' ' || rolcanlogin from pg_roles where rolname in ('anon', 'authenticated', 'service_role') order by 1",
+    );
+    assert_eq!(roles, vec!["anon false", "authenticated false", "service_role false"]);
+
+    let mut as_role = |role: &str, sql: &str| -> Result<i64, String> {
+        let mut tx = client.transaction().unwrap();
+        tx.batch_execute(&format!("set local role {role}")).unwrap();
+        tx.query_one(sql, &[]).map(|row| row.get(0)).map_err(|e| e.as_db_error().unwrap().message().to_string())
+    };
+    assert_eq!(as_role("anon", "select count(*) from public.members"), Ok(1));
+    assert_eq!(as_role("anon", "select count(*) from public.loud_members where name = 'ANN'"), Ok(1));
+    assert_eq!(as_role("anon", "select count(*) from pay.shifts"), Err("permission denied for schema pay".into()));
+    assert_eq!(as_role("authenticated", "select count(*) from pay.shifts"), Ok(1));
+    assert_eq!(
+        as_role("authenticated", "select count(*) from discord.links"),
+        Err("permission denied for schema discord".into())
+    );
+    assert_eq!(as_role("service_role", "select count(*) from pay.shifts"), Ok(1));
+}
+
+#[test]
+fn the_bundled_sample_workspace_refreshes_cleanly() {
+    let ws = Ws::empty();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/workspace");
+    // Regular files only: links made by `scripts/example.sh` are not part of the sample.
+    for entry in walkdir::WalkDir::new(&sample).into_iter().map(Result::unwrap) {
+        if entry.file_type().is_file() {
+            let to = ws.root.join(entry.path().strip_prefix(&sample).unwrap());
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::copy(entry.path(), to).unwrap();
+        }
+    }
+    ws.mynatca("platform")
+        .args(["refresh", "--db-url", &pg::server().url("sample_workspace")])
+        .assert()
+        .success()
+        .stderr("")
+        .stdout(predicate::str::contains("refreshed: 6 migrations, 3 seed files in "));
+    let mut client = pg::server().client("sample_workspace");
+    assert_eq!(count(&mut client, "select count(*) from public.members"), 2);
+    assert_eq!(count(&mut client, "select count(*) from pay.member_hours"), 2);
+    assert_eq!(count(&mut client, "select count(*) from discord.verification_logs"), 1);
+}
+
+/// A stand-in `supabase` on PATH recording its working directory and arguments, and
+/// whether the links were made before it ran.
+struct Standin {
+    bin: PathBuf,
+    record: PathBuf,
+}
+
+impl Standin {
+    fn new(ws: &Ws, exit: i32) -> Standin {
+        let bin = ws.tmp().join("standin-bin");
+        let record = ws.tmp().join("supabase-args");
+        std::fs::create_dir_all(&bin).unwrap();
+        let script = format!(
+            "#!/bin/sh\n\
+             {{ pwd -P; printf '%s\\n' \"$@\"; test -L supabase/migrations/00000000000002_baseline_pay_schema.sql && echo linked; }} > '{}'\n\
+             echo 'Resetting local database...'\n\
+             exit {exit}\n",
+            record.display()
+        );
+        let path = bin.join("supabase");
+        std::fs::write(&path, script).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        Standin { bin, record }
+    }
+
+    fn refresh(&self, ws: &Ws, dir: &str) -> assert_cmd::assert::Assert {
+        self.run(ws, dir, &[])
+    }
+
+    fn run(&self, ws: &Ws, dir: &str, args: &[&str]) -> assert_cmd::assert::Assert {
+        let path = std::env::join_paths(
+            std::iter::once(self.bin.clone()).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+        )
+        .unwrap();
+        ws.mynatca(dir).arg("refresh").args(args).env("PATH", path).assert()
+    }
+
+    fn recorded(&self) -> Vec<String> {
+        std::fs::read_to_string(&self.record).unwrap().lines().map(str::to_string).collect()
+    }
+}
+
+#[test]
+fn without_a_url_supabase_db_reset_runs_in_the_platform_after_linking() {
+    let ws = three_schemas();
+    let standin = Standin::new(&ws, 0);
+    let platform = std::fs::canonicalize(ws.path("platform")).unwrap().display().to_string();
+
+    // From a linked repo: the platform is found, and supabase runs there.
+    let out = standin.refresh(&ws, "pay").success().get_output().clone();
+    assert_eq!(standin.recorded(), vec![platform.as_str(), "db", "reset", "linked"]);
+    let text = stdout(&out);
+    assert!(text.contains("Resetting local database...\n"), "its output is streamed: {text}");
+    assert!(predicate::str::is_match(r"refreshed: supabase db reset in \d+\.\d\ds\n$").unwrap().eval(&text), "{text}");
+
+    standin.run(&ws, "platform", &["--no-seed"]).success();
+    assert_eq!(standin.recorded(), vec![platform.as_str(), "db", "reset", "--no-seed", "linked"]);
+}
+
+#[test]
+fn a_failing_supabase_db_reset_fails_the_refresh() {
+    let ws = three_schemas();
+    let standin = Standin::new(&ws, 3);
+    standin
+        .refresh(&ws, "platform")
+        .code(1)
+        .stdout(predicate::str::contains("Resetting local database..."))
+        .stderr(predicate::str::contains("error: `supabase db reset` failed (exit status: 3); see its output above"));
+}
+
+#[test]
+fn without_supabase_on_path_it_is_a_missing_tool() {
+    let ws = three_schemas();
+    let empty = ws.tmp().join("empty-bin");
+    std::fs::create_dir_all(&empty).unwrap();
+    ws.mynatca("platform")
+        .arg("refresh")
+        .env("PATH", &empty)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("error: `supabase` not found on PATH; install the Supabase CLI"))
+        .stderr(predicate::str::contains("--db-url URL or MYNATCA_DB_URL"));
+}
