@@ -332,7 +332,7 @@ pub fn scan(ws: &Workspace, unlinking: &[Project]) -> Input {
             input.warnings.push(missing(project, &root, "folder", "clone it beside the platform or fix its path"));
             continue;
         }
-        let names = match list_sql_files(&source) {
+        let names = match read_sql_names(&source) {
             Ok(names) => names,
             Err(_) => {
                 input.warnings.push(missing(project, &source, "migrations folder", "create it or fix \"migrations\""));
@@ -396,8 +396,16 @@ fn missing(project: &Project, path: &Path, what: &str, fix: &str) -> Warning {
 }
 
 /// The `*.sql` non-directory entries of a project's migrations folder, not starting with
-/// `.`, in folder order (sort them where order matters).
+/// `.`, in byte-wise name order (the order the Supabase CLI applies them in).
 pub fn list_sql_files(dir: &Path) -> io::Result<Vec<String>> {
+    let mut names = read_sql_names(dir)?;
+    names.sort_unstable();
+    Ok(names)
+}
+
+/// [`list_sql_files`] in folder order: the planner needs no order, and sorting every
+/// name is a measurable part of a no-op hook run.
+fn read_sql_names(dir: &Path) -> io::Result<Vec<String>> {
     let mut names = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 
 use crate::cli::{Cli, Command, GlobalArgs};
-use crate::error::{config_error, Outcome};
+use crate::error::Outcome;
 use crate::ui::Ui;
 use crate::workspace::Workspace;
 
@@ -47,9 +47,4 @@ pub fn run(cli: Cli, ui: &Ui) -> anyhow::Result<Outcome> {
         Command::Status(args) => status::run(&ctx, args),
         Command::New(args) => new::run(&ctx, args),
     }
-}
-
-/// For commands whose issue has not landed yet.
-pub(crate) fn not_implemented(command: &str) -> anyhow::Result<Outcome> {
-    Err(config_error(format!("`mynatca {command}` is not implemented yet")))
 }
