@@ -71,7 +71,8 @@ impl SupabaseConfig {
             .unwrap_or(true)
     }
 
-    /// `[db.seed] sql_paths`, in declared order (globs relative to `supabase/`).
+    /// `[db.seed] sql_paths`, in declared order (globs relative to `supabase/`). When the
+    /// key is absent this is the Supabase CLI's default, `./seed.sql`; an empty list stays empty.
     pub fn seed_sql_paths(&self) -> Vec<String> {
         self.doc
             .get("db")
@@ -79,7 +80,7 @@ impl SupabaseConfig {
             .and_then(|seed| seed.get("sql_paths"))
             .and_then(|v| v.as_array())
             .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
-            .unwrap_or_default()
+            .unwrap_or_else(|| DEFAULT_SEED_PATHS.iter().map(|p| p.to_string()).collect())
     }
 
     /// Appends `schema` to `[api] schemas` unless it is there; false if it was.
@@ -264,7 +265,10 @@ mod tests {
     #[test]
     fn defaults_when_absent() {
         let config = SupabaseConfig::parse("config.toml".into(), "[db]\nport = 1\n").unwrap();
-        assert!(config.api_schemas().is_empty() && config.seed_sql_paths().is_empty() && config.seed_enabled());
+        assert!(config.api_schemas().is_empty() && config.seed_enabled());
+        assert_eq!(config.seed_sql_paths(), vec!["./seed.sql"], "the Supabase CLI's default");
+        let empty = SupabaseConfig::parse("config.toml".into(), "[db.seed]\nsql_paths = []\n").unwrap();
+        assert!(empty.seed_sql_paths().is_empty());
     }
 
     #[test]
