@@ -7,10 +7,13 @@ set -euo pipefail
 want="${1:-test}"
 
 have_libclang() {
+  # What clang-sys (bindgen) loads: libclang.so or libclang-N.so, not libclang-cpp.so.
   [ -n "${LIBCLANG_PATH:-}" ] && return 0
-  compgen -G '/usr/lib/llvm-*/lib/libclang*.so*' >/dev/null && return 0
-  compgen -G '/usr/lib/*/libclang*.so*' >/dev/null && return 0
-  compgen -G '/usr/lib64/libclang*.so*' >/dev/null && return 0
+  local dir
+  for dir in /usr/lib/llvm-*/lib /usr/lib/*-linux-gnu /usr/lib64 /usr/lib /usr/local/lib; do
+    compgen -G "$dir/libclang.so*" >/dev/null && return 0
+    compgen -G "$dir/libclang-[0-9]*.so*" >/dev/null && return 0
+  done
   [ "$(uname -s)" = Darwin ] && xcrun --find clang >/dev/null 2>&1 && return 0
   return 1
 }
