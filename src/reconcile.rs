@@ -326,16 +326,18 @@ pub fn scan(ws: &Workspace, unlinking: &[Project]) -> Input {
         migrations.owners.push(Owner { project: project.name.clone(), location: ws.migrations_dir(project) });
     }
     for project in &ws.registry.projects {
-        let root = ws.project_root(project);
-        let source = ws.migrations_dir(project);
-        if !root.is_dir() {
-            input.warnings.push(missing(project, &root, "folder", "clone it beside the platform or fix its path"));
+        if let Some(missing) = missing_part(ws, project) {
+            let message = format!("{}; its links are removed", missing.message(&project.name));
+            input.warnings.push(Warning { kind: WarningKind::MissingProject, path: None, message });
             continue;
         }
+        let source = ws.migrations_dir(project);
         let names = match read_sql_names(&source) {
             Ok(names) => names,
-            Err(_) => {
-                input.warnings.push(missing(project, &source, "migrations folder", "create it or fix \"migrations\""));
+            Err(err) => {
+                let message =
+                    format!("project {}: cannot read {}: {err}; its links are removed", project.name, source.display());
+                input.warnings.push(Warning { kind: WarningKind::MissingProject, path: None, message });
                 continue;
             }
         };
@@ -382,17 +384,41 @@ pub fn scan(ws: &Workspace, unlinking: &[Project]) -> Input {
     input
 }
 
-fn missing(project: &Project, path: &Path, what: &str, fix: &str) -> Warning {
-    Warning {
-        kind: WarningKind::MissingProject,
-        path: None,
-        message: format!(
-            "project {}: {what} {} not found; its links are removed ({fix}, or `mynatca unlink-project {}`)",
-            project.name,
-            path.display(),
-            project.name
-        ),
+/// What of a registered project is missing on disk: its folder or its migrations folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingPart {
+    pub what: &'static str,
+    pub path: PathBuf,
+    fix: &'static str,
+}
+
+impl MissingPart {
+    /// The one wording `link`, `status` and `check` all use.
+    pub fn message(&self, project: &str) -> String {
+        format!(
+            "project {project}: {} {} not found; {}, or `mynatca unlink-project {project}`",
+            self.what,
+            self.path.display(),
+            self.fix
+        )
     }
+}
+
+/// The part of `project` that is missing on disk, if any.
+pub fn missing_part(ws: &Workspace, project: &Project) -> Option<MissingPart> {
+    let root = ws.project_root(project);
+    if !root.is_dir() {
+        return Some(MissingPart { what: "folder", path: root, fix: "clone it there or fix its \"path\"" });
+    }
+    let migrations = ws.migrations_dir(project);
+    if !migrations.is_dir() {
+        return Some(MissingPart {
+            what: "migrations folder",
+            path: migrations,
+            fix: "create it or fix \"migrations\"",
+        });
+    }
+    None
 }
 
 /// The `*.sql` non-directory entries of a project's migrations folder, not starting with

@@ -166,15 +166,8 @@ pub fn overview(ws: &Workspace) -> Overview {
         let files: Vec<&str> =
             links.offers.iter().filter(|o| o.project == project.name).map(|o| o.name.as_str()).collect();
         let has_migrations = migrations_dir.is_dir();
-        if git == GitState::Missing {
-            warnings.push(missing(&project.name, &root, "folder", "clone it there or fix its \"path\""));
-        } else if !has_migrations {
-            warnings.push(missing(
-                &project.name,
-                &migrations_dir,
-                "migrations folder",
-                "create it or fix \"migrations\"",
-            ));
+        if let Some(missing) = reconcile::missing_part(ws, project) {
+            warnings.push(Warning { kind: WarningKind::MissingProject, message: missing.message(&project.name) });
         }
         repos.push(Repo {
             name: project.name.clone(),
@@ -207,16 +200,6 @@ pub fn overview(ws: &Workspace) -> Overview {
         });
     }
     Overview { repos, warnings }
-}
-
-fn missing(project: &str, path: &Path, what: &str, fix: &str) -> Warning {
-    Warning {
-        kind: WarningKind::MissingProject,
-        message: format!(
-            "project {project}: {what} {} not found; {fix}, or `mynatca unlink-project {project}`",
-            path.display()
-        ),
-    }
 }
 
 /// The version of the file applied last: Supabase applies in byte-wise name order.

@@ -80,19 +80,14 @@ fn check(ws: &Workspace, registry_ok: bool, findings: &mut Vec<Finding>) -> anyh
         .projects
         .iter()
         .filter(|project| {
-            let (root, migrations) = (ws.project_root(project), ws.migrations_dir(project));
-            let missing = if !root.is_dir() {
-                format!("folder {} not found; clone it beside the platform or fix its \"path\"", root.display())
-            } else if !migrations.is_dir() {
-                format!("migrations folder {} not found; create it or fix \"migrations\"", migrations.display())
-            } else {
+            let Some(missing) = reconcile::missing_part(ws, project) else {
                 return true;
             };
             findings.push(Finding::new(
                 Rule::Registry,
                 &ws.registry.path,
                 lint::registry_entry_line(&registry_text, &project.name),
-                format!("project {}: {missing} (or `mynatca unlink-project {}`)", project.name, project.name),
+                missing.message(&project.name),
             ));
             false
         })
@@ -120,14 +115,16 @@ fn check(ws: &Workspace, registry_ok: bool, findings: &mut Vec<Finding>) -> anyh
         .filter(|(name, entry)| *entry == Existing::File && migration::is_sql_name(name))
         .map(|(name, _)| Migration { path: ws.link_dir().join(name), project: PLATFORM, schema: None })
         .collect();
-    for project in &present {
-        let dir = ws.migrations_dir(project);
-        let names = reconcile::list_sql_files(&dir).with_context(|| format!("cannot read {}", dir.display()))?;
-        migrations.extend(names.into_iter().map(|name| Migration {
-            path: dir.join(name),
+    // The scan already listed every present project's migrations folder.
+    let folders: Vec<_> = present.iter().map(|p| (p, ws.migrations_dir(p))).collect();
+    for offer in &input.dirs[0].offers {
+        // A folder that appeared after the registry rule ran is checked on the next run.
+        let Some((project, dir)) = folders.iter().find(|(p, _)| p.name == offer.project) else { continue };
+        migrations.push(Migration {
+            path: dir.join(&offer.name),
             project: &project.name,
             schema: Some(&project.schema),
-        }));
+        });
     }
     let owners = Owners::new(&ws.registry.projects);
     findings.extend(check_migrations(&migrations, &owners));
