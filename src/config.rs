@@ -28,6 +28,7 @@ pub const DEFAULT_SEED_PATHS: [&str; 1] = ["./seed.sql"];
 
 const API_SCHEMAS: (&[&str], &str) = (&["api"], "schemas");
 const SEED_PATHS: (&[&str], &str) = (&["db", "seed"], "sql_paths");
+const SEED_ENABLED: (&[&str], &str) = (&["db", "seed"], "enabled");
 
 impl SupabaseConfig {
     /// Reads the config; `Ok(None)` when there is no such file.
@@ -58,29 +59,18 @@ impl SupabaseConfig {
 
     /// `[api] schemas`, in declared order (empty when absent).
     pub fn api_schemas(&self) -> Vec<String> {
-        self.strings("api", "schemas")
+        self.strings(API_SCHEMAS).unwrap_or_default()
     }
 
     /// `[db.seed] enabled` (the Supabase CLI's default is true).
     pub fn seed_enabled(&self) -> bool {
-        self.doc
-            .get("db")
-            .and_then(|db| db.get("seed"))
-            .and_then(|seed| seed.get("enabled"))
-            .and_then(|v| v.as_bool())
-            .unwrap_or(true)
+        self.lookup(SEED_ENABLED).and_then(Item::as_bool).unwrap_or(true)
     }
 
     /// `[db.seed] sql_paths`, in declared order (globs relative to `supabase/`). When the
     /// key is absent this is the Supabase CLI's default, `./seed.sql`; an empty list stays empty.
     pub fn seed_sql_paths(&self) -> Vec<String> {
-        self.doc
-            .get("db")
-            .and_then(|db| db.get("seed"))
-            .and_then(|seed| seed.get("sql_paths"))
-            .and_then(|v| v.as_array())
-            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
-            .unwrap_or_else(|| DEFAULT_SEED_PATHS.iter().map(|p| p.to_string()).collect())
+        self.strings(SEED_PATHS).unwrap_or_else(|| DEFAULT_SEED_PATHS.iter().map(|p| p.to_string()).collect())
     }
 
     /// Appends `schema` to `[api] schemas` unless it is there; false if it was.
@@ -209,13 +199,16 @@ impl SupabaseConfig {
         Ok(removed)
     }
 
-    fn strings(&self, table: &str, key: &str) -> Vec<String> {
-        self.doc
-            .get(table)
-            .and_then(|t| t.get(key))
-            .and_then(|v| v.as_array())
-            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
-            .unwrap_or_default()
+    /// The item at `key` of the nested `tables`, if every level is there.
+    fn lookup(&self, (tables, key): (&[&str], &str)) -> Option<&Item> {
+        tables.iter().try_fold(self.doc.as_item(), |item, name| item.get(name))?.get(key)
+    }
+
+    /// The strings of the array at `at` (none if it is not an array); `None` when the
+    /// key is absent.
+    fn strings(&self, at: (&[&str], &str)) -> Option<Vec<String>> {
+        let array = self.lookup(at)?.as_array();
+        Some(array.map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()).unwrap_or_default())
     }
 }
 
