@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod audit;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -16,5 +17,6 @@ pub mod migration;
 pub mod reconcile;
 pub mod registry;
 pub mod repos;
+pub mod warning;
 pub mod ui;
 pub mod workspace;

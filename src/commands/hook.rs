@@ -8,26 +8,23 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 
 use crate::cli::HookArgs;
-use crate::commands::link::{self, Mode};
+use crate::commands::render;
+use crate::reconcile::{self, Mode};
 use crate::commands::Context;
-use crate::error::{config_error, ConfigError, Outcome};
+use crate::error::{ConfigError, Outcome};
 use crate::fsutil;
 use crate::gitdir::{self, Head};
-use crate::hooks::HOOK_NAMES;
+use crate::hooks::HookName;
 use crate::registry::DEFAULT_PROTECTED_BRANCHES;
 use crate::workspace::{self, Workspace};
 
 pub fn run(ctx: &Context, args: &HookArgs) -> anyhow::Result<Outcome> {
-    match args.name.as_str() {
-        "post-checkout" | "post-merge" => {
-            relink(ctx, &args.name);
+    match args.name {
+        HookName::PostCheckout | HookName::PostMerge => {
+            relink(ctx, args.name.as_str());
             Ok(Outcome::Clean)
         }
-        "pre-commit" => pre_commit(ctx),
-        other => Err(config_error(format!(
-            "unknown hook {other:?}; mynatca runs {} (installed by `mynatca setup-hooks`)",
-            HOOK_NAMES.join(", ")
-        ))),
+        HookName::PreCommit => pre_commit(ctx),
     }
 }
 
@@ -39,7 +36,7 @@ enum NoWorkspace {
 
 fn workspace(ctx: &Context) -> Result<Workspace, NoWorkspace> {
     let (platform, _) =
-        workspace::find_platform(ctx.global.platform.as_deref(), &ctx.cwd).map_err(NoWorkspace::NoPlatform)?;
+        workspace::find_platform(ctx.platform.as_deref(), &ctx.cwd).map_err(NoWorkspace::NoPlatform)?;
     Workspace::load(platform).map_err(NoWorkspace::BadRegistry)
 }
 
@@ -49,7 +46,7 @@ fn relink(ctx: &Context, name: &str) {
     let mut ui = ctx.ui.clone();
     ui.quiet = true;
     let result = match workspace(ctx) {
-        Ok(ws) => link::relink(&ws, Mode::Apply, &[]),
+        Ok(ws) => reconcile::relink(&ws, Mode::Apply, &[]),
         Err(NoWorkspace::NoPlatform(err)) => {
             ui.warn(&format!("{name}: links not updated: {err}"));
             return;
@@ -57,7 +54,7 @@ fn relink(ctx: &Context, name: &str) {
         Err(NoWorkspace::BadRegistry(err)) => Err(err.into()),
     };
     match result {
-        Ok(report) => link::print(&ui, &report),
+        Ok(report) => render::report(&ui, &report),
         Err(err) => ui.error(&format!("{name}: links not updated: {err:#}")),
     }
 }
@@ -88,7 +85,7 @@ fn pre_commit(ctx: &Context) -> anyhow::Result<Outcome> {
 fn git_dir(ctx: &Context) -> Option<PathBuf> {
     match std::env::var_os("GIT_DIR").filter(|dir| !dir.is_empty()) {
         Some(dir) => Some(fsutil::absolute_from(&ctx.cwd, dir.as_ref())),
-        None => gitdir::discover(&ctx.cwd).map(|dirs| dirs.git_dir),
+        None => gitdir::current(&ctx.cwd).map(|dirs| dirs.git_dir),
     }
 }
 

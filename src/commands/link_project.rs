@@ -9,7 +9,8 @@ use dialoguer::{Confirm, Input, Select};
 use serde_json::Value;
 
 use crate::cli::LinkProjectArgs;
-use crate::commands::link::{self, Mode};
+use crate::commands::render;
+use crate::reconcile::{self, Mode};
 use crate::commands::Context;
 use crate::config::{self, SupabaseConfig};
 use crate::error::{config_error, Outcome};
@@ -64,7 +65,7 @@ impl Request {
 }
 
 pub fn run(ctx: &Context, args: &LinkProjectArgs) -> anyhow::Result<Outcome> {
-    let mut ws = Workspace::discover_or_new(ctx.global.platform.as_deref(), &ctx.cwd)?;
+    let mut ws = Workspace::discover_or_new(ctx.platform.as_deref(), &ctx.cwd)?;
     let Some(request) = request(&ws, args)? else {
         ctx.ui.info("cancelled: nothing written");
         return Ok(Outcome::Clean);
@@ -107,8 +108,8 @@ pub fn run(ctx: &Context, args: &LinkProjectArgs) -> anyhow::Result<Outcome> {
         ctx.ui.info(note);
     }
 
-    let report = link::relink(&ws, Mode::Apply, replaced.as_slice())?;
-    link::print(ctx.ui, &report);
+    let report = reconcile::relink(&ws, Mode::Apply, replaced.as_slice())?;
+    render::report(ctx.ui, &report);
     Ok(Outcome::from_problems(report.has_problems()))
 }
 

@@ -32,7 +32,7 @@ pub fn run(ctx: &Context, args: &SetupHooksArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Clean);
     }
     // The platform comes first: without one the hooks would only warn on every checkout.
-    let flag = ctx.global.platform.as_deref().map(|dir| fsutil::absolute_from(&ctx.cwd, dir));
+    let flag = ctx.platform.clone();
     let (platform, _) = workspace::find_platform(flag.as_deref(), &top)?;
     let ws = Workspace::load(platform)?;
     let changes = hooks::install(&dir, &installing_binary()?)?;

@@ -4,7 +4,8 @@
 use anyhow::Context as _;
 
 use crate::cli::UnlinkProjectArgs;
-use crate::commands::link::{self, Mode};
+use crate::commands::render;
+use crate::reconcile::{self, Mode};
 use crate::commands::link_project::save_config;
 use crate::commands::Context;
 use crate::config::{self, SupabaseConfig};
@@ -45,9 +46,9 @@ pub fn run(ctx: &Context, args: &UnlinkProjectArgs) -> anyhow::Result<Outcome> {
         ctx.ui.info(note);
     }
 
-    let report = link::relink(&ws, Mode::Apply, std::slice::from_ref(&project))?;
+    let report = reconcile::relink(&ws, Mode::Apply, std::slice::from_ref(&project))?;
     remove_seed_folder(ctx.ui, &ws, &project.name);
-    link::print(ctx.ui, &report);
+    render::report(ctx.ui, &report);
     Ok(Outcome::from_problems(report.has_problems()))
 }
 

@@ -516,5 +516,8 @@ fn an_unknown_hook_name_is_exit_2() {
         .args(["hook", "pre-push"])
         .assert()
         .code(2)
-        .stderr(predicates::str::contains("unknown hook \"pre-push\""));
+        .stdout("")
+        .stderr(
+            "error: invalid value 'pre-push' for '<NAME>'\n  [possible values: post-checkout, post-merge, pre-commit]\n\nFor more information, try '--help'.\n",
+        );
 }
