@@ -27,6 +27,23 @@ pub fn write_new_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Renames `from` to `to` only if `to` does not exist (checked by the kernel, so no
+/// race): `AlreadyExists` otherwise. Where `RENAME_NOREPLACE` is not supported, a hard
+/// link then an unlink, which fails the same way.
+pub fn rename_noreplace(from: &Path, to: &Path) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{renameat_with, RenameFlags, CWD};
+        match renameat_with(CWD, from, CWD, to, RenameFlags::NOREPLACE) {
+            Ok(()) => return Ok(()),
+            Err(rustix::io::Errno::INVAL | rustix::io::Errno::NOSYS) => {}
+            Err(err) => return Err(err.into()),
+        }
+    }
+    std::fs::hard_link(from, to)?;
+    std::fs::remove_file(from)
+}
+
 /// A synced temp file beside `path` holding `bytes`, ready to be renamed onto it.
 fn filled_temp_file(
     path: &Path,

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 
 use crate::fsutil;
+use crate::lockfile;
 
 /// The hooks mynatca installs.
 pub const HOOK_NAMES: [&str; 3] = [HookName::ALL[0].as_str(), HookName::ALL[1].as_str(), HookName::ALL[2].as_str()];
@@ -133,6 +134,9 @@ pub enum Change {
     Restored,
     /// No shim of mynatca's was there.
     NotInstalled,
+    /// A stale copy of mynatca's own shim kept as `<name>.pre-mynatca` was removed: a
+    /// shim never chains to a shim.
+    Unchained,
 }
 
 /// A hook file as found before installing or uninstalling.
@@ -148,6 +152,8 @@ struct Found {
     chained: PathBuf,
     existing: HookFile,
     chained_exists: bool,
+    /// `<name>.pre-mynatca` is itself a shim (left by an older, unserialised install).
+    chained_is_shim: bool,
 }
 
 /// Reads every hook first, so that a state mynatca cannot resolve is refused before
@@ -173,38 +179,61 @@ fn survey(dir: &Path) -> anyhow::Result<Vec<Found>> {
                 Err(err) => return Err(err).with_context(|| format!("cannot read {}", path.display())),
             };
             let chained_exists = chained.symlink_metadata().is_ok();
-            if matches!(existing, HookFile::Foreign) && chained_exists {
+            let chained_is_shim = chained_exists && is_mynatca_hook(&chained);
+            if matches!(existing, HookFile::Foreign) && chained_exists && !chained_is_shim {
                 anyhow::bail!(
                     "{} is not mynatca's hook and {} exists too; merge them into one by hand (nothing was changed), then run `mynatca setup-hooks` again",
                     path.display(),
                     chained.display()
                 );
             }
-            Ok(Found { name, path, chained, existing, chained_exists })
+            Ok(Found { name, path, chained, existing, chained_exists, chained_is_shim })
         })
         .collect()
 }
 
+/// The lock that serialises installs and uninstalls of one repo's hooks, in its git dir.
+pub const LOCK_FILE: &str = "mynatca-hooks.lock";
+
+/// Takes the hooks lock of the repo whose common git dir is `common_dir`.
+pub fn lock(common_dir: &Path) -> anyhow::Result<lockfile::Held> {
+    let path = common_dir.join(LOCK_FILE);
+    let file = lockfile::open_for_writing(&path).with_context(|| format!("cannot lock {}", path.display()))?;
+    lockfile::acquire(file, &path, "the hooks lock", lockfile::Kind::Exclusive)
+}
+
 /// Installs the shims into `dir` (created if missing), calling the binary at `exe`.
 /// A foreign hook is moved to `<name>.pre-mynatca`; a current shim is not rewritten.
+/// The caller holds [`lock`].
 pub fn install(dir: &Path, exe: &str) -> anyhow::Result<Vec<(&'static str, Change)>> {
     let found = survey(dir)?;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut changes = Vec::with_capacity(found.len());
-    for hook in found {
+    for mut hook in found {
         let text = shim(hook.name, exe);
-        let change = match hook.existing {
-            HookFile::Shim { bytes, mode } if bytes == text.as_bytes() && mode == SHIM_MODE => Change::Unchanged,
+        if hook.chained_is_shim {
+            std::fs::remove_file(&hook.chained).with_context(|| format!("cannot remove {}", hook.chained.display()))?;
+            hook.chained_exists = false;
+        }
+        let rewrite = match &hook.existing {
+            HookFile::Shim { bytes, mode } => bytes != text.as_bytes() || *mode != SHIM_MODE,
+            _ => true,
+        };
+        let change = match &hook.existing {
+            HookFile::Shim { .. } if !rewrite => Change::Unchanged,
             HookFile::Shim { .. } => Change::Updated,
             HookFile::Absent if hook.chained_exists => Change::Chained,
             HookFile::Absent => Change::Installed,
             HookFile::Foreign => {
-                std::fs::rename(&hook.path, &hook.chained)
-                    .with_context(|| format!("cannot move {} aside", hook.path.display()))?;
+                // Never over an existing `.pre-mynatca`: that would destroy a hook.
+                fsutil::rename_noreplace(&hook.path, &hook.chained).with_context(|| {
+                    format!("cannot move {} aside to {}", hook.path.display(), hook.chained.display())
+                })?;
                 Change::Chained
             }
         };
-        if change != Change::Unchanged {
+        let change = if hook.chained_is_shim && change != Change::Chained { Change::Unchained } else { change };
+        if rewrite {
             fsutil::write_atomic_with(&hook.path, text.as_bytes(), std::fs::Permissions::from_mode(SHIM_MODE))
                 .with_context(|| format!("cannot write {}", hook.path.display()))?;
         }
@@ -214,11 +243,20 @@ pub fn install(dir: &Path, exe: &str) -> anyhow::Result<Vec<(&'static str, Chang
 }
 
 /// Removes the shims from `dir` and puts back the hooks they stood in front of. Files
-/// that are not mynatca's are left alone.
+/// that are not mynatca's are left alone; a kept copy of a shim is removed, never restored.
+/// The caller holds [`lock`].
 pub fn uninstall(dir: &Path) -> anyhow::Result<Vec<(&'static str, Change)>> {
     let mut changes = Vec::with_capacity(HOOK_NAMES.len());
     for hook in survey(dir)? {
+        if hook.chained_is_shim {
+            std::fs::remove_file(&hook.chained).with_context(|| format!("cannot remove {}", hook.chained.display()))?;
+        }
         let change = match hook.existing {
+            HookFile::Shim { .. } if hook.chained_is_shim => {
+                std::fs::remove_file(&hook.path).with_context(|| format!("cannot remove {}", hook.path.display()))?;
+                Change::Removed
+            }
+            HookFile::Absent | HookFile::Foreign if hook.chained_is_shim => Change::Unchained,
             // The rename replaces the shim in one step: the original hook is never missing.
             HookFile::Shim { .. } | HookFile::Absent if hook.chained_exists => {
                 std::fs::rename(&hook.chained, &hook.path)

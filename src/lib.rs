@@ -13,6 +13,7 @@ pub mod fsutil;
 pub mod gitdir;
 pub mod hooks;
 pub mod lint;
+pub mod lockfile;
 pub mod migration;
 pub mod reconcile;
 pub mod registry;

@@ -59,6 +59,12 @@ impl Ui {
         self.stderr_line(&self.paint("warning:", "1;33", self.color_stderr), message);
     }
 
+    /// A progress line on stderr, without a label (`waiting for …`), even with `--quiet`.
+    pub fn note(&self, message: &str) {
+        let mut stderr = std::io::stderr().lock();
+        let _ = writeln!(stderr, "{message}");
+    }
+
     /// A result line on stdout, unless `--quiet`.
     pub fn info(&self, message: &str) {
         if !self.quiet {

@@ -26,6 +26,8 @@ pub fn run(ctx: &Context, args: &SetupHooksArgs) -> anyhow::Result<Outcome> {
     let top = fsutil::normalize(repo.workdir().unwrap_or_else(|| repo.path()));
     let dir = hooks::hooks_dir_of(&repo).with_context(|| format!("cannot read the git config of {}", top.display()))?;
 
+    // One install at a time per repo: two at once would move each other's shim aside.
+    let _lock = hooks::lock(&fsutil::normalize(repo.commondir()))?;
     if args.uninstall {
         let changes = hooks::uninstall(&dir)?;
         print_changes(ctx, &dir, &changes);
@@ -58,6 +60,9 @@ fn print_changes(ctx: &Context, dir: &Path, changes: &[(&str, Change)]) {
             Change::Removed => format!("removed {name}"),
             Change::Restored => format!("restored {name} (the hook that was there before mynatca's)"),
             Change::NotInstalled => format!("not installed {name}"),
+            Change::Unchained => {
+                format!("removed {name}{}: a stale copy of mynatca's own hook", hooks::CHAINED_SUFFIX)
+            }
         };
         ctx.ui.info(&line);
     }

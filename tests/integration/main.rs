@@ -3,6 +3,7 @@
 mod support;
 
 mod check;
+mod hardening;
 mod hooks;
 mod link;
 mod link_project;

@@ -1,0 +1,155 @@
+//! Issue 12: no lost hook or registry entry, no hang, no injection, under concurrency,
+//! faults and hostile names. Concurrency cases are repeated (20 trials of 8 runs at
+//! once) so that they fail reliably without the fix; every run is bounded in time.
+
+use std::os::unix::fs::PermissionsExt;
+
+use std::process::{Child, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::{stderr, stdout, Ws};
+
+const TRIALS: usize = 20;
+const RUNS: usize = 8;
+/// No single run may take longer than this: a hang fails the test instead of hanging it.
+const BOUND: Duration = Duration::from_secs(90);
+
+/// Waits for `child`, killing it (and failing) past [`BOUND`].
+fn finish(mut child: Child, what: &str) -> Output {
+    let deadline = Instant::now() + BOUND;
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!("{what} hung: killed after {BOUND:?}; stderr: {}", stderr(&out));
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// Starts mynatca with `args` in `dir`, output captured.
+fn spawn(ws: &Ws, dir: &str, args: &[&str]) -> Child {
+    ws.mynatca_std(dir).args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap()
+}
+
+/// Runs mynatca with `args` in `dir`, bounded in time.
+fn run(ws: &Ws, dir: &str, args: &[&str]) -> Output {
+    finish(spawn(ws, dir, args), &format!("mynatca {args:?}"))
+}
+
+/// Runs each of `runs` (dir, args) at the same time; their outputs in the same order.
+fn at_once(ws: &Ws, runs: &[(&str, Vec<String>)]) -> Vec<Output> {
+    let children: Vec<Child> = runs
+        .iter()
+        .map(|(dir, args)| {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            spawn(ws, dir, &args)
+        })
+        .collect();
+    children.into_iter().zip(runs).map(|(child, (_, args))| finish(child, &format!("mynatca {args:?}"))).collect()
+}
+
+fn write_hook(ws: &Ws, rel: &str, body: &str) {
+    ws.write(rel, body);
+    std::fs::set_permissions(ws.path(rel), std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+fn assert_ok(out: &Output, expected_stdout: &str) {
+    assert_eq!(stderr(out), "");
+    assert_eq!(stdout(out), expected_stdout);
+    assert_eq!(out.status.code(), Some(0));
+}
+
+// ---- 1. concurrent setup-hooks --------------------------------------------------------
+
+#[test]
+fn concurrent_setup_hooks_never_lose_a_team_hook() {
+    let ws = Ws::new().with_project("pay");
+    let hooks = ws.path("pay/.git/hooks");
+    let platform = ws.path("platform");
+    let first = |recorded: &str| {
+        format!(
+            "hooks in {}\ninstalled post-checkout\ninstalled post-merge\ninstalled pre-commit (the existing hook is kept as pre-commit.pre-mynatca and runs first)\n{recorded} mynatca.platform = {}{}\n",
+            hooks.display(),
+            platform.display(),
+            if recorded == "recorded" { " in the repo's git config" } else { "" }
+        )
+    };
+    let later = format!(
+        "hooks in {}\nunchanged post-checkout\nunchanged post-merge\nunchanged pre-commit\nunchanged mynatca.platform = {}\n",
+        hooks.display(),
+        platform.display()
+    );
+    for trial in 0..TRIALS {
+        let team = format!("#!/bin/sh\necho team hook {trial}\n");
+        write_hook(&ws, "pay/.git/hooks/pre-commit", &team);
+        let runs: Vec<_> = (0..RUNS).map(|_| ("pay", vec!["setup-hooks".to_string()])).collect();
+        let outputs = at_once(&ws, &runs);
+        let installer = if trial == 0 { first("recorded") } else { first("unchanged") };
+        let mut installers = 0;
+        for out in &outputs {
+            assert_eq!(stderr(out), "", "trial {trial}");
+            assert_eq!(out.status.code(), Some(0), "trial {trial}");
+            let text = stdout(out);
+            if text == installer {
+                installers += 1;
+            } else {
+                assert_eq!(text, later, "trial {trial}");
+            }
+        }
+        assert_eq!(installers, 1, "trial {trial}: exactly one run installs");
+        assert_eq!(ws.read("pay/.git/hooks/pre-commit.pre-mynatca"), team, "trial {trial}: the team hook is kept");
+
+        let out = run(&ws, "pay", &["setup-hooks", "--uninstall"]);
+        assert_ok(
+            &out,
+            &format!(
+                "hooks in {}\nremoved post-checkout\nremoved post-merge\nrestored pre-commit (the hook that was there before mynatca's)\n",
+                hooks.display()
+            ),
+        );
+        assert_eq!(ws.read("pay/.git/hooks/pre-commit"), team, "trial {trial}: uninstall restores the team hook");
+        assert!(!hooks.join("pre-commit.pre-mynatca").exists());
+    }
+}
+
+#[test]
+fn a_kept_copy_of_a_shim_is_dropped_never_chained_or_restored() {
+    let ws = Ws::new().with_project("pay");
+    let hooks = ws.path("pay/.git/hooks");
+    run(&ws, "pay", &["setup-hooks"]);
+    // What an unserialised install used to leave: the shim kept as the "original" hook.
+    std::fs::copy(hooks.join("pre-commit"), hooks.join("pre-commit.pre-mynatca")).unwrap();
+    let out = run(&ws, "pay", &["setup-hooks"]);
+    assert_ok(
+        &out,
+        &format!(
+            "hooks in {}\nunchanged post-checkout\nunchanged post-merge\nremoved pre-commit.pre-mynatca: a stale copy of mynatca's own hook\nunchanged mynatca.platform = {}\n",
+            hooks.display(),
+            ws.path("platform").display()
+        ),
+    );
+    assert!(!hooks.join("pre-commit.pre-mynatca").exists());
+    std::fs::copy(hooks.join("pre-commit"), hooks.join("pre-commit.pre-mynatca")).unwrap();
+    let out = run(&ws, "pay", &["setup-hooks", "--uninstall"]);
+    assert_ok(
+        &out,
+        &format!("hooks in {}\nremoved post-checkout\nremoved post-merge\nremoved pre-commit\n", hooks.display()),
+    );
+    let left: Vec<_> = ws.entries("pay/.git/hooks").into_iter().filter(|n| !n.ends_with(".sample")).collect();
+    assert_eq!(left, Vec::<String>::new(), "no shim is restored as the original hook");
+}
+
+/// A hook moved aside never lands on an existing `.pre-mynatca` (no-replace rename).
+#[test]
+fn moving_a_hook_aside_never_replaces_a_kept_hook() {
+    let dir = tempfile::tempdir().unwrap();
+    let (from, to) = (dir.path().join("pre-commit"), dir.path().join("pre-commit.pre-mynatca"));
+    std::fs::write(&from, "new").unwrap();
+    std::fs::write(&to, "kept").unwrap();
+    let err = mynatca::fsutil::rename_noreplace(&from, &to).unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::AlreadyExists);
+    assert_eq!(std::fs::read_to_string(&to).unwrap(), "kept");
+    assert_eq!(std::fs::read_to_string(&from).unwrap(), "new");
+}
