@@ -10,11 +10,11 @@ use serde_json::Value;
 
 use crate::cli::LinkProjectArgs;
 use crate::commands::render;
-use crate::reconcile::{self, Mode};
 use crate::commands::Context;
 use crate::config::{self, SupabaseConfig};
 use crate::error::{config_error, Outcome};
 use crate::fsutil;
+use crate::reconcile::{self, Lock, Mode};
 use crate::registry::{self, Project};
 use crate::ui::Ui;
 use crate::workspace::{canonical_or_lexical, Workspace};
@@ -65,11 +65,15 @@ impl Request {
 }
 
 pub fn run(ctx: &Context, args: &LinkProjectArgs) -> anyhow::Result<Outcome> {
-    let mut ws = Workspace::discover_or_new(ctx.platform.as_deref(), &ctx.cwd)?;
-    let Some(request) = request(&ws, args)? else {
+    let found = Workspace::discover_or_new(ctx.platform.as_deref(), &ctx.cwd)?;
+    let Some(request) = request(&found, args)? else {
         ctx.ui.info("cancelled: nothing written");
         return Ok(Outcome::Clean);
     };
+    // Read, modify and write the registry and config.toml, and relink, under one lock:
+    // a concurrent link-project would otherwise write back a registry without our entry.
+    let _lock = reconcile::lock(&found, Lock::Exclusive)?;
+    let mut ws = Workspace::load(found.platform)?;
     let old = ws.registry.project(&request.name).cloned();
     let project = request.project(old.as_ref());
     validate(&ws, &project)?;
@@ -108,7 +112,7 @@ pub fn run(ctx: &Context, args: &LinkProjectArgs) -> anyhow::Result<Outcome> {
         ctx.ui.info(note);
     }
 
-    let report = reconcile::relink(&ws, Mode::Apply, replaced.as_slice())?;
+    let report = reconcile::relink_locked(&ws, Mode::Apply, replaced.as_slice())?;
     render::report(ctx.ui, &report);
     Ok(Outcome::from_problems(report.has_problems()))
 }

@@ -8,11 +8,11 @@ use anyhow::Context as _;
 
 use crate::cli::NewArgs;
 use crate::commands::render;
-use crate::reconcile::{self, Mode};
 use crate::commands::Context;
 use crate::error::{config_error, Outcome};
 use crate::fsutil;
 use crate::migration;
+use crate::reconcile::{self, Mode};
 use crate::workspace::{canonical_or_lexical, Workspace};
 
 /// Where the migration goes.
@@ -29,7 +29,11 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<Outcome> {
     if !migration::is_valid_description(&args.description) {
         return Err(config_error(invalid_description(&args.description)));
     }
-    let ws = ctx.workspace()?;
+    let found = ctx.workspace()?;
+    // Versions are picked, the file written and the links made under one lock, from a
+    // registry read under it.
+    let _lock = reconcile::lock(&found, reconcile::Lock::Exclusive)?;
+    let ws = Workspace::load(found.platform)?;
     let owner = owner(ctx, &ws, args.project.as_deref())?;
     let description = if owner.linked {
         migration::with_schema_prefix(&args.description, &owner.schema)
@@ -41,7 +45,7 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<Outcome> {
         &fsutil::relative_path(&canonical_or_lexical(&ctx.cwd), &canonical_or_lexical(&path)).display().to_string(),
     );
 
-    let report = reconcile::relink(&ws, Mode::Apply, &[])?;
+    let report = reconcile::relink_locked(&ws, Mode::Apply, &[])?;
     render::problems(ctx.ui, &report);
     Ok(Outcome::from_problems(report.has_problems()))
 }
@@ -102,8 +106,8 @@ fn owner(ctx: &Context, ws: &Workspace, flag: Option<&str>) -> anyhow::Result<Ow
     })
 }
 
-/// Picks the first free version from now and writes the file, under the workspace lock
-/// so two `new`s in different repos can't pick the same second.
+/// Picks the first free version from now and writes the file. The caller holds the
+/// workspace lock, so two `new`s in different repos can't pick the same second.
 fn create(ws: &Workspace, owner: &Owner, description: &str) -> anyhow::Result<PathBuf> {
     if !owner.root.is_dir() {
         return Err(config_error(format!(
@@ -113,7 +117,6 @@ fn create(ws: &Workspace, owner: &Owner, description: &str) -> anyhow::Result<Pa
             ws.registry.path.display()
         )));
     }
-    let _lock = reconcile::lock(ws, reconcile::Lock::Exclusive)?;
     std::fs::create_dir_all(&owner.migrations)
         .with_context(|| format!("cannot create {}", owner.migrations.display()))?;
     let now = SystemTime::now()

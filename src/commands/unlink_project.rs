@@ -4,18 +4,21 @@
 use anyhow::Context as _;
 
 use crate::cli::UnlinkProjectArgs;
-use crate::commands::render;
-use crate::reconcile::{self, Mode};
 use crate::commands::link_project::save_config;
+use crate::commands::render;
 use crate::commands::Context;
 use crate::config::{self, SupabaseConfig};
 use crate::error::{config_error, Outcome};
+use crate::reconcile::{self, Lock, Mode};
 use crate::registry;
 use crate::ui::Ui;
 use crate::workspace::Workspace;
 
 pub fn run(ctx: &Context, args: &UnlinkProjectArgs) -> anyhow::Result<Outcome> {
-    let mut ws = ctx.workspace()?;
+    let found = ctx.workspace()?;
+    // The registry is read again under the lock, so a concurrent change is not lost.
+    let _lock = reconcile::lock(&found, Lock::Exclusive)?;
+    let mut ws = Workspace::load(found.platform)?;
     let Some(project) = ws.registry.project(&args.name).cloned() else {
         let linked: Vec<&str> = ws.registry.projects.iter().map(|p| p.name.as_str()).collect();
         return Err(config_error(format!(
@@ -46,7 +49,7 @@ pub fn run(ctx: &Context, args: &UnlinkProjectArgs) -> anyhow::Result<Outcome> {
         ctx.ui.info(note);
     }
 
-    let report = reconcile::relink(&ws, Mode::Apply, std::slice::from_ref(&project))?;
+    let report = reconcile::relink_locked(&ws, Mode::Apply, std::slice::from_ref(&project))?;
     remove_seed_folder(ctx.ui, &ws, &project.name);
     render::report(ctx.ui, &report);
     Ok(Outcome::from_problems(report.has_problems()))

@@ -18,7 +18,7 @@ use serde::Serialize;
 pub use crate::warning::{Warning, WarningKind};
 pub use apply::{apply, Applied};
 pub use plan::{owner_of, plan};
-pub use relink::{lock, relink, survey, Lock, Mode, Report, Survey};
+pub use relink::{lock, relink, relink_locked, survey, Lock, Mode, Report, Survey};
 pub use scan::{list_sql_files, missing_part, scan, MissingPart};
 
 /// Who owns the platform's own migrations in reports.

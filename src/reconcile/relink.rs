@@ -1,7 +1,6 @@
 //! The core API the commands call: [`survey`] (scan under the workspace lock) and
 //! [`relink`] (survey, plan, apply or preview, keep `info/exclude` current).
 
-use std::fs::File;
 use std::io;
 
 use anyhow::Context as _;
@@ -9,6 +8,7 @@ use serde::{Serialize, Serializer};
 
 use super::{apply, plan, scan, Action, Applied, Conflict, Duplicate, Input, Plan, Verdict, LOCK_FILE};
 use crate::gitdir;
+use crate::lockfile::{self, Held};
 use crate::registry::Project;
 use crate::warning::Warning;
 use crate::workspace::Workspace;
@@ -38,7 +38,7 @@ pub enum Lock {
 #[derive(Debug)]
 pub struct Survey {
     pub input: Input,
-    _lock: Option<File>,
+    _lock: Option<Held>,
 }
 
 impl Survey {
@@ -58,7 +58,14 @@ pub fn survey(ws: &Workspace, lock: Lock, unlinking: &[Project]) -> anyhow::Resu
 /// platform's `info/exclude` block current.
 pub fn relink(ws: &Workspace, mode: Mode, unlinking: &[Project]) -> anyhow::Result<Report> {
     let lock = if mode == Mode::Apply { Lock::Exclusive } else { Lock::Shared };
-    let survey = survey(ws, lock, unlinking)?;
+    let _held = self::lock(ws, lock)?;
+    relink_locked(ws, mode, unlinking)
+}
+
+/// [`relink`] for a caller that already holds the exclusive lock (link-project,
+/// unlink-project and new hold it across their read-modify-write of the registry).
+pub fn relink_locked(ws: &Workspace, mode: Mode, unlinking: &[Project]) -> anyhow::Result<Report> {
+    let survey = survey(ws, Lock::None, unlinking)?;
     let plan = survey.plan();
     let mut applied = Applied::default();
     let mut planned = Vec::new();
@@ -85,35 +92,25 @@ fn planned_line(action: &Action) -> String {
     format!("{} {}{target}", action.verb(), action.link().shown())
 }
 
-/// Takes the workspace lock. Released when the returned file is dropped.
-pub fn lock(ws: &Workspace, lock: Lock) -> anyhow::Result<Option<File>> {
-    take(ws, lock).with_context(|| format!("cannot lock {}", ws.platform.join(LOCK_FILE).display()))
-}
-
-fn take(ws: &Workspace, lock: Lock) -> io::Result<Option<File>> {
-    if lock == Lock::None {
-        return Ok(None);
-    }
-    let exclusive = lock == Lock::Exclusive;
+/// Takes the workspace lock, waiting as [`lockfile::configure`] says. Released when the
+/// returned guard is dropped. A shared lock creates nothing: with no lock file, no run
+/// ever changed a link, so there is nothing half-done to wait for.
+pub fn lock(ws: &Workspace, lock: Lock) -> anyhow::Result<Option<Held>> {
     let path = ws.platform.join(LOCK_FILE);
-    let file = match std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path) {
-        Ok(file) => file,
-        Err(err) if !exclusive => {
-            tracing::debug!(%err, "no lock for a read-only run");
-            return Ok(None);
-        }
-        Err(err) if err.kind() == io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(path.parent().expect("lock has a parent"))?;
-            std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path)?
-        }
-        Err(err) => return Err(err),
+    let cannot = || format!("cannot lock {}", path.display());
+    let (file, kind) = match lock {
+        Lock::None => return Ok(None),
+        Lock::Exclusive => (lockfile::open_for_writing(&path).with_context(cannot)?, lockfile::Kind::Exclusive),
+        Lock::Shared => match lockfile::open_existing(&path) {
+            Ok(Some(file)) => (file, lockfile::Kind::Shared),
+            Ok(None) => return Ok(None),
+            Err(err) => {
+                tracing::debug!(%err, "no lock for a read-only run");
+                return Ok(None);
+            }
+        },
     };
-    if exclusive {
-        file.lock()?;
-    } else {
-        file.lock_shared()?;
-    }
-    Ok(Some(file))
+    lockfile::acquire(file, &path, "the workspace lock", kind).map(Some)
 }
 
 /// Lists every managed link (and the lock) in the platform repo's `info/exclude`, so

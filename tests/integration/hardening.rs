@@ -153,3 +153,99 @@ fn moving_a_hook_aside_never_replaces_a_kept_hook() {
     assert_eq!(std::fs::read_to_string(&to).unwrap(), "kept");
     assert_eq!(std::fs::read_to_string(&from).unwrap(), "new");
 }
+
+// ---- 2. concurrent link-project / unlink-project ------------------------------------
+
+/// The numbers of a `linked: C created, U updated, R removed, N unchanged` line.
+fn linked_counts(line: &str) -> [usize; 4] {
+    let words: Vec<&str> = line.split([' ', ',']).filter(|w| w.parse::<usize>().is_ok()).collect();
+    let counts: Vec<usize> = words.iter().map(|w| w.parse().unwrap()).collect();
+    assert_eq!(
+        line,
+        format!("linked: {} created, {} updated, {} removed, {} unchanged", counts[0], counts[1], counts[2], counts[3])
+    );
+    [counts[0], counts[1], counts[2], counts[3]]
+}
+
+#[test]
+fn concurrent_link_and_unlink_project_lose_no_entry() {
+    let ws = Ws::new();
+    let names: Vec<String> = (0..RUNS).map(|i| format!("p{i}")).collect();
+    for name in &names {
+        ws.add_project_repo(name);
+    }
+    let baseline_registry = ws.read("platform/.linked-projects.json");
+    let baseline_config = ws.read("platform/supabase/config.toml");
+    for trial in 0..TRIALS {
+        let runs: Vec<_> = names
+            .iter()
+            .map(|n| {
+                (
+                    "platform",
+                    ["link-project", n, "--path", &format!("../{n}"), "--schema", n].map(String::from).to_vec(),
+                )
+            })
+            .collect();
+        let mut created = 0;
+        for (out, name) in at_once(&ws, &runs).iter().zip(&names) {
+            assert_eq!(stderr(out), "", "trial {trial}");
+            assert_eq!(out.status.code(), Some(0), "trial {trial}");
+            let text = stdout(out);
+            let (head, summary) = text.trim_end().rsplit_once('\n').unwrap();
+            assert_eq!(
+                head,
+                format!(
+                    "added {name} to .linked-projects.json (path ../{name}, schema {name})\n\
+                     config.toml: added {name} to [api] schemas\n\
+                     config.toml: added ./seeds/{name}/*.sql to [db.seed] sql_paths"
+                ),
+                "trial {trial}"
+            );
+            let [c, u, r, _] = linked_counts(summary);
+            assert_eq!((u, r), (0, 0), "trial {trial}");
+            created += c;
+        }
+        assert_eq!(created, 2 * RUNS, "trial {trial}: each migration and seed linked once");
+        let registered: Vec<String> = ws.registry()["projects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_string())
+            .collect();
+        let mut sorted = registered.clone();
+        sorted.sort();
+        assert_eq!(sorted, names, "trial {trial}: every entry kept");
+        let config = ws.read("platform/supabase/config.toml");
+        let schemas = config.lines().find(|l| l.starts_with("schemas = ")).unwrap();
+        for name in &names {
+            assert!(schemas.contains(&format!("\"{name}\"")), "trial {trial}: {name} missing from {schemas}");
+            assert!(config.contains(&format!("\"./seeds/{name}/*.sql\"")), "trial {trial}");
+        }
+        assert_eq!(ws.links().len(), RUNS, "trial {trial}");
+
+        let runs: Vec<_> = names.iter().map(|n| ("platform", vec!["unlink-project".to_string(), n.clone()])).collect();
+        let mut removed = 0;
+        for (out, name) in at_once(&ws, &runs).iter().zip(&names) {
+            assert_eq!(stderr(out), "", "trial {trial}");
+            assert_eq!(out.status.code(), Some(0), "trial {trial}");
+            let text = stdout(out);
+            let (head, summary) = text.trim_end().rsplit_once('\n').unwrap();
+            assert_eq!(
+                head,
+                format!(
+                    "removed {name} from .linked-projects.json\n\
+                     config.toml: removed {name} from [api] schemas\n\
+                     config.toml: removed ./seeds/{name}/*.sql from [db.seed] sql_paths"
+                ),
+                "trial {trial}"
+            );
+            let [c, u, r, _] = linked_counts(summary);
+            assert_eq!((c, u), (0, 0), "trial {trial}");
+            removed += r;
+        }
+        assert_eq!(removed, 2 * RUNS, "trial {trial}: each link removed once");
+        assert_eq!(ws.read("platform/.linked-projects.json"), baseline_registry, "trial {trial}");
+        assert_eq!(ws.read("platform/supabase/config.toml"), baseline_config, "trial {trial}");
+        assert_eq!(ws.links(), Vec::<String>::new(), "trial {trial}");
+    }
+}
