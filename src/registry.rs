@@ -12,6 +12,9 @@ use serde_json::{Map, Value};
 use crate::error::ConfigError;
 use crate::fsutil;
 
+mod rules;
+pub use rules::reserved_schema;
+
 pub const FILE_NAME: &str = ".linked-projects.json";
 pub const DEFAULT_MIGRATIONS: &str = "supabase/migrations";
 pub const DEFAULT_SEED: &str = "supabase/seed.sql";
@@ -44,7 +47,8 @@ pub fn is_valid_name(name: &str) -> bool {
     matches!(chars.next(), Some('a'..='z')) && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_' | '-'))
 }
 
-/// A lowercase Postgres identifier that needs no quoting (at most 63 bytes).
+/// A lowercase Postgres identifier that needs no quoting (at most 63 bytes); see also
+/// [`reserved_schema`].
 pub fn is_valid_schema(schema: &str) -> bool {
     let mut chars = schema.chars();
     schema.len() <= 63
@@ -94,18 +98,24 @@ impl Registry {
         };
         let (mut names, mut schemas) = (HashSet::new(), HashSet::new());
         for (index, entry) in entries.iter().enumerate() {
-            let project = parse_project(entry).map_err(|why| bad(format!("projects[{index}]: {why}")))?;
+            let project = parse_project(entry).map_err(|(field, why)| {
+                let dot = if field.is_empty() { "" } else { "." };
+                bad(format!("projects[{index}]{dot}{field}: {why}"))
+            })?;
             if !names.insert(project.name.clone()) {
-                return Err(bad(format!("duplicate project name {:?}", project.name)));
+                return Err(bad(format!("projects[{index}].name: duplicate project name {:?}", project.name)));
             }
             if !schemas.insert(project.schema.clone()) {
                 return Err(bad(format!(
-                    "schema {:?} is claimed by two projects; each schema has one owner",
+                    "projects[{index}].schema: schema {:?} is claimed by two projects; each schema has one owner",
                     project.schema
                 )));
             }
             projects.push(project);
         }
+        let platform = path.parent().unwrap_or(Path::new("/"));
+        rules::check_paths(platform, &projects)
+            .map_err(|(index, field, why)| bad(format!("projects[{index}].{field}: {why}")))?;
         let protected_branches = match top.get("protected_branches") {
             None => DEFAULT_PROTECTED_BRANCHES.iter().map(|s| s.to_string()).collect(),
             Some(value) => {
@@ -178,32 +188,49 @@ impl Registry {
     }
 }
 
-fn parse_project(entry: &Value) -> Result<Project, String> {
-    let obj = entry.as_object().ok_or("expected an object")?;
-    let text = |key: &str| -> Result<Option<String>, String> {
+/// One entry, or `(field, why)`.
+fn parse_project(entry: &Value) -> Result<Project, (String, String)> {
+    let whole = |why: &str| (String::new(), why.to_string());
+    let obj = entry.as_object().ok_or_else(|| whole("expected an object"))?;
+    let text = |key: &str| -> Result<Option<String>, (String, String)> {
         match obj.get(key) {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(_) => Err(format!("\"{key}\" must be a string")),
+            Some(_) => Err((key.to_string(), "must be a string".to_string())),
         }
     };
-    let name = text("name")?.ok_or("missing \"name\"")?;
-    if !is_valid_name(&name) {
-        return Err(format!("invalid name {name:?} (lowercase letters, digits, '_' and '-', starting with a letter)"));
+    let at = |key: &str, why: String| (key.to_string(), why);
+    let name = text("name")?.ok_or_else(|| whole("missing \"name\""))?;
+    if !is_valid_name(&name) || name.len() > rules::MAX_IDENTIFIER {
+        return Err(at("name", format!("invalid name {name:?} (lowercase letters, digits, '_' and '-', starting with a letter, at most 63 bytes)")));
     }
-    let path = text("path")?.filter(|p| !p.is_empty()).ok_or(format!("project {name:?}: missing \"path\""))?;
-    let schema = text("schema")?.ok_or(format!("project {name:?}: missing \"schema\""))?;
+    let path =
+        text("path")?.filter(|p| !p.is_empty()).ok_or_else(|| whole(&format!("project {name:?}: missing \"path\"")))?;
+    let schema = text("schema")?.ok_or_else(|| whole(&format!("project {name:?}: missing \"schema\"")))?;
     if schema == "public" {
-        return Err(format!("project {name:?}: schema \"public\" belongs to the platform"));
+        return Err(at("schema", format!("project {name:?}: schema \"public\" belongs to the platform")));
     }
     if !is_valid_schema(&schema) {
-        return Err(format!("project {name:?}: invalid schema {schema:?} (a lowercase Postgres identifier)"));
+        return Err(at("schema", format!("project {name:?}: invalid schema {schema:?} (a lowercase unquoted PostgreSQL identifier of at most 63 bytes)")));
+    }
+    if let Some(why) = rules::reserved_schema(&schema) {
+        return Err(at("schema", format!("project {name:?}: schema {schema:?} cannot be used: {why}; pick another")));
     }
     let migrations = text("migrations")?.unwrap_or_else(|| DEFAULT_MIGRATIONS.to_string());
+    if let Some(why) = rules::outside_as_text(&migrations) {
+        return Err(at("migrations", format!("{migrations:?} {why}")));
+    }
     let seeds = match obj.get("seeds") {
         None => vec![DEFAULT_SEED.to_string()],
-        Some(value) => string_list(value).ok_or(format!("project {name:?}: \"seeds\" must be an array of strings"))?,
+        Some(value) => {
+            string_list(value).ok_or_else(|| at("seeds", format!("project {name:?}: must be an array of strings")))?
+        }
     };
+    for (i, seed) in seeds.iter().enumerate() {
+        if let Some(why) = rules::outside_as_text(seed) {
+            return Err(at(&format!("seeds[{i}]"), format!("{seed:?} {why}")));
+        }
+    }
     Ok(Project { name, path, schema, migrations, seeds })
 }
 

@@ -245,11 +245,11 @@ fn validate(ws: &Workspace, project: &Project) -> anyhow::Result<()> {
 }
 
 fn check_name(name: &str) -> Result<(), String> {
-    if registry::is_valid_name(name) {
+    if registry::is_valid_name(name) && name.len() <= 63 {
         Ok(())
     } else {
         Err(format!(
-            "invalid project name {name:?}: use lowercase letters, digits, '_' and '-', starting with a letter"
+            "invalid project name {name:?}: use lowercase letters, digits, '_' and '-', starting with a letter, at most 63 bytes"
         ))
     }
 }
@@ -262,6 +262,9 @@ fn check_schema(ws: &Workspace, name: &str, schema: &str) -> Result<(), String> 
         return Err(format!(
             "invalid schema {schema:?}: a lowercase Postgres identifier (letters, digits and '_', starting with a letter or '_')"
         ));
+    }
+    if let Some(why) = registry::reserved_schema(schema) {
+        return Err(format!("schema {schema:?} cannot be used: {why}; pick another (--schema S)"));
     }
     match ws.registry.projects.iter().find(|p| p.schema == schema && p.name != name) {
         Some(owner) => {

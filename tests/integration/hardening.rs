@@ -249,3 +249,93 @@ fn concurrent_link_and_unlink_project_lose_no_entry() {
         assert_eq!(ws.links(), Vec::<String>::new(), "trial {trial}");
     }
 }
+
+// ---- 3. registry validation ---------------------------------------------------------
+
+#[test]
+fn a_registry_entry_outside_its_place_is_refused_before_anything_is_touched() {
+    let ws = Ws::new().with_project("pay");
+    ws.add_project_repo("bid");
+    ws.mkdir("platform/sub").write("afile", "not a repo\n").mkdir("pay/sub");
+    // The platform's own symlink, which an entry that is the platform would claim.
+    ws.write("platform/shared/00000000000001_shared.sql", "select 1;\n")
+        .symlink("../../shared/00000000000001_shared.sql", "platform/supabase/migrations/00000000000001_shared.sql");
+    std::os::unix::fs::symlink("/etc/passwd", ws.path("bid/supabase/evil.sql")).unwrap();
+    run(&ws, "platform", &["link"]);
+    let own = ws.path("platform/supabase/migrations/00000000000001_shared.sql");
+    let (own_inode, links) = (crate::support::inode(&own), ws.links());
+    let registry = ws.path("platform/.linked-projects.json");
+    let long = "a".repeat(64);
+    let cases: Vec<(serde_json::Value, String)> = vec![
+        (serde_json::json!({"path": "."}), r#"projects[1].path: "." is the platform itself; point it at the sub-project's repo"#.into()),
+        (serde_json::json!({"path": "../platform"}), r#"projects[1].path: "../platform" is the platform itself; point it at the sub-project's repo"#.into()),
+        (serde_json::json!({"path": "./sub"}), r#"projects[1].path: "./sub" lies inside the platform; a sub-project is a repo of its own beside it"#.into()),
+        (serde_json::json!({"path": ".."}), r#"projects[1].path: ".." contains the platform; point it at the sub-project's repo"#.into()),
+        (serde_json::json!({"path": "../afile"}), r#"projects[1].path: "../afile" is a file; point it at the sub-project's repo (a folder)"#.into()),
+        (serde_json::json!({"path": "../pay/"}), r#"projects[1].path: "../pay/" is the same folder as project pay's "../pay"; one repo is one project"#.into()),
+        (serde_json::json!({"path": "../pay/sub"}), r#"projects[1].path: "../pay/sub" overlaps project pay's "../pay"; one repo is one project"#.into()),
+        (serde_json::json!({"migrations": "/tmp"}), r#"projects[1].migrations: "/tmp" must be relative to the project's repo"#.into()),
+        (serde_json::json!({"migrations": "../pay/supabase/migrations"}), r#"projects[1].migrations: "../pay/supabase/migrations" leads out of the project's repo"#.into()),
+        (serde_json::json!({"seeds": ["supabase/seed.sql", "/etc/passwd"]}), r#"projects[1].seeds[1]: "/etc/passwd" must be relative to the project's repo"#.into()),
+        (serde_json::json!({"seeds": ["../../etc/passwd"]}), r#"projects[1].seeds[0]: "../../etc/passwd" leads out of the project's repo"#.into()),
+        (serde_json::json!({"seeds": ["supabase/evil.sql"]}), r#"projects[1].seeds[0]: "supabase/evil.sql" leads to /etc/passwd, outside the project's repo"#.into()),
+        (serde_json::json!({"schema": "select"}), r#"projects[1].schema: project "bid": schema "select" cannot be used: it is a reserved SQL keyword; pick another"#.into()),
+        (serde_json::json!({"schema": "user"}), r#"projects[1].schema: project "bid": schema "user" cannot be used: it is a reserved SQL keyword; pick another"#.into()),
+        (serde_json::json!({"schema": "pg_bid"}), r#"projects[1].schema: project "bid": schema "pg_bid" cannot be used: names starting with pg_ are reserved for PostgreSQL's own schemas; pick another"#.into()),
+        (serde_json::json!({"schema": "information_schema"}), r#"projects[1].schema: project "bid": schema "information_schema" cannot be used: information_schema is PostgreSQL's own schema; pick another"#.into()),
+        (serde_json::json!({"schema": long}), format!(r#"projects[1].schema: project "bid": invalid schema "{long}" (a lowercase unquoted PostgreSQL identifier of at most 63 bytes)"#)),
+        (serde_json::json!({"name": long}), format!(r#"projects[1].name: invalid name "{long}" (lowercase letters, digits, '_' and '-', starting with a letter, at most 63 bytes)"#)),
+    ];
+    for (fields, message) in cases {
+        let mut entry = serde_json::json!({"name": "bid", "path": "../bid", "schema": "bid"});
+        for (key, value) in fields.as_object().unwrap() {
+            entry[key] = value.clone();
+        }
+        let mut doc = ws.registry();
+        doc["projects"].as_array_mut().unwrap().truncate(1);
+        doc["projects"].as_array_mut().unwrap().push(entry);
+        ws.write_registry(&doc);
+        for args in [&["link"][..], &["link", "--check"], &["status"]] {
+            let out = run(&ws, "platform", args);
+            assert_eq!(stderr(&out), format!("error: {}: {message}\n", registry.display()), "{args:?}");
+            assert_eq!(stdout(&out), "", "{args:?}");
+            assert_eq!(out.status.code(), Some(2), "{args:?}");
+        }
+        assert_eq!(crate::support::inode(&own), own_inode, "{message}: the platform's own link is untouched");
+        assert_eq!(ws.links(), links, "{message}");
+    }
+}
+
+#[test]
+fn link_project_refuses_an_entry_outside_its_place() {
+    let ws = Ws::new().with_project("pay");
+    ws.add_project_repo("bid");
+    ws.mkdir("platform/sub/supabase/migrations");
+    let before = ws.read("platform/.linked-projects.json");
+    let registry = ws.path("platform/.linked-projects.json");
+    let cases: [(&[&str], String); 4] = [
+        (
+            &["link-project", "sub", "--path", "./sub", "--schema", "sub"],
+            format!(r#"{}: projects[1].path: "./sub" lies inside the platform; a sub-project is a repo of its own beside it"#, registry.display()),
+        ),
+        (
+            &["link-project", "bid", "--path", "../bid", "--schema", "bid", "--seed", "/etc/passwd"],
+            format!(r#"{}: projects[1].seeds[0]: "/etc/passwd" must be relative to the project's repo"#, registry.display()),
+        ),
+        (
+            &["link-project", "bid", "--path", "../bid", "--schema", "user"],
+            r#"schema "user" cannot be used: it is a reserved SQL keyword; pick another (--schema S)"#.to_string(),
+        ),
+        (
+            &["link-project", "bid", "--path", "../bid", "--schema", "pg_bid"],
+            r#"schema "pg_bid" cannot be used: names starting with pg_ are reserved for PostgreSQL's own schemas; pick another (--schema S)"#.to_string(),
+        ),
+    ];
+    for (args, message) in cases {
+        let out = run(&ws, "platform", args);
+        assert_eq!(stderr(&out), format!("error: {message}\n"), "{args:?}");
+        assert_eq!(stdout(&out), "", "{args:?}");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(ws.read("platform/.linked-projects.json"), before, "{args:?}");
+    }
+}
