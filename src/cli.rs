@@ -32,6 +32,9 @@ pub struct GlobalArgs {
     /// More detail on stderr (repeat for more; $MYNATCA_LOG takes a tracing filter)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// How long to wait for a lock another run holds (default: 60; git hooks: 10)
+    #[arg(long, global = true, value_name = "SECONDS")]
+    pub wait: Option<u64>,
     /// When to colour output (NO_COLOR is honoured with auto)
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,

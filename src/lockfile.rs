@@ -47,7 +47,8 @@ pub struct Busy {
     pub waited: Duration,
 }
 
-fn holder(pid: Option<u32>) -> String {
+/// `pid N`, or `another process` when the holder wrote none.
+pub fn holder(pid: Option<u32>) -> String {
     pid.map_or_else(|| "another process".to_string(), |pid| format!("pid {pid}"))
 }
 

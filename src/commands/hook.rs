@@ -9,12 +9,13 @@ use anyhow::Context as _;
 
 use crate::cli::HookArgs;
 use crate::commands::render;
-use crate::reconcile::{self, Mode};
 use crate::commands::Context;
 use crate::error::{ConfigError, Outcome};
 use crate::fsutil;
 use crate::gitdir::{self, Head};
 use crate::hooks::HookName;
+use crate::lockfile::{self, Busy};
+use crate::reconcile::{self, Mode};
 use crate::registry::DEFAULT_PROTECTED_BRANCHES;
 use crate::workspace::{self, Workspace};
 
@@ -35,8 +36,7 @@ enum NoWorkspace {
 }
 
 fn workspace(ctx: &Context) -> Result<Workspace, NoWorkspace> {
-    let (platform, _) =
-        workspace::find_platform(ctx.platform.as_deref(), &ctx.cwd).map_err(NoWorkspace::NoPlatform)?;
+    let (platform, _) = workspace::find_platform(ctx.platform.as_deref(), &ctx.cwd).map_err(NoWorkspace::NoPlatform)?;
     Workspace::load(platform).map_err(NoWorkspace::BadRegistry)
 }
 
@@ -55,7 +55,17 @@ fn relink(ctx: &Context, name: &str) {
     };
     match result {
         Ok(report) => render::report(&ui, &report),
-        Err(err) => ui.error(&format!("{name}: links not updated: {err:#}")),
+        Err(err) => match err.downcast_ref::<Busy>() {
+            // Git waits for us: after the bounded wait, one warning and let git go on.
+            Some(busy) => ui.warn(&format!(
+                "{name}: links not updated: {} {} is held by {} (waited {} s); run `mynatca link` once it is done",
+                busy.what,
+                busy.path.display(),
+                lockfile::holder(busy.pid),
+                busy.waited.as_secs()
+            )),
+            None => ui.error(&format!("{name}: links not updated: {err:#}")),
+        },
     }
 }
 

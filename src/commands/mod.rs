@@ -2,12 +2,14 @@
 //! result. Flags are resolved once, into [`Context`], before any command runs.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Context as _;
 
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::error::Outcome;
 use crate::fsutil;
+use crate::lockfile;
 use crate::ui::Ui;
 use crate::workspace::Workspace;
 
@@ -45,6 +47,7 @@ impl<'a> Context<'a> {
 }
 
 pub fn run(cli: Cli, ui: &Ui) -> anyhow::Result<Outcome> {
+    configure_lock_wait(&cli, ui);
     let ctx = Context::from_arguments(&cli.global, ui)?;
     match &cli.command {
         Command::Link(args) => link::run(&ctx, args),
@@ -57,4 +60,15 @@ pub fn run(cli: Cli, ui: &Ui) -> anyhow::Result<Outcome> {
         Command::Status(args) => status::run(&ctx, args),
         Command::New(args) => new::run(&ctx, args),
     }
+}
+
+/// Hooks that relink block git: they wait less, and silently (one warning if they give
+/// up). Commands say whom they wait for after a second.
+fn configure_lock_wait(cli: &Cli, ui: &Ui) {
+    let relinking_hook =
+        matches!(&cli.command, Command::Hook(args) if args.name != crate::hooks::HookName::PreCommit);
+    let (default, notice) =
+        if relinking_hook { (lockfile::HOOK_WAIT, None) } else { (lockfile::COMMAND_WAIT, Some(ui.clone())) };
+    let limit = cli.global.wait.map_or(default, Duration::from_secs);
+    lockfile::configure(lockfile::Wait { limit, notice });
 }

@@ -339,3 +339,94 @@ fn link_project_refuses_an_entry_outside_its_place() {
         assert_eq!(ws.read("platform/.linked-projects.json"), before, "{args:?}");
     }
 }
+
+// ---- 5. bounded lock waits ----------------------------------------------------------
+
+/// Holds `rel`'s lock (as a running mynatca would) with our pid in it, until dropped.
+fn hold_lock(ws: &Ws, rel: &str) -> std::fs::File {
+    use std::io::Write;
+    let path = ws.path(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let mut file = std::fs::OpenOptions::new().create(true).truncate(true).write(true).open(path).unwrap();
+    file.lock().unwrap();
+    writeln!(file, "{}", std::process::id()).unwrap();
+    file
+}
+
+#[test]
+fn a_held_lock_delays_git_checkout_at_most_ten_seconds_with_one_warning() {
+    let ws = Ws::new().with_project("pay");
+    run(&ws, "platform", &["link"]);
+    run(&ws, "platform", &["setup-hooks"]);
+    let _held = hold_lock(&ws, "platform/supabase/.mynatca.lock");
+    let lock = ws.path("platform/supabase/.mynatca.lock");
+    let warning = |hook: &str| {
+        format!(
+            "warning: {hook}: links not updated: the workspace lock {} is held by pid {} (waited 10 s); run `mynatca link` once it is done\n",
+            lock.display(),
+            std::process::id()
+        )
+    };
+    // Both at once: each waits its 10 s.
+    let checkout = ws
+        .git_cmd("platform", &["switch", "-q", "-c", "feature/x"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let hook = spawn(&ws, "platform", &["hook", "post-merge", "0"]);
+    let out = finish(checkout, "git switch");
+    assert_eq!(stderr(&out), warning("post-checkout"));
+    assert_eq!(stdout(&out), "");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(ws.git_stdout("platform", &["branch", "--show-current"]), "feature/x");
+    let out = finish(hook, "hook post-merge");
+    assert_eq!(stderr(&out), warning("post-merge"));
+    assert_eq!(stdout(&out), "");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn a_command_says_whom_it_waits_for_and_gives_up_at_the_limit() {
+    let ws = Ws::new().with_project("pay");
+    let lock = ws.path("platform/supabase/.mynatca.lock");
+    let pid = std::process::id();
+    let held = hold_lock(&ws, "platform/supabase/.mynatca.lock");
+    let out = run(&ws, "platform", &["--wait", "2", "link"]);
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "waiting for the workspace lock {lock} (pid {pid})\n\
+             error: the workspace lock {lock} is held by pid {pid} (waited 2 s); let that run finish or stop it, then try again (--wait SECONDS waits longer)\n",
+            lock = lock.display()
+        )
+    );
+    assert_eq!(stdout(&out), "");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(ws.links(), Vec::<String>::new(), "nothing was linked");
+    drop(held);
+
+    let hooks_lock = ws.path("pay/.git/mynatca-hooks.lock");
+    let _held = hold_lock(&ws, "pay/.git/mynatca-hooks.lock");
+    let out = run(&ws, "pay", &["--wait", "1", "setup-hooks"]);
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "error: the hooks lock {lock} is held by pid {pid} (waited 1 s); let that run finish or stop it, then try again (--wait SECONDS waits longer)\n",
+            lock = hooks_lock.display()
+        )
+    );
+    assert_eq!(stdout(&out), "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!ws.path("pay/.git/hooks/pre-commit").exists());
+}
+
+#[test]
+fn the_lock_file_names_its_holder() {
+    let ws = Ws::new().with_project("pay");
+    let out = run(&ws, "platform", &["link"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = ws.read("platform/supabase/.mynatca.lock");
+    let pid: u32 = text.trim().parse().unwrap_or_else(|_| panic!("a pid, not {text:?}"));
+    assert!(pid > 0 && text.ends_with('\n'));
+}
