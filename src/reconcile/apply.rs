@@ -59,16 +59,20 @@ pub fn apply(plan: &Plan) -> Applied {
     applied
 }
 
-/// symlink(2) is atomic: the name appears with its target or not at all. If the name
-/// was taken meanwhile (a process not holding the lock), fall back to a replace.
+/// symlink(2) is atomic: the name appears with its target or not at all. A name taken
+/// since the scan (by a process not holding the lock) is reported, never replaced: only
+/// the planner decides what is replaced.
 fn create_link(target: &Path, path: &Path) -> io::Result<()> {
-    match std::os::unix::fs::symlink(target, path) {
-        Err(err) if err.kind() == io::ErrorKind::AlreadyExists => match std::fs::symlink_metadata(path) {
-            Ok(meta) if meta.file_type().is_symlink() => replace_link(target, path),
-            _ => Err(err),
-        },
-        other => other,
-    }
+    std::os::unix::fs::symlink(target, path).map_err(|err| {
+        if err.kind() == io::ErrorKind::AlreadyExists {
+            io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                "it appeared since the scan; left alone, run `mynatca link` again",
+            )
+        } else {
+            err
+        }
+    })
 }
 
 /// The new link is made under a temporary name and renamed over the old one, so the
@@ -81,4 +85,47 @@ fn replace_link(target: &Path, path: &Path) -> io::Result<()> {
     std::fs::rename(&tmp, path).inspect_err(|_| {
         let _ = std::fs::remove_file(&tmp);
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::reconcile::{plan, Input, LinkDir, Offer};
+
+    #[test]
+    fn a_link_that_appeared_since_the_scan_is_reported_not_replaced() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("migrations");
+        std::fs::create_dir(&dir).unwrap();
+        let input = Input {
+            migrations: LinkDir {
+                rel: "supabase/migrations".into(),
+                path: dir.clone(),
+                exists: true,
+                migrations: true,
+                offers: vec![Offer {
+                    project: "pay".into(),
+                    name: "1_a.sql".into(),
+                    target: PathBuf::from("../pay/1_a.sql"),
+                }],
+                ..LinkDir::default()
+            },
+            ..Input::default()
+        };
+        let plan = plan(&input);
+        // Someone else's link, made after the scan.
+        std::os::unix::fs::symlink("/elsewhere/1_a.sql", dir.join("1_a.sql")).unwrap();
+        let applied = apply(&plan);
+        assert_eq!(applied.created, Vec::<String>::new());
+        assert_eq!(
+            applied.errors,
+            vec![format!(
+                "cannot update {}: it appeared since the scan; left alone, run `mynatca link` again",
+                dir.join("1_a.sql").display()
+            )]
+        );
+        assert_eq!(std::fs::read_link(dir.join("1_a.sql")).unwrap(), PathBuf::from("/elsewhere/1_a.sql"));
+    }
 }
