@@ -430,3 +430,55 @@ fn the_lock_file_names_its_holder() {
     let pid: u32 = text.trim().parse().unwrap_or_else(|_| panic!("a pid, not {text:?}"));
     assert!(pid > 0 && text.ends_with('\n'));
 }
+
+// ---- 13. read-only means read-only --------------------------------------------------
+
+/// Every path under the workspace root with its size and (for links) target, `.git`
+/// internals left out except `info/exclude`.
+fn snapshot(ws: &Ws) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![ws.root.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let rel = path.strip_prefix(&ws.root).unwrap().display().to_string();
+            let meta = std::fs::symlink_metadata(&path).unwrap();
+            if meta.is_dir() {
+                if !rel.ends_with(".git") || path.join("info").is_dir() {
+                    stack.push(path.clone());
+                }
+                if rel.contains(".git/") && !rel.ends_with(".git/info") {
+                    continue;
+                }
+                out.push(format!("{rel}/"));
+            } else if !rel.contains(".git/") || rel.ends_with(".git/info/exclude") {
+                let link = std::fs::read_link(&path).map(|t| format!(" -> {}", t.display())).unwrap_or_default();
+                out.push(format!("{rel} {}{link}", meta.len()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn read_only_runs_create_nothing_and_the_lock_is_excluded() {
+    let ws = Ws::new().with_project("pay");
+    ws.commit_all("platform", "link pay");
+    let before = snapshot(&ws);
+    for args in [&["link", "--dry-run"][..], &["link", "--check"], &["check"], &["status"], &["status", "--json"]] {
+        let out = run(&ws, "platform", args);
+        assert!(out.status.code().is_some(), "{args:?}");
+        assert_eq!(snapshot(&ws), before, "{args:?} changed the workspace");
+    }
+    assert!(!ws.path("platform/supabase/.mynatca.lock").exists());
+    let out = run(&ws, "platform", &["link"]);
+    assert_ok(&out, "linked: 2 created, 0 updated, 0 removed, 0 unchanged\n");
+    assert!(ws.path("platform/supabase/.mynatca.lock").exists());
+    assert_eq!(ws.git_stdout("platform", &["status", "--porcelain", "--untracked-files=all"]), "");
+    let after_link = snapshot(&ws);
+    for args in [&["link", "--dry-run"][..], &["link", "--check"], &["check"], &["status"]] {
+        run(&ws, "platform", args);
+        assert_eq!(snapshot(&ws), after_link, "{args:?} changed the workspace");
+    }
+}
