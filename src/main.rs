@@ -3,16 +3,26 @@ use std::process::ExitCode;
 use clap::Parser;
 use mynatca::cli::Cli;
 use mynatca::error::{exit_code, Outcome};
+use mynatca::ui::{stdout_state, StdoutState};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let ui = mynatca::ui::Ui::new(&cli.global);
-    match mynatca::commands::run(cli, &ui) {
-        Ok(Outcome::Clean) => ExitCode::SUCCESS,
-        Ok(Outcome::Problems) => ExitCode::from(1),
+    let code = match mynatca::commands::run(cli, &ui) {
+        Ok(Outcome::Clean) => 0,
+        Ok(Outcome::Problems) => 1,
         Err(err) => {
             ui.error(&format!("{err:#}"));
-            ExitCode::from(exit_code(&err))
+            exit_code(&err)
+        }
+    };
+    // Output that did not arrive is a failure, unless its reader left on purpose.
+    match stdout_state() {
+        StdoutState::Written => ExitCode::from(code),
+        StdoutState::Closed => ExitCode::SUCCESS,
+        StdoutState::Failed(err) => {
+            ui.error(&format!("cannot write to stdout: {err}"));
+            ExitCode::from(code.max(1))
         }
     }
 }

@@ -1,8 +1,34 @@
 //! Where messages go: results on stdout, `error:`/`warning:` on stderr, colour when wanted.
 
 use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
 
 use crate::cli::{ColorChoice, GlobalArgs};
+
+/// The reader of stdout went away (`| head`): the rest of the output is dropped quietly.
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+/// Writing to stdout failed otherwise (`> /dev/full`): the command fails once done.
+static STDOUT_ERROR: OnceLock<String> = OnceLock::new();
+
+/// How writing to stdout went, for the exit status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StdoutState {
+    Written,
+    /// A closed pipe: end quietly with 0, as ripgrep does.
+    Closed,
+    Failed(String),
+}
+
+pub fn stdout_state() -> StdoutState {
+    if let Some(err) = STDOUT_ERROR.get() {
+        StdoutState::Failed(err.clone())
+    } else if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        StdoutState::Closed
+    } else {
+        StdoutState::Written
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct Ui {
@@ -73,9 +99,19 @@ impl Ui {
     }
 
     /// A line on stdout whatever `--quiet` says (JSON documents, requested listings).
+    /// A failed write is remembered for [`stdout_state`]; nothing more is written after it.
     pub fn out(&self, message: &str) {
+        if STDOUT_CLOSED.load(Ordering::Relaxed) || STDOUT_ERROR.get().is_some() {
+            return;
+        }
         let mut stdout = std::io::stdout().lock();
-        let _ = writeln!(stdout, "{message}");
+        if let Err(err) = writeln!(stdout, "{message}").and_then(|()| stdout.flush()) {
+            if err.kind() == std::io::ErrorKind::BrokenPipe {
+                STDOUT_CLOSED.store(true, Ordering::Relaxed);
+            } else {
+                let _ = STDOUT_ERROR.set(err.to_string());
+            }
+        }
     }
 
     pub fn color_stdout(&self) -> bool {

@@ -9,6 +9,7 @@ use anyhow::Context as _;
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::error::Outcome;
 use crate::fsutil;
+use crate::hooks::HookName;
 use crate::lockfile;
 use crate::ui::Ui;
 use crate::workspace::Workspace;
@@ -48,7 +49,15 @@ impl<'a> Context<'a> {
 
 pub fn run(cli: Cli, ui: &Ui) -> anyhow::Result<Outcome> {
     configure_lock_wait(&cli, ui);
-    let ctx = Context::from_arguments(&cli.global, ui)?;
+    let ctx = match (Context::from_arguments(&cli.global, ui), &cli.command) {
+        (Ok(ctx), _) => ctx,
+        // A relinking hook never changes git's exit status, even from a deleted folder.
+        (Err(err), Command::Hook(args)) if args.name != HookName::PreCommit => {
+            ui.warn(&format!("{}: links not updated: {err:#}", args.name.as_str()));
+            return Ok(Outcome::Clean);
+        }
+        (Err(err), _) => return Err(err),
+    };
     match &cli.command {
         Command::Link(args) => link::run(&ctx, args),
         Command::SetupHooks(args) => setup_hooks::run(&ctx, args),
@@ -66,7 +75,7 @@ pub fn run(cli: Cli, ui: &Ui) -> anyhow::Result<Outcome> {
 /// up). Commands say whom they wait for after a second.
 fn configure_lock_wait(cli: &Cli, ui: &Ui) {
     let relinking_hook =
-        matches!(&cli.command, Command::Hook(args) if args.name != crate::hooks::HookName::PreCommit);
+        matches!(&cli.command, Command::Hook(args) if args.name != HookName::PreCommit);
     let (default, notice) =
         if relinking_hook { (lockfile::HOOK_WAIT, None) } else { (lockfile::COMMAND_WAIT, Some(ui.clone())) };
     let limit = cli.global.wait.map_or(default, Duration::from_secs);

@@ -51,7 +51,7 @@ impl Survey {
 /// entries of projects being replaced (their links are handed over).
 pub fn survey(ws: &Workspace, lock: Lock, unlinking: &[Project]) -> anyhow::Result<Survey> {
     let held = self::lock(ws, lock)?;
-    Ok(Survey { input: scan(ws, unlinking), _lock: held })
+    Ok(Survey { input: scan(ws, unlinking)?, _lock: held })
 }
 
 /// Surveys, plans and (in `Apply` mode) applies under the exclusive lock, then keeps the

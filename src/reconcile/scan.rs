@@ -1,6 +1,8 @@
 //! Reading what exists: every managed folder's entries and what the registry offers.
 
 use std::io;
+
+use anyhow::Context as _;
 use std::os::unix::ffi::OsStringExt;
 use std::path::{Path, PathBuf};
 
@@ -14,7 +16,9 @@ use crate::workspace::Workspace;
 /// Reads what exists for `ws`. `unlinking` are projects leaving the registry, or the old
 /// entries of projects being replaced: their links are still mynatca's (and so removed or
 /// retargeted) but none are wanted.
-pub fn scan(ws: &Workspace, unlinking: &[Project]) -> Input {
+/// A folder that cannot be read (other than not existing) is an error: a project whose
+/// files cannot be listed must not look like one whose files are gone.
+pub fn scan(ws: &Workspace, unlinking: &[Project]) -> anyhow::Result<Input> {
     let mut input = Input::default();
     let link_dir = ws.link_dir();
     let mut migrations = LinkDir { rel: "supabase/migrations".to_string(), migrations: true, ..LinkDir::default() };
@@ -28,15 +32,9 @@ pub fn scan(ws: &Workspace, unlinking: &[Project]) -> Input {
             continue;
         }
         let source = ws.migrations_dir(project);
-        let names = match read_sql_names(&source) {
-            Ok(names) => names,
-            Err(err) => {
-                let message =
-                    format!("project {}: cannot read {}: {err}; its links are removed", project.name, source.display());
-                input.warnings.push(Warning { kind: WarningKind::MissingProject, path: None, message });
-                continue;
-            }
-        };
+        let names = read_sql_names(&source).with_context(|| {
+            format!("project {}: cannot read {}; nothing was changed", project.name, source.display())
+        })?;
         let prefix = fsutil::relative_path(&link_dir, &source).into_os_string();
         for name in names {
             // Plain concatenation: Path::join per file is a measurable cost at 10k files.
@@ -47,7 +45,7 @@ pub fn scan(ws: &Workspace, unlinking: &[Project]) -> Input {
             migrations.offers.push(Offer { project: project.name.clone(), name, target: target.into() });
         }
     }
-    fill_entries(&mut migrations, link_dir);
+    fill_entries(&mut migrations, link_dir)?;
     input.migrations = migrations;
 
     let leaving = unlinking.iter().filter(|p| ws.registry.project(&p.name).is_none());
@@ -74,10 +72,10 @@ pub fn scan(ws: &Workspace, unlinking: &[Project]) -> Input {
                 }
             }
         }
-        fill_entries(&mut seeds, path);
+        fill_entries(&mut seeds, path)?;
         input.seeds.push(seeds);
     }
-    input
+    Ok(input)
 }
 
 /// What of a registered project is missing on disk: its folder or its migrations folder.
@@ -100,14 +98,15 @@ impl MissingPart {
     }
 }
 
-/// The part of `project` that is missing on disk, if any.
+/// The part of `project` that is missing on disk, if any. A folder that exists but
+/// cannot be looked at (a link loop, an I/O error) is not missing: reading it fails.
 pub fn missing_part(ws: &Workspace, project: &Project) -> Option<MissingPart> {
     let root = ws.project_root(project);
-    if !root.is_dir() {
+    if is_absent(&root) {
         return Some(MissingPart { what: "folder", path: root, fix: "clone it there or fix its \"path\"" });
     }
     let migrations = ws.migrations_dir(project);
-    if !migrations.is_dir() {
+    if is_absent(&migrations) {
         return Some(MissingPart {
             what: "migrations folder",
             path: migrations,
@@ -115,6 +114,14 @@ pub fn missing_part(ws: &Workspace, project: &Project) -> Option<MissingPart> {
         });
     }
     None
+}
+
+/// Not there, or not a folder: `stat` says so; any other failure is not absence.
+fn is_absent(path: &Path) -> bool {
+    match std::fs::metadata(path) {
+        Ok(meta) => !meta.is_dir(),
+        Err(err) => matches!(err.kind(), io::ErrorKind::NotFound | io::ErrorKind::NotADirectory),
+    }
 }
 
 /// The `*.sql` non-directory entries of a project's migrations folder, not starting with
@@ -145,36 +152,47 @@ fn read_sql_names(dir: &Path) -> io::Result<Vec<String>> {
 }
 
 /// Lists `path` into `dir.entries`, reading link targets with `readlinkat` on the
-/// folder's descriptor (no path walk per link: this is the hook's hot loop).
-fn fill_entries(dir: &mut LinkDir, path: PathBuf) {
+/// folder's descriptor (no path walk per link: this is the hook's hot loop). A folder
+/// that does not exist is empty; any other failure, also part-way, is an error.
+fn fill_entries(dir: &mut LinkDir, path: PathBuf) -> anyhow::Result<()> {
     use rustix::fs::{FileType, Mode, OFlags};
+    let cannot = |path: &Path| format!("cannot read {}; nothing was changed", path.display());
     let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
-    if let Ok(fd) = rustix::fs::open(&path, flags, Mode::empty()) {
-        if let Ok(mut listing) = rustix::fs::Dir::read_from(&fd) {
-            dir.exists = true;
-            while let Some(Ok(entry)) = listing.read() {
-                let Ok(name) = entry.file_name().to_str() else { continue };
-                if name == "." || name == ".." {
-                    continue;
-                }
-                let mut file_type = entry.file_type();
-                if file_type == FileType::Unknown {
-                    match rustix::fs::statat(&fd, entry.file_name(), rustix::fs::AtFlags::SYMLINK_NOFOLLOW) {
-                        Ok(stat) => file_type = FileType::from_raw_mode(stat.st_mode),
-                        Err(_) => continue,
-                    }
-                }
-                let existing = match file_type {
-                    FileType::Symlink => match rustix::fs::readlinkat(&fd, entry.file_name(), Vec::new()) {
-                        Ok(target) => Existing::Link(PathBuf::from(std::ffi::OsString::from_vec(target.into_bytes()))),
-                        Err(_) => continue,
-                    },
-                    FileType::Directory => Existing::Dir,
-                    _ => Existing::File,
-                };
-                dir.entries.push((name.to_string(), existing));
-            }
+    let fd = match rustix::fs::open(&path, flags, Mode::empty()) {
+        Ok(fd) => fd,
+        Err(rustix::io::Errno::NOENT) => {
+            dir.path = path;
+            return Ok(());
         }
+        Err(err) => return Err(io::Error::from(err)).with_context(|| cannot(&path)),
+    };
+    let mut listing = rustix::fs::Dir::read_from(&fd).map_err(io::Error::from).with_context(|| cannot(&path))?;
+    dir.exists = true;
+    while let Some(entry) = listing.read() {
+        let entry = entry.map_err(io::Error::from).with_context(|| cannot(&path))?;
+        let Ok(name) = entry.file_name().to_str() else { continue };
+        if name == "." || name == ".." {
+            continue;
+        }
+        let mut file_type = entry.file_type();
+        if file_type == FileType::Unknown {
+            let stat = rustix::fs::statat(&fd, entry.file_name(), rustix::fs::AtFlags::SYMLINK_NOFOLLOW)
+                .map_err(io::Error::from)
+                .with_context(|| cannot(&path.join(name)))?;
+            file_type = FileType::from_raw_mode(stat.st_mode);
+        }
+        let existing = match file_type {
+            FileType::Symlink => {
+                let target = rustix::fs::readlinkat(&fd, entry.file_name(), Vec::new())
+                    .map_err(io::Error::from)
+                    .with_context(|| cannot(&path.join(name)))?;
+                Existing::Link(PathBuf::from(std::ffi::OsString::from_vec(target.into_bytes())))
+            }
+            FileType::Directory => Existing::Dir,
+            _ => Existing::File,
+        };
+        dir.entries.push((name.to_string(), existing));
     }
     dir.path = path;
+    Ok(())
 }

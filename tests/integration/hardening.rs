@@ -4,6 +4,7 @@
 
 use std::os::unix::fs::PermissionsExt;
 
+use std::path::Path;
 use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -481,4 +482,70 @@ fn read_only_runs_create_nothing_and_the_lock_is_excluded() {
         run(&ws, "platform", args);
         assert_eq!(snapshot(&ws), after_link, "{args:?} changed the workspace");
     }
+}
+
+// ---- 14. output errors are errors ---------------------------------------------------
+
+#[test]
+fn a_failed_write_to_stdout_is_exit_1_and_a_closed_pipe_is_a_quiet_0() {
+    let ws = Ws::new().with_project("pay");
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let child =
+        ws.mynatca_std("platform").args(["link", "--json"]).stdout(full).stderr(Stdio::piped()).spawn().unwrap();
+    let out = finish(child, "link --json > /dev/full");
+    assert_eq!(stderr(&out), "error: cannot write to stdout: No space left on device (os error 28)\n");
+    assert_eq!(out.status.code(), Some(1));
+
+    for args in [&["status"][..], &["link", "--dry-run"], &["check"]] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let child = ws.mynatca_std("platform").args(args).stdout(writer).stderr(Stdio::piped()).spawn().unwrap();
+        let out = finish(child, "| head");
+        assert_eq!(stderr(&out), "", "{args:?}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+    }
+}
+
+#[test]
+fn relinking_hooks_exit_0_from_a_deleted_folder() {
+    let ws = Ws::new().with_project("pay");
+    for hook in ["post-checkout", "post-merge"] {
+        let script = format!("mkdir gone && cd gone && rmdir ../gone && exec \"$0\" hook {hook} 0");
+        let child = ws
+            .command(Path::new("/bin/sh"), "pay")
+            .args(["-c", &script, crate::support::bin().to_str().unwrap()])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let out = finish(child, hook);
+        assert_eq!(
+            stderr(&out),
+            format!("warning: {hook}: links not updated: cannot read the current directory: No such file or directory (os error 2)\n")
+        );
+        assert_eq!(stdout(&out), "");
+        assert_eq!(out.status.code(), Some(0));
+    }
+}
+
+#[test]
+fn a_folder_that_cannot_be_read_is_an_error_never_missing() {
+    let ws = Ws::new().with_project("pay");
+    run(&ws, "platform", &["link"]);
+    let links = ws.links();
+    let migrations = ws.path("pay/supabase/migrations");
+    std::fs::rename(&migrations, ws.path("pay/supabase/kept")).unwrap();
+    // A link to itself: stat fails with ELOOP, which is not "not found".
+    std::os::unix::fs::symlink("migrations", &migrations).unwrap();
+    let out = run(&ws, "platform", &["link"]);
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "error: project pay: cannot read {}; nothing was changed: Too many levels of symbolic links (os error 40)\n",
+            migrations.display()
+        )
+    );
+    assert_eq!(stdout(&out), "");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(ws.links(), links, "pay's links are kept");
 }
