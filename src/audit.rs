@@ -6,11 +6,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
+use crate::fsutil;
 use crate::gitdir;
 use crate::hooks;
 use crate::lint::{self, Finding, Owners, Rule};
 use crate::migration;
-use crate::reconcile::{self, Existing, Lock, PLATFORM};
+use crate::reconcile::{self, Existing, Lock, Refusal, PLATFORM};
 use crate::registry;
 use crate::workspace::Workspace;
 
@@ -79,6 +80,7 @@ pub fn check(ws: &Workspace, registry_ok: bool, findings: &mut Vec<Finding>) -> 
     }
     let owners = Owners::new(&ws.registry.projects);
     findings.extend(check_migrations(&migrations, &owners));
+    findings.extend(refused_findings(input));
 
     findings.extend(config(ws, &present));
     let repos: Vec<(&str, PathBuf)> = std::iter::once((PLATFORM, ws.platform.clone()))
@@ -96,7 +98,7 @@ fn check_migrations(migrations: &[Migration], owners: &Owners) -> Vec<Finding> {
         let name = m.path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
         // The Supabase CLI never runs a file its pattern skips.
         if migration::parse(name).is_some() {
-            match std::fs::read(&m.path).map(String::from_utf8) {
+            match fsutil::read_sql_file(&m.path).map(String::from_utf8) {
                 Ok(Ok(sql)) => found.extend(lint::sql_findings(&m.path, &sql, m.project, owners)),
                 Ok(Err(_)) => found.push(Finding::new(Rule::Parse, &m.path, 1, "not UTF-8 text; save it as UTF-8")),
                 Err(err) => found.push(Finding::new(Rule::Parse, &m.path, 1, format!("cannot read it: {err}"))),
@@ -113,6 +115,26 @@ fn check_migrations(migrations: &[Migration], owners: &Owners) -> Vec<Finding> {
             .collect();
         handles.into_iter().flat_map(|h| h.join().expect("a check thread panicked")).collect()
     })
+}
+
+/// Files a project holds that `link` does not link: in `check` each is an error, since
+/// `supabase db reset` would hang on a FIFO or never see the file. (An unsafe name is
+/// already a conflict.)
+fn refused_findings(input: &reconcile::Input) -> Vec<Finding> {
+    input
+        .dirs()
+        .flat_map(|dir| &dir.refused)
+        .filter_map(|refused| {
+            let why = match refused.why {
+                Refusal::ControlCharacter => return None,
+                Refusal::NotRegular(kind) => format!(
+                    "{kind}, not a regular file: only regular files are migrations and seeds; replace it with one"
+                ),
+                Refusal::NotUtf8 => "its name is not UTF-8, so mynatca does not link it; rename it".to_string(),
+            };
+            Some(Finding::new(Rule::Parse, &refused.path, 1, why))
+        })
+        .collect()
 }
 
 /// `config-schemas` / `config-seeds` over `supabase/config.toml`.

@@ -354,7 +354,10 @@ fn run_file(
     kind: Kind,
     finish: impl FnOnce(&mut postgres::Transaction, Vec<&str>) -> Result<(), postgres::Error>,
 ) -> anyhow::Result<()> {
-    let sql = std::fs::read_to_string(&file.path).with_context(|| format!("cannot read {}", file.path.display()))?;
+    let bytes =
+        crate::fsutil::read_sql_file(&file.path).with_context(|| format!("cannot read {}", file.path.display()))?;
+    let sql = String::from_utf8(bytes)
+        .map_err(|_| anyhow::anyhow!("{}: not UTF-8 text; save it as UTF-8", file.path.display()))?;
     let statements = split(&sql);
     let mut tx = client.transaction().context("cannot begin a transaction")?;
     for statement in &statements {

@@ -72,6 +72,61 @@ fn default_permissions() -> std::fs::Permissions {
     std::fs::metadata(".").map(|m| m.permissions()).expect("cwd metadata")
 }
 
+/// The most mynatca reads of one migration or seed file.
+pub const MAX_SQL_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads a migration or seed: a regular file only (links followed), at most
+/// [`MAX_SQL_BYTES`]. Opened without blocking, so a FIFO is refused instead of hanging,
+/// and a device (`/dev/zero`) is refused instead of read until memory runs out.
+pub fn read_sql_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    use rustix::fs::{Mode, OFlags};
+    use std::io::Read;
+    let fd = rustix::fs::open(path, OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC, Mode::empty())?;
+    let file = std::fs::File::from(fd);
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        let message =
+            format!("{}, not a regular file: only regular files are migrations and seeds", kind_of(meta.file_type()));
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, message));
+    }
+    let too_big = || {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "over {} MiB, the most mynatca reads of one file; split it into smaller migrations",
+                MAX_SQL_BYTES >> 20
+            ),
+        )
+    };
+    if meta.len() > MAX_SQL_BYTES {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(MAX_SQL_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_SQL_BYTES {
+        return Err(too_big());
+    }
+    Ok(bytes)
+}
+
+/// What a file that is not a regular file is, for messages.
+pub fn kind_of(file_type: std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if file_type.is_fifo() {
+        "a FIFO"
+    } else if file_type.is_socket() {
+        "a socket"
+    } else if file_type.is_char_device() {
+        "a character device"
+    } else if file_type.is_block_device() {
+        "a block device"
+    } else if file_type.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
+    }
+}
+
 /// Resolves `.` and `..` as text, without touching the filesystem (symlinks are not followed).
 pub fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();

@@ -868,7 +868,7 @@ pub fn link_findings(ws: &Workspace, plan: &reconcile::Plan, exists: impl Fn(&Pa
             ConflictKind::ForeignLink => (Rule::ForeignLink, ws.platform.join(&conflict.name)),
             ConflictKind::RealFile => (Rule::Conflict, ws.platform.join(&conflict.name)),
             // Reported at the file that is not linked: the second project's.
-            ConflictKind::SameName => {
+            ConflictKind::SameName | ConflictKind::UnsafeName => {
                 let file = Path::new(&conflict.name).file_name().unwrap_or_default();
                 let project = conflict.projects.last().map(String::as_str).unwrap_or(PLATFORM);
                 (Rule::Conflict, migration_path(ws, project, &file.to_string_lossy()))
@@ -1264,6 +1264,7 @@ mod tests {
                     ("3_pay_moved.sql".into(), Existing::Link(target("pay", "3_pay_moved.sql"))),
                     ("4_pay_old.sql".into(), Existing::Link(target("pay", "old/4_pay_old.sql"))),
                 ],
+                refused: vec![],
                 offers: vec![
                     offer("pay", "1_pay_new.sql"),
                     offer("pay", "4_pay_old.sql"),

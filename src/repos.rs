@@ -123,6 +123,8 @@ pub fn overview(ws: &Workspace) -> anyhow::Result<Overview> {
         let git = if root.is_dir() { git_state(&root, &managed) } else { GitState::Missing };
         let files: Vec<&str> =
             links.offers.iter().filter(|o| o.project == project.name).map(|o| o.name.as_str()).collect();
+        // Counted as the folder holds them: files that are not linked count too.
+        let refused = links.refused.iter().filter(|r| r.project == project.name).count();
         let has_migrations = migrations_dir.is_dir();
         if let Some(missing) = reconcile::missing_part(ws, project) {
             warnings.push(Warning::new(WarningKind::MissingProject, missing.message(&project.name)));
@@ -131,7 +133,7 @@ pub fn overview(ws: &Workspace) -> anyhow::Result<Overview> {
             name: project.name.clone(),
             path: root,
             git,
-            migrations: has_migrations.then_some(files.len()),
+            migrations: has_migrations.then_some(files.len() + refused),
             linked: linked.get(project.name.as_str()).copied().unwrap_or(0),
             newest: newest(files.into_iter()),
         });

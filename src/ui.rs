@@ -77,6 +77,12 @@ impl Ui {
             .try_init();
     }
 
+    /// A line on stdout made of parts that went through [`escape`] or [`Ui::paint`]
+    /// (a coloured table): the only way around the escaping of [`Ui::out`].
+    pub fn out_painted(&self, line: &str) {
+        self.write_stdout(line);
+    }
+
     pub fn error(&self, message: &str) {
         self.stderr_line(&self.paint("error:", "1;31", self.color_stderr), message);
     }
@@ -88,7 +94,7 @@ impl Ui {
     /// A progress line on stderr, without a label (`waiting for …`), even with `--quiet`.
     pub fn note(&self, message: &str) {
         let mut stderr = std::io::stderr().lock();
-        let _ = writeln!(stderr, "{message}");
+        let _ = writeln!(stderr, "{}", escape(message));
     }
 
     /// A result line on stdout, unless `--quiet`.
@@ -98,9 +104,14 @@ impl Ui {
         }
     }
 
-    /// A line on stdout whatever `--quiet` says (JSON documents, requested listings).
-    /// A failed write is remembered for [`stdout_state`]; nothing more is written after it.
+    /// A line on stdout whatever `--quiet` says (JSON documents, requested listings),
+    /// control characters escaped. A failed write is remembered for [`stdout_state`];
+    /// nothing more is written after it.
     pub fn out(&self, message: &str) {
+        self.write_stdout(&escape(message));
+    }
+
+    fn write_stdout(&self, message: &str) {
         if STDOUT_CLOSED.load(Ordering::Relaxed) || STDOUT_ERROR.get().is_some() {
             return;
         }
@@ -122,17 +133,52 @@ impl Ui {
         self.color_stderr
     }
 
-    /// Wraps `text` in an ANSI style when `enabled`.
+    /// `text`, escaped, wrapped in an ANSI style when `enabled`.
     pub fn paint(&self, text: &str, style: &str, enabled: bool) -> String {
         if enabled {
-            format!("\x1b[{style}m{text}\x1b[0m")
+            format!("\x1b[{style}m{}\x1b[0m", escape(text))
         } else {
-            text.to_string()
+            escape(text).into_owned()
         }
     }
 
     fn stderr_line(&self, label: &str, message: &str) {
         let mut stderr = std::io::stderr().lock();
-        let _ = writeln!(stderr, "{label} {message}");
+        let _ = writeln!(stderr, "{label} {}", escape(message));
+    }
+}
+
+/// `text` with every control character (C0, DEL, C1: newlines, ESC, CSI) written as an
+/// escape, so a hostile file name can neither split a finding into two lines nor drive
+/// the terminal. `\n`, `\r`, `\t`, else `\xNN` below 0x20 and `\u00NN` for DEL and C1 (which
+/// JSON leaves raw, and where this form is a valid JSON escape).
+pub fn escape(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped_and_the_rest_kept() {
+        assert_eq!(escape("plain é"), "plain é");
+        assert_eq!(escape("a\nb\tc\rd"), "a\\nb\\tc\\rd");
+        assert_eq!(escape("\x1b[2J\x7f\u{9b}"), "\\x1b[2J\\u007f\\u009b");
+        assert_eq!(Ui::plain().paint("x\ny", "1", true), "\x1b[1mx\\ny\x1b[0m");
     }
 }

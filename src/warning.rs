@@ -18,6 +18,8 @@ pub enum WarningKind {
     StaleLinks,
     /// libgit2 failed on a repo.
     Git,
+    /// A project's file that cannot be linked (not a regular file, a name not UTF-8).
+    NotLinked,
 }
 
 impl WarningKind {
@@ -29,6 +31,7 @@ impl WarningKind {
             WarningKind::BranchMix => "branch-mix",
             WarningKind::StaleLinks => "stale-links",
             WarningKind::Git => "git",
+            WarningKind::NotLinked => "not-linked",
         }
     }
 }

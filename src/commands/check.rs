@@ -12,7 +12,7 @@ use crate::error::Outcome;
 use crate::fsutil;
 use crate::lint::{self, Finding, Level};
 use crate::registry::{self, Registry};
-use crate::ui::Ui;
+use crate::ui::{self, Ui};
 use crate::workspace::{self, Workspace};
 
 pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<Outcome> {
@@ -90,7 +90,7 @@ fn print(ui: &Ui, findings: &[(String, Finding)]) {
             Level::Warning => ("1;33", ui.color_stdout()),
         };
         let level = ui.paint(&format!("{}[{}]", f.level.as_str(), f.rule.as_str()), style, color);
-        ui.out(&format!("{path}:{}: {level}: {}", f.line, f.message));
+        ui.out_painted(&format!("{}:{}: {level}: {}", ui::escape(path), f.line, ui::escape(&f.message)));
     }
 }
 

@@ -10,6 +10,7 @@ use crate::commands::Context;
 use crate::error::Outcome;
 use crate::fsutil;
 use crate::repos::{self, GitState, Overview, Repo};
+use crate::ui;
 use crate::warning::{Warning, WarningKind};
 use crate::workspace::canonical_or_lexical;
 
@@ -28,7 +29,7 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> anyhow::Result<Outcome> {
         ctx.ui.out(&to_json(&ws.platform, &overview)?);
     } else {
         for line in table(ctx, &overview) {
-            ctx.ui.out(&line);
+            ctx.ui.out_painted(&line);
         }
     }
     for warning in &overview.warnings {
@@ -55,7 +56,7 @@ fn table(ctx: &Context, overview: &Overview) -> Vec<String> {
             vec![
                 Cell::plain(repo.name.clone()),
                 Cell::plain(shown_path(&cwd, &repo.path)),
-                Cell { text: branch, style: branch_style },
+                Cell { text: ui::escape(&branch).into_owned(), style: branch_style },
                 Cell { text: repo.git.as_str().to_string(), style: state_style },
                 Cell::plain(repo.migrations.map_or_else(|| "-".to_string(), |n| n.to_string())),
                 Cell::plain(repo.linked.to_string()),
@@ -85,7 +86,7 @@ struct Cell {
 
 impl Cell {
     fn plain(text: String) -> Self {
-        Cell { text, style: None }
+        Cell { text: ui::escape(&text).into_owned(), style: None }
     }
 }
 

@@ -21,6 +21,11 @@ pub use plan::{owner_of, plan};
 pub use relink::{lock, relink, relink_locked, survey, Lock, Mode, Report, Survey};
 pub use scan::{list_sql_files, missing_part, scan, MissingPart};
 
+/// Whether a name holds a control character (C0, DEL or C1).
+pub fn has_control(name: &str) -> bool {
+    name.chars().any(char::is_control)
+}
+
 /// Who owns the platform's own migrations in reports.
 pub const PLATFORM: &str = "platform";
 /// The lock that serialises concurrent runs, relative to the platform.
@@ -40,6 +45,42 @@ pub struct Offer {
     pub project: String,
     pub name: String,
     pub target: PathBuf,
+}
+
+/// Why a file in a project's folder is not offered for linking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Refusal {
+    /// The name holds a control character: a newline would inject lines into
+    /// `info/exclude` and split reports.
+    ControlCharacter,
+    /// Not a regular file once links are followed (a FIFO, a device, a dangling link):
+    /// reading it could hang or never end.
+    NotRegular(&'static str),
+    /// The name is not UTF-8.
+    NotUtf8,
+}
+
+impl Refusal {
+    /// Why, as a sentence's predicate: `is a FIFO, not a regular file`.
+    pub fn describe(self) -> String {
+        match self {
+            Refusal::ControlCharacter => "has a control character in its name".to_string(),
+            Refusal::NotRegular(kind) => format!("is {kind}, not a regular file"),
+            Refusal::NotUtf8 => "has a name that is not UTF-8".to_string(),
+        }
+    }
+}
+
+/// A file that is there but not offered, so that no file is dropped without a word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    pub project: String,
+    /// The name as reports show it: lossy UTF-8, control characters still raw
+    /// (escaped where printed).
+    pub name: String,
+    /// Absolute path of the file.
+    pub path: PathBuf,
+    pub why: Refusal,
 }
 
 /// A location inside which link targets belong to `project`.
@@ -62,6 +103,8 @@ pub struct LinkDir {
     pub migrations: bool,
     pub entries: Vec<(String, Existing)>,
     pub offers: Vec<Offer>,
+    /// Files of the projects that are not offered, and why.
+    pub refused: Vec<Refused>,
     pub owners: Vec<Owner>,
 }
 
@@ -165,6 +208,8 @@ pub enum ConflictKind {
     SameName,
     /// A desired name is taken by a symlink mynatca does not own.
     ForeignLink,
+    /// A project's file name holds a control character; it is never linked.
+    UnsafeName,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -6,7 +6,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use super::{
     Action, Conflict, ConflictKind, Duplicate, Existing, Input, LinkDir, LinkRef, Offer, Owner, Plan, ProjectFile,
-    PLATFORM,
+    Refusal, Refused, PLATFORM,
 };
 use crate::migration;
 use crate::warning::{Warning, WarningKind};
@@ -54,6 +54,10 @@ fn plan_dir<'a>(dir: &'a LinkDir, plan: &mut Plan<'a>) {
         in_place.push((&offer.project, &offer.name));
     }
 
+    for refused in &dir.refused {
+        refuse(dir, refused, plan);
+    }
+
     // Removals come from the folder listing, in no particular order; reports want one.
     let first_removal = plan.actions.len();
     for (name, entry) in &dir.entries {
@@ -82,6 +86,27 @@ fn plan_dir<'a>(dir: &'a LinkDir, plan: &mut Plan<'a>) {
     if dir.migrations {
         check_names(dir, &in_place, plan);
     }
+}
+
+/// A file that is not linked: an unsafe name is a conflict (exit 1), the rest warnings.
+fn refuse(dir: &LinkDir, refused: &Refused, plan: &mut Plan) {
+    let (name, project, why) = (&refused.name, &refused.project, refused.why.describe());
+    let path = refused.path.display();
+    if refused.why == Refusal::ControlCharacter {
+        plan.verdict.conflicts.push(Conflict {
+            name: rel(dir, name),
+            kind: ConflictKind::UnsafeName,
+            projects: vec![project.clone()],
+            message: format!("{path} ({project}) {why}; it is not linked until you rename it"),
+        });
+        return;
+    }
+    let fix = match refused.why {
+        Refusal::NotUtf8 => "not linked until you rename it",
+        _ => "not linked (only regular files are migrations and seeds)",
+    };
+    let message = format!("{path} ({project}) {why}; {fix}");
+    plan.verdict.warnings.push(Warning { kind: WarningKind::NotLinked, path: Some(rel(dir, name)), message });
 }
 
 fn rel(dir: &LinkDir, name: &str) -> String {

@@ -126,7 +126,8 @@ fn update_exclude(ws: &Workspace, plan: &Plan) -> io::Result<()> {
     };
     let mut patterns = String::with_capacity(64 * (plan.managed().len() + 1));
     gitdir::push_literal_pattern(&mut patterns, &["/", &prefix, LOCK_FILE]);
-    for link in plan.managed() {
+    // A name with a control character is never managed; a newline here would inject patterns.
+    for link in plan.managed().iter().filter(|link| !super::has_control(link.name)) {
         gitdir::push_literal_pattern(&mut patterns, &["/", &prefix, &link.dir.rel, "/", link.name]);
     }
     if gitdir::update_exclude_block(&git.common_dir, &patterns)? {

@@ -3,12 +3,11 @@
 use std::io;
 
 use anyhow::Context as _;
-use std::os::unix::ffi::OsStringExt;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
-use super::{Existing, Input, LinkDir, Offer, Owner};
+use super::{has_control, Existing, Input, LinkDir, Offer, Owner, Refusal, Refused};
 use crate::fsutil;
-use crate::migration;
 use crate::registry::Project;
 use crate::warning::{Warning, WarningKind};
 use crate::workspace::Workspace;
@@ -32,9 +31,16 @@ pub fn scan(ws: &Workspace, unlinking: &[Project]) -> anyhow::Result<Input> {
             continue;
         }
         let source = ws.migrations_dir(project);
-        let names = read_sql_names(&source).with_context(|| {
+        let listing = read_sql_names(&source).with_context(|| {
             format!("project {}: cannot read {}; nothing was changed", project.name, source.display())
         })?;
+        let names = listing.names;
+        migrations.refused.extend(listing.refused.into_iter().map(|(name, why)| Refused {
+            project: project.name.clone(),
+            path: source.join(&name),
+            name,
+            why,
+        }));
         let prefix = fsutil::relative_path(&link_dir, &source).into_os_string();
         for name in names {
             // Plain concatenation: Path::join per file is a measurable cost at 10k files.
@@ -61,14 +67,23 @@ pub fn scan(ws: &Workspace, unlinking: &[Project]) -> anyhow::Result<Input> {
         if wanted {
             for file in ws.seed_files(project) {
                 let Some(name) = file.file_name().and_then(|n| n.to_str()).map(str::to_string) else { continue };
-                if file.is_file() {
-                    seeds.offers.push(Offer {
+                let why = match std::fs::metadata(&file) {
+                    Err(err) if err.kind() == io::ErrorKind::NotFound => {
+                        tracing::debug!(seed = %file.display(), "seed file absent, not linked");
+                        continue;
+                    }
+                    _ if has_control(&name) => Some(Refusal::ControlCharacter),
+                    Ok(meta) if meta.is_file() => None,
+                    Ok(meta) => Some(Refusal::NotRegular(fsutil::kind_of(meta.file_type()))),
+                    Err(_) => Some(Refusal::NotRegular("unreadable")),
+                };
+                match why {
+                    None => seeds.offers.push(Offer {
                         project: project.name.clone(),
                         target: fsutil::relative_path(&path, &file),
                         name,
-                    });
-                } else {
-                    tracing::debug!(seed = %file.display(), "seed file absent, not linked");
+                    }),
+                    Some(why) => seeds.refused.push(Refused { project: project.name.clone(), name, path: file, why }),
                 }
             }
         }
@@ -124,31 +139,81 @@ fn is_absent(path: &Path) -> bool {
     }
 }
 
-/// The `*.sql` non-directory entries of a project's migrations folder, not starting with
-/// `.`, in byte-wise name order (the order the Supabase CLI applies them in).
+/// The `*.sql` regular files (links followed) of a project's migrations folder, not
+/// starting with `.`, in byte-wise name order (the order the Supabase CLI applies them
+/// in). Other `*.sql` entries are left out: [`scan`] reports them.
+/// A `*.sql` entry that is not a regular file, or whose name is unsafe, is an error:
+/// `refresh` must neither hang on it nor skip it silently.
 pub fn list_sql_files(dir: &Path) -> io::Result<Vec<String>> {
-    let mut names = read_sql_names(dir)?;
+    let listing = read_sql_names(dir)?;
+    if let Some((name, why)) = listing.refused.first() {
+        let message = format!("{} {}; only regular files are migrations", dir.join(name).display(), why.describe());
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, message));
+    }
+    let mut names = listing.names;
     names.sort_unstable();
     Ok(names)
 }
 
-/// [`list_sql_files`] in folder order: the planner needs no order, and sorting every
-/// name is a measurable part of a no-op hook run.
-fn read_sql_names(dir: &Path) -> io::Result<Vec<String>> {
-    let mut names = Vec::new();
+/// A migrations folder as listed: what can be linked and what cannot.
+#[derive(Debug, Default)]
+struct Listing {
+    names: Vec<String>,
+    refused: Vec<(String, Refusal)>,
+}
+
+/// [`list_sql_files`] in folder order, with the refused names: the planner needs no
+/// order, and sorting every name is a measurable part of a no-op hook run.
+fn read_sql_names(dir: &Path) -> io::Result<Listing> {
+    let mut listing = Listing::default();
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
-        let Ok(name) = entry.file_name().into_string() else { continue };
-        if !migration::is_sql_name(&name) {
+        let raw = entry.file_name();
+        let bytes = raw.as_bytes();
+        if !bytes.ends_with(b".sql") || bytes.starts_with(b".") {
             continue;
         }
-        let file_type = entry.file_type()?;
-        if file_type.is_dir() || (file_type.is_symlink() && entry.path().is_dir()) {
+        let mut file_type = entry.file_type()?;
+        if file_type.is_symlink() {
+            file_type = match std::fs::metadata(entry.path()) {
+                Ok(meta) => meta.file_type(),
+                Err(err) if err.kind() == io::ErrorKind::NotFound => {
+                    listing.refused.push((raw.to_string_lossy().into_owned(), Refusal::NotRegular("a dangling link")));
+                    continue;
+                }
+                Err(err) => return Err(err),
+            };
+        }
+        if file_type.is_dir() {
             continue;
         }
-        names.push(name);
+        let Ok(name) = raw.into_string() else {
+            listing.refused.push((bytes_shown(entry.file_name().as_bytes()), Refusal::NotUtf8));
+            continue;
+        };
+        if has_control(&name) {
+            listing.refused.push((name, Refusal::ControlCharacter));
+        } else if !file_type.is_file() {
+            listing.refused.push((name, Refusal::NotRegular(fsutil::kind_of(file_type))));
+        } else {
+            listing.names.push(name);
+        }
     }
-    Ok(names)
+    // Reports list them in name order, whatever the folder's order.
+    listing.refused.sort_unstable();
+    Ok(listing)
+}
+
+/// A name that is not UTF-8 as text: its valid parts, each invalid byte as `\xNN`.
+fn bytes_shown(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() + 8);
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for byte in chunk.invalid() {
+            out.push_str(&format!("\\x{byte:02x}"));
+        }
+    }
+    out
 }
 
 /// Lists `path` into `dir.entries`, reading link targets with `readlinkat` on the

@@ -549,3 +549,140 @@ fn a_folder_that_cannot_be_read_is_an_error_never_missing() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(ws.links(), links, "pay's links are kept");
 }
+
+// ---- 8. control characters in names -------------------------------------------------
+
+#[test]
+fn a_name_with_control_characters_is_never_linked_nor_excluded_and_prints_as_one_line() {
+    let ws = Ws::new().with_project("pay");
+    ws.commit_all("platform", "link pay");
+    ws.write("platform/NOTES.md", "mine\n").write("platform/src/main.rs", "fn main() {}\n");
+    ws.migration("pay", "20250101000000_a\nNOTES.md\nsrc\nb.sql", "select 1;\n");
+    ws.migration("pay", "20250101000001_pay_\x1b[2J\x1b]0;owned\x07.sql", "select 1;\n");
+    let dir = ws.path("pay/supabase/migrations");
+    let out = run(&ws, "platform", &["link"]);
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "error: conflict: {dir}/20250101000000_a\\nNOTES.md\\nsrc\\nb.sql (pay) has a control character in its name; it is not linked until you rename it\n\
+             error: conflict: {dir}/20250101000001_pay_\\x1b[2J\\x1b]0;owned\\x07.sql (pay) has a control character in its name; it is not linked until you rename it\n",
+            dir = dir.display()
+        )
+    );
+    assert_eq!(stdout(&out), "linked: 2 created, 0 updated, 0 removed, 0 unchanged\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(ws.links(), vec!["00000000000002_baseline_pay_schema.sql"]);
+    let exclude = ws.read("platform/.git/info/exclude");
+    assert!(!exclude.lines().any(|l| l == "NOTES.md" || l == "src" || l.contains('\x1b')), "{exclude}");
+    assert_eq!(ws.git_stdout("platform", &["status", "--porcelain"]), "?? NOTES.md\n?? src/");
+
+    let out = run(&ws, "platform", &["link", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one valid JSON document");
+    assert_eq!(json["conflicts"].as_array().unwrap().len(), 2);
+    assert_eq!(stdout(&out).lines().count(), 1);
+
+    let out = run(&ws, "platform", &["check"]);
+    let text = stdout(&out);
+    assert!(!text.contains('\x1b'), "{text}");
+    assert_eq!(
+        text.lines().filter(|l| l.contains("error[conflict]")).collect::<Vec<_>>(),
+        vec![
+            format!("../pay/supabase/migrations/20250101000000_a\\nNOTES.md\\nsrc\\nb.sql:1: error[conflict]: {}/20250101000000_a\\nNOTES.md\\nsrc\\nb.sql (pay) has a control character in its name; it is not linked until you rename it", dir.display()),
+            format!("../pay/supabase/migrations/20250101000001_pay_\\x1b[2J\\x1b]0;owned\\x07.sql:1: error[conflict]: {}/20250101000001_pay_\\x1b[2J\\x1b]0;owned\\x07.sql (pay) has a control character in its name; it is not linked until you rename it", dir.display()),
+        ],
+        "{text}"
+    );
+    assert_eq!(out.status.code(), Some(1));
+}
+
+// ---- 6. special files named *.sql ---------------------------------------------------
+
+fn mkfifo(path: &Path) {
+    let status = std::process::Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn special_files_are_never_migrations_and_big_files_are_refused() {
+    let ws = Ws::new().with_project("pay");
+    let (dir, own) = (ws.path("pay/supabase/migrations"), ws.path("platform/supabase/migrations"));
+    mkfifo(&dir.join("20250101000001_pay_fifo.sql"));
+    std::os::unix::fs::symlink("/dev/zero", dir.join("20250101000002_pay_zero.sql")).unwrap();
+    std::os::unix::fs::symlink("gone.sql", dir.join("20250101000003_pay_dangling.sql")).unwrap();
+    let big = std::fs::File::create(dir.join("20250101000004_pay_big.sql")).unwrap();
+    big.set_len(64 * 1024 * 1024 + 1).unwrap();
+    mkfifo(&own.join("20250101000005_own_fifo.sql"));
+    mkfifo(&ws.path("pay/supabase/seed.sql.fifo"));
+    std::fs::remove_file(ws.path("pay/supabase/seed.sql")).unwrap();
+    std::fs::rename(ws.path("pay/supabase/seed.sql.fifo"), ws.path("pay/supabase/seed.sql")).unwrap();
+
+    let out = run(&ws, "platform", &["link"]);
+    let d = dir.display();
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "warning: {d}/20250101000001_pay_fifo.sql (pay) is a FIFO, not a regular file; not linked (only regular files are migrations and seeds)\n\
+             warning: {d}/20250101000002_pay_zero.sql (pay) is a character device, not a regular file; not linked (only regular files are migrations and seeds)\n\
+             warning: {d}/20250101000003_pay_dangling.sql (pay) is a dangling link, not a regular file; not linked (only regular files are migrations and seeds)\n\
+             warning: {} (pay) is a FIFO, not a regular file; not linked (only regular files are migrations and seeds)\n",
+            ws.path("pay/supabase/seed.sql").display()
+        )
+    );
+    assert_eq!(stdout(&out), "linked: 2 created, 0 updated, 0 removed, 0 unchanged\n");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(ws.links(), vec!["00000000000002_baseline_pay_schema.sql", "20250101000004_pay_big.sql"]);
+
+    let out = run(&ws, "platform", &["check"]);
+    let p = "../pay/supabase";
+    let hooks = "lacks mynatca's post-checkout, post-merge, pre-commit hooks, so links go stale on checkout and merge";
+    let regular = "not a regular file: only regular files are migrations and seeds";
+    let expected = [
+        format!(".:1: warning[hooks]: platform {hooks}; run `mynatca setup-hooks` in it"),
+        format!("../pay:1: warning[hooks]: pay {hooks}; run `mynatca setup-hooks` in it"),
+        format!("{p}/migrations/20250101000001_pay_fifo.sql:1: error[parse]: a FIFO, {regular}; replace it with one"),
+        format!("{p}/migrations/20250101000002_pay_zero.sql:1: error[parse]: a character device, {regular}; replace it with one"),
+        format!("{p}/migrations/20250101000003_pay_dangling.sql:1: error[parse]: a dangling link, {regular}; replace it with one"),
+        format!("{p}/migrations/20250101000004_pay_big.sql:1: error[parse]: cannot read it: over 64 MiB, the most mynatca reads of one file; split it into smaller migrations"),
+        format!("{p}/seed.sql:1: error[parse]: a FIFO, {regular}; replace it with one"),
+        "supabase/config.toml:2: warning[config-schemas]: schema pay of pay is not in [api] schemas, so the API does not expose it; add \"pay\" (`mynatca link-project pay` does)".to_string(),
+        format!("supabase/migrations/20250101000005_own_fifo.sql:1: error[parse]: cannot read it: a FIFO, {regular}"),
+        "checked 3 migrations in 2 repos: 6 errors, 3 warnings".to_string(),
+    ];
+    assert_eq!(stdout(&out), expected.join("\n") + "\n");
+    assert_eq!(stderr(&out), "");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+// ---- 9. names that are not UTF-8 ----------------------------------------------------
+
+#[test]
+fn a_name_that_is_not_utf8_is_reported_and_counted_never_dropped_silently() {
+    use std::os::unix::ffi::OsStrExt;
+    let ws = Ws::new().with_project("pay");
+    let dir = ws.path("pay/supabase/migrations");
+    let name = std::ffi::OsStr::from_bytes(b"20250101000001_pay_caf\xe9.sql");
+    std::fs::write(dir.join(name), "select 1;\n").unwrap();
+    let out = run(&ws, "platform", &["link"]);
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "warning: {}/20250101000001_pay_caf\\xe9.sql (pay) has a name that is not UTF-8; not linked until you rename it\n",
+            dir.display()
+        )
+    );
+    assert_eq!(stdout(&out), "linked: 2 created, 0 updated, 0 removed, 0 unchanged\n");
+    assert_eq!(out.status.code(), Some(0));
+
+    let out = run(&ws, "platform", &["status", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["repos"][1]["name"], "pay");
+    assert_eq!(json["repos"][1]["migrations"], 2, "the folder holds two migrations");
+    assert_eq!(json["repos"][1]["linked"], 1);
+    assert_eq!(stderr(&out), "");
+    assert_eq!(out.status.code(), Some(0));
+
+    let out = run(&ws, "platform", &["check"]);
+    let line = "../pay/supabase/migrations/20250101000001_pay_caf\\xe9.sql:1: error[parse]: its name is not UTF-8, so mynatca does not link it; rename it";
+    assert!(stdout(&out).lines().any(|l| l == line), "{}", stdout(&out));
+    assert_eq!(out.status.code(), Some(1));
+}

@@ -29,6 +29,7 @@ fn dir(entries: Vec<(&str, Existing)>, offers: Vec<Offer>) -> Input {
             migrations: true,
             entries: entries.into_iter().map(|(n, e)| (n.to_string(), e)).collect(),
             offers,
+            refused: vec![],
             owners: vec![
                 Owner { project: "pay".into(), location: PAY.into() },
                 Owner { project: "discord".into(), location: DISCORD.into() },
