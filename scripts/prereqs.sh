@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing mynatca needs, only where it is missing.
 #   scripts/prereqs.sh build   git, a C compiler, libclang (pg_query's bindgen needs it)
-#   scripts/prereqs.sh test    the same plus a PostgreSQL server (the refresh tests start one)
+#   scripts/prereqs.sh test    the same plus a PostgreSQL server (the refresh tests start one) and strace
 # Debian/Ubuntu via apt-get (as root, or through sudo), macOS via Homebrew.
 set -euo pipefail
 want="${1:-test}"
@@ -39,6 +39,8 @@ command -v cc >/dev/null 2>&1 || { missing_deb+=(gcc libc6-dev); }
 have_libclang || { missing_deb+=(libclang-dev); missing_brew+=(llvm); }
 if [ "$want" = test ]; then
   have_postgres_server || { missing_deb+=(postgresql); missing_brew+=(postgresql@16); }
+  # The atomic-write test watches the folder fsync with strace (Linux only).
+  [ "$(uname -s)" = Darwin ] || command -v strace >/dev/null 2>&1 || missing_deb+=(strace)
 fi
 
 [ ${#missing_deb[@]} -eq 0 ] && [ ${#missing_brew[@]} -eq 0 ] && exit 0

@@ -5,6 +5,7 @@ use std::path::{Component, Path, PathBuf};
 
 /// Writes `bytes` to `path` through a temp file in the same folder and a rename, so a
 /// reader sees the old content or the new, never half of it. Keeps an existing file's mode.
+/// A `path` that is a symlink stays one: its final target is written.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let permissions = match std::fs::metadata(path) {
         Ok(meta) => meta.permissions(),
@@ -14,17 +15,47 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// [`write_atomic`] giving the new file `permissions` (an executable hook): the file is
-/// never seen with the wrong mode.
+/// never seen with the wrong mode. The folder is synced after the rename, so the new
+/// name survives a crash too.
 pub fn write_atomic_with(path: &Path, bytes: &[u8], permissions: std::fs::Permissions) -> std::io::Result<()> {
-    filled_temp_file(path, bytes, permissions)?.persist(path).map_err(|err| err.error)?;
-    Ok(())
+    let path = final_target(path)?;
+    filled_temp_file(&path, bytes, permissions)?.persist(&path).map_err(|err| err.error)?;
+    sync_parent(&path)
+}
+
+/// Where a chain of symlinks at `path` ends (relative targets taken against each link's
+/// folder); `path` itself when it is no link. A dangling chain ends at its missing file.
+fn final_target(path: &Path) -> std::io::Result<PathBuf> {
+    let mut current = path.to_path_buf();
+    // The kernel's own limit on links followed in one lookup.
+    for _ in 0..40 {
+        match std::fs::read_link(&current) {
+            Ok(target) => {
+                let base = current.parent().map(Path::to_path_buf).unwrap_or_default();
+                current = normalize(&base.join(target));
+            }
+            Err(err) if matches!(err.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::InvalidInput) => {
+                return Ok(current)
+            }
+            Err(err) => return Err(err),
+        }
+    }
+    Err(std::io::Error::other(format!("{}: too many levels of symbolic links", path.display())))
+}
+
+fn sync_parent(path: &Path) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    std::fs::File::open(dir)?.sync_all()
 }
 
 /// Like [`write_atomic`], but never replaces anything: fails with `AlreadyExists` when
 /// `path` is taken (checked by the final link or rename itself, so no race).
 pub fn write_new_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     filled_temp_file(path, bytes, default_permissions())?.persist_noclobber(path).map_err(|err| err.error)?;
-    Ok(())
+    sync_parent(path)
 }
 
 /// Renames `from` to `to` only if `to` does not exist (checked by the kernel, so no

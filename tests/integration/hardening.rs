@@ -686,3 +686,59 @@ fn a_name_that_is_not_utf8_is_reported_and_counted_never_dropped_silently() {
     assert!(stdout(&out).lines().any(|l| l == line), "{}", stdout(&out));
     assert_eq!(out.status.code(), Some(1));
 }
+
+// ---- 16. atomic writes keep symlinks ------------------------------------------------
+
+#[test]
+fn a_registry_and_config_that_are_symlinks_are_written_through() {
+    let ws = Ws::new();
+    ws.add_project_repo("pay");
+    // The team keeps both files in a shared folder; the platform links to them.
+    ws.write("shared/registry.json", &ws.read("platform/.linked-projects.json"))
+        .write("shared/conf/config.toml", &ws.read("platform/supabase/config.toml"))
+        .symlink("../shared/conf/config.toml", "shared/config-link.toml");
+    ws.remove("platform/.linked-projects.json").remove("platform/supabase/config.toml");
+    ws.symlink("../shared/registry.json", "platform/.linked-projects.json")
+        .symlink("../../shared/config-link.toml", "platform/supabase/config.toml");
+    // Under strace, to see the folder synced after the rename.
+    let trace = ws.tmp().join("trace");
+    let child = ws
+        .command(Path::new("strace"), "platform")
+        .args(["-f", "-y", "-qq", "-e", "trace=fsync,rename,renameat,renameat2", "-o"])
+        .arg(&trace)
+        .arg(crate::support::bin())
+        .args(["link-project", "pay", "--path", "../pay", "--schema", "pay"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("strace is installed (scripts/prereqs.sh)");
+    let out = finish(child, "strace mynatca link-project");
+    let calls = std::fs::read_to_string(&trace).unwrap();
+    let shared = ws.path("shared").display().to_string();
+    let renamed = calls.lines().position(|l| l.contains("rename") && l.contains(&format!("{shared}/registry.json")));
+    let renamed = renamed.unwrap_or_else(|| panic!("no rename onto the registry's target:\n{calls}"));
+    assert!(
+        calls.lines().skip(renamed).any(|l| l.contains("fsync(") && l.contains(&format!("<{shared}>"))),
+        "the folder is not synced after the rename:\n{calls}"
+    );
+    assert_ok(
+        &out,
+        "added pay to .linked-projects.json (path ../pay, schema pay)\n\
+         config.toml: added pay to [api] schemas\n\
+         config.toml: added ./seeds/pay/*.sql to [db.seed] sql_paths\n\
+         linked: 2 created, 0 updated, 0 removed, 0 unchanged\n",
+    );
+    let link = |rel: &str| std::fs::read_link(ws.path(rel)).unwrap().display().to_string();
+    assert_eq!(link("platform/.linked-projects.json"), "../shared/registry.json");
+    assert_eq!(link("platform/supabase/config.toml"), "../../shared/config-link.toml");
+    assert_eq!(link("shared/config-link.toml"), "../shared/conf/config.toml");
+    assert!(ws.read("shared/registry.json").contains("\"name\": \"pay\""));
+    assert!(ws.read("shared/conf/config.toml").contains(r#"schemas = ["public", "graphql_public", "pay"]"#));
+    assert_eq!(ws.entries("shared"), vec!["conf", "config-link.toml", "registry.json"], "no temp file left");
+    assert_eq!(ws.entries("shared/conf"), vec!["config.toml"]);
+
+    let out = run(&ws, "platform", &["unlink-project", "pay"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(link("platform/.linked-projects.json"), "../shared/registry.json");
+    assert!(!ws.read("shared/registry.json").contains("pay"));
+}
