@@ -40,6 +40,7 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<Outcome> {
     } else {
         args.description.clone()
     };
+    check_length(&args.description, &description, &owner)?;
     let path = create(&ws, &owner, &description)?;
     ctx.ui.out(
         &fsutil::relative_path(&canonical_or_lexical(&ctx.cwd), &canonical_or_lexical(&path)).display().to_string(),
@@ -58,6 +59,31 @@ fn invalid_description(description: &str) -> String {
         }
         suggestion => format!("{description:?}: {rule}; did you mean `mynatca new {suggestion}`?"),
     }
+}
+
+/// The most bytes a file name may have (ext4, APFS, tmpfs...).
+const MAX_NAME: usize = 255;
+
+/// The bytes `<version>_<description>.sql` adds around the description.
+const NAME_OVERHEAD: usize = 14 + 1 + 4;
+
+/// A name over 255 bytes cannot be created: refused with a description that fits.
+fn check_length(given: &str, description: &str, owner: &Owner) -> anyhow::Result<()> {
+    let length = NAME_OVERHEAD + description.len();
+    if length <= MAX_NAME {
+        return Ok(());
+    }
+    let prefix = description.len() - given.len().min(description.len());
+    let mut shorter = &given[..(MAX_NAME - NAME_OVERHEAD - prefix).min(given.len())];
+    // Cut at a word when there is one, and never end on '_'.
+    if let Some(cut) = shorter.rfind('_').filter(|&cut| cut > 0) {
+        shorter = &shorter[..cut];
+    }
+    let shorter = shorter.trim_end_matches('_');
+    let what = if owner.linked { format!(" (with {}'s prefix {}_)", owner.name, owner.schema) } else { String::new() };
+    Err(config_error(format!(
+        "the description gives a file name of {length} bytes{what}, over the {MAX_NAME} a file name may have; shorten it, e.g. `mynatca new {shorter}`"
+    )))
 }
 
 /// `--project NAME` (`platform` for the platform, unless a project has that name), else

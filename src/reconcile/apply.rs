@@ -76,10 +76,10 @@ fn create_link(target: &Path, path: &Path) -> io::Result<()> {
 }
 
 /// The new link is made under a temporary name and renamed over the old one, so the
-/// migration never disappears in between.
+/// migration never disappears in between. The temporary name is short whatever the
+/// link's: a name near 255 bytes must stay replaceable (the workspace lock makes it unique).
 fn replace_link(target: &Path, path: &Path) -> io::Result<()> {
-    let name = path.file_name().expect("a link path has a name").to_string_lossy();
-    let tmp = path.with_file_name(format!(".{name}.mynatca-{}.tmp", std::process::id()));
+    let tmp = path.with_file_name(format!(".mynatca-{}.tmp", std::process::id()));
     let _ = std::fs::remove_file(&tmp);
     std::os::unix::fs::symlink(target, &tmp)?;
     std::fs::rename(&tmp, path).inspect_err(|_| {

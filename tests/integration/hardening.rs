@@ -742,3 +742,52 @@ fn a_registry_and_config_that_are_symlinks_are_written_through() {
     assert_eq!(link("platform/.linked-projects.json"), "../shared/registry.json");
     assert!(!ws.read("shared/registry.json").contains("pay"));
 }
+
+// ---- 10. names near 255 bytes -------------------------------------------------------
+
+#[test]
+fn a_name_of_255_bytes_can_be_retargeted() {
+    let ws = Ws::new().with_project("pay");
+    // 14 + 1 + 236 + 4 = 255 bytes.
+    let long = format!("20250101000001_pay_{}.sql", "x".repeat(232));
+    assert_eq!(long.len(), 255);
+    ws.migration("pay", &long, "select 1;\n");
+    ws.commit_all("pay", "long name");
+    run(&ws, "platform", &["link"]);
+    ws.git("", &["clone", "-q", "pay", "pay2"]);
+    let out = run(&ws, "platform", &["link-project", "pay", "--path", "../pay2", "--schema", "pay", "--force"]);
+    assert_ok(
+        &out,
+        "updated pay in .linked-projects.json (path ../pay2, schema pay)\n\
+         config.toml: added pay to [api] schemas\n\
+         config.toml: added ./seeds/pay/*.sql to [db.seed] sql_paths\n\
+         linked: 0 created, 3 updated, 0 removed, 0 unchanged\n",
+    );
+    assert_eq!(ws.link(&long).unwrap(), Path::new("../../../pay2/supabase/migrations").join(&long));
+    assert_eq!(ws.entries("platform/supabase/migrations").len(), 2, "no temp link left");
+}
+
+#[test]
+fn new_refuses_a_description_giving_a_name_over_255_bytes() {
+    let ws = Ws::new().with_project("pay");
+    let description = format!("add_{}_table", "members_and_shifts_".repeat(13));
+    let out = run(&ws, "pay", &["new", &description]);
+    let shorter = &description[..236 - 4];
+    let shorter = &shorter[..shorter.rfind('_').unwrap()];
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "error: the description gives a file name of {} bytes (with pay's prefix pay_), over the 255 a file name may have; shorten it, e.g. `mynatca new {shorter}`\n",
+            19 + 4 + description.len()
+        )
+    );
+    assert_eq!(stdout(&out), "");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(ws.entries("pay/supabase/migrations"), vec!["00000000000002_baseline_pay_schema.sql"]);
+    // The suggestion works.
+    let out = run(&ws, "pay", &["new", shorter]);
+    assert_eq!(stderr(&out), "");
+    assert_eq!(out.status.code(), Some(0));
+    let made = stdout(&out).trim().rsplit('/').next().unwrap().to_string();
+    assert!(made.len() <= 255 && made.ends_with(&format!("_pay_{shorter}.sql")), "{made}");
+}
