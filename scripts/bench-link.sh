@@ -20,7 +20,7 @@ trap 'rm -rf "$work"' EXIT
 gcc -O2 -o "$work/floor" "$shared/bench/floor.c"
 python3 "$shared/bench/mkws.py" "$work/ws" --platform 5000 --pay 5000 --discord 5000
 
-BIN="$PWD/target/release/mynatca" FLOOR="$work/floor" TUNED="$shared/bench/link-migrations-tuned.sh" \
+BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/mynatca" FLOOR="$work/floor" TUNED="$shared/bench/link-migrations-tuned.sh" \
 PLATFORM="$work/ws/platform" ROUNDS="$rounds" python3 - <<'EOF'
 import os, statistics, subprocess, time
 
