@@ -74,8 +74,7 @@ pub fn run(cli: Cli, ui: &Ui) -> anyhow::Result<Outcome> {
 /// Hooks that relink block git: they wait less, and silently (one warning if they give
 /// up). Commands say whom they wait for after a second.
 fn configure_lock_wait(cli: &Cli, ui: &Ui) {
-    let relinking_hook =
-        matches!(&cli.command, Command::Hook(args) if args.name != HookName::PreCommit);
+    let relinking_hook = matches!(&cli.command, Command::Hook(args) if args.name != HookName::PreCommit);
     let (default, notice) =
         if relinking_hook { (lockfile::HOOK_WAIT, None) } else { (lockfile::COMMAND_WAIT, Some(ui.clone())) };
     let limit = cli.global.wait.map_or(default, Duration::from_secs);
