@@ -129,16 +129,21 @@ fn a_name_with_control_characters_is_never_linked_nor_excluded_and_prints_as_one
     assert_eq!(stdout(&out).lines().count(), 1);
 
     let out = run(&ws, "platform", &["check"]);
-    let text = stdout(&out);
-    assert!(!text.contains('\x1b'), "{text}");
-    assert_eq!(
-        text.lines().filter(|l| l.contains("error[conflict]")).collect::<Vec<_>>(),
-        vec![
-            format!("../pay/supabase/migrations/20250101000000_a\\nNOTES.md\\nsrc\\nb.sql:1: error[conflict]: {}/20250101000000_a\\nNOTES.md\\nsrc\\nb.sql (pay) has a control character in its name; it is not linked until you rename it", dir.display()),
-            format!("../pay/supabase/migrations/20250101000001_pay_\\x1b[2J\\x1b]0;owned\\x07.sql:1: error[conflict]: {}/20250101000001_pay_\\x1b[2J\\x1b]0;owned\\x07.sql (pay) has a control character in its name; it is not linked until you rename it", dir.display()),
-        ],
-        "{text}"
-    );
+    let hooks = "lacks mynatca's post-checkout, post-merge, pre-commit hooks, so links go stale on checkout and merge";
+    let unsafe_name = "(pay) has a control character in its name; it is not linked until you rename it";
+    let (newline, escape) =
+        ("20250101000000_a\\nNOTES.md\\nsrc\\nb.sql", "20250101000001_pay_\\x1b[2J\\x1b]0;owned\\x07.sql");
+    let expected = [
+        format!(".:1: warning[hooks]: platform {hooks}; run `mynatca setup-hooks` in it"),
+        format!("../pay:1: warning[hooks]: pay {hooks}; run `mynatca setup-hooks` in it"),
+        format!("../pay/supabase/migrations/{newline}:1: error[conflict]: {}/{newline} {unsafe_name}", dir.display()),
+        format!("../pay/supabase/migrations/{escape}:1: error[conflict]: {}/{escape} {unsafe_name}", dir.display()),
+        "supabase/config.toml:2: warning[config-schemas]: schema pay of pay is not in [api] schemas, so the API does not expose it; add \"pay\" (`mynatca link-project pay` does)".to_string(),
+        "supabase/config.toml:10: warning[config-seeds]: [db.seed] sql_paths lacks \"./seeds/pay/*.sql\", so pay's seeds never run; add it (`mynatca link-project pay` does)".to_string(),
+        "checked 1 migrations in 2 repos: 2 errors, 4 warnings".to_string(),
+    ];
+    assert_eq!(stdout(&out), expected.join("\n") + "\n");
+    assert_eq!(stderr(&out), "");
     assert_eq!(out.status.code(), Some(1));
 }
 
