@@ -234,8 +234,17 @@ fn a_name_that_is_not_utf8_is_reported_and_counted_never_dropped_silently() {
     assert_eq!(out.status.code(), Some(0));
 
     let out = run(&ws, "platform", &["check"]);
-    let line = "../pay/supabase/migrations/20250101000001_pay_caf\\xe9.sql:1: error[parse]: its name is not UTF-8, so mynatca does not link it; rename it";
-    assert!(stdout(&out).lines().any(|l| l == line), "{}", stdout(&out));
+    let hooks = "lacks mynatca's post-checkout, post-merge, pre-commit hooks, so links go stale on checkout and merge";
+    let expected = [
+        format!(".:1: warning[hooks]: platform {hooks}; run `mynatca setup-hooks` in it"),
+        format!("../pay:1: warning[hooks]: pay {hooks}; run `mynatca setup-hooks` in it"),
+        "../pay/supabase/migrations/20250101000001_pay_caf\\xe9.sql:1: error[parse]: its name is not UTF-8, so mynatca does not link it; rename it".to_string(),
+        "supabase/config.toml:2: warning[config-schemas]: schema pay of pay is not in [api] schemas, so the API does not expose it; add \"pay\" (`mynatca link-project pay` does)".to_string(),
+        "supabase/config.toml:10: warning[config-seeds]: [db.seed] sql_paths lacks \"./seeds/pay/*.sql\", so pay's seeds never run; add it (`mynatca link-project pay` does)".to_string(),
+        "checked 1 migrations in 2 repos: 1 error, 4 warnings".to_string(),
+    ];
+    assert_eq!(stdout(&out), expected.join("\n") + "\n");
+    assert_eq!(stderr(&out), "");
     assert_eq!(out.status.code(), Some(1));
 }
 
