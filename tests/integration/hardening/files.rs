@@ -7,6 +7,25 @@ use std::process::Stdio;
 use super::{assert_ok, finish, run};
 use crate::support::{stderr, stdout, Ws};
 
+/// `check`'s whole stdout on platform + pay without hooks and without pay in config.toml:
+/// the hook warnings, `pay`'s findings, the config warnings (`seeds`: also the seed
+/// glob's), the platform's findings, `summary`.
+fn check_stdout(pay: &[String], seeds: bool, platform: &[String], summary: &str) -> String {
+    let hooks = "lacks mynatca's post-checkout, post-merge, pre-commit hooks, so links go stale on checkout and merge";
+    let mut lines = vec![
+        format!(".:1: warning[hooks]: platform {hooks}; run `mynatca setup-hooks` in it"),
+        format!("../pay:1: warning[hooks]: pay {hooks}; run `mynatca setup-hooks` in it"),
+    ];
+    lines.extend_from_slice(pay);
+    lines.push("supabase/config.toml:2: warning[config-schemas]: schema pay of pay is not in [api] schemas, so the API does not expose it; add \"pay\" (`mynatca link-project pay` does)".to_string());
+    if seeds {
+        lines.push("supabase/config.toml:10: warning[config-seeds]: [db.seed] sql_paths lacks \"./seeds/pay/*.sql\", so pay's seeds never run; add it (`mynatca link-project pay` does)".to_string());
+    }
+    lines.extend_from_slice(platform);
+    lines.push(summary.to_string());
+    lines.join("\n") + "\n"
+}
+
 // ---- 3. registry validation ---------------------------------------------------------
 
 #[test]
@@ -129,20 +148,22 @@ fn a_name_with_control_characters_is_never_linked_nor_excluded_and_prints_as_one
     assert_eq!(stdout(&out).lines().count(), 1);
 
     let out = run(&ws, "platform", &["check"]);
-    let hooks = "lacks mynatca's post-checkout, post-merge, pre-commit hooks, so links go stale on checkout and merge";
     let unsafe_name = "(pay) has a control character in its name; it is not linked until you rename it";
     let (newline, escape) =
         ("20250101000000_a\\nNOTES.md\\nsrc\\nb.sql", "20250101000001_pay_\\x1b[2J\\x1b]0;owned\\x07.sql");
-    let expected = [
-        format!(".:1: warning[hooks]: platform {hooks}; run `mynatca setup-hooks` in it"),
-        format!("../pay:1: warning[hooks]: pay {hooks}; run `mynatca setup-hooks` in it"),
-        format!("../pay/supabase/migrations/{newline}:1: error[conflict]: {}/{newline} {unsafe_name}", dir.display()),
-        format!("../pay/supabase/migrations/{escape}:1: error[conflict]: {}/{escape} {unsafe_name}", dir.display()),
-        "supabase/config.toml:2: warning[config-schemas]: schema pay of pay is not in [api] schemas, so the API does not expose it; add \"pay\" (`mynatca link-project pay` does)".to_string(),
-        "supabase/config.toml:10: warning[config-seeds]: [db.seed] sql_paths lacks \"./seeds/pay/*.sql\", so pay's seeds never run; add it (`mynatca link-project pay` does)".to_string(),
-        "checked 1 migrations in 2 repos: 2 errors, 4 warnings".to_string(),
-    ];
-    assert_eq!(stdout(&out), expected.join("\n") + "\n");
+    let expected = check_stdout(
+        &[
+            format!(
+                "../pay/supabase/migrations/{newline}:1: error[conflict]: {}/{newline} {unsafe_name}",
+                dir.display()
+            ),
+            format!("../pay/supabase/migrations/{escape}:1: error[conflict]: {}/{escape} {unsafe_name}", dir.display()),
+        ],
+        true,
+        &[],
+        "checked 1 migrations in 2 repos: 2 errors, 4 warnings",
+    );
+    assert_eq!(stdout(&out), expected);
     assert_eq!(stderr(&out), "");
     assert_eq!(out.status.code(), Some(1));
 }
@@ -186,21 +207,20 @@ fn special_files_are_never_migrations_and_big_files_are_refused() {
 
     let out = run(&ws, "platform", &["check"]);
     let p = "../pay/supabase";
-    let hooks = "lacks mynatca's post-checkout, post-merge, pre-commit hooks, so links go stale on checkout and merge";
     let regular = "not a regular file: only regular files are migrations and seeds";
-    let expected = [
-        format!(".:1: warning[hooks]: platform {hooks}; run `mynatca setup-hooks` in it"),
-        format!("../pay:1: warning[hooks]: pay {hooks}; run `mynatca setup-hooks` in it"),
+    let expected = check_stdout(
+        &[
         format!("{p}/migrations/20250101000001_pay_fifo.sql:1: error[parse]: a FIFO, {regular}; replace it with one"),
         format!("{p}/migrations/20250101000002_pay_zero.sql:1: error[parse]: a character device, {regular}; replace it with one"),
         format!("{p}/migrations/20250101000003_pay_dangling.sql:1: error[parse]: a dangling link, {regular}; replace it with one"),
         format!("{p}/migrations/20250101000004_pay_big.sql:1: error[parse]: cannot read it: over 64 MiB, the most mynatca reads of one file; split it into smaller migrations"),
         format!("{p}/seed.sql:1: error[parse]: a FIFO, {regular}; replace it with one"),
-        "supabase/config.toml:2: warning[config-schemas]: schema pay of pay is not in [api] schemas, so the API does not expose it; add \"pay\" (`mynatca link-project pay` does)".to_string(),
-        format!("supabase/migrations/20250101000005_own_fifo.sql:1: error[parse]: cannot read it: a FIFO, {regular}"),
-        "checked 3 migrations in 2 repos: 6 errors, 3 warnings".to_string(),
-    ];
-    assert_eq!(stdout(&out), expected.join("\n") + "\n");
+        ],
+        false,
+        &[format!("supabase/migrations/20250101000005_own_fifo.sql:1: error[parse]: cannot read it: a FIFO, {regular}")],
+        "checked 3 migrations in 2 repos: 6 errors, 3 warnings",
+    );
+    assert_eq!(stdout(&out), expected);
     assert_eq!(stderr(&out), "");
     assert_eq!(out.status.code(), Some(1));
 }
@@ -234,16 +254,13 @@ fn a_name_that_is_not_utf8_is_reported_and_counted_never_dropped_silently() {
     assert_eq!(out.status.code(), Some(0));
 
     let out = run(&ws, "platform", &["check"]);
-    let hooks = "lacks mynatca's post-checkout, post-merge, pre-commit hooks, so links go stale on checkout and merge";
-    let expected = [
-        format!(".:1: warning[hooks]: platform {hooks}; run `mynatca setup-hooks` in it"),
-        format!("../pay:1: warning[hooks]: pay {hooks}; run `mynatca setup-hooks` in it"),
-        "../pay/supabase/migrations/20250101000001_pay_caf\\xe9.sql:1: error[parse]: its name is not UTF-8, so mynatca does not link it; rename it".to_string(),
-        "supabase/config.toml:2: warning[config-schemas]: schema pay of pay is not in [api] schemas, so the API does not expose it; add \"pay\" (`mynatca link-project pay` does)".to_string(),
-        "supabase/config.toml:10: warning[config-seeds]: [db.seed] sql_paths lacks \"./seeds/pay/*.sql\", so pay's seeds never run; add it (`mynatca link-project pay` does)".to_string(),
-        "checked 1 migrations in 2 repos: 1 error, 4 warnings".to_string(),
-    ];
-    assert_eq!(stdout(&out), expected.join("\n") + "\n");
+    let expected = check_stdout(
+        &["../pay/supabase/migrations/20250101000001_pay_caf\\xe9.sql:1: error[parse]: its name is not UTF-8, so mynatca does not link it; rename it".to_string()],
+        true,
+        &[],
+        "checked 1 migrations in 2 repos: 1 error, 4 warnings",
+    );
+    assert_eq!(stdout(&out), expected);
     assert_eq!(stderr(&out), "");
     assert_eq!(out.status.code(), Some(1));
 }
