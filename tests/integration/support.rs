@@ -399,7 +399,7 @@ impl<'a> Test<'a> {
     #[track_caller]
     pub fn go(mut self) -> Done {
         self.cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
-        let child = self.cmd.spawn().unwrap_or_else(|e| panic!("spawn {:?}: {e}", self.cmd));
+        let child = spawn(&mut self.cmd);
         let output = finish(child, RUN_LIMIT);
         let done = Done { stdout: text(&output.stdout), stderr: text(&output.stderr) };
         let clean = |raw: &str| self.filters.iter().fold(self.ws.redact(raw), |text, filter| filter(&text));
@@ -423,6 +423,21 @@ impl<'a> Test<'a> {
         }
         assert!(wrong.is_empty(), "{:?}\n{}", self.cmd, wrong.join("\n"));
         done
+    }
+}
+
+/// Spawns, retrying while the program is "busy": a binary copied by a test can be
+/// briefly held open for writing by a child another test thread forks meanwhile.
+pub fn spawn(cmd: &mut std::process::Command) -> Child {
+    const ETXTBSY: i32 = 26;
+    let mut tries = 0;
+    loop {
+        match cmd.spawn() {
+            Err(err) if err.raw_os_error() == Some(ETXTBSY) && tries < 100 => tries += 1,
+            Err(err) => panic!("spawn {cmd:?}: {err}"),
+            Ok(child) => return child,
+        }
+        std::thread::sleep(Duration::from_millis(10));
     }
 }
 
