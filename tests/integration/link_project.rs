@@ -40,11 +40,26 @@ sql_paths = [
 enabled = true
 "#;
 
-/// What `link-project pay` prints in a platform with nothing linked yet.
-const PAY_ADDED: &str = "added pay to .linked-projects.json (path ../pay, schema pay)\n\
-     config.toml: added pay to [api] schemas\n\
-     config.toml: added ./seeds/pay/*.sql to [db.seed] sql_paths\n\
-     linked: 2 created, 0 updated, 0 removed, 0 unchanged\n";
+/// What `link-project NAME --path ../NAME --schema NAME` prints, `unchanged` links
+/// of other projects being there already.
+fn added(name: &str, unchanged: u32) -> String {
+    format!(
+        "added {name} to .linked-projects.json (path ../{name}, schema {name})\n\
+         config.toml: added {name} to [api] schemas\n\
+         config.toml: added ./seeds/{name}/*.sql to [db.seed] sql_paths\n\
+         linked: 2 created, 0 updated, 0 removed, {unchanged} unchanged\n"
+    )
+}
+
+/// What `unlink-project NAME` prints, `unchanged` links of other projects staying.
+fn unlinked(name: &str, unchanged: u32) -> String {
+    format!(
+        "removed {name} from .linked-projects.json\n\
+         config.toml: removed {name} from [api] schemas\n\
+         config.toml: removed ./seeds/{name}/*.sql from [db.seed] sql_paths\n\
+         linked: 0 created, 0 updated, 2 removed, {unchanged} unchanged\n"
+    )
+}
 
 /// `link-project pay --path ../pay --schema pay`, run in the platform.
 fn link_project_pay(ws: &Ws) -> Test<'_> {
@@ -52,7 +67,7 @@ fn link_project_pay(ws: &Ws) -> Test<'_> {
 }
 
 fn link_pay(ws: &Ws) {
-    link_project_pay(ws).stdout(PAY_ADDED).go();
+    link_project_pay(ws).stdout(added("pay", 0)).go();
 }
 
 /// A platform with pay linked by `link-project`.
@@ -75,7 +90,7 @@ fn creates_the_registry_from_nothing_inside_a_fresh_platform() {
 
     // From a folder inside the platform: no registry anywhere yet to find it by.
     ws.run("platform/supabase/migrations", ["link-project", "pay", "--path", "../pay", "--schema", "pay"])
-        .stdout(PAY_ADDED)
+        .stdout(added("pay", 0))
         .go();
     assert_eq!(
         ws.read(REGISTRY),
@@ -476,12 +491,7 @@ fn unlink_reverses_everything_and_leaves_other_projects_alone() {
     let ws = Ws::new();
     ws.write(CONFIG, COMMENTED_CONFIG).add_project_repo("discord");
     ws.run("platform", ["link-project", "discord", "--path", "../discord", "--schema", "discord"])
-        .stdout(
-            "added discord to .linked-projects.json (path ../discord, schema discord)\n\
-             config.toml: added discord to [api] schemas\n\
-             config.toml: added ./seeds/discord/*.sql to [db.seed] sql_paths\n\
-             linked: 2 created, 0 updated, 0 removed, 0 unchanged\n",
-        )
+        .stdout(added("discord", 0))
         .go();
     let before = snapshot(&ws);
     let links = ws.links();
@@ -489,32 +499,18 @@ fn unlink_reverses_everything_and_leaves_other_projects_alone() {
     let seeds = ws.entries("platform/supabase/seeds");
 
     ws.add_project_repo("pay");
-    link_project_pay(&ws).stdout(PAY_ADDED.replace(", 0 unchanged", ", 2 unchanged")).go();
+    link_project_pay(&ws).stdout(added("pay", 2)).go();
     assert_ne!(snapshot(&ws), before);
     assert!(ws.path("platform/supabase/seeds/pay/seed.sql").is_symlink());
 
-    ws.run("platform", ["unlink-project", "pay"])
-        .stdout(
-            "removed pay from .linked-projects.json\n\
-             config.toml: removed pay from [api] schemas\n\
-             config.toml: removed ./seeds/pay/*.sql from [db.seed] sql_paths\n\
-             linked: 0 created, 0 updated, 2 removed, 2 unchanged\n",
-        )
-        .go();
+    ws.run("platform", ["unlink-project", "pay"]).stdout(unlinked("pay", 2)).go();
     assert_eq!(snapshot(&ws), before, "registry and config.toml are back, byte for byte");
     assert_eq!(ws.links(), links);
     assert_eq!(ws.read("platform/.git/info/exclude"), exclude);
     assert_eq!(ws.entries("platform/supabase/seeds"), seeds, "seeds/pay is gone");
 
     // The last project gone: the seeds folder mynatca made goes too.
-    ws.run("platform", ["unlink-project", "discord"])
-        .stdout(
-            "removed discord from .linked-projects.json\n\
-             config.toml: removed discord from [api] schemas\n\
-             config.toml: removed ./seeds/discord/*.sql from [db.seed] sql_paths\n\
-             linked: 0 created, 0 updated, 2 removed, 0 unchanged\n",
-        )
-        .go();
+    ws.run("platform", ["unlink-project", "discord"]).stdout(unlinked("discord", 0)).go();
     assert!(!ws.path("platform/supabase/seeds").exists());
     assert!(ws.links().is_empty());
     assert_eq!(ws.registry()["projects"], serde_json::json!([]));
@@ -525,12 +521,7 @@ fn unlink_keeps_a_seed_folder_holding_your_files() {
     let ws = pay_linked();
     ws.write("platform/supabase/seeds/pay/local.sql", "-- mine\n");
     ws.run("platform", ["unlink-project", "pay"])
-        .stdout(
-            "removed pay from .linked-projects.json\n\
-             config.toml: removed pay from [api] schemas\n\
-             config.toml: removed ./seeds/pay/*.sql from [db.seed] sql_paths\n\
-             linked: 0 created, 0 updated, 2 removed, 0 unchanged\n",
-        )
+        .stdout(unlinked("pay", 0))
         .stderr(
             "warning: kept $WS/platform/supabase/seeds/pay: Directory not empty (os error 39); \
              it holds files mynatca did not make (remove them if they are not needed)\n",

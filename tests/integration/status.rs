@@ -37,6 +37,11 @@ fn row(name: &str, branch: &str, state: &str, migrations: u64, linked: u64, newe
     })
 }
 
+/// The whole `status --json` document.
+fn report(repos: [serde_json::Value; 3], warnings: &[String]) -> serde_json::Value {
+    json!({"platform": "$WS/platform", "repos": repos, "warnings": warnings})
+}
+
 const BRANCH_MIX: &str = "warning: repos are on different branches (platform main, pay feature/new-calculator, \
      discord main); `db reset` will apply this mix of migrations (check out matching branches if that is not what \
      you want)\n";
@@ -61,15 +66,14 @@ fn json_has_the_same_fields() {
     // The platform counts every managed link; paths are absolute.
     let warning = BRANCH_MIX.strip_prefix("warning: ").unwrap().trim_end();
     ws.run("pay", ["status", "--json"])
-        .stdout_json(json!({
-            "platform": "$WS/platform",
-            "repos": [
+        .stdout_json(report(
+            [
                 row("platform", "main", "clean", 1, 3, "00000000000000"),
                 row("pay", "feature/new-calculator", "clean", 2, 2, "20251215120001"),
                 row("discord", "main", "clean", 1, 1, "00000000000003"),
             ],
-            "warnings": [format!("branch-mix: {warning}")],
-        }))
+            &[format!("branch-mix: {warning}")],
+        ))
         .stderr(BRANCH_MIX)
         .go();
 }
@@ -96,15 +100,14 @@ fn uncommitted_or_untracked_changes_are_dirty_but_managed_links_never_are() {
     std::fs::remove_file(ws.path("platform/.git/info/exclude")).unwrap();
 
     ws.run("platform", ["status", "--json"])
-        .stdout_json(json!({
-            "platform": "$WS/platform",
-            "repos": [
+        .stdout_json(report(
+            [
                 row("platform", "main", "clean", 1, 2, "00000000000000"),
                 row("pay", "main", "dirty", 1, 1, "00000000000002"),
                 row("discord", "main", "dirty", 1, 1, "00000000000003"),
             ],
-            "warnings": [],
-        }))
+            &[],
+        ))
         .go();
 
     // A file of the platform's own does count.
@@ -165,20 +168,21 @@ fn a_missing_repo_is_a_row_and_a_warning_not_a_failure() {
         discord[key] = serde_json::Value::Null;
     }
     ws.run("platform", ["status", "--json"])
-        .stdout_json(json!({
-            "platform": "$WS/platform",
-            "repos": [
+        .stdout_json(report(
+            [
                 row("platform", "main", "clean", 1, 2, "00000000000000"),
                 row("pay", "main", "clean", 1, 1, "00000000000002"),
                 discord,
             ],
-            "warnings": [
+            &[
                 "missing-project: project discord: folder $WS/discord not found; clone it there or fix its \"path\", \
-                 or `mynatca unlink-project discord`",
+                 or `mynatca unlink-project discord`"
+                    .into(),
                 "stale-links: 2 link changes are pending in the platform (LINKED shows what is there now); \
-                 run `mynatca link`",
+                 run `mynatca link`"
+                    .into(),
             ],
-        }))
+        ))
         .stderr(warnings)
         .go();
 }
