@@ -813,55 +813,7 @@ fn error_offset(sql: &str, message: &str) -> usize {
 /// the plan `mynatca link` would carry out: anything it would change is not as it should
 /// be. `exists` tells whether a link's target is there (a dangling link is broken).
 pub fn link_findings(ws: &Workspace, plan: &reconcile::Plan, exists: impl Fn(&Path) -> bool) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    for action in &plan.actions {
-        let link = action.link();
-        let dir = link.dir;
-        let dangling = |target: &Path| !exists(&fsutil::absolute_from(&dir.path, target));
-        match *action {
-            Action::Create { to, .. } => {
-                let place = if dir.migrations {
-                    "platform/supabase/migrations".to_string()
-                } else {
-                    format!("platform/{}", dir.rel)
-                };
-                let what = if dir.migrations { "migration" } else { "seed" };
-                findings.push(Finding::new(
-                    Rule::StaleLink,
-                    fsutil::absolute_from(&dir.path, to),
-                    1,
-                    format!("{what} {} of {} is not linked into {place}; run `mynatca link`", link.name, link.project),
-                ));
-            }
-            Action::Retarget { from, to, .. } => {
-                let broken = dangling(from);
-                findings.push(Finding::new(
-                    if broken { Rule::BrokenLink } else { Rule::StaleLink },
-                    link.path(),
-                    1,
-                    format!(
-                        "points to {}{} instead of {}; run `mynatca link`",
-                        from.display(),
-                        if broken { ", which does not exist," } else { "" },
-                        to.display()
-                    ),
-                ));
-            }
-            Action::Remove { from, .. } => {
-                let (rule, why) = if dangling(from) {
-                    (Rule::BrokenLink, "which does not exist".to_string())
-                } else {
-                    (Rule::StaleLink, format!("which is no longer a file {} offers", link.project))
-                };
-                findings.push(Finding::new(
-                    rule,
-                    link.path(),
-                    1,
-                    format!("points to {}, {why}; run `mynatca link` to remove it", from.display()),
-                ));
-            }
-        }
-    }
+    let mut findings: Vec<Finding> = plan.actions.iter().map(|action| action_finding(action, &exists)).collect();
     let plan = &plan.verdict;
     for conflict in &plan.conflicts {
         let (rule, path) = match conflict.kind {
@@ -903,6 +855,56 @@ pub fn link_findings(ws: &Workspace, plan: &reconcile::Plan, exists: impl Fn(&Pa
         }
     }
     findings
+}
+
+/// What is wrong on disk when the plan holds `action`.
+fn action_finding(action: &Action, exists: impl Fn(&Path) -> bool) -> Finding {
+    let link = action.link();
+    let dir = link.dir;
+    let dangling = |target: &Path| !exists(&fsutil::absolute_from(&dir.path, target));
+    match *action {
+        Action::Create { to, .. } => {
+            let place = if dir.migrations {
+                "platform/supabase/migrations".to_string()
+            } else {
+                format!("platform/{}", dir.rel)
+            };
+            let what = if dir.migrations { "migration" } else { "seed" };
+            Finding::new(
+                Rule::StaleLink,
+                fsutil::absolute_from(&dir.path, to),
+                1,
+                format!("{what} {} of {} is not linked into {place}; run `mynatca link`", link.name, link.project),
+            )
+        }
+        Action::Retarget { from, to, .. } => {
+            let broken = dangling(from);
+            Finding::new(
+                if broken { Rule::BrokenLink } else { Rule::StaleLink },
+                link.path(),
+                1,
+                format!(
+                    "points to {}{} instead of {}; run `mynatca link`",
+                    from.display(),
+                    if broken { ", which does not exist," } else { "" },
+                    to.display()
+                ),
+            )
+        }
+        Action::Remove { from, .. } => {
+            let (rule, why) = if dangling(from) {
+                (Rule::BrokenLink, "which does not exist".to_string())
+            } else {
+                (Rule::StaleLink, format!("which is no longer a file {} offers", link.project))
+            };
+            Finding::new(
+                rule,
+                link.path(),
+                1,
+                format!("points to {}, {why}; run `mynatca link` to remove it", from.display()),
+            )
+        }
+    }
 }
 
 /// A migration's own file: the platform's in its migrations folder, a project's in its repo.
@@ -1233,7 +1235,7 @@ mod tests {
         let path = Path::new("/p/.linked-projects.json");
         let broken = "{\n  \"version\": 1,\n  \"projects\": [,]\n}";
         let err = crate::registry::Registry::parse(path.into(), broken).unwrap_err();
-        let finding = registry_error(path.as_ref(), &err);
+        let finding = registry_error(path, &err);
         assert_eq!(finding.line, 3);
         assert!(finding.message.starts_with("invalid JSON: "), "{}", finding.message);
     }
@@ -1282,10 +1284,8 @@ mod tests {
         let plan = reconcile::plan(&input);
         // 2_pay_gone.sql's file is deleted; 3_pay_moved.sql's exists but is no longer offered.
         let exists = |path: &Path| !path.ends_with("2_pay_gone.sql");
-        let found: Vec<(Rule, String)> = link_findings(&ws, &plan, exists)
-            .into_iter()
-            .map(|f| (f.rule, f.path.display().to_string()))
-            .collect();
+        let found: Vec<(Rule, String)> =
+            link_findings(&ws, &plan, exists).into_iter().map(|f| (f.rule, f.path.display().to_string())).collect();
         let links = "/ws/platform/supabase/migrations";
         assert_eq!(
             found,

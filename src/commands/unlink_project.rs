@@ -5,11 +5,10 @@ use anyhow::Context as _;
 
 use crate::cli::UnlinkProjectArgs;
 use crate::commands::render;
-use crate::reconcile::{self, Mode};
-use crate::commands::link_project::save_config;
 use crate::commands::Context;
 use crate::config::{self, SupabaseConfig};
 use crate::error::{config_error, Outcome};
+use crate::reconcile::{self, Mode};
 use crate::registry;
 use crate::ui::Ui;
 use crate::workspace::Workspace;
@@ -41,7 +40,7 @@ pub fn run(ctx: &Context, args: &UnlinkProjectArgs) -> anyhow::Result<Outcome> {
     ws.registry.remove(&project.name);
     ws.registry.save().with_context(|| format!("cannot write {}", ws.registry.path.display()))?;
     ctx.ui.info(&format!("removed {} from {}", project.name, registry::FILE_NAME));
-    save_config(config.as_ref(), &notes)?;
+    config.as_ref().map_or(Ok(()), SupabaseConfig::save_if_edited)?;
     for note in &notes {
         ctx.ui.info(note);
     }
