@@ -4,6 +4,7 @@ mod support;
 
 mod check;
 mod discovery;
+mod hook_skip;
 mod hooks;
 mod link;
 mod link_project;
