@@ -15,7 +15,7 @@ use pg_query::{Node, NodeEnum};
 
 use crate::fsutil;
 use crate::migration;
-use crate::reconcile::{self, Change, ConflictKind, Existing, WarningKind, PLATFORM};
+use crate::reconcile::{self, Action, ConflictKind, WarningKind, PLATFORM};
 use crate::registry::Project;
 use crate::workspace::Workspace;
 
@@ -812,67 +812,9 @@ fn error_offset(sql: &str, message: &str) -> usize {
 /// `stale-link`, `broken-link`, `foreign-link`, `conflict` and `duplicate-version`, from
 /// the plan `mynatca link` would carry out: anything it would change is not as it should
 /// be. `exists` tells whether a link's target is there (a dangling link is broken).
-pub fn link_findings(
-    ws: &Workspace,
-    input: &reconcile::Input,
-    plan: &reconcile::Plan,
-    exists: impl Fn(&Path) -> bool,
-) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    for action in &plan.actions {
-        let dir = &input.dirs[action.dir];
-        let link = dir.path.join(&action.name);
-        let place =
-            if dir.migrations { "platform/supabase/migrations".to_string() } else { format!("platform/{}", dir.rel) };
-        let current = dir.entries.iter().find_map(|(name, entry)| match entry {
-            Existing::Link(target) if *name == action.name => Some(target.clone()),
-            _ => None,
-        });
-        let dangling = |target: &Path| !exists(&fsutil::absolute_from(&dir.path, target));
-        match (action.change, current) {
-            (Change::Create, _) | (_, None) => {
-                let target = action.target.as_deref().unwrap_or(Path::new(""));
-                let what = if dir.migrations { "migration" } else { "seed" };
-                findings.push(Finding::new(
-                    Rule::StaleLink,
-                    fsutil::absolute_from(&dir.path, target),
-                    1,
-                    format!(
-                        "{what} {} of {} is not linked into {place}; run `mynatca link`",
-                        action.name, action.project
-                    ),
-                ));
-            }
-            (Change::Retarget, Some(current)) => {
-                let new = action.target.as_deref().unwrap_or(Path::new(""));
-                let broken = dangling(&current);
-                findings.push(Finding::new(
-                    if broken { Rule::BrokenLink } else { Rule::StaleLink },
-                    link,
-                    1,
-                    format!(
-                        "points to {}{} instead of {}; run `mynatca link`",
-                        current.display(),
-                        if broken { ", which does not exist," } else { "" },
-                        new.display()
-                    ),
-                ));
-            }
-            (Change::Remove, Some(current)) => {
-                let (rule, why) = if dangling(&current) {
-                    (Rule::BrokenLink, "which does not exist".to_string())
-                } else {
-                    (Rule::StaleLink, format!("which is no longer a file {} offers", action.project))
-                };
-                findings.push(Finding::new(
-                    rule,
-                    link,
-                    1,
-                    format!("points to {}, {why}; run `mynatca link` to remove it", current.display()),
-                ));
-            }
-        }
-    }
+pub fn link_findings(ws: &Workspace, plan: &reconcile::Plan, exists: impl Fn(&Path) -> bool) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = plan.actions.iter().map(|action| action_finding(action, &exists)).collect();
+    let plan = &plan.verdict;
     for conflict in &plan.conflicts {
         let (rule, path) = match conflict.kind {
             ConflictKind::ForeignLink => (Rule::ForeignLink, ws.platform.join(&conflict.name)),
@@ -892,12 +834,13 @@ pub fn link_findings(
         }
     }
     for duplicate in &plan.duplicates {
-        for (project, name) in &duplicate.files {
+        for file in &duplicate.files {
+            let (project, name) = (&file.project, &file.name);
             let others: Vec<String> = duplicate
                 .files
                 .iter()
-                .filter(|(p, n)| (p, n) != (project, name))
-                .map(|(p, n)| format!("{n} ({p})"))
+                .filter(|other| *other != file)
+                .map(|other| format!("{} ({})", other.name, other.project))
                 .collect();
             findings.push(Finding::new(
                 Rule::DuplicateVersion,
@@ -914,6 +857,56 @@ pub fn link_findings(
     findings
 }
 
+/// What is wrong on disk when the plan holds `action`.
+fn action_finding(action: &Action, exists: impl Fn(&Path) -> bool) -> Finding {
+    let link = action.link();
+    let dir = link.dir;
+    let dangling = |target: &Path| !exists(&fsutil::absolute_from(&dir.path, target));
+    match *action {
+        Action::Create { to, .. } => {
+            let place = if dir.migrations {
+                "platform/supabase/migrations".to_string()
+            } else {
+                format!("platform/{}", dir.rel)
+            };
+            let what = if dir.migrations { "migration" } else { "seed" };
+            Finding::new(
+                Rule::StaleLink,
+                fsutil::absolute_from(&dir.path, to),
+                1,
+                format!("{what} {} of {} is not linked into {place}; run `mynatca link`", link.name, link.project),
+            )
+        }
+        Action::Retarget { from, to, .. } => {
+            let broken = dangling(from);
+            Finding::new(
+                if broken { Rule::BrokenLink } else { Rule::StaleLink },
+                link.path(),
+                1,
+                format!(
+                    "points to {}{} instead of {}; run `mynatca link`",
+                    from.display(),
+                    if broken { ", which does not exist," } else { "" },
+                    to.display()
+                ),
+            )
+        }
+        Action::Remove { from, .. } => {
+            let (rule, why) = if dangling(from) {
+                (Rule::BrokenLink, "which does not exist".to_string())
+            } else {
+                (Rule::StaleLink, format!("which is no longer a file {} offers", link.project))
+            };
+            Finding::new(
+                rule,
+                link.path(),
+                1,
+                format!("points to {}, {why}; run `mynatca link` to remove it", from.display()),
+            )
+        }
+    }
+}
+
 /// A migration's own file: the platform's in its migrations folder, a project's in its repo.
 fn migration_path(ws: &Workspace, project: &str, name: &str) -> PathBuf {
     match ws.registry.project(project) {
@@ -922,29 +915,14 @@ fn migration_path(ws: &Workspace, project: &str, name: &str) -> PathBuf {
     }
 }
 
-/// Every path that is, or is about to be made or removed as, a mynatca link.
-pub fn managed_links(input: &reconcile::Input, plan: &reconcile::Plan) -> Vec<PathBuf> {
-    let removed = plan.actions.iter().filter(|a| a.change == Change::Remove).map(|a| (a.dir, &a.name));
-    plan.managed
-        .iter()
-        .map(|&(dir, offer)| (dir, &input.dirs[dir].offers[offer].name))
-        .chain(removed)
-        .map(|(dir, name)| input.dirs[dir].path.join(name))
-        .collect()
-}
-
 // ---------------------------------------------------------------------------------------
 // Registry and config.toml
 
-/// A registry that does not load, at the line serde_json reports (1 otherwise), with
-/// the file name taken off the front of the message (the finding names the file).
-pub fn registry_error(path: &Path, text: Option<&str>, message: &str) -> Finding {
-    let line = text.and_then(|t| serde_json::from_str::<serde_json::Value>(t).err()).map_or(1, |e| e.line().max(1));
-    let prefix = path.display().to_string();
-    let message = message.strip_prefix(&prefix).unwrap_or(message);
-    // ":L:C: invalid JSON..." or ": projects[0]: ..."
-    let message = message.trim_start_matches(|c: char| c == ':' || c.is_ascii_digit()).trim_start();
-    Finding::new(Rule::Registry, path, line, format!("{message}; `mynatca check` skipped the link rules"))
+/// A registry that does not load, at the line the error names (1 otherwise); the
+/// finding names the file, so the message does not repeat it.
+pub fn registry_error(path: &Path, err: &crate::error::ConfigError) -> Finding {
+    let line = err.position.map_or(1, |(line, _)| line);
+    Finding::new(Rule::Registry, path, line, format!("{}; `mynatca check` skipped the link rules", err.detail()))
 }
 
 /// The line of project `name`'s entry in the registry text (1 if not found).
@@ -964,14 +942,11 @@ pub fn config_findings(path: &Path, text: &str, projects: &[(&Project, bool)]) -
     let config = match crate::config::SupabaseConfig::parse(path.to_path_buf(), text) {
         Ok(config) => config,
         Err(err) => {
-            let message = err.0.strip_prefix(&path.display().to_string()).unwrap_or(&err.0).to_string();
-            let line = message.trim_start_matches(':').split(':').next().and_then(|l| l.parse().ok()).unwrap_or(1);
-            let message = message.trim_start_matches(|c: char| c == ':' || c.is_ascii_digit()).trim_start();
             return vec![Finding::new(
                 Rule::ConfigSchemas,
                 path,
-                line,
-                format!("{message}; the schemas and seed paths could not be checked"),
+                err.position.map_or(1, |(line, _)| line),
+                format!("{}; the schemas and seed paths could not be checked", err.detail()),
             )];
         }
     };
@@ -1260,14 +1235,14 @@ mod tests {
         let path = Path::new("/p/.linked-projects.json");
         let broken = "{\n  \"version\": 1,\n  \"projects\": [,]\n}";
         let err = crate::registry::Registry::parse(path.into(), broken).unwrap_err();
-        let finding = registry_error(path, Some(broken), &err.0);
+        let finding = registry_error(path, &err);
         assert_eq!(finding.line, 3);
         assert!(finding.message.starts_with("invalid JSON: "), "{}", finding.message);
     }
 
     #[test]
     fn link_findings_follow_the_plan_and_point_at_the_right_file() {
-        use crate::reconcile::{Input, LinkDir, Offer, Owner};
+        use crate::reconcile::{Existing, Input, LinkDir, Offer, Owner};
         let registry = r#"{"version":1,"projects":[{"name":"pay","path":"../pay","schema":"pay"},{"name":"discord","path":"../discord","schema":"discord"}]}"#;
         let ws = Workspace {
             platform: "/ws/platform".into(),
@@ -1281,7 +1256,7 @@ mod tests {
             target: target(project, name),
         };
         let input = Input {
-            dirs: vec![LinkDir {
+            migrations: LinkDir {
                 rel: "supabase/migrations".into(),
                 path: "/ws/platform/supabase/migrations".into(),
                 exists: true,
@@ -1302,16 +1277,15 @@ mod tests {
                     Owner { project: "pay".into(), location: "/ws/pay/supabase/migrations".into() },
                     Owner { project: "discord".into(), location: "/ws/discord/supabase/migrations".into() },
                 ],
-            }],
+            },
+            seeds: vec![],
             warnings: vec![],
         };
         let plan = reconcile::plan(&input);
         // 2_pay_gone.sql's file is deleted; 3_pay_moved.sql's exists but is no longer offered.
         let exists = |path: &Path| !path.ends_with("2_pay_gone.sql");
-        let found: Vec<(Rule, String)> = link_findings(&ws, &input, &plan, exists)
-            .into_iter()
-            .map(|f| (f.rule, f.path.display().to_string()))
-            .collect();
+        let found: Vec<(Rule, String)> =
+            link_findings(&ws, &plan, exists).into_iter().map(|f| (f.rule, f.path.display().to_string())).collect();
         let links = "/ws/platform/supabase/migrations";
         assert_eq!(
             found,
@@ -1327,7 +1301,7 @@ mod tests {
                 (Rule::DuplicateVersion, "/ws/pay/supabase/migrations/4_pay_old.sql".into()),
             ]
         );
-        let managed = managed_links(&input, &plan);
+        let managed = plan.managed_paths();
         assert!(managed.contains(&PathBuf::from(format!("{links}/2_pay_gone.sql"))), "links to remove are managed");
         assert!(managed.contains(&PathBuf::from(format!("{links}/1_pay_new.sql"))));
     }

@@ -245,10 +245,9 @@ fn a_foreign_pre_commit_is_chained_and_restored_by_uninstall() {
         .go();
     assert_eq!(ws.read("pay/.git/hooks/pre-commit.pre-mynatca"), foreign);
 
-    // It runs first and, succeeding, lets mynatca decide.
-    ws.run_git("pay", &["switch", "-q", "-c", "feature/x"])
-        .stderr("linked: 2 created, 0 updated, 0 removed, 0 unchanged\n")
-        .go();
+    // It runs first and, succeeding, lets mynatca decide. (A new branch at the same
+    // commit leaves the trees the same: post-checkout skips the relink.)
+    ws.run_git("pay", &["switch", "-q", "-c", "feature/x"]).go();
     ws.run_git("pay", &["commit", "-q", "--allow-empty", "-m", "ok"]).go();
     assert_eq!(std::fs::read_to_string(&log).unwrap(), "ran\n");
 
@@ -504,8 +503,8 @@ fn an_unknown_hook_name_is_exit_2() {
     ws.run("pay", ["hook", "pre-push"])
         .status(2)
         .stderr(
-            "error: unknown hook \"pre-push\"; mynatca runs post-checkout, post-merge, pre-commit \
-             (installed by `mynatca setup-hooks`)\n",
+            "error: invalid value 'pre-push' for '<NAME>'\n  [possible values: post-checkout, post-merge, pre-commit]\n\n\
+             For more information, try '--help'.\n",
         )
         .go();
 }

@@ -3,6 +3,8 @@
 mod support;
 
 mod check;
+mod discovery;
+mod hook_skip;
 mod hooks;
 mod link;
 mod link_project;
