@@ -45,7 +45,8 @@ impl SupabaseConfig {
 
     pub fn parse(path: PathBuf, text: &str) -> Result<Self, ConfigError> {
         let doc = text.parse::<DocumentMut>().map_err(|err| {
-            let message = err.message().trim().to_string();
+            // toml_edit puts what it expected on a line of its own: keep one line.
+            let message = err.message().trim().replace('\n', "; ");
             let error = ConfigError::new(format!("invalid TOML: {message}")).at(&path);
             match err.span() {
                 Some(span) => {

@@ -1291,9 +1291,9 @@ mod tests {
             found,
             vec![
                 (Rule::StaleLink, "/ws/pay/supabase/migrations/1_pay_new.sql".into()),
-                (Rule::StaleLink, format!("{links}/4_pay_old.sql")),
-                (Rule::StaleLink, "/ws/pay/supabase/migrations/5_same.sql".into()),
                 (Rule::StaleLink, "/ws/discord/supabase/migrations/4_discord_dup.sql".into()),
+                (Rule::StaleLink, "/ws/pay/supabase/migrations/5_same.sql".into()),
+                (Rule::StaleLink, format!("{links}/4_pay_old.sql")),
                 (Rule::BrokenLink, format!("{links}/2_pay_gone.sql")),
                 (Rule::StaleLink, format!("{links}/3_pay_moved.sql")),
                 (Rule::Conflict, "/ws/discord/supabase/migrations/5_same.sql".into()),

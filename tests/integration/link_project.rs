@@ -357,7 +357,7 @@ fn every_validation_error_writes_nothing() {
     // what to do is the rule (reported for the lead to fix in src/).
     link_project_pay(&ws)
         .status(2)
-        .stderr("error: $WS/platform/supabase/config.toml:1:5: invalid TOML: invalid table header\nexpected `.`, `]`\n")
+        .stderr("error: $WS/platform/supabase/config.toml:1:5: invalid TOML: invalid table header; expected `.`, `]`\n")
         .go();
     assert_eq!(snapshot(&ws), before);
 }
