@@ -436,7 +436,7 @@ fn a_link_conflict_during_checkout_leaves_gits_exit_status_0() {
 fn a_bad_registry_is_reported_and_git_still_succeeds() {
     let ws = hooked();
     ws.write("platform/.linked-projects.json", "{\"version\": 1,\n");
-    let bad = "$WS/platform/.linked-projects.json:2:0: invalid JSON: EOF while parsing a value; \
+    let bad = "$WS/platform/.linked-projects.json:2:1: invalid JSON: EOF while parsing a value; \
                fix the file (see `mynatca link-project --help`)";
     ws.run_git("pay", &["switch", "-q", "-c", "feature/x"])
         .stderr(format!("error: post-checkout: links not updated: {bad}\n"))
