@@ -18,6 +18,7 @@ pub mod migration;
 pub mod reconcile;
 pub mod registry;
 pub mod repos;
+pub mod sqlerror;
 pub mod ui;
 pub mod warning;
 pub mod workspace;

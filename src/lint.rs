@@ -206,9 +206,10 @@ pub fn sql_findings(path: &Path, sql: &str, project: &str, owners: &Owners) -> V
     let parsed = match pg_query::parse(sql, 0) {
         Ok(parsed) => parsed,
         Err(err) => {
-            let (line, message) = match &err {
-                pg_query::Error::Parse(message) => (line_at(sql, error_offset(sql, message)), message.clone()),
-                other => (1, other.to_string()),
+            let (line, message) = match (&err, crate::sqlerror::syntax_error(sql)) {
+                (pg_query::Error::Parse(_), Some(error)) => (line_at(sql, error.offset.unwrap_or(0)), error.message),
+                (pg_query::Error::Parse(message), None) => (1, message.clone()),
+                (other, _) => (1, other.to_string()),
             };
             return vec![Finding::new(Rule::Parse, path, line, format!("PostgreSQL rejects this: {message}"))];
         }
@@ -766,44 +767,6 @@ fn is_allow_comment(comment: &str) -> bool {
 
 fn line_at(sql: &str, offset: usize) -> usize {
     sql[..offset.min(sql.len())].matches('\n').count() + 1
-}
-
-/// Where PostgreSQL's parser gave up, as a byte offset. `pg_query` reports the message
-/// but not the cursor, so: the parser reads tokens left to right and fails at the first
-/// one no statement can continue with, hence parsing ever longer token prefixes fails
-/// "at end of input" until that token is included; a binary search finds it. A lexer
-/// error (an unterminated string or comment) names the rest of the input after it.
-fn error_offset(sql: &str, message: &str) -> usize {
-    let at_end = |message: &str| message.ends_with("at end of input");
-    let tokens = pg_query::scan_tokens(sql);
-    if at_end(message) {
-        let last = tokens.iter().flatten().rev().find(|t| !is_comment(t));
-        return last.map_or(sql.trim_end().len(), |t| t.start as usize);
-    }
-    if let Ok(tokens) = tokens {
-        let fails_before_end = |k: usize| match pg_query::parse(&sql[..tokens[k - 1].end as usize], 0) {
-            Err(pg_query::Error::Parse(message)) => !at_end(&message),
-            _ => false,
-        };
-        // Smallest k in 1..=len whose prefix fails before its end.
-        let (mut low, mut high) = (1, tokens.len());
-        if high > 0 && fails_before_end(high) {
-            while low < high {
-                let mid = (low + high) / 2;
-                if fails_before_end(mid) {
-                    high = mid;
-                } else {
-                    low = mid + 1;
-                }
-            }
-            return tokens[low - 1].start as usize;
-        }
-    }
-    let near = message.split_once(" at or near \"").map(|(_, rest)| rest.strip_suffix('"').unwrap_or(rest));
-    match near {
-        Some(near) if !near.is_empty() => sql.rfind(near).unwrap_or(0),
-        _ => 0,
-    }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ mod check;
 mod discovery;
 mod hook_skip;
 mod hooks;
+mod limits;
 mod link;
 mod link_project;
 mod new;
