@@ -60,7 +60,8 @@ pub fn check(ws: &Workspace, registry_ok: bool, findings: &mut Vec<Finding>) -> 
 
     // Each migration once, at its own file: the platform's real files, and each
     // project's in its repo (never through the platform's links).
-    let mut migrations: Vec<Migration> = input.migrations
+    let mut migrations: Vec<Migration> = input
+        .migrations
         .entries
         .iter()
         .filter(|(name, entry)| *entry == Existing::File && migration::is_sql_name(name))
@@ -141,9 +142,7 @@ fn tracked_links(ws: &Workspace, managed: &[PathBuf]) -> anyhow::Result<Vec<Find
     if managed.is_empty() {
         return Ok(Vec::new());
     }
-    let repo = git
-        .open()
-        .with_context(|| format!("cannot open the git repo {}", git.work_tree.display()))?;
+    let repo = git.open().with_context(|| format!("cannot open the git repo {}", git.work_tree.display()))?;
     let index = repo.index().context("cannot read the platform's git index")?;
     let indexed: HashSet<Vec<u8>> = index.iter().map(|entry| entry.path).collect();
     // Each link folder's HEAD tree is read once: libgit2 inflates and hashes a tree on

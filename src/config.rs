@@ -356,6 +356,9 @@ mod tests {
         let err = config.add_api_schema("pay").unwrap_err();
         assert_eq!(err.to_string(), "/p/config.toml: [api] schemas is not an array of strings; fix it by hand");
         let mut config = SupabaseConfig::parse("/p/config.toml".into(), "db = 1\n").unwrap();
-        assert_eq!(config.add_seed_path("./x").unwrap_err().to_string(), "/p/config.toml: db is not a table; fix it by hand");
+        assert_eq!(
+            config.add_seed_path("./x").unwrap_err().to_string(),
+            "/p/config.toml: db is not a table; fix it by hand"
+        );
     }
 }

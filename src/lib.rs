@@ -3,9 +3,9 @@
 //! `commands` holds one module per CLI command; everything else is plain library code
 //! with no output policy of its own.
 
+pub mod audit;
 pub mod cli;
 pub mod commands;
-pub mod audit;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -17,6 +17,6 @@ pub mod migration;
 pub mod reconcile;
 pub mod registry;
 pub mod repos;
-pub mod warning;
 pub mod ui;
+pub mod warning;
 pub mod workspace;

@@ -1282,10 +1282,8 @@ mod tests {
         let plan = reconcile::plan(&input);
         // 2_pay_gone.sql's file is deleted; 3_pay_moved.sql's exists but is no longer offered.
         let exists = |path: &Path| !path.ends_with("2_pay_gone.sql");
-        let found: Vec<(Rule, String)> = link_findings(&ws, &plan, exists)
-            .into_iter()
-            .map(|f| (f.rule, f.path.display().to_string()))
-            .collect();
+        let found: Vec<(Rule, String)> =
+            link_findings(&ws, &plan, exists).into_iter().map(|f| (f.rule, f.path.display().to_string())).collect();
         let links = "/ws/platform/supabase/migrations";
         assert_eq!(
             found,

@@ -9,12 +9,12 @@ use anyhow::Context as _;
 
 use crate::cli::HookArgs;
 use crate::commands::render;
-use crate::reconcile::{self, Mode};
 use crate::commands::Context;
 use crate::error::{ConfigError, Outcome};
 use crate::fsutil;
 use crate::gitdir::{self, Head};
 use crate::hooks::HookName;
+use crate::reconcile::{self, Mode};
 use crate::registry::DEFAULT_PROTECTED_BRANCHES;
 use crate::workspace::{self, Workspace};
 
@@ -35,8 +35,7 @@ enum NoWorkspace {
 }
 
 fn workspace(ctx: &Context) -> Result<Workspace, NoWorkspace> {
-    let (platform, _) =
-        workspace::find_platform(ctx.platform.as_deref(), &ctx.cwd).map_err(NoWorkspace::NoPlatform)?;
+    let (platform, _) = workspace::find_platform(ctx.platform.as_deref(), &ctx.cwd).map_err(NoWorkspace::NoPlatform)?;
     Workspace::load(platform).map_err(NoWorkspace::BadRegistry)
 }
 

@@ -10,11 +10,11 @@ use serde_json::Value;
 
 use crate::cli::LinkProjectArgs;
 use crate::commands::render;
-use crate::reconcile::{self, Mode};
 use crate::commands::Context;
 use crate::config::{self, SupabaseConfig};
 use crate::error::{config_error, Outcome};
 use crate::fsutil;
+use crate::reconcile::{self, Mode};
 use crate::registry::{self, Project};
 use crate::ui::Ui;
 use crate::workspace::{canonical_or_lexical, Workspace};

@@ -8,11 +8,11 @@ use anyhow::Context as _;
 
 use crate::cli::NewArgs;
 use crate::commands::render;
-use crate::reconcile::{self, Mode};
 use crate::commands::Context;
 use crate::error::{config_error, Outcome};
 use crate::fsutil;
 use crate::migration;
+use crate::reconcile::{self, Mode};
 use crate::workspace::{canonical_or_lexical, Workspace};
 
 /// Where the migration goes.

@@ -9,11 +9,11 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::cli::RefreshArgs;
 use crate::commands::render;
-use crate::reconcile::{self, Mode};
 use crate::commands::Context;
 use crate::config::SupabaseConfig;
 use crate::db::{self, Event, SqlFile, Target};
 use crate::error::{config_error, Outcome};
+use crate::reconcile::{self, Mode};
 use crate::ui::Ui;
 use crate::workspace::Workspace;
 

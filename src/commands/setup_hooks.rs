@@ -58,6 +58,10 @@ fn print_changes(ctx: &Context, dir: &Path, changes: &[(&str, Change)]) {
             Change::Removed => format!("removed {name}"),
             Change::Restored => format!("restored {name} (the hook that was there before mynatca's)"),
             Change::NotInstalled => format!("not installed {name}"),
+            Change::ReplacedScripts => format!(
+                "replaced {name}: the old scripts' hook (it calls link-migrations.sh) is kept as {name}{}, not run; delete it when you no longer need it",
+                hooks::FROM_SCRIPTS_SUFFIX
+            ),
         };
         ctx.ui.info(&line);
     }

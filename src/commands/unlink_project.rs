@@ -4,12 +4,12 @@
 use anyhow::Context as _;
 
 use crate::cli::UnlinkProjectArgs;
-use crate::commands::render;
-use crate::reconcile::{self, Mode};
 use crate::commands::link_project::save_config;
+use crate::commands::render;
 use crate::commands::Context;
 use crate::config::{self, SupabaseConfig};
 use crate::error::{config_error, Outcome};
+use crate::reconcile::{self, Mode};
 use crate::registry;
 use crate::ui::Ui;
 use crate::workspace::Workspace;

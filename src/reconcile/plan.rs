@@ -154,10 +154,8 @@ fn check_names(dir: &LinkDir, in_place: &[(&str, &str)], plan: &mut Plan) {
     let mut duplicates: Vec<Duplicate> = clashes
         .into_iter()
         .map(|(version, files)| {
-            let mut files: Vec<ProjectFile> = files
-                .into_iter()
-                .map(|(p, n)| ProjectFile { project: p.to_string(), name: n.to_string() })
-                .collect();
+            let mut files: Vec<ProjectFile> =
+                files.into_iter().map(|(p, n)| ProjectFile { project: p.to_string(), name: n.to_string() }).collect();
             files.sort_by(|a, b| a.name.cmp(&b.name));
             Duplicate { version: version.to_string(), files }
         })

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod adoption;
 mod check;
 mod hooks;
 mod link;

@@ -1,0 +1,131 @@
+//! Adopting mynatca: moving over from the old shell scripts, finding the platform from
+//! wherever a team stands, and the conventions of a well-behaved CLI.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use crate::support::{stderr, stdout, Ws};
+
+const PERIODS: &str = "20251215120001_pay_add_periods.sql";
+
+fn legacy(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/legacy").join(name)
+}
+
+/// Runs git, whatever its exit status.
+fn git_run(ws: &Ws, repo: &str, args: &[&str]) -> Output {
+    ws.git_cmd(repo, args).output().unwrap()
+}
+
+/// platform + pay as a team had them with the old scripts: the scripts committed in the
+/// repos, and the hooks `scripts/setup-git-hooks.sh` installed in both.
+fn with_the_old_scripts() -> Ws {
+    let ws = Ws::new().with_project("pay");
+    for (repo, script) in
+        [("platform", "link-migrations.sh"), ("platform", "setup-git-hooks.sh"), ("pay", "setup-git-hooks.sh")]
+    {
+        let to = ws.path(&format!("{repo}/scripts/{script}"));
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(legacy(script), &to).unwrap();
+    }
+    ws.commit_all("platform", "the old scripts");
+    ws.commit_all("pay", "the old scripts");
+    for repo in ["platform", "pay"] {
+        let out = ws.command(Path::new("bash"), repo).arg("scripts/setup-git-hooks.sh").output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    ws
+}
+
+/// In pay, a branch adding one migration; back on main afterwards (hooks fire).
+fn periods_branch(ws: &Ws) {
+    ws.git("pay", &["switch", "-q", "-c", "feature/periods"]);
+    ws.migration("pay", PERIODS, "create table pay.periods (id int);\n");
+    ws.commit_all("pay", "periods");
+    ws.git("pay", &["switch", "-q", "main"]);
+}
+
+/// The README's "Moving over from the shell scripts", step by step.
+#[test]
+fn moving_over_from_the_scripts_keeps_checkouts_and_merges_working() {
+    let ws = with_the_old_scripts();
+    // The old hooks work while the scripts are there.
+    periods_branch(&ws);
+    let hooks = |repo: &str| ws.path(&format!("{repo}/.git/hooks"));
+
+    // Step 2: setup-hooks in each repo replaces the scripts' hooks, keeping copies.
+    for repo in ["platform", "pay"] {
+        let out = ws.mynatca(repo).arg("setup-hooks").output().unwrap();
+        let mut expected = format!("hooks in {}\n", hooks(repo).display());
+        for hook in ["post-checkout", "post-merge", "pre-commit"] {
+            expected += &format!("replaced {hook}: the old scripts' hook (it calls link-migrations.sh) is kept as {hook}.from-scripts, not run; delete it when you no longer need it\n");
+        }
+        if repo == "pay" {
+            expected +=
+                &format!("recorded mynatca.platform = {} in the repo's git config\n", ws.path("platform").display());
+        }
+        assert_eq!((out.status.code(), stdout(&out).as_str(), stderr(&out).as_str()), (Some(0), expected.as_str(), ""));
+        assert!(hooks(repo).join("post-checkout.from-scripts").is_file());
+        assert!(!hooks(repo).join("post-checkout.pre-mynatca").exists(), "a script hook was chained");
+    }
+
+    // Step 3: link in the platform finds the scripts' links correct.
+    let out = ws.mynatca("platform").arg("link").output().unwrap();
+    assert_eq!(
+        (out.status.code(), stdout(&out).as_str(), stderr(&out).as_str()),
+        (Some(0), "linked: 1 created, 0 updated, 0 removed, 1 unchanged\n", "")
+    );
+
+    // Step 4: the team deletes the scripts (on a branch, merged: main is protected).
+    for repo in ["platform", "pay"] {
+        ws.git(repo, &["switch", "-q", "-c", "chore/drop-scripts"]);
+        ws.git(repo, &["rm", "-q", "-r", "scripts"]);
+        ws.git(repo, &["commit", "-q", "-m", "mynatca replaces the scripts"]);
+        ws.git(repo, &["switch", "-q", "main"]);
+        let merge = git_run(&ws, repo, &["merge", "-q", "--no-ff", "--no-edit", "chore/drop-scripts"]);
+        assert_eq!(merge.status.code(), Some(0), "{}", stderr(&merge));
+    }
+    assert!(!ws.path("platform/scripts").exists());
+
+    // Checkouts and merges succeed, and the links follow them.
+    let checkout = git_run(&ws, "pay", &["switch", "-q", "feature/periods"]);
+    assert_eq!(
+        (checkout.status.code(), stderr(&checkout).as_str()),
+        (Some(0), "linked: 1 created, 0 updated, 0 removed, 2 unchanged\n")
+    );
+    assert!(ws.link(PERIODS).is_some());
+    let back = git_run(&ws, "pay", &["switch", "-q", "main"]);
+    assert_eq!(
+        (back.status.code(), stderr(&back).as_str()),
+        (Some(0), "linked: 0 created, 0 updated, 1 removed, 2 unchanged\n")
+    );
+    let merge = git_run(&ws, "pay", &["merge", "-q", "--no-edit", "feature/periods"]);
+    assert_eq!(
+        (merge.status.code(), stderr(&merge).as_str()),
+        (Some(0), "linked: 1 created, 0 updated, 0 removed, 2 unchanged\n")
+    );
+    assert!(ws.link(PERIODS).is_some());
+}
+
+/// A team that ran an earlier mynatca had the scripts' hooks chained as `.pre-mynatca`.
+#[test]
+fn a_scripts_hook_chained_by_an_earlier_install_is_unchained() {
+    let ws = with_the_old_scripts();
+    let hooks = ws.path("pay/.git/hooks");
+    for hook in ["post-checkout", "post-merge", "pre-commit"] {
+        std::fs::rename(hooks.join(hook), hooks.join(format!("{hook}.pre-mynatca"))).unwrap();
+    }
+    let out = ws.mynatca("pay").arg("setup-hooks").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out).matches("kept as post-checkout.from-scripts, not run").count(), 1, "{}", stdout(&out));
+    for hook in ["post-checkout", "post-merge", "pre-commit"] {
+        assert!(!hooks.join(format!("{hook}.pre-mynatca")).exists());
+        assert!(hooks.join(format!("{hook}.from-scripts")).is_file());
+    }
+    std::fs::remove_dir_all(ws.path("platform/scripts")).unwrap();
+    let checkout = git_run(&ws, "pay", &["switch", "-q", "-c", "feature/x"]);
+    assert_eq!(
+        (checkout.status.code(), stderr(&checkout).as_str()),
+        (Some(0), "linked: 2 created, 0 updated, 0 removed, 0 unchanged\n")
+    );
+}
