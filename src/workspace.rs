@@ -43,7 +43,7 @@ impl Workspace {
     /// no registry yet is accepted (see [`unregistered_platform`]): for `link-project`,
     /// which creates the registry.
     pub fn discover_or_new(flag: Option<&Path>, cwd: &Path) -> Result<Workspace, ConfigError> {
-        match find_platform(flag, cwd) {
+        match find(flag, cwd, true) {
             Ok((platform, how)) => {
                 tracing::debug!(platform = %platform.display(), ?how, "found the platform");
                 Workspace::load(platform)
@@ -127,11 +127,17 @@ impl Workspace {
 /// nearest ancestor of `cwd` holding the registry, the current repo's `mynatca.platform`
 /// git config, a sibling of the current repo whose registry lists it.
 pub fn find_platform(flag: Option<&Path>, cwd: &Path) -> Result<(PathBuf, Found), ConfigError> {
+    find(flag, cwd, false)
+}
+
+/// [`find_platform`]; `unregistered` lets `--platform` and the environment name a platform
+/// without a registry yet (for `link-project`, which creates it).
+fn find(flag: Option<&Path>, cwd: &Path, unregistered: bool) -> Result<(PathBuf, Found), ConfigError> {
     if let Some(dir) = flag {
-        return existing_dir(cwd, dir, "--platform").map(|p| (p, Found::Flag));
+        return named_platform(cwd, dir, "--platform", unregistered).map(|p| (p, Found::Flag));
     }
     if let Some(dir) = std::env::var_os(PLATFORM_ENV).filter(|v| !v.is_empty()) {
-        return existing_dir(cwd, Path::new(&dir), PLATFORM_ENV).map(|p| (p, Found::Env));
+        return named_platform(cwd, Path::new(&dir), PLATFORM_ENV, unregistered).map(|p| (p, Found::Env));
     }
     let cwd = fsutil::normalize(cwd);
     if let Some(dir) = cwd.ancestors().find(|dir| dir.join(registry::FILE_NAME).is_file()) {
@@ -172,13 +178,36 @@ pub fn unregistered_platform(cwd: &Path) -> Option<PathBuf> {
     (!beside_a_platform).then(|| candidate.to_path_buf())
 }
 
-fn existing_dir(cwd: &Path, dir: &Path, source: &str) -> Result<PathBuf, ConfigError> {
-    let dir = fsutil::absolute_from(cwd, dir);
-    if dir.is_dir() {
-        Ok(dir)
-    } else {
-        Err(ConfigError::new(format!("{source}: {} is not a directory; point it at the platform repo", dir.display())))
+/// The platform named by `--platform` or the environment (`given` as the user wrote it):
+/// it must hold the registry, and a linked project is never taken for the platform.
+fn named_platform(cwd: &Path, given: &Path, source: &str, unregistered: bool) -> Result<PathBuf, ConfigError> {
+    let dir = fsutil::absolute_from(cwd, given);
+    // Named as the user would write it from here: `../pay`.
+    let given = fsutil::relative_path(&fsutil::normalize(cwd), &dir);
+    if !dir.is_dir() {
+        return Err(ConfigError::new(format!(
+            "{source}: {} is not a directory; point it at the platform repo",
+            dir.display()
+        )));
     }
+    if dir.join(registry::FILE_NAME).is_file() {
+        return Ok(dir);
+    }
+    if let Some((platform, project)) = linked_project(&dir) {
+        return Err(ConfigError::new(format!(
+            "{source}: {} is the linked project {project}, not the platform; the platform is {}",
+            given.display(),
+            platform.display()
+        )));
+    }
+    if unregistered {
+        return Ok(dir);
+    }
+    Err(ConfigError::new(format!(
+        "{source}: {} has no {}, so it is not a platform; point it at the platform repo (in a new platform, `mynatca link-project` creates the registry)",
+        given.display(),
+        registry::FILE_NAME
+    )))
 }
 
 fn configured_platform(git: &gitdir::GitDirs) -> Option<PathBuf> {
@@ -189,6 +218,11 @@ fn configured_platform(git: &gitdir::GitDirs) -> Option<PathBuf> {
 }
 
 fn sibling_platform(work_tree: &Path) -> Option<PathBuf> {
+    linked_project(work_tree).map(|(platform, _)| platform)
+}
+
+/// The sibling platform whose registry lists `work_tree`, and the project's name there.
+fn linked_project(work_tree: &Path) -> Option<(PathBuf, String)> {
     let parent = work_tree.parent()?;
     let me = canonical_or_lexical(work_tree);
     let mut siblings: Vec<PathBuf> = std::fs::read_dir(parent)
@@ -197,11 +231,13 @@ fn sibling_platform(work_tree: &Path) -> Option<PathBuf> {
         .filter(|dir| dir.join(registry::FILE_NAME).is_file())
         .collect();
     siblings.sort();
-    siblings.into_iter().find(|dir| {
-        let Ok(registry) = Registry::load(&dir.join(registry::FILE_NAME)) else {
-            return false;
-        };
-        registry.projects.iter().any(|p| canonical_or_lexical(&fsutil::absolute_from(dir, Path::new(&p.path))) == me)
+    siblings.into_iter().find_map(|dir| {
+        let registry = Registry::load(&dir.join(registry::FILE_NAME)).ok()?;
+        let project = registry
+            .projects
+            .into_iter()
+            .find(|p| canonical_or_lexical(&fsutil::absolute_from(&dir, Path::new(&p.path))) == me)?;
+        Some((dir, project.name))
     })
 }
 

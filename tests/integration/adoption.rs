@@ -129,3 +129,48 @@ fn a_scripts_hook_chained_by_an_earlier_install_is_unchained() {
         (Some(0), "linked: 2 created, 0 updated, 0 removed, 0 unchanged\n")
     );
 }
+
+#[test]
+fn a_linked_project_given_as_the_platform_is_refused_and_left_untouched() {
+    let ws = Ws::new().with_project("pay");
+    let out = ws.mynatca("platform").args(["--platform", "../pay", "link"]).output().unwrap();
+    assert_eq!(
+        (out.status.code(), stdout(&out).as_str(), stderr(&out)),
+        (
+            Some(2),
+            "",
+            format!(
+                "error: --platform: ../pay is the linked project pay, not the platform; the platform is {}\n",
+                ws.path("platform").display()
+            )
+        )
+    );
+    assert!(!ws.path("pay/supabase/.mynatca.lock").exists());
+    assert!(!ws.read("pay/.git/info/exclude").contains("mynatca"));
+}
+
+#[test]
+fn a_platform_from_the_environment_must_hold_the_registry() {
+    let ws = Ws::new();
+    ws.mkdir("elsewhere/supabase/migrations");
+    let out = ws.mynatca("platform").env("MYNATCA_PLATFORM", "../elsewhere").arg("link").output().unwrap();
+    assert_eq!(
+        (out.status.code(), stdout(&out).as_str(), stderr(&out).as_str()),
+        (
+            Some(2),
+            "",
+            "error: MYNATCA_PLATFORM: ../elsewhere has no .linked-projects.json, so it is not a platform; point it at the platform repo (in a new platform, `mynatca link-project` creates the registry)\n"
+        )
+    );
+    assert!(!ws.path("elsewhere/supabase/.mynatca.lock").exists());
+    // link-project may start a registry there.
+    ws.add_project_repo("pay");
+    let out = ws
+        .mynatca("platform")
+        .env("MYNATCA_PLATFORM", "../elsewhere")
+        .args(["link-project", "pay", "--path", "../pay", "--schema", "pay"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(ws.read("elsewhere/.linked-projects.json").contains("\"pay\""));
+}
