@@ -153,6 +153,13 @@ fn find(flag: Option<&Path>, cwd: &Path, unregistered: bool) -> Result<(PathBuf,
             return Ok((dir, Found::Sibling));
         }
     }
+    if let Some(dir) = unregistered_platform(&cwd) {
+        return Err(ConfigError::new(format!(
+            "{} has no {} yet, so no project is linked to this platform; start it with `mynatca link-project NAME --path ../NAME --schema NAME` (or just `mynatca link-project` in a terminal)",
+            dir.display(),
+            registry::FILE_NAME
+        )));
+    }
     Err(ConfigError::new(format!(
         "no platform found from {}; run inside the platform or a linked repo, pass --platform DIR, or set {PLATFORM_ENV}",
         cwd.display()

@@ -174,3 +174,21 @@ fn a_platform_from_the_environment_must_hold_the_registry() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(ws.read("elsewhere/.linked-projects.json").contains("\"pay\""));
 }
+
+#[test]
+fn a_platform_without_a_registry_says_how_to_start_one() {
+    let ws = Ws::new();
+    ws.remove("platform/.linked-projects.json");
+    let out = ws.mynatca("platform/supabase").arg("status").output().unwrap();
+    assert_eq!(
+        (out.status.code(), stdout(&out).as_str(), stderr(&out)),
+        (
+            Some(2),
+            "",
+            format!(
+                "error: {} has no .linked-projects.json yet, so no project is linked to this platform; start it with `mynatca link-project NAME --path ../NAME --schema NAME` (or just `mynatca link-project` in a terminal)\n",
+                ws.path("platform").display()
+            )
+        )
+    );
+}
