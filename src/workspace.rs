@@ -27,6 +27,8 @@ pub enum Found {
     Flag,
     Env,
     Ancestor,
+    /// The workspace root: the one child of the current folder holding a registry.
+    Child,
     GitConfig,
     Sibling,
 }
@@ -124,8 +126,9 @@ impl Workspace {
 }
 
 /// The platform, by the first rule that applies: `--platform`, `$MYNATCA_PLATFORM`, the
-/// nearest ancestor of `cwd` holding the registry, the current repo's `mynatca.platform`
-/// git config, a sibling of the current repo whose registry lists it.
+/// nearest ancestor of `cwd` holding the registry, the one child of `cwd` holding it (the
+/// workspace root), the current repo's `mynatca.platform` git config, a sibling of the
+/// current repo (or of its main worktree) whose registry lists it.
 pub fn find_platform(flag: Option<&Path>, cwd: &Path) -> Result<(PathBuf, Found), ConfigError> {
     find(flag, cwd, false)
 }
@@ -143,6 +146,9 @@ fn find(flag: Option<&Path>, cwd: &Path, unregistered: bool) -> Result<(PathBuf,
     if let Some(dir) = cwd.ancestors().find(|dir| dir.join(registry::FILE_NAME).is_file()) {
         return Ok((dir.to_path_buf(), Found::Ancestor));
     }
+    if let Some(dir) = child_platform(&cwd)? {
+        return Ok((dir, Found::Child));
+    }
     if let Some(repo) = gitdir::current(&cwd) {
         if let Some(dir) = configured_platform(&repo) {
             if dir.is_dir() {
@@ -150,6 +156,10 @@ fn find(flag: Option<&Path>, cwd: &Path, unregistered: bool) -> Result<(PathBuf,
             }
         }
         if let Some(dir) = sibling_platform(&repo.work_tree) {
+            return Ok((dir, Found::Sibling));
+        }
+        // A worktree (`../pay-feature`) is found through its main worktree (`../pay`).
+        if let Some(dir) = repo.main_work_tree().and_then(|main| sibling_platform(&main)) {
             return Ok((dir, Found::Sibling));
         }
     }
@@ -215,6 +225,29 @@ fn named_platform(cwd: &Path, given: &Path, source: &str, unregistered: bool) ->
         given.display(),
         registry::FILE_NAME
     )))
+}
+
+/// The one child of `cwd` holding a registry; several are an error naming them.
+fn child_platform(cwd: &Path) -> Result<Option<PathBuf>, ConfigError> {
+    let Ok(entries) = std::fs::read_dir(cwd) else { return Ok(None) };
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|dir| dir.join(registry::FILE_NAME).is_file())
+        .collect();
+    found.sort();
+    match found.len() {
+        0 => Ok(None),
+        1 => Ok(found.pop()),
+        _ => {
+            let names: Vec<String> =
+                found.iter().filter_map(|d| d.file_name()).map(|n| n.to_string_lossy().into_owned()).collect();
+            Err(ConfigError::new(format!(
+                "{} holds several platforms ({}); cd into one, or pass --platform DIR",
+                cwd.display(),
+                names.join(", ")
+            )))
+        }
+    }
 }
 
 fn configured_platform(git: &gitdir::GitDirs) -> Option<PathBuf> {

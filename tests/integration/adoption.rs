@@ -192,3 +192,39 @@ fn a_platform_without_a_registry_says_how_to_start_one() {
         )
     );
 }
+
+#[test]
+fn the_workspace_root_finds_its_one_platform() {
+    let ws = Ws::new().with_project("pay");
+    let out = ws.mynatca(".").arg("link").output().unwrap();
+    assert_eq!(
+        (out.status.code(), stdout(&out).as_str(), stderr(&out).as_str()),
+        (Some(0), "linked: 2 created, 0 updated, 0 removed, 0 unchanged\n", "")
+    );
+    ws.write("platform-copy/.linked-projects.json", "{\"version\": 1, \"projects\": []}\n");
+    let out = ws.mynatca(".").arg("link").output().unwrap();
+    assert_eq!(
+        (out.status.code(), stdout(&out).as_str(), stderr(&out)),
+        (
+            Some(2),
+            "",
+            format!(
+                "error: {} holds several platforms (platform, platform-copy); cd into one, or pass --platform DIR\n",
+                ws.root.display()
+            )
+        )
+    );
+}
+
+#[test]
+fn setup_hooks_in_a_worktree_finds_the_platform_through_the_main_worktree() {
+    let ws = Ws::new().with_project("pay");
+    ws.git("pay", &["worktree", "add", "-q", "-b", "feature/x", "../pay-feature"]);
+    let out = ws.mynatca("pay-feature").arg("setup-hooks").output().unwrap();
+    let expected = format!(
+        "hooks in {}\ninstalled post-checkout\ninstalled post-merge\ninstalled pre-commit\nrecorded mynatca.platform = {} in the repo's git config\n",
+        ws.path("pay/.git/hooks").display(),
+        ws.path("platform").display()
+    );
+    assert_eq!((out.status.code(), stdout(&out), stderr(&out).as_str()), (Some(0), expected, ""));
+}
