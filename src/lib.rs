@@ -17,6 +17,7 @@ pub mod migration;
 pub mod reconcile;
 pub mod registry;
 pub mod repos;
+pub mod suggest;
 pub mod ui;
 pub mod warning;
 pub mod workspace;

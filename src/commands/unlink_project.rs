@@ -18,8 +18,12 @@ pub fn run(ctx: &Context, args: &UnlinkProjectArgs) -> anyhow::Result<Outcome> {
     let mut ws = ctx.workspace()?;
     let Some(project) = ws.registry.project(&args.name).cloned() else {
         let linked: Vec<&str> = ws.registry.projects.iter().map(|p| p.name.as_str()).collect();
+        let hint = match crate::suggest::closest(&args.name, linked.iter().copied()) {
+            Some(name) => format!("did you mean `mynatca unlink-project {name}`?"),
+            None => "check the name with `mynatca status`".to_string(),
+        };
         return Err(config_error(format!(
-            "no project {:?} in {} (linked: {}); check the name with `mynatca status`",
+            "no project {:?} in {} (linked: {}); {hint}",
             args.name,
             ws.registry.path.display(),
             if linked.is_empty() { "none".to_string() } else { linked.join(", ") }

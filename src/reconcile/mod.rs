@@ -63,6 +63,9 @@ pub struct LinkDir {
     pub entries: Vec<(String, Existing)>,
     pub offers: Vec<Offer>,
     pub owners: Vec<Owner>,
+    /// Absolute folders whose links one warning already covers (the folder a project
+    /// path with a typo meant): not reported again as foreign, one by one.
+    pub reported: Vec<PathBuf>,
 }
 
 impl LinkDir {

@@ -228,3 +228,41 @@ fn setup_hooks_in_a_worktree_finds_the_platform_through_the_main_worktree() {
     );
     assert_eq!((out.status.code(), stdout(&out), stderr(&out).as_str()), (Some(0), expected, ""));
 }
+
+#[test]
+fn a_typo_in_a_project_path_is_one_warning_suggesting_the_folder() {
+    let ws = Ws::new().with_project("pay");
+    ws.migration("pay", PERIODS, "create table pay.periods (id int);\n");
+    ws.mynatca("platform").arg("link").assert().success();
+    let mut registry = ws.registry();
+    registry["projects"][0]["path"] = "../pya".into();
+    ws.write_registry(&registry);
+
+    let out = ws.mynatca("platform").arg("link").output().unwrap();
+    assert_eq!(
+        (out.status.code(), stdout(&out).as_str(), stderr(&out).as_str()),
+        (
+            Some(0),
+            "linked: 0 created, 0 updated, 0 removed, 0 unchanged\n",
+            "warning: project pay: \"path\" ../pya in .linked-projects.json does not exist; did you mean ../pay? Fix it there (links into ../pay are left alone until then)\n"
+        )
+    );
+    assert_eq!(ws.links().len(), 2, "the links were removed");
+}
+
+#[test]
+fn unlink_project_suggests_the_closest_linked_name() {
+    let ws = Ws::new().with_project("pay").with_project("discord");
+    let out = ws.mynatca("platform").args(["unlink-project", "pya"]).output().unwrap();
+    assert_eq!(
+        (out.status.code(), stdout(&out).as_str(), stderr(&out)),
+        (
+            Some(2),
+            "",
+            format!(
+                "error: no project \"pya\" in {} (linked: pay, discord); did you mean `mynatca unlink-project pay`?\n",
+                ws.path("platform/.linked-projects.json").display()
+            )
+        )
+    );
+}
