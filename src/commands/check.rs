@@ -30,6 +30,10 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<Outcome> {
         Err(err) => return Err(err.into()),
     };
     let checked = audit::check(&ws, registry_ok, &mut findings)?;
+    if args.strict {
+        // Pending link changes are an error only when asked for.
+        findings.iter_mut().filter(|f| f.rule == lint::Rule::StaleLink).for_each(|f| f.level = Level::Error);
+    }
 
     let mut shown: Vec<(String, Finding)> = {
         let mut display = DisplayPaths::new(&ctx.cwd);

@@ -266,3 +266,32 @@ fn unlink_project_suggests_the_closest_linked_name() {
         )
     );
 }
+
+/// A fresh clone has no links yet: `check` judges it as `link` would make it.
+#[test]
+fn check_on_a_fresh_clone_passes_with_one_warning_for_the_links() {
+    let ws = Ws::new().with_project("pay");
+    ws.write(
+        "platform/supabase/config.toml",
+        "[api]\nschemas = [\"public\", \"pay\"]\n\n[db.seed]\nsql_paths = [\"./seeds/pay/*.sql\"]\n",
+    );
+    for repo in ["platform", "pay"] {
+        ws.mynatca(repo).arg("setup-hooks").assert().success();
+    }
+    let out = ws.mynatca("platform").arg("check").output().unwrap();
+    assert_eq!(
+        (out.status.code(), stdout(&out).as_str(), stderr(&out).as_str()),
+        (
+            Some(0),
+            "supabase/migrations:1: warning[stale-link]: 2 link changes pending (2 to create, 0 to update, 0 to remove); run `mynatca link`\nchecked 1 migrations in 2 repos: 0 errors, 1 warning\n",
+            ""
+        )
+    );
+    let out = ws.mynatca("platform").args(["check", "--strict"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).starts_with("supabase/migrations:1: error[stale-link]: 2 link changes pending"),
+        "{}",
+        stdout(&out)
+    );
+}
