@@ -295,3 +295,35 @@ fn check_on_a_fresh_clone_passes_with_one_warning_for_the_links() {
         stdout(&out)
     );
 }
+
+/// A name the Supabase CLI skips has one severity: a warning, in `link` and in `check`.
+#[test]
+fn link_and_check_agree_on_a_name_the_supabase_cli_skips() {
+    let ws = Ws::new().with_project("pay");
+    ws.write(
+        "platform/supabase/config.toml",
+        "[api]\nschemas = [\"public\", \"pay\"]\n\n[db.seed]\nsql_paths = [\"./seeds/pay/*.sql\"]\n",
+    );
+    ws.migration("pay", "pay_notes.sql", "select 1;\n");
+    let link = ws.mynatca("platform").arg("link").output().unwrap();
+    assert_eq!(
+        (link.status.code(), stdout(&link).as_str(), stderr(&link).as_str()),
+        (
+            Some(0),
+            "linked: 3 created, 0 updated, 0 removed, 0 unchanged\n",
+            "warning: pay_notes.sql (pay) does not match <version>_<name>.sql; the Supabase CLI skips it (rename it)\n"
+        )
+    );
+    for repo in ["platform", "pay"] {
+        ws.mynatca(repo).arg("setup-hooks").assert().success();
+    }
+    let check = ws.mynatca("platform").arg("check").output().unwrap();
+    assert_eq!(
+        (check.status.code(), stdout(&check).as_str(), stderr(&check).as_str()),
+        (
+            Some(0),
+            "../pay/supabase/migrations/pay_notes.sql:1: warning[name-pattern]: pay_notes.sql is not <digits>_<name>.sql, so the Supabase CLI skips it; rename it (`mynatca new` makes a proper name)\nchecked 2 migrations in 2 repos: 0 errors, 1 warning\n",
+            ""
+        )
+    );
+}
