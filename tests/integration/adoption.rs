@@ -327,3 +327,57 @@ fn link_and_check_agree_on_a_name_the_supabase_cli_skips() {
         )
     );
 }
+
+#[test]
+fn a_tracked_hooks_folder_is_refused_with_the_recipe() {
+    let ws = Ws::new().with_project("pay");
+    ws.write("pay/.husky/pre-commit", "npm test\n");
+    ws.commit_all("pay", "husky");
+    ws.git("pay", &["config", "core.hooksPath", ".husky"]);
+    let out = ws.mynatca("pay").arg("setup-hooks").output().unwrap();
+    assert_eq!(
+        (out.status.code(), stdout(&out).as_str(), stderr(&out).as_str()),
+        (
+            Some(2),
+            "",
+            "error: the hooks folder .husky (husky's) holds files git tracks, so mynatca will not write shims naming this machine's binary into it; call mynatca from your hook manager instead (husky: add `mynatca hook post-checkout`, `mynatca hook post-merge` and `mynatca hook pre-commit` to those files in .husky/; lefthook and pre-commit: see \"Hook managers\" in mynatca's README), or point core.hooksPath at an untracked folder\n"
+        )
+    );
+    assert_eq!(ws.entries("pay/.husky"), vec!["pre-commit"]);
+    assert!(ws.git_cmd("pay", &["config", "mynatca.platform"]).output().unwrap().stdout.is_empty());
+
+    // Any folder holding tracked files, whatever its name.
+    ws.write("pay/githooks/post-merge", "echo hi\n");
+    ws.commit_all("pay", "team hooks");
+    ws.git("pay", &["config", "core.hooksPath", "githooks"]);
+    let out = ws.mynatca("pay").arg("setup-hooks").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).starts_with("error: the hooks folder githooks (core.hooksPath) holds files git tracks"));
+}
+
+/// The manifest's hooks run as pre-commit would run them: mynatca on PATH, in the repo.
+#[test]
+fn the_pre_commit_manifest_names_two_hooks_that_run() {
+    let manifest =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml")).unwrap();
+    let ids: Vec<&str> = manifest.lines().filter_map(|l| l.strip_prefix("- id: ")).collect();
+    assert_eq!(ids, vec!["mynatca-link", "mynatca-check"]);
+    let entries: Vec<&str> = manifest.lines().filter_map(|l| l.trim().strip_prefix("entry: mynatca ")).collect();
+    assert_eq!(entries, vec!["hook post-merge", "check --quiet"]);
+
+    let ws = Ws::new().with_project("pay");
+    ws.write(
+        "platform/supabase/config.toml",
+        "[api]\nschemas = [\"public\", \"pay\"]\n\n[db.seed]\nsql_paths = [\"./seeds/pay/*.sql\"]\n",
+    );
+    for repo in ["platform", "pay"] {
+        ws.mynatca(repo).arg("setup-hooks").assert().success();
+    }
+    let link = ws.mynatca("pay").args(entries[0].split(' ')).output().unwrap();
+    assert_eq!(
+        (link.status.code(), stdout(&link).as_str(), stderr(&link).as_str()),
+        (Some(0), "linked: 2 created, 0 updated, 0 removed, 0 unchanged\n", "")
+    );
+    let check = ws.mynatca("pay").args(entries[1].split(' ')).output().unwrap();
+    assert_eq!((check.status.code(), stdout(&check).as_str(), stderr(&check).as_str()), (Some(0), "", ""));
+}
