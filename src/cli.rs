@@ -64,6 +64,17 @@ pub enum Command {
     Status(StatusArgs),
     /// Create a new migration with a workspace-unique version
     New(NewArgs),
+    /// Print the shell completion script for bash, zsh, fish or powershell
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff)
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]

@@ -381,3 +381,33 @@ fn the_pre_commit_manifest_names_two_hooks_that_run() {
     let check = ws.mynatca("pay").args(entries[1].split(' ')).output().unwrap();
     assert_eq!((check.status.code(), stdout(&check).as_str(), stderr(&check).as_str()), (Some(0), "", ""));
 }
+
+#[test]
+fn completions_for_each_shell_and_the_man_page_come_from_the_cli() {
+    use clap::CommandFactory;
+    let ws = Ws::empty();
+    for (name, shell) in [
+        ("bash", clap_complete::Shell::Bash),
+        ("zsh", clap_complete::Shell::Zsh),
+        ("fish", clap_complete::Shell::Fish),
+        ("powershell", clap_complete::Shell::PowerShell),
+    ] {
+        let mut expected = Vec::new();
+        clap_complete::generate(shell, &mut mynatca::cli::Cli::command(), "mynatca", &mut expected);
+        let out = ws.mynatca(".").args(["completions", name]).output().unwrap();
+        assert_eq!((out.status.code(), &out.stdout, stderr(&out)), (Some(0), &expected, String::new()), "{name}");
+    }
+    let out = ws.mynatca(".").args(["completions", "bash"]).output().unwrap();
+    assert!(stdout(&out).contains("setup-hooks"));
+
+    let mut expected = Vec::new();
+    clap_mangen::Man::new(mynatca::cli::Cli::command()).render(&mut expected).unwrap();
+    let out = ws.mynatca(".").arg("man").output().unwrap();
+    assert_eq!((out.status.code(), &out.stdout, stderr(&out)), (Some(0), &expected, String::new()));
+    let out = ws.mynatca(".").arg("man").output().unwrap();
+    assert!(
+        stdout(&out).starts_with(".ie \\n(.g .ds Aq \\(aq") && stdout(&out).contains(".TH mynatca 1"),
+        "{}",
+        stdout(&out)
+    );
+}
