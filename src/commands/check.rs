@@ -29,7 +29,15 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<Outcome> {
         }
         Err(err) => return Err(err.into()),
     };
+    let started = std::time::Instant::now();
     let checked = audit::check(&ws, registry_ok, &mut findings)?;
+    tracing::debug!(
+        "checked {} migrations in {} repos: {} findings ({:.1?})",
+        checked.migrations,
+        checked.repos,
+        findings.len(),
+        started.elapsed()
+    );
     if args.strict {
         // Pending link changes are an error only when asked for.
         findings.iter_mut().filter(|f| f.rule == lint::Rule::StaleLink).for_each(|f| f.level = Level::Error);

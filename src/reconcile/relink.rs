@@ -58,8 +58,26 @@ pub fn survey(ws: &Workspace, lock: Lock, unlinking: &[Project]) -> anyhow::Resu
 /// platform's `info/exclude` block current.
 pub fn relink(ws: &Workspace, mode: Mode, unlinking: &[Project]) -> anyhow::Result<Report> {
     let lock = if mode == Mode::Apply { Lock::Exclusive } else { Lock::Shared };
+    let started = std::time::Instant::now();
     let survey = survey(ws, lock, unlinking)?;
+    let dirs = || survey.input.dirs();
+    tracing::debug!(
+        "scanned {} link folders: {} files to link, {} entries already there ({:.1?})",
+        dirs().count(),
+        dirs().map(|d| d.offers.len()).sum::<usize>(),
+        dirs().map(|d| d.entries.len()).sum::<usize>(),
+        started.elapsed()
+    );
     let plan = survey.plan();
+    tracing::debug!(
+        "planned {} changes, {} links unchanged ({:.1?})",
+        plan.actions.len(),
+        plan.verdict.unchanged,
+        started.elapsed()
+    );
+    for action in &plan.actions {
+        tracing::trace!("{}", planned_line(action));
+    }
     let mut applied = Applied::default();
     let mut planned = Vec::new();
     match mode {
@@ -76,6 +94,7 @@ pub fn relink(ws: &Workspace, mode: Mode, unlinking: &[Project]) -> anyhow::Resu
             }
         }
     }
+    tracing::debug!("relinked in {:.1?}", started.elapsed());
     let platform = ws.platform.display().to_string();
     Ok(Report { mode, platform, verdict: plan.verdict, applied, planned })
 }

@@ -44,6 +44,7 @@ pub fn scan(ws: &Workspace, unlinking: &[Project]) -> Input {
                 continue;
             }
         };
+        tracing::trace!("project {}: {} migrations in {}", project.name, names.len(), source.display());
         let prefix = fsutil::relative_path(&link_dir, &source).into_os_string();
         for name in names {
             // Plain concatenation: Path::join per file is a measurable cost at 10k files.
