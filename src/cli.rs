@@ -251,12 +251,18 @@ pub struct LinkProjectArgs {
     /// Replace an existing entry with different values
     #[arg(long)]
     pub force: bool,
+    /// Print what would be written and linked, and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct UnlinkProjectArgs {
     /// The project to remove
     pub name: String,
+    /// Print what would be removed, and remove nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

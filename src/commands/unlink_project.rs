@@ -4,7 +4,7 @@
 use anyhow::Context as _;
 
 use crate::cli::UnlinkProjectArgs;
-use crate::commands::link_project::save_config;
+use crate::commands::link_project::{dry_run_note, save_config};
 use crate::commands::render;
 use crate::commands::Context;
 use crate::config::{self, SupabaseConfig};
@@ -43,15 +43,22 @@ pub fn run(ctx: &Context, args: &UnlinkProjectArgs) -> anyhow::Result<Outcome> {
         }
     }
     ws.registry.remove(&project.name);
-    ws.registry.save().with_context(|| format!("cannot write {}", ws.registry.path.display()))?;
-    ctx.ui.info(&format!("removed {} from {}", project.name, registry::FILE_NAME));
-    save_config(config.as_ref(), &notes)?;
+    if args.dry_run {
+        ctx.ui.info(&format!("would remove {} from {}", project.name, registry::FILE_NAME));
+    } else {
+        ws.registry.save().with_context(|| format!("cannot write {}", ws.registry.path.display()))?;
+        ctx.ui.info(&format!("removed {} from {}", project.name, registry::FILE_NAME));
+        save_config(config.as_ref(), &notes)?;
+    }
     for note in &notes {
-        ctx.ui.info(note);
+        ctx.ui.info(&dry_run_note(note, args.dry_run));
     }
 
-    let report = reconcile::relink(&ws, Mode::Apply, std::slice::from_ref(&project))?;
-    remove_seed_folder(ctx.ui, &ws, &project.name);
+    let mode = if args.dry_run { Mode::DryRun } else { Mode::Apply };
+    let report = reconcile::relink(&ws, mode, std::slice::from_ref(&project))?;
+    if !args.dry_run {
+        remove_seed_folder(ctx.ui, &ws, &project.name);
+    }
     render::report(ctx.ui, &report);
     Ok(Outcome::from_problems(report.has_problems()))
 }

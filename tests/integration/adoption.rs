@@ -548,3 +548,105 @@ fn clicolor_force_colours_without_a_terminal_and_term_dumb_keeps_a_terminal_plai
     let dumb = in_a_terminal("dumb");
     assert!(dumb.contains("warning[hooks]") && !dumb.contains('\x1b'), "{dumb:?}");
 }
+
+/// Ctrl-C at a prompt (the menu hides the cursor) gives the cursor back and writes nothing.
+#[test]
+fn ctrl_c_in_a_link_project_prompt_restores_the_cursor() {
+    let ws = Ws::new();
+    ws.add_project_repo("pay");
+    let before = ws.read("platform/.linked-projects.json");
+    for (prompt, keys) in [("Project repo to link", ""), ("Project name [pay]", "\r")] {
+        let mut cmd = ws.mynatca_std("platform");
+        cmd.arg("link-project").env("TERM", "xterm");
+        let options = rexpect::reader::Options::new().timeout_ms(Some(30_000));
+        let mut pty = rexpect::spawn_with_options(cmd, options).expect("spawn in a pty");
+        pty.exp_string("Project repo to link").unwrap();
+        if !keys.is_empty() {
+            pty.send(keys).unwrap();
+            pty.flush().unwrap();
+            pty.exp_string(prompt).unwrap();
+        }
+        pty.send_control('c').unwrap();
+        let rest = pty.exp_eof().unwrap();
+        let status = pty.process().wait().unwrap();
+        assert!(matches!(status, rexpect::process::WaitStatus::Exited(_, 130)), "{prompt}: {status:?} {rest:?}");
+        assert!(rest.ends_with("\x1b[?25h\r\n"), "{prompt}: the cursor stays hidden: {rest:?}");
+    }
+    assert_eq!(ws.read("platform/.linked-projects.json"), before);
+}
+
+#[test]
+fn link_project_and_unlink_project_dry_runs_write_nothing() {
+    let ws = Ws::new();
+    ws.add_project_repo("pay");
+    let (registry, config) = (ws.read("platform/.linked-projects.json"), ws.read("platform/supabase/config.toml"));
+    let out = ws
+        .mynatca("platform")
+        .args(["link-project", "pay", "--path", "../pay", "--schema", "pay", "--dry-run"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        (out.status.code(), stdout(&out).as_str(), stderr(&out).as_str()),
+        (
+            Some(0),
+            "would add pay to .linked-projects.json (path ../pay, schema pay)
+config.toml: would add pay to [api] schemas
+config.toml: would add ./seeds/pay/*.sql to [db.seed] sql_paths
+create 00000000000002_baseline_pay_schema.sql -> ../../../pay/supabase/migrations/00000000000002_baseline_pay_schema.sql
+create seeds/pay/seed.sql -> ../../../../pay/supabase/seed.sql
+linked: 2 created, 0 updated, 0 removed, 0 unchanged (dry run: nothing changed)
+",
+            ""
+        )
+    );
+    assert_eq!(
+        (ws.read("platform/.linked-projects.json"), ws.read("platform/supabase/config.toml")),
+        (registry, config)
+    );
+    assert!(ws.links().is_empty());
+
+    ws.mynatca("platform").args(["link-project", "pay", "--path", "../pay", "--schema", "pay"]).assert().success();
+    let (registry, config, links) =
+        (ws.read("platform/.linked-projects.json"), ws.read("platform/supabase/config.toml"), ws.links());
+    let out = ws.mynatca("platform").args(["unlink-project", "pay", "--dry-run"]).output().unwrap();
+    assert_eq!(
+        (out.status.code(), stdout(&out).as_str(), stderr(&out).as_str()),
+        (
+            Some(0),
+            "would remove pay from .linked-projects.json
+config.toml: would remove pay from [api] schemas
+config.toml: would remove ./seeds/pay/*.sql from [db.seed] sql_paths
+remove 00000000000002_baseline_pay_schema.sql
+remove seeds/pay/seed.sql
+linked: 0 created, 0 updated, 2 removed, 0 unchanged (dry run: nothing changed)
+",
+            ""
+        )
+    );
+    assert_eq!(
+        (ws.read("platform/.linked-projects.json"), ws.read("platform/supabase/config.toml"), ws.links()),
+        (registry, config, links)
+    );
+    assert!(ws.path("platform/supabase/seeds/pay/seed.sql").is_symlink());
+}
+
+#[test]
+fn link_project_adds_no_seed_glob_for_a_project_without_seed_files() {
+    let ws = Ws::new();
+    ws.add_project_repo("pay");
+    ws.remove("pay/supabase/seed.sql");
+    let out =
+        ws.mynatca("platform").args(["link-project", "pay", "--path", "../pay", "--schema", "pay"]).output().unwrap();
+    assert_eq!(
+        (out.status.code(), stdout(&out).as_str(), stderr(&out).as_str()),
+        (
+            Some(0),
+            "added pay to .linked-projects.json (path ../pay, schema pay)
+config.toml: added pay to [api] schemas
+linked: 1 created, 0 updated, 0 removed, 0 unchanged
+",
+            ""
+        )
+    );
+    assert!(!ws.read("platform/supabase/config.toml").contains("seeds/pay"));
+}
