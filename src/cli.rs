@@ -187,6 +187,18 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
+impl Command {
+    /// The name of a command that prints a JSON document on stdout because `--json` was given.
+    pub fn json_name(&self) -> Option<&'static str> {
+        match self {
+            Command::Link(args) if args.json => Some("link"),
+            Command::Check(args) if args.json => Some("check"),
+            Command::Status(args) if args.json => Some("status"),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct LinkArgs {
     /// Print each planned action and change nothing

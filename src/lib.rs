@@ -12,6 +12,7 @@ pub mod error;
 pub mod fsutil;
 pub mod gitdir;
 pub mod hooks;
+pub mod json;
 pub mod lint;
 pub mod migration;
 pub mod reconcile;

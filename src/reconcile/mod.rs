@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub use crate::warning::{Warning, WarningKind};
-pub use apply::{apply, Applied};
+pub use apply::{apply, Applied, Changed};
 pub use plan::{owner_of, plan};
 pub use relink::{lock, relink, survey, Lock, Mode, Report, Survey};
 pub use scan::{list_sql_files, missing_part, scan, MissingPart};

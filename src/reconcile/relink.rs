@@ -5,12 +5,10 @@ use std::fs::File;
 use std::io;
 
 use anyhow::Context as _;
-use serde::{Serialize, Serializer};
 
-use super::{apply, plan, scan, Action, Applied, Conflict, Duplicate, Input, Plan, Verdict, LOCK_FILE};
+use super::{apply, plan, scan, Action, Applied, Input, Plan, Verdict, LOCK_FILE};
 use crate::gitdir;
 use crate::registry::Project;
-use crate::warning::Warning;
 use crate::workspace::Workspace;
 
 /// How a relink treats the disk.
@@ -193,38 +191,5 @@ impl Report {
             a.removed.len(),
             self.verdict.unchanged
         )
-    }
-}
-
-/// `link --json`.
-#[derive(Serialize)]
-struct ReportJson<'a> {
-    platform: &'a str,
-    created: &'a [String],
-    updated: &'a [String],
-    removed: &'a [String],
-    unchanged: usize,
-    conflicts: &'a [Conflict],
-    duplicates: &'a [Duplicate],
-    warnings: &'a [Warning],
-    errors: &'a [String],
-    dry_run: bool,
-}
-
-impl Serialize for Report {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        ReportJson {
-            platform: &self.platform,
-            created: &self.applied.created,
-            updated: &self.applied.updated,
-            removed: &self.applied.removed,
-            unchanged: self.verdict.unchanged,
-            conflicts: &self.verdict.conflicts,
-            duplicates: &self.verdict.duplicates,
-            warnings: &self.verdict.warnings,
-            errors: &self.applied.errors,
-            dry_run: self.mode != Mode::Apply,
-        }
-        .serialize(serializer)
     }
 }

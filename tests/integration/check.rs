@@ -400,17 +400,22 @@ fn json_is_one_document_with_counts_and_findings() {
     add_pay_migration(&ws, "20251215130001_add_rates.sql", "insert into public.members values ('1');\n");
     let out = ws.mynatca("platform").args(["check", "--json"]).assert().code(1).get_output().clone();
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let path = pay_file("20251215130001_add_rates.sql");
+    let path = "supabase/migrations/20251215130001_add_rates.sql";
     assert_eq!(
         doc,
         serde_json::json!({
-            "errors": 1,
-            "warnings": 1,
-            "findings": [
-                {"rule": "name-prefix", "level": "warning", "path": path, "line": 1,
-                 "message": "description \"add_rates\" does not name the schema pay; call it pay_add_rates"},
-                {"rule": "ownership", "level": "error", "path": path, "line": 1,
-                 "message": "pay may not insert into public.members (owned by platform)"},
+            "schema": 1,
+            "command": "check",
+            "platform": ws.path("platform").display().to_string(),
+            "ok": false,
+            "checked": {"migrations": 5, "repos": 3},
+            "errors": [
+                {"kind": "ownership", "message": "pay may not insert into public.members (owned by platform)",
+                 "project": "pay", "path": path, "line": 1},
+            ],
+            "warnings": [
+                {"kind": "name-prefix", "message": "description \"add_rates\" does not name the schema pay; call it pay_add_rates",
+                 "project": "pay", "path": path, "line": 1},
             ]
         })
     );

@@ -177,8 +177,17 @@ fn the_same_name_in_two_projects_links_the_first_and_fails() {
     ws.migration("discord", "20251215120001_pay_add_periods.sql", "-- copied by mistake\n");
     let out = ws.mynatca("platform").args(["link", "--json"]).assert().code(1).get_output().clone();
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(json["conflicts"][0]["kind"], "same-name");
-    assert_eq!(json["conflicts"][0]["projects"], serde_json::json!(["pay", "discord"]));
+    assert_eq!(json["ok"], false);
+    // Reported at the file that is not linked: discord's.
+    assert_eq!(
+        json["errors"][0],
+        serde_json::json!({
+            "kind": "same-name",
+            "message": "20251215120001_pay_add_periods.sql is offered by pay and discord; pay is linked, rename the other",
+            "project": "discord",
+            "path": "supabase/migrations/20251215120001_pay_add_periods.sql",
+        })
+    );
     assert_eq!(ws.link("20251215120001_pay_add_periods.sql").unwrap(), pay_link("20251215120001_pay_add_periods.sql"));
 }
 
@@ -204,12 +213,22 @@ fn duplicate_versions_are_reported_with_every_file_and_project() {
 
     let out = ws.mynatca("platform").args(["link", "--json"]).assert().code(1).get_output().clone();
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(json["duplicates"][0]["version"], "20251215120004");
-    assert_eq!(json["duplicates"][0]["files"].as_array().unwrap().len(), 3);
+    // One error per file involved, each naming its file in its own repo.
+    let files: Vec<(&str, &str, &str)> = json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["kind"].as_str().unwrap(), e["project"].as_str().unwrap(), e["path"].as_str().unwrap()))
+        .collect();
     assert_eq!(
-        json["duplicates"][0]["files"][0],
-        serde_json::json!({"project": "platform", "name": "20251215120004_add_facilities.sql"})
+        files,
+        vec![
+            ("duplicate-version", "platform", "supabase/migrations/20251215120004_add_facilities.sql"),
+            ("duplicate-version", "discord", "supabase/migrations/20251215120004_discord_add_logs.sql"),
+            ("duplicate-version", "pay", "supabase/migrations/20251215120004_pay_add_shifts.sql"),
+        ]
     );
+    assert!(json["errors"][0]["message"].as_str().unwrap().starts_with("duplicate version 20251215120004: "));
 }
 
 #[test]
@@ -289,12 +308,20 @@ fn json_is_one_document_on_stdout() {
     let ws = pay_and_discord();
     let out = ws.mynatca("platform").args(["link", "--json"]).assert().success().get_output().clone();
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is exactly one JSON document");
+    assert_eq!(
+        (&json["schema"], &json["command"], &json["ok"]),
+        (&serde_json::json!(1), &serde_json::json!("link"), &serde_json::json!(true))
+    );
     assert_eq!(json["platform"], ws.path("platform").display().to_string());
     assert_eq!(json["created"].as_array().unwrap().len(), 6);
-    assert!(json["created"].as_array().unwrap().contains(&"20251215120004_pay_add_shifts.sql".into()));
+    assert!(json["created"].as_array().unwrap().contains(&serde_json::json!({
+        "project": "pay",
+        "path": "supabase/migrations/20251215120004_pay_add_shifts.sql",
+        "link": "supabase/migrations/20251215120004_pay_add_shifts.sql",
+    })));
     assert_eq!(json["unchanged"], 0);
     assert_eq!(json["dry_run"], false);
-    for key in ["updated", "removed", "conflicts", "duplicates", "warnings"] {
+    for key in ["updated", "removed", "errors", "warnings"] {
         assert_eq!(json[key], serde_json::json!([]), "{key}");
     }
     let again = ws.mynatca("platform").args(["link", "--json", "--dry-run"]).assert().success().get_output().clone();
