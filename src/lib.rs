@@ -4,6 +4,7 @@
 //! with no output policy of its own.
 
 pub mod audit;
+mod civil;
 pub mod cli;
 pub mod commands;
 pub mod config;
