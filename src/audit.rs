@@ -74,10 +74,10 @@ pub fn check(ws: &Workspace, registry_ok: bool, findings: &mut Vec<Finding>) -> 
         .map(|(name, _)| Migration { path: ws.link_dir().join(name), project: PLATFORM, schema: None })
         .collect();
     // The scan already listed every present project's migrations folder.
-    let folders: Vec<_> = present.iter().map(|p| (p, ws.migrations_dir(p))).collect();
+    let folders: HashMap<&str, _> = present.iter().map(|p| (p.name.as_str(), (p, ws.migrations_dir(p)))).collect();
     for offer in &input.migrations.offers {
         // A folder that appeared after the registry rule ran is checked on the next run.
-        let Some((project, dir)) = folders.iter().find(|(p, _)| p.name == offer.project) else { continue };
+        let Some((project, dir)) = folders.get(offer.project.as_str()) else { continue };
         migrations.push(Migration {
             path: dir.join(&offer.name),
             project: &project.name,

@@ -4,6 +4,7 @@
 //! with no output policy of its own.
 
 pub mod audit;
+pub mod checkout;
 mod civil;
 pub mod cli;
 pub mod commands;

@@ -816,55 +816,7 @@ fn error_offset(sql: &str, message: &str) -> usize {
 /// the plan `mynatca link` would carry out: anything it would change is not as it should
 /// be. `exists` tells whether a link's target is there (a dangling link is broken).
 pub fn link_findings(ws: &Workspace, plan: &reconcile::Plan, exists: impl Fn(&Path) -> bool) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    for action in &plan.actions {
-        let link = action.link();
-        let dir = link.dir;
-        let dangling = |target: &Path| !exists(&fsutil::absolute_from(&dir.path, target));
-        match *action {
-            Action::Create { to, .. } => {
-                let place = if dir.migrations {
-                    "platform/supabase/migrations".to_string()
-                } else {
-                    format!("platform/{}", dir.rel)
-                };
-                let what = if dir.migrations { "migration" } else { "seed" };
-                findings.push(Finding::new(
-                    Rule::StaleLink,
-                    fsutil::absolute_from(&dir.path, to),
-                    1,
-                    format!("{what} {} of {} is not linked into {place}; run `mynatca link`", link.name, link.project),
-                ));
-            }
-            Action::Retarget { from, to, .. } => {
-                let broken = dangling(from);
-                findings.push(Finding::new(
-                    if broken { Rule::BrokenLink } else { Rule::StaleLink },
-                    link.path(),
-                    1,
-                    format!(
-                        "points to {}{} instead of {}; run `mynatca link`",
-                        from.display(),
-                        if broken { ", which does not exist," } else { "" },
-                        to.display()
-                    ),
-                ));
-            }
-            Action::Remove { from, .. } => {
-                let (rule, why) = if dangling(from) {
-                    (Rule::BrokenLink, "which does not exist".to_string())
-                } else {
-                    (Rule::StaleLink, format!("which is no longer a file {} offers", link.project))
-                };
-                findings.push(Finding::new(
-                    rule,
-                    link.path(),
-                    1,
-                    format!("points to {}, {why}; run `mynatca link` to remove it", from.display()),
-                ));
-            }
-        }
-    }
+    let mut findings: Vec<Finding> = plan.actions.iter().map(|action| action_finding(action, &exists)).collect();
     let plan = &plan.verdict;
     for conflict in &plan.conflicts {
         let (rule, path) = match conflict.kind {
@@ -906,6 +858,56 @@ pub fn link_findings(ws: &Workspace, plan: &reconcile::Plan, exists: impl Fn(&Pa
         }
     }
     findings
+}
+
+/// What is wrong on disk when the plan holds `action`.
+fn action_finding(action: &Action, exists: impl Fn(&Path) -> bool) -> Finding {
+    let link = action.link();
+    let dir = link.dir;
+    let dangling = |target: &Path| !exists(&fsutil::absolute_from(&dir.path, target));
+    match *action {
+        Action::Create { to, .. } => {
+            let place = if dir.migrations {
+                "platform/supabase/migrations".to_string()
+            } else {
+                format!("platform/{}", dir.rel)
+            };
+            let what = if dir.migrations { "migration" } else { "seed" };
+            Finding::new(
+                Rule::StaleLink,
+                fsutil::absolute_from(&dir.path, to),
+                1,
+                format!("{what} {} of {} is not linked into {place}; run `mynatca link`", link.name, link.project),
+            )
+        }
+        Action::Retarget { from, to, .. } => {
+            let broken = dangling(from);
+            Finding::new(
+                if broken { Rule::BrokenLink } else { Rule::StaleLink },
+                link.path(),
+                1,
+                format!(
+                    "points to {}{} instead of {}; run `mynatca link`",
+                    from.display(),
+                    if broken { ", which does not exist," } else { "" },
+                    to.display()
+                ),
+            )
+        }
+        Action::Remove { from, .. } => {
+            let (rule, why) = if dangling(from) {
+                (Rule::BrokenLink, "which does not exist".to_string())
+            } else {
+                (Rule::StaleLink, format!("which is no longer a file {} offers", link.project))
+            };
+            Finding::new(
+                rule,
+                link.path(),
+                1,
+                format!("points to {}, {why}; run `mynatca link` to remove it", from.display()),
+            )
+        }
+    }
 }
 
 /// A migration's own file: the platform's in its migrations folder, a project's in its repo.
@@ -1236,7 +1238,7 @@ mod tests {
         let path = Path::new("/p/.linked-projects.json");
         let broken = "{\n  \"version\": 1,\n  \"projects\": [,]\n}";
         let err = crate::registry::Registry::parse(path.into(), broken).unwrap_err();
-        let finding = registry_error(path.as_ref(), &err);
+        let finding = registry_error(path, &err);
         assert_eq!(finding.line, 3);
         assert!(finding.message.starts_with("invalid JSON: "), "{}", finding.message);
     }
@@ -1293,9 +1295,9 @@ mod tests {
             found,
             vec![
                 (Rule::StaleLink, "/ws/pay/supabase/migrations/1_pay_new.sql".into()),
-                (Rule::StaleLink, format!("{links}/4_pay_old.sql")),
-                (Rule::StaleLink, "/ws/pay/supabase/migrations/5_same.sql".into()),
                 (Rule::StaleLink, "/ws/discord/supabase/migrations/4_discord_dup.sql".into()),
+                (Rule::StaleLink, "/ws/pay/supabase/migrations/5_same.sql".into()),
+                (Rule::StaleLink, format!("{links}/4_pay_old.sql")),
                 (Rule::BrokenLink, format!("{links}/2_pay_gone.sql")),
                 (Rule::StaleLink, format!("{links}/3_pay_moved.sql")),
                 (Rule::Conflict, "/ws/discord/supabase/migrations/5_same.sql".into()),

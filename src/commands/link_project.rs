@@ -111,7 +111,7 @@ pub fn run(ctx: &Context, args: &LinkProjectArgs) -> anyhow::Result<Outcome> {
     }
     ctx.ui.info(&format!("{verb} {} {preposition} {} ({})", project.name, registry::FILE_NAME, describe(&project)));
     if !args.dry_run {
-        save_config(config.as_ref(), &notes)?;
+        config.as_ref().map_or(Ok(()), SupabaseConfig::save_if_edited)?;
     }
     for note in &notes {
         ctx.ui.info(&dry_run_note(note, args.dry_run));
@@ -133,7 +133,7 @@ fn already_linked(ui: &Ui, ws: &Workspace, project: &Project, dry_run: bool) -> 
         None => Vec::new(),
     };
     if !dry_run {
-        save_config(config.as_ref(), &notes)?;
+        config.as_ref().map_or(Ok(()), SupabaseConfig::save_if_edited)?;
     }
     for note in &notes {
         ui.info(&dry_run_note(note, dry_run));
@@ -195,16 +195,6 @@ fn add_to_config(ws: &Workspace, config: &mut SupabaseConfig, project: &Project)
         notes.push(format!("config.toml: added {glob} to [db.seed] sql_paths"));
     }
     Ok(notes)
-}
-
-/// Writes config.toml when `notes` says something changed.
-pub(crate) fn save_config(config: Option<&SupabaseConfig>, notes: &[String]) -> anyhow::Result<()> {
-    match config {
-        Some(config) if !notes.is_empty() => {
-            config.save().with_context(|| format!("cannot write {}", config.path.display()))
-        }
-        _ => Ok(()),
-    }
 }
 
 /// A seed given with `--seed` that does not exist is linked once it does; say so.

@@ -4,7 +4,7 @@
 use anyhow::Context as _;
 
 use crate::cli::UnlinkProjectArgs;
-use crate::commands::link_project::{dry_run_note, save_config};
+use crate::commands::link_project::dry_run_note;
 use crate::commands::render;
 use crate::commands::Context;
 use crate::config::{self, SupabaseConfig};
@@ -48,7 +48,7 @@ pub fn run(ctx: &Context, args: &UnlinkProjectArgs) -> anyhow::Result<Outcome> {
     } else {
         ws.registry.save().with_context(|| format!("cannot write {}", ws.registry.path.display()))?;
         ctx.ui.info(&format!("removed {} from {}", project.name, registry::FILE_NAME));
-        save_config(config.as_ref(), &notes)?;
+        config.as_ref().map_or(Ok(()), SupabaseConfig::save_if_edited)?;
     }
     for note in &notes {
         ctx.ui.info(&dry_run_note(note, args.dry_run));

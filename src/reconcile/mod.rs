@@ -149,6 +149,15 @@ impl<'a> Action<'a> {
         }
     }
 
+    /// Order in reports: creates, then updates, then removals.
+    pub(crate) fn rank(&self) -> u8 {
+        match self {
+            Action::Create { .. } => 0,
+            Action::Retarget { .. } => 1,
+            Action::Remove { .. } => 2,
+        }
+    }
+
     /// `create`, `update` or `remove`, as reports say it.
     pub fn verb(&self) -> &'static str {
         match self {

@@ -26,6 +26,7 @@ fn plan_dir<'a>(dir: &'a LinkDir, plan: &mut Plan<'a>) {
     let mut desired: HashMap<&str, &Offer> = HashMap::with_capacity_and_hasher(dir.offers.len(), Default::default());
     // (project, name) of every migration in place after the apply, for duplicate versions.
     let mut in_place: Vec<(&str, &str)> = Vec::new();
+    let first_action = plan.actions.len();
 
     for offer in &dir.offers {
         if let Some(first) = desired.get(offer.name.as_str()) {
@@ -54,8 +55,6 @@ fn plan_dir<'a>(dir: &'a LinkDir, plan: &mut Plan<'a>) {
         in_place.push((&offer.project, &offer.name));
     }
 
-    // Removals come from the folder listing, in no particular order; reports want one.
-    let first_removal = plan.actions.len();
     for (name, entry) in &dir.entries {
         match entry {
             Existing::Link(from) if !desired.contains_key(name.as_str()) => match owner_of(dir, from) {
@@ -78,7 +77,9 @@ fn plan_dir<'a>(dir: &'a LinkDir, plan: &mut Plan<'a>) {
             _ => {}
         }
     }
-    plan.actions[first_removal..].sort_unstable_by(|a, b| a.link().name.cmp(b.link().name));
+    // Folders are read in no particular order; reports list creates, updates, then
+    // removals, each by name, on every machine alike.
+    plan.actions[first_action..].sort_unstable_by(|a, b| (a.rank(), a.link().name).cmp(&(b.rank(), b.link().name)));
 
     if dir.migrations {
         check_names(dir, &in_place, plan);

@@ -145,7 +145,11 @@ fn a_scripts_hook_chained_by_an_earlier_install_is_unchained() {
         assert!(hooks.join(format!("{hook}.from-scripts")).is_file());
     }
     std::fs::remove_dir_all(ws.path("platform/scripts")).unwrap();
-    let checkout = git_run(&ws, "pay", &["switch", "-q", "-c", "feature/x"]);
+    // A checkout that changes the migrations relinks, with the scripts gone.
+    ws.git("pay", &["switch", "-q", "-c", "feature/x"]);
+    ws.migration("pay", PERIODS, "create table pay.periods (id int);\n");
+    ws.commit_all("pay", "periods");
+    let checkout = git_run(&ws, "pay", &["switch", "-q", "main"]);
     assert_eq!(
         (checkout.status.code(), stderr(&checkout).as_str()),
         (Some(0), "linked: 2 created, 0 updated, 0 removed, 0 unchanged\n")

@@ -4,6 +4,8 @@ mod support;
 
 mod adoption;
 mod check;
+mod discovery;
+mod hook_skip;
 mod hooks;
 mod link;
 mod link_project;
