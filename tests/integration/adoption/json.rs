@@ -1,79 +1,102 @@
 //! `--json`: one language for every document, error documents included.
 
+use serde_json::Value;
+
 use crate::support::{stderr, stdout, Ws};
 
-/// The README's "JSON output" schema, checked key by key: nothing missing, nothing else.
-fn validate(doc: &serde_json::Value) {
-    use serde_json::Value;
-    let object = |value: &Value, what: &str| {
-        value.as_object().unwrap_or_else(|| panic!("{what} is not an object: {value}")).clone()
-    };
-    let keys = |map: &serde_json::Map<String, Value>, required: &[&str], optional: &[&str], what: &str| {
-        for key in required {
-            assert!(map.contains_key(*key), "{what} lacks {key}: {map:?}");
-        }
-        for key in map.keys() {
-            assert!(
-                required.contains(&key.as_str()) || optional.contains(&key.as_str()),
-                "{what} has an unknown key {key}"
-            );
-        }
-    };
-    let string = |value: &Value, what: &str| assert!(value.is_string(), "{what} is not a string: {value}");
-    let count = |value: &Value, what: &str| assert!(value.is_u64(), "{what} is not a count: {value}");
-    let nullable =
-        |value: &Value, ok: fn(&Value) -> bool, what: &str| assert!(value.is_null() || ok(value), "{what}: {value}");
-    let file = |value: &Value, extra: &[&str], what: &str| {
-        let map = object(value, what);
-        let mut required = vec!["project", "path"];
-        required.extend(extra);
-        keys(&map, &required, &[], what);
-        for key in required {
-            string(&map[key], &format!("{what}.{key}"));
-        }
-        let path = map["path"].as_str().unwrap();
-        assert!(!path.starts_with('/') && !path.starts_with(".."), "{what}.path is not inside its repo: {path}");
-    };
-    let issue = |value: &Value, what: &str| {
-        let map = object(value, what);
-        keys(&map, &["kind", "message"], &["project", "path", "line"], what);
-        string(&map["kind"], what);
-        string(&map["message"], what);
-        if let Some(project) = map.get("project") {
-            string(project, what);
-            file(&serde_json::json!({"project": project, "path": map["path"]}), &[], what);
-        }
-        if let Some(line) = map.get("line") {
-            assert!(line.as_u64().is_some_and(|n| n >= 1), "{what}.line: {line}");
-        }
-    };
-    let list =
-        |value: &Value, what: &str| value.as_array().unwrap_or_else(|| panic!("{what} is not a list: {value}")).clone();
+type Map = serde_json::Map<String, Value>;
 
+fn object(value: &Value, what: &str) -> Map {
+    value.as_object().unwrap_or_else(|| panic!("{what} is not an object: {value}")).clone()
+}
+
+fn list(value: &Value, what: &str) -> Vec<Value> {
+    value.as_array().unwrap_or_else(|| panic!("{what} is not a list: {value}")).clone()
+}
+
+/// Every `required` key is there, and no key but those and the `optional` ones.
+fn keys(map: &Map, required: &[&str], optional: &[&str], what: &str) {
+    for key in required {
+        assert!(map.contains_key(*key), "{what} lacks {key}: {map:?}");
+    }
+    for key in map.keys() {
+        assert!(
+            required.contains(&key.as_str()) || optional.contains(&key.as_str()),
+            "{what} has an unknown key {key}"
+        );
+    }
+}
+
+fn string(value: &Value, what: &str) {
+    assert!(value.is_string(), "{what} is not a string: {value}");
+}
+
+fn count(value: &Value, what: &str) {
+    assert!(value.is_u64(), "{what} is not a count: {value}");
+}
+
+fn nullable(value: &Value, ok: fn(&Value) -> bool, what: &str) {
+    assert!(value.is_null() || ok(value), "{what}: {value}");
+}
+
+/// `{"project", "path"}` (plus `extra` string keys), the path inside that project's repo.
+fn file(value: &Value, extra: &[&str], what: &str) {
+    let map = object(value, what);
+    let mut required = vec!["project", "path"];
+    required.extend(extra);
+    keys(&map, &required, &[], what);
+    for key in required {
+        string(&map[key], &format!("{what}.{key}"));
+    }
+    let path = map["path"].as_str().unwrap();
+    assert!(!path.starts_with('/') && !path.starts_with(".."), "{what}.path is not inside its repo: {path}");
+}
+
+/// `{"kind", "message", "project"?, "path"?, "line"?}`.
+fn issue(value: &Value, what: &str) {
+    let map = object(value, what);
+    keys(&map, &["kind", "message"], &["project", "path", "line"], what);
+    string(&map["kind"], what);
+    string(&map["message"], what);
+    if let Some(project) = map.get("project") {
+        file(&serde_json::json!({"project": project, "path": map["path"]}), &[], what);
+    }
+    if let Some(line) = map.get("line") {
+        assert!(line.as_u64().is_some_and(|n| n >= 1), "{what}.line: {line}");
+    }
+}
+
+const ENVELOPE: [&str; 6] = ["schema", "command", "platform", "ok", "errors", "warnings"];
+
+/// The README's "JSON output" schema, checked key by key: nothing missing, nothing else.
+fn validate(doc: &Value) {
     let map = object(doc, "the document");
     assert_eq!(map["schema"], 1);
-    let command = map["command"].as_str();
     nullable(&map["platform"], |p| p.as_str().is_some_and(|p| p.starts_with('/')), "platform");
     let ok = map["ok"].as_bool().expect("ok is a boolean");
-    for (key, each) in [("errors", &issue), ("warnings", &issue)] {
+    for key in ["errors", "warnings"] {
         for (i, value) in list(&map[key], key).iter().enumerate() {
-            each(value, &format!("{key}[{i}]"));
+            issue(value, &format!("{key}[{i}]"));
         }
     }
-    let envelope = ["schema", "command", "platform", "ok", "errors", "warnings"];
-    let with = |own: &[&'static str]| -> Vec<&'static str> { envelope.iter().chain(own).copied().collect() };
     let failed = !ok
         && list(&map["errors"], "errors")
             .iter()
             .any(|e| matches!(e["kind"].as_str(), Some("usage" | "config" | "error")));
     if failed {
-        keys(&map, &envelope, &[], "an error document");
+        keys(&map, &ENVELOPE, &[], "an error document");
         nullable(&map["command"], Value::is_string, "command");
-        return;
+    } else {
+        validate_own(&map);
     }
-    match command {
+}
+
+/// The fields of each command's own document.
+fn validate_own(map: &Map) {
+    let with = |own: &[&'static str]| -> Vec<&'static str> { ENVELOPE.iter().chain(own).copied().collect() };
+    match map["command"].as_str() {
         Some("link") => {
-            keys(&map, &with(&["dry_run", "created", "updated", "removed", "unchanged"]), &[], "link");
+            keys(map, &with(&["dry_run", "created", "updated", "removed", "unchanged"]), &[], "link");
             assert!(map["dry_run"].is_boolean());
             count(&map["unchanged"], "unchanged");
             for key in ["created", "updated", "removed"] {
@@ -83,26 +106,22 @@ fn validate(doc: &serde_json::Value) {
             }
         }
         Some("check") => {
-            keys(&map, &with(&["checked"]), &[], "check");
+            keys(map, &with(&["checked"]), &[], "check");
             let checked = object(&map["checked"], "checked");
             keys(&checked, &["migrations", "repos"], &[], "checked");
             count(&checked["migrations"], "checked.migrations");
             count(&checked["repos"], "checked.repos");
         }
         Some("status") => {
-            keys(&map, &with(&["repos"]), &[], "status");
+            keys(map, &with(&["repos"]), &[], "status");
             for (i, repo) in list(&map["repos"], "repos").iter().enumerate() {
                 let what = format!("repos[{i}]");
                 let repo = object(repo, &what);
-                keys(
-                    &repo,
-                    &["name", "path", "branch", "state", "dirty", "migrations", "linked", "newest"],
-                    &[],
-                    &what,
-                );
-                string(&repo["name"], &what);
-                string(&repo["path"], &what);
-                string(&repo["state"], &what);
+                let fields = ["name", "path", "branch", "state", "dirty", "migrations", "linked", "newest"];
+                keys(&repo, &fields, &[], &what);
+                for key in ["name", "path", "state"] {
+                    string(&repo[key], &what);
+                }
                 nullable(&repo["branch"], Value::is_string, &what);
                 nullable(&repo["dirty"], Value::is_boolean, &what);
                 nullable(&repo["migrations"], Value::is_u64, &what);
