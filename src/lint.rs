@@ -78,9 +78,12 @@ impl Rule {
     /// The rule's level in the SPEC's table (a `DO` block is the one warning under `ownership`).
     pub fn level(self) -> Level {
         match self {
-            Rule::NameStyle | Rule::NamePrefix | Rule::ConfigSchemas | Rule::ConfigSeeds | Rule::Hooks => {
-                Level::Warning
-            }
+            Rule::NamePattern
+            | Rule::NameStyle
+            | Rule::NamePrefix
+            | Rule::ConfigSchemas
+            | Rule::ConfigSeeds
+            | Rule::Hooks => Level::Warning,
             _ => Level::Error,
         }
     }
@@ -1240,6 +1243,7 @@ mod tests {
                     Owner { project: "pay".into(), location: "/ws/pay/supabase/migrations".into() },
                     Owner { project: "discord".into(), location: "/ws/discord/supabase/migrations".into() },
                 ],
+                reported: vec![],
             },
             seeds: vec![],
             warnings: vec![],

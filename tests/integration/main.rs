@@ -2,6 +2,7 @@
 
 mod support;
 
+mod adoption;
 mod check;
 mod discovery;
 mod hook_skip;
