@@ -94,3 +94,24 @@ impl Ui {
         let _ = writeln!(stderr, "{label} {message}");
     }
 }
+
+/// `1 repo`, `3 repos`: a count with its noun, plural unless the count is one.
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plural;
+
+    #[test]
+    fn plural_is_singular_only_for_one() {
+        assert_eq!(plural(0, "seed file"), "0 seed files");
+        assert_eq!(plural(1, "repo"), "1 repo");
+        assert_eq!(plural(2, "migration"), "2 migrations");
+    }
+}

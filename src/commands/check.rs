@@ -17,7 +17,7 @@ use crate::lint::{self, Finding, Level, Owners, Rule};
 use crate::migration;
 use crate::reconcile::{self, Existing, PLATFORM};
 use crate::registry::{self, Registry};
-use crate::ui::Ui;
+use crate::ui::{plural, Ui};
 use crate::workspace::{self, Workspace};
 
 pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<Outcome> {
@@ -49,9 +49,9 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<Outcome> {
     } else {
         print(ctx.ui, &shown);
         ctx.ui.info(&format!(
-            "checked {} migrations in {} repos: {}, {}",
-            checked.migrations,
-            checked.repos,
+            "checked {} in {}: {}, {}",
+            plural(checked.migrations, "migration"),
+            plural(checked.repos, "repo"),
             plural(errors, "error"),
             plural(warnings, "warning")
         ));
@@ -312,10 +312,3 @@ fn to_json(findings: &[(String, Finding)], errors: usize, warnings: usize) -> se
     })
 }
 
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
