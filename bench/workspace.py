@@ -80,10 +80,13 @@ def make_repo(root, index, repo, count):
     write(os.path.join(migrations, f"{base:%Y%m%d%H%M%S}_baseline_{schema}.sql"), baseline_sql(schema))
     start = datetime.datetime(2025, 6, 1) + datetime.timedelta(seconds=index)
     tag = "" if repo == "platform" else f"{repo}_"
+    # One small table per file: 3,000 of them in one transaction (bench-refresh.sh's
+    # floor) stay within PostgreSQL's default lock table; a text column (a TOAST table
+    # each) would not.
     for i in range(count):
         version = start + datetime.timedelta(seconds=3 * i)
         name = f"{version:%Y%m%d%H%M%S}_{tag}create_table_{i}.sql"
-        write(os.path.join(migrations, name), f"create table {schema}.table_{i} (id bigserial primary key, note text);\n")
+        write(os.path.join(migrations, name), f"create table {schema}.table_{i} (id bigserial primary key);\n")
     write(os.path.join(root, repo, "supabase", "seed.sql"), seed_sql(schema))
     if repo == "platform":
         write(os.path.join(root, repo, "supabase", "config.toml"), CONFIG_TOML)

@@ -10,7 +10,7 @@ source "$(dirname "$0")/../bench/lib.sh"
 runs="${RUNS:-7}"
 bench_setup check
 bench_workspace "$work/ws" --platform 1000 --pay 1000 --discord 1000
-"$mynatca" --platform "$work/ws/platform" -q link
+"$mynatca" --platform "$work/ws/platform" -q link >&2
 files=$(find "$work/ws"/{platform,pay,discord}/supabase/migrations -name '*.sql' -type f | wc -l | tr -d ' ')
 
 # What the check finds there (only hooks warnings: the workspace has no hooks installed).

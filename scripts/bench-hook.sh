@@ -18,7 +18,7 @@ sizes=(1000 10000)  # migrations per repo, plus one baseline each
 for n in "${sizes[@]}"; do
   ws="$work/ws-$n"
   bench_workspace "$ws" --platform "$n" --pay "$n" --discord "$n"
-  "$mynatca" --platform "$ws/platform" -q link
+  "$mynatca" --platform "$ws/platform" -q link >&2
   # Two branches of pay that differ by a README only; committed before the hooks exist.
   git -C "$ws/pay" switch -q -c bench-other
   echo "bench" >"$ws/pay/README.md"

@@ -311,4 +311,3 @@ fn to_json(findings: &[(String, Finding)], errors: usize, warnings: usize) -> se
         })).collect::<Vec<_>>(),
     })
 }
-

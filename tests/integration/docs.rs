@@ -38,7 +38,9 @@ fn every_repo_path_the_readme_names_exists() {
         .skip(1)
         .step_by(2)
         .filter_map(|code| code.split_whitespace().next())
-        .filter(|word| ["scripts/", "bench/", "tests/", "examples/", "src/", ".ci/"].iter().any(|p| word.starts_with(p)))
+        .filter(|word| {
+            ["scripts/", "bench/", "tests/", "examples/", "src/", ".ci/"].iter().any(|p| word.starts_with(p))
+        })
         .collect();
     assert!(named.contains(&"bench/workspace.py") && named.contains(&"bench/floor.c"), "{named:?}");
     for path in named.into_iter().filter(|path| !PLATFORM_SCRIPTS.contains(path)) {
