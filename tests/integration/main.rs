@@ -5,6 +5,7 @@ mod support;
 mod adoption;
 mod check;
 mod discovery;
+mod docs;
 mod hook_skip;
 mod hooks;
 mod limits;
