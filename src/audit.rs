@@ -55,23 +55,30 @@ pub fn check(ws: &Workspace, registry_ok: bool, findings: &mut Vec<Finding>) -> 
     let input = &survey.input;
     if registry_ok {
         let plan = survey.plan();
-        findings.extend(lint::link_findings(ws, &plan, |path| path.exists()));
+        let (stale, other): (Vec<Finding>, Vec<Finding>) = lint::link_findings(ws, &plan, |path| path.exists())
+            .into_iter()
+            .partition(|f| matches!(f.rule, Rule::StaleLink | Rule::BrokenLink));
+        findings.extend(other);
+        if !stale.is_empty() {
+            findings.push(stale_links(ws, &plan));
+        }
         findings.extend(tracked_links(ws, &plan.managed_paths())?);
     }
 
     // Each migration once, at its own file: the platform's real files, and each
     // project's in its repo (never through the platform's links).
-    let mut migrations: Vec<Migration> = input.migrations
+    let mut migrations: Vec<Migration> = input
+        .migrations
         .entries
         .iter()
         .filter(|(name, entry)| *entry == Existing::File && migration::is_sql_name(name))
         .map(|(name, _)| Migration { path: ws.link_dir().join(name), project: PLATFORM, schema: None })
         .collect();
     // The scan already listed every present project's migrations folder.
-    let folders: Vec<_> = present.iter().map(|p| (p, ws.migrations_dir(p))).collect();
+    let folders: HashMap<&str, _> = present.iter().map(|p| (p.name.as_str(), (p, ws.migrations_dir(p)))).collect();
     for offer in &input.migrations.offers {
         // A folder that appeared after the registry rule ran is checked on the next run.
-        let Some((project, dir)) = folders.iter().find(|(p, _)| p.name == offer.project) else { continue };
+        let Some((project, dir)) = folders.get(offer.project.as_str()) else { continue };
         migrations.push(Migration {
             path: dir.join(&offer.name),
             project: &project.name,
@@ -88,6 +95,20 @@ pub fn check(ws: &Workspace, registry_ok: bool, findings: &mut Vec<Finding>) -> 
         .collect();
     findings.extend(hook_findings(&repos));
     Ok(Checked { migrations: migrations.len(), repos: repos.len() })
+}
+
+/// Links missing or stale on disk (a fresh clone has none yet) are one warning: `check`
+/// judges the workspace as `mynatca link` would make it, so it can run before `link`.
+fn stale_links(ws: &Workspace, plan: &reconcile::Plan) -> Finding {
+    let count = |verb: &str| plan.actions.iter().filter(|a| a.verb() == verb).count();
+    let message = format!(
+        "{} link changes pending ({} to create, {} to update, {} to remove); run `mynatca link`",
+        plan.actions.len(),
+        count("create"),
+        count("update"),
+        count("remove")
+    );
+    Finding { level: lint::Level::Warning, ..Finding::new(Rule::StaleLink, ws.link_dir(), 1, message) }
 }
 
 /// Names, parse and ownership of every migration, spread over the available cores
@@ -163,9 +184,7 @@ fn tracked_links(ws: &Workspace, managed: &[PathBuf]) -> anyhow::Result<Vec<Find
     if managed.is_empty() {
         return Ok(Vec::new());
     }
-    let repo = git
-        .open()
-        .with_context(|| format!("cannot open the git repo {}", git.work_tree.display()))?;
+    let repo = git.open().with_context(|| format!("cannot open the git repo {}", git.work_tree.display()))?;
     let index = repo.index().context("cannot read the platform's git index")?;
     let indexed: HashSet<Vec<u8>> = index.iter().map(|entry| entry.path).collect();
     // Each link folder's HEAD tree is read once: libgit2 inflates and hashes a tree on

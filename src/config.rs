@@ -13,6 +13,8 @@ use crate::fsutil;
 pub struct SupabaseConfig {
     pub path: PathBuf,
     doc: DocumentMut,
+    /// An edit changed the document since it was read.
+    edited: bool,
 }
 
 /// The seed glob `link-project` adds for a project: `./seeds/<name>/*.sql`.
@@ -43,7 +45,8 @@ impl SupabaseConfig {
 
     pub fn parse(path: PathBuf, text: &str) -> Result<Self, ConfigError> {
         let doc = text.parse::<DocumentMut>().map_err(|err| {
-            let message = err.message().trim().to_string();
+            // toml_edit puts what it expected on a line of its own: keep one line.
+            let message = err.message().trim().replace('\n', "; ");
             let error = ConfigError::new(format!("invalid TOML: {message}")).at(&path);
             match err.span() {
                 Some(span) => {
@@ -53,7 +56,7 @@ impl SupabaseConfig {
                 None => error,
             }
         })?;
-        Ok(SupabaseConfig { path, doc })
+        Ok(SupabaseConfig { path, doc, edited: false })
     }
 
     /// `[api] schemas`, in declared order (empty when absent).
@@ -75,23 +78,31 @@ impl SupabaseConfig {
     /// Appends `schema` to `[api] schemas` unless it is there; false if it was.
     /// A missing key (or table) is created holding the CLI's defaults and `schema`.
     pub fn add_api_schema(&mut self, schema: &str) -> Result<bool, ConfigError> {
-        self.add_string(API_SCHEMAS, &DEFAULT_API_SCHEMAS, schema)
+        let changed = self.add_string(API_SCHEMAS, &DEFAULT_API_SCHEMAS, schema)?;
+        self.edited |= changed;
+        Ok(changed)
     }
 
     /// Removes `schema` from `[api] schemas`; false if it was not there.
     pub fn remove_api_schema(&mut self, schema: &str) -> Result<bool, ConfigError> {
-        self.remove_string(API_SCHEMAS, schema)
+        let changed = self.remove_string(API_SCHEMAS, schema)?;
+        self.edited |= changed;
+        Ok(changed)
     }
 
     /// Appends `glob` to `[db.seed] sql_paths` unless it is there; false if it was.
     /// A missing key (or table) is created holding the CLI's default and `glob`.
     pub fn add_seed_path(&mut self, glob: &str) -> Result<bool, ConfigError> {
-        self.add_string(SEED_PATHS, &DEFAULT_SEED_PATHS, glob)
+        let changed = self.add_string(SEED_PATHS, &DEFAULT_SEED_PATHS, glob)?;
+        self.edited |= changed;
+        Ok(changed)
     }
 
     /// Removes `glob` from `[db.seed] sql_paths`; false if it was not there.
     pub fn remove_seed_path(&mut self, glob: &str) -> Result<bool, ConfigError> {
-        self.remove_string(SEED_PATHS, glob)
+        let changed = self.remove_string(SEED_PATHS, glob)?;
+        self.edited |= changed;
+        Ok(changed)
     }
 
     /// The document as it would be written.
@@ -102,6 +113,14 @@ impl SupabaseConfig {
     /// Writes the config atomically (temp file + rename).
     pub fn save(&self) -> std::io::Result<()> {
         fsutil::write_atomic(&self.path, self.to_text().as_bytes())
+    }
+
+    /// Writes the file when an edit changed it; nothing otherwise.
+    pub fn save_if_edited(&self) -> anyhow::Result<()> {
+        if !self.edited {
+            return Ok(());
+        }
+        anyhow::Context::with_context(self.save(), || format!("cannot write {}", self.path.display()))
     }
 
     pub fn doc_mut(&mut self) -> &mut DocumentMut {
@@ -356,6 +375,9 @@ mod tests {
         let err = config.add_api_schema("pay").unwrap_err();
         assert_eq!(err.to_string(), "/p/config.toml: [api] schemas is not an array of strings; fix it by hand");
         let mut config = SupabaseConfig::parse("/p/config.toml".into(), "db = 1\n").unwrap();
-        assert_eq!(config.add_seed_path("./x").unwrap_err().to_string(), "/p/config.toml: db is not a table; fix it by hand");
+        assert_eq!(
+            config.add_seed_path("./x").unwrap_err().to_string(),
+            "/p/config.toml: db is not a table; fix it by hand"
+        );
     }
 }

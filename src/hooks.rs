@@ -40,6 +40,10 @@ pub const MARKER: &str =
 /// the shim runs it first.
 pub const CHAINED_SUFFIX: &str = ".pre-mynatca";
 
+/// A hook the old shell scripts installed is replaced, not chained (it calls scripts the
+/// team deletes once moved over), and kept under its name plus this suffix, never run.
+pub const FROM_SCRIPTS_SUFFIX: &str = ".from-scripts";
+
 const SHIM_MODE: u32 = 0o755;
 
 /// The hooks folder git uses for the repo holding `path`: `core.hooksPath` (relative to
@@ -68,6 +72,27 @@ pub fn is_mynatca_hook(path: &Path) -> bool {
 
 fn has_marker(bytes: &[u8]) -> bool {
     String::from_utf8_lossy(bytes).lines().any(|line| line == MARKER)
+}
+
+/// Whether a hook was written by the old `setup-git-hooks.sh`, or does nothing but call
+/// `link-migrations.sh`: once those scripts are deleted it would fail every checkout.
+pub fn is_script_hook(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(bytes);
+    if text.contains("setup-git-hooks.sh") {
+        return true;
+    }
+    let mut commands = text.lines().map(str::trim).filter(|line| !line.is_empty() && !line.starts_with('#'));
+    text.contains("link-migrations.sh") && commands.all(|line| line.contains("link-migrations.sh") || is_plumbing(line))
+}
+
+/// Shell lines that only set up or report around the real command.
+fn is_plumbing(line: &str) -> bool {
+    const WORDS: [&str; 11] =
+        ["set ", "echo ", "printf ", "exit", "cd ", "fi", "then", "else", "if [", "[ ", "export "];
+    let assignment = line
+        .split_once('=')
+        .is_some_and(|(name, _)| !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+    assignment || WORDS.iter().any(|word| line.starts_with(word))
 }
 
 /// The hooks of [`HOOK_NAMES`] that are not mynatca's in the repo holding `path`.
@@ -134,6 +159,9 @@ pub enum Change {
     Restored,
     /// No shim of mynatca's was there.
     NotInstalled,
+    /// A hook of the old scripts (the hook itself, or the one chained behind the shim)
+    /// was moved to `<name>.from-scripts` and the shim stands alone.
+    ReplacedScripts,
     /// A stale copy of mynatca's own shim kept as `<name>.pre-mynatca` was removed: a
     /// shim never chains to a shim.
     Unchained,
@@ -142,8 +170,13 @@ pub enum Change {
 /// A hook file as found before installing or uninstalling.
 enum HookFile {
     Absent,
-    Shim { bytes: Vec<u8>, mode: u32 },
+    Shim {
+        bytes: Vec<u8>,
+        mode: u32,
+    },
     Foreign,
+    /// Written by the old scripts: replaced, kept as `<name>.from-scripts`.
+    FromScripts,
 }
 
 struct Found {
@@ -152,6 +185,8 @@ struct Found {
     chained: PathBuf,
     existing: HookFile,
     chained_exists: bool,
+    /// The chained hook is one of the old scripts' (chained by an earlier mynatca).
+    chained_from_scripts: bool,
     /// `<name>.pre-mynatca` is itself a shim (left by an older, unserialised install).
     chained_is_shim: bool,
 }
@@ -170,6 +205,7 @@ fn survey(dir: &Path) -> anyhow::Result<Vec<Found>> {
                     let mode = meta.permissions().mode() & 0o777;
                     HookFile::Shim { bytes, mode }
                 }
+                Ok(bytes) if is_script_hook(&bytes) => HookFile::FromScripts,
                 Ok(_) => HookFile::Foreign,
                 // A dangling symlink is someone's hook too.
                 Err(err) if err.kind() == std::io::ErrorKind::NotFound && path.symlink_metadata().is_err() => {
@@ -179,6 +215,7 @@ fn survey(dir: &Path) -> anyhow::Result<Vec<Found>> {
                 Err(err) => return Err(err).with_context(|| format!("cannot read {}", path.display())),
             };
             let chained_exists = chained.symlink_metadata().is_ok();
+            let chained_from_scripts = chained_exists && std::fs::read(&chained).is_ok_and(|b| is_script_hook(&b));
             let chained_is_shim = chained_exists && is_mynatca_hook(&chained);
             if matches!(existing, HookFile::Foreign) && chained_exists && !chained_is_shim {
                 anyhow::bail!(
@@ -187,7 +224,7 @@ fn survey(dir: &Path) -> anyhow::Result<Vec<Found>> {
                     chained.display()
                 );
             }
-            Ok(Found { name, path, chained, existing, chained_exists, chained_is_shim })
+            Ok(Found { name, path, chained, existing, chained_exists, chained_from_scripts, chained_is_shim })
         })
         .collect()
 }
@@ -211,19 +248,29 @@ pub fn install(dir: &Path, exe: &str) -> anyhow::Result<Vec<(&'static str, Chang
     let mut changes = Vec::with_capacity(found.len());
     for mut hook in found {
         let text = shim(hook.name, exe);
+        let kept = hook.path.with_file_name(format!("{}{FROM_SCRIPTS_SUFFIX}", hook.name));
+        let mut replaced = false;
         if hook.chained_is_shim {
             std::fs::remove_file(&hook.chained).with_context(|| format!("cannot remove {}", hook.chained.display()))?;
             hook.chained_exists = false;
         }
-        let rewrite = match &hook.existing {
-            HookFile::Shim { bytes, mode } => bytes != text.as_bytes() || *mode != SHIM_MODE,
-            _ => true,
-        };
+        if hook.chained_from_scripts {
+            std::fs::rename(&hook.chained, &kept)
+                .with_context(|| format!("cannot move {} aside", hook.chained.display()))?;
+            hook.chained_exists = false;
+            replaced = true;
+        }
         let change = match &hook.existing {
-            HookFile::Shim { .. } if !rewrite => Change::Unchanged,
+            HookFile::Shim { bytes, mode } if bytes == text.as_bytes() && *mode == SHIM_MODE => Change::Unchanged,
             HookFile::Shim { .. } => Change::Updated,
             HookFile::Absent if hook.chained_exists => Change::Chained,
             HookFile::Absent => Change::Installed,
+            HookFile::FromScripts => {
+                std::fs::rename(&hook.path, &kept)
+                    .with_context(|| format!("cannot move {} aside", hook.path.display()))?;
+                replaced = true;
+                Change::Installed
+            }
             HookFile::Foreign => {
                 // Never over an existing `.pre-mynatca`: that would destroy a hook.
                 fsutil::rename_noreplace(&hook.path, &hook.chained).with_context(|| {
@@ -232,11 +279,16 @@ pub fn install(dir: &Path, exe: &str) -> anyhow::Result<Vec<(&'static str, Chang
                 Change::Chained
             }
         };
-        let change = if hook.chained_is_shim && change != Change::Chained { Change::Unchained } else { change };
-        if rewrite {
+        if change != Change::Unchanged {
             fsutil::write_atomic_with(&hook.path, text.as_bytes(), std::fs::Permissions::from_mode(SHIM_MODE))
                 .with_context(|| format!("cannot write {}", hook.path.display()))?;
         }
+        let change = match change {
+            _ if replaced => Change::ReplacedScripts,
+            Change::Chained => Change::Chained,
+            _ if hook.chained_is_shim => Change::Unchained,
+            change => change,
+        };
         changes.push((hook.name, change));
     }
     Ok(changes)
@@ -256,7 +308,7 @@ pub fn uninstall(dir: &Path) -> anyhow::Result<Vec<(&'static str, Change)>> {
                 std::fs::remove_file(&hook.path).with_context(|| format!("cannot remove {}", hook.path.display()))?;
                 Change::Removed
             }
-            HookFile::Absent | HookFile::Foreign if hook.chained_is_shim => Change::Unchained,
+            HookFile::Absent | HookFile::Foreign | HookFile::FromScripts if hook.chained_is_shim => Change::Unchained,
             // The rename replaces the shim in one step: the original hook is never missing.
             HookFile::Shim { .. } | HookFile::Absent if hook.chained_exists => {
                 std::fs::rename(&hook.chained, &hook.path)
@@ -267,7 +319,7 @@ pub fn uninstall(dir: &Path) -> anyhow::Result<Vec<(&'static str, Change)>> {
                 std::fs::remove_file(&hook.path).with_context(|| format!("cannot remove {}", hook.path.display()))?;
                 Change::Removed
             }
-            HookFile::Absent | HookFile::Foreign => Change::NotInstalled,
+            HookFile::Absent | HookFile::Foreign | HookFile::FromScripts => Change::NotInstalled,
         };
         changes.push((hook.name, change));
     }

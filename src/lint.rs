@@ -78,9 +78,12 @@ impl Rule {
     /// The rule's level in the SPEC's table (a `DO` block is the one warning under `ownership`).
     pub fn level(self) -> Level {
         match self {
-            Rule::NameStyle | Rule::NamePrefix | Rule::ConfigSchemas | Rule::ConfigSeeds | Rule::Hooks => {
-                Level::Warning
-            }
+            Rule::NamePattern
+            | Rule::NameStyle
+            | Rule::NamePrefix
+            | Rule::ConfigSchemas
+            | Rule::ConfigSeeds
+            | Rule::Hooks => Level::Warning,
             _ => Level::Error,
         }
     }
@@ -206,9 +209,10 @@ pub fn sql_findings(path: &Path, sql: &str, project: &str, owners: &Owners) -> V
     let parsed = match pg_query::parse(sql, 0) {
         Ok(parsed) => parsed,
         Err(err) => {
-            let (line, message) = match &err {
-                pg_query::Error::Parse(message) => (line_at(sql, error_offset(sql, message)), message.clone()),
-                other => (1, other.to_string()),
+            let (line, message) = match (&err, crate::sqlerror::syntax_error(sql)) {
+                (pg_query::Error::Parse(_), Some(error)) => (line_at(sql, error.offset.unwrap_or(0)), error.message),
+                (pg_query::Error::Parse(message), None) => (1, message.clone()),
+                (other, _) => (1, other.to_string()),
             };
             return vec![Finding::new(Rule::Parse, path, line, format!("PostgreSQL rejects this: {message}"))];
         }
@@ -768,44 +772,6 @@ fn line_at(sql: &str, offset: usize) -> usize {
     sql[..offset.min(sql.len())].matches('\n').count() + 1
 }
 
-/// Where PostgreSQL's parser gave up, as a byte offset. `pg_query` reports the message
-/// but not the cursor, so: the parser reads tokens left to right and fails at the first
-/// one no statement can continue with, hence parsing ever longer token prefixes fails
-/// "at end of input" until that token is included; a binary search finds it. A lexer
-/// error (an unterminated string or comment) names the rest of the input after it.
-fn error_offset(sql: &str, message: &str) -> usize {
-    let at_end = |message: &str| message.ends_with("at end of input");
-    let tokens = pg_query::scan_tokens(sql);
-    if at_end(message) {
-        let last = tokens.iter().flatten().rev().find(|t| !is_comment(t));
-        return last.map_or(sql.trim_end().len(), |t| t.start as usize);
-    }
-    if let Ok(tokens) = tokens {
-        let fails_before_end = |k: usize| match pg_query::parse(&sql[..tokens[k - 1].end as usize], 0) {
-            Err(pg_query::Error::Parse(message)) => !at_end(&message),
-            _ => false,
-        };
-        // Smallest k in 1..=len whose prefix fails before its end.
-        let (mut low, mut high) = (1, tokens.len());
-        if high > 0 && fails_before_end(high) {
-            while low < high {
-                let mid = (low + high) / 2;
-                if fails_before_end(mid) {
-                    high = mid;
-                } else {
-                    low = mid + 1;
-                }
-            }
-            return tokens[low - 1].start as usize;
-        }
-    }
-    let near = message.split_once(" at or near \"").map(|(_, rest)| rest.strip_suffix('"').unwrap_or(rest));
-    match near {
-        Some(near) if !near.is_empty() => sql.rfind(near).unwrap_or(0),
-        _ => 0,
-    }
-}
-
 // ---------------------------------------------------------------------------------------
 // Links
 
@@ -813,55 +779,7 @@ fn error_offset(sql: &str, message: &str) -> usize {
 /// the plan `mynatca link` would carry out: anything it would change is not as it should
 /// be. `exists` tells whether a link's target is there (a dangling link is broken).
 pub fn link_findings(ws: &Workspace, plan: &reconcile::Plan, exists: impl Fn(&Path) -> bool) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    for action in &plan.actions {
-        let link = action.link();
-        let dir = link.dir;
-        let dangling = |target: &Path| !exists(&fsutil::absolute_from(&dir.path, target));
-        match *action {
-            Action::Create { to, .. } => {
-                let place = if dir.migrations {
-                    "platform/supabase/migrations".to_string()
-                } else {
-                    format!("platform/{}", dir.rel)
-                };
-                let what = if dir.migrations { "migration" } else { "seed" };
-                findings.push(Finding::new(
-                    Rule::StaleLink,
-                    fsutil::absolute_from(&dir.path, to),
-                    1,
-                    format!("{what} {} of {} is not linked into {place}; run `mynatca link`", link.name, link.project),
-                ));
-            }
-            Action::Retarget { from, to, .. } => {
-                let broken = dangling(from);
-                findings.push(Finding::new(
-                    if broken { Rule::BrokenLink } else { Rule::StaleLink },
-                    link.path(),
-                    1,
-                    format!(
-                        "points to {}{} instead of {}; run `mynatca link`",
-                        from.display(),
-                        if broken { ", which does not exist," } else { "" },
-                        to.display()
-                    ),
-                ));
-            }
-            Action::Remove { from, .. } => {
-                let (rule, why) = if dangling(from) {
-                    (Rule::BrokenLink, "which does not exist".to_string())
-                } else {
-                    (Rule::StaleLink, format!("which is no longer a file {} offers", link.project))
-                };
-                findings.push(Finding::new(
-                    rule,
-                    link.path(),
-                    1,
-                    format!("points to {}, {why}; run `mynatca link` to remove it", from.display()),
-                ));
-            }
-        }
-    }
+    let mut findings: Vec<Finding> = plan.actions.iter().map(|action| action_finding(action, &exists)).collect();
     let plan = &plan.verdict;
     for conflict in &plan.conflicts {
         let (rule, path) = match conflict.kind {
@@ -903,6 +821,56 @@ pub fn link_findings(ws: &Workspace, plan: &reconcile::Plan, exists: impl Fn(&Pa
         }
     }
     findings
+}
+
+/// What is wrong on disk when the plan holds `action`.
+fn action_finding(action: &Action, exists: impl Fn(&Path) -> bool) -> Finding {
+    let link = action.link();
+    let dir = link.dir;
+    let dangling = |target: &Path| !exists(&fsutil::absolute_from(&dir.path, target));
+    match *action {
+        Action::Create { to, .. } => {
+            let place = if dir.migrations {
+                "platform/supabase/migrations".to_string()
+            } else {
+                format!("platform/{}", dir.rel)
+            };
+            let what = if dir.migrations { "migration" } else { "seed" };
+            Finding::new(
+                Rule::StaleLink,
+                fsutil::absolute_from(&dir.path, to),
+                1,
+                format!("{what} {} of {} is not linked into {place}; run `mynatca link`", link.name, link.project),
+            )
+        }
+        Action::Retarget { from, to, .. } => {
+            let broken = dangling(from);
+            Finding::new(
+                if broken { Rule::BrokenLink } else { Rule::StaleLink },
+                link.path(),
+                1,
+                format!(
+                    "points to {}{} instead of {}; run `mynatca link`",
+                    from.display(),
+                    if broken { ", which does not exist," } else { "" },
+                    to.display()
+                ),
+            )
+        }
+        Action::Remove { from, .. } => {
+            let (rule, why) = if dangling(from) {
+                (Rule::BrokenLink, "which does not exist".to_string())
+            } else {
+                (Rule::StaleLink, format!("which is no longer a file {} offers", link.project))
+            };
+            Finding::new(
+                rule,
+                link.path(),
+                1,
+                format!("points to {}, {why}; run `mynatca link` to remove it", from.display()),
+            )
+        }
+    }
 }
 
 /// A migration's own file: the platform's in its migrations folder, a project's in its repo.
@@ -1233,7 +1201,7 @@ mod tests {
         let path = Path::new("/p/.linked-projects.json");
         let broken = "{\n  \"version\": 1,\n  \"projects\": [,]\n}";
         let err = crate::registry::Registry::parse(path.into(), broken).unwrap_err();
-        let finding = registry_error(path.as_ref(), &err);
+        let finding = registry_error(path, &err);
         assert_eq!(finding.line, 3);
         assert!(finding.message.starts_with("invalid JSON: "), "{}", finding.message);
     }
@@ -1276,6 +1244,7 @@ mod tests {
                     Owner { project: "pay".into(), location: "/ws/pay/supabase/migrations".into() },
                     Owner { project: "discord".into(), location: "/ws/discord/supabase/migrations".into() },
                 ],
+                reported: vec![],
             },
             seeds: vec![],
             warnings: vec![],
@@ -1283,18 +1252,16 @@ mod tests {
         let plan = reconcile::plan(&input);
         // 2_pay_gone.sql's file is deleted; 3_pay_moved.sql's exists but is no longer offered.
         let exists = |path: &Path| !path.ends_with("2_pay_gone.sql");
-        let found: Vec<(Rule, String)> = link_findings(&ws, &plan, exists)
-            .into_iter()
-            .map(|f| (f.rule, f.path.display().to_string()))
-            .collect();
+        let found: Vec<(Rule, String)> =
+            link_findings(&ws, &plan, exists).into_iter().map(|f| (f.rule, f.path.display().to_string())).collect();
         let links = "/ws/platform/supabase/migrations";
         assert_eq!(
             found,
             vec![
                 (Rule::StaleLink, "/ws/pay/supabase/migrations/1_pay_new.sql".into()),
-                (Rule::StaleLink, format!("{links}/4_pay_old.sql")),
-                (Rule::StaleLink, "/ws/pay/supabase/migrations/5_same.sql".into()),
                 (Rule::StaleLink, "/ws/discord/supabase/migrations/4_discord_dup.sql".into()),
+                (Rule::StaleLink, "/ws/pay/supabase/migrations/5_same.sql".into()),
+                (Rule::StaleLink, format!("{links}/4_pay_old.sql")),
                 (Rule::BrokenLink, format!("{links}/2_pay_gone.sql")),
                 (Rule::StaleLink, format!("{links}/3_pay_moved.sql")),
                 (Rule::Conflict, "/ws/discord/supabase/migrations/5_same.sql".into()),

@@ -68,37 +68,63 @@ pub struct Held {
 /// Locks the open `file` (at `path`, called `what` in messages), waiting as configured.
 /// Once held, our pid is written into the file when it is open for writing.
 pub fn acquire(file: File, path: &Path, what: &str, kind: Kind) -> anyhow::Result<Held> {
+    let file = match try_now(&file, kind)? {
+        true => file,
+        false => wait_for(file, path, what, kind)?,
+    };
+    if let Err(err) = write_pid(&file) {
+        tracing::debug!(%err, "lock file not writable; holder's pid not recorded");
+    }
+    Ok(Held { _file: file })
+}
+
+/// Takes the lock if it is free now.
+fn try_now(file: &File, kind: Kind) -> io::Result<bool> {
+    let attempt = match kind {
+        Kind::Exclusive => file.try_lock(),
+        Kind::Shared => file.try_lock_shared(),
+    };
+    match attempt {
+        Ok(()) => Ok(true),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(false),
+        Err(std::fs::TryLockError::Error(err)) => Err(err),
+    }
+}
+
+/// Blocks in flock(2) on a helper thread (so the kernel queues us, and we get the lock
+/// the moment it is released) while this thread keeps the time. Giving up drops the
+/// channel: a lock the helper gets later is released at once with the file it sends.
+fn wait_for(file: File, path: &Path, what: &str, kind: Kind) -> anyhow::Result<File> {
     let wait = policy();
     let start = Instant::now();
-    let mut pause = Duration::from_millis(5);
-    let mut told = false;
-    loop {
-        let attempt = match kind {
-            Kind::Exclusive => file.try_lock(),
-            Kind::Shared => file.try_lock_shared(),
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let taken = match kind {
+            Kind::Exclusive => file.lock(),
+            Kind::Shared => file.lock_shared(),
         };
-        match attempt {
-            Ok(()) => break,
-            Err(std::fs::TryLockError::Error(err)) => return Err(err.into()),
-            Err(std::fs::TryLockError::WouldBlock) => {}
+        let _ = sender.send(taken.map(|()| file));
+    });
+    let mut told = wait.notice.is_none();
+    loop {
+        let waited = start.elapsed();
+        let next = if told { wait.limit } else { NOTICE_AFTER.min(wait.limit) };
+        match receiver.recv_timeout(next.saturating_sub(waited)) {
+            Ok(taken) => return Ok(taken?),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => anyhow::bail!("the lock wait ended early"),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
         }
         let waited = start.elapsed();
         if waited >= wait.limit {
             return Err(Busy { what: what.to_string(), path: path.to_path_buf(), pid: read_pid(path), waited }.into());
         }
-        if !told && waited >= NOTICE_AFTER {
+        if !told {
             told = true;
             if let Some(ui) = &wait.notice {
                 ui.note(&format!("waiting for {what} {} ({})", path.display(), holder(read_pid(path))));
             }
         }
-        std::thread::sleep(pause.min(wait.limit.saturating_sub(waited)));
-        pause = (pause * 2).min(Duration::from_millis(50));
     }
-    if let Err(err) = write_pid(&file) {
-        tracing::debug!(%err, "lock file not writable; holder's pid not recorded");
-    }
-    Ok(Held { _file: file })
 }
 
 fn write_pid(mut file: &File) -> io::Result<()> {

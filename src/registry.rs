@@ -74,7 +74,7 @@ impl Registry {
         let doc: Value = serde_json::from_str(text).map_err(|err| {
             ConfigError::new(format!("invalid JSON: {}", strip_position(&err.to_string())))
                 .at(&path)
-                .position(err.line(), err.column())
+                .position(err.line(), err.column().max(1))
                 .hint("fix the file (see `mynatca link-project --help`)")
         })?;
         Registry::from_doc(path, doc)

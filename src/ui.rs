@@ -43,7 +43,7 @@ impl Ui {
         let want = |is_tty: bool| match global.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => is_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            ColorChoice::Auto => auto_color(is_tty, |name| std::env::var(name).ok().filter(|v| !v.is_empty())),
         };
         let ui = Ui {
             quiet: global.quiet,
@@ -170,9 +170,31 @@ pub fn escape(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// `--color auto`: `NO_COLOR` turns colour off; else `CLICOLOR_FORCE` (not `0`) turns it on
+/// even without a terminal (CI logs that render ANSI); else a terminal that is not
+/// `TERM=dumb` gets colour.
+fn auto_color(is_tty: bool, var: impl Fn(&str) -> Option<String>) -> bool {
+    if var("NO_COLOR").is_some() {
+        return false;
+    }
+    if var("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
+        return true;
+    }
+    is_tty && var("TERM").as_deref() != Some("dumb")
+}
+
+/// `1 repo`, `3 repos`: a count with its noun, plural unless the count is one.
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::{auto_color, escape, plural, Ui};
 
     #[test]
     fn control_characters_are_escaped_and_the_rest_kept() {
@@ -180,5 +202,25 @@ mod tests {
         assert_eq!(escape("a\nb\tc\rd"), "a\\nb\\tc\\rd");
         assert_eq!(escape("\x1b[2J\x7f\u{9b}"), "\\x1b[2J\\u007f\\u009b");
         assert_eq!(Ui::plain().paint("x\ny", "1", true), "\x1b[1mx\\ny\x1b[0m");
+    }
+
+    #[test]
+    fn no_color_then_clicolor_force_then_a_terminal_that_is_not_dumb() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+        };
+        assert!(auto_color(true, env(&[])));
+        assert!(!auto_color(false, env(&[])));
+        assert!(!auto_color(true, env(&[("TERM", "dumb")])));
+        assert!(auto_color(false, env(&[("CLICOLOR_FORCE", "1")])));
+        assert!(!auto_color(false, env(&[("CLICOLOR_FORCE", "0")])));
+        assert!(!auto_color(true, env(&[("NO_COLOR", "1"), ("CLICOLOR_FORCE", "1")])));
+    }
+
+    #[test]
+    fn plural_is_singular_only_for_one() {
+        assert_eq!(plural(0, "seed file"), "0 seed files");
+        assert_eq!(plural(1, "repo"), "1 repo");
+        assert_eq!(plural(2, "migration"), "2 migrations");
     }
 }

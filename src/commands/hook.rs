@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 
+use crate::checkout;
 use crate::cli::HookArgs;
 use crate::commands::render;
 use crate::commands::Context;
@@ -22,7 +23,7 @@ use crate::workspace::{self, Workspace};
 pub fn run(ctx: &Context, args: &HookArgs) -> anyhow::Result<Outcome> {
     match args.name {
         HookName::PostCheckout | HookName::PostMerge => {
-            relink(ctx, args.name.as_str());
+            relink(ctx, args.name, &args.args);
             Ok(Outcome::Clean)
         }
         HookName::PreCommit => pre_commit(ctx),
@@ -42,10 +43,15 @@ fn workspace(ctx: &Context) -> Result<Workspace, NoWorkspace> {
 
 /// Relinks and reports only what is worth a line; every failure is reported, never
 /// returned, so that git's exit status stays its own.
-fn relink(ctx: &Context, name: &str) {
+fn relink(ctx: &Context, hook: HookName, args: &[String]) {
+    let name = hook.as_str();
     let mut ui = ctx.ui.clone();
     ui.quiet = true;
     let result = match workspace(ctx) {
+        Ok(ws) if untouched(ctx, &ws, hook, args) => {
+            tracing::debug!("{name}: the migrations and seeds are the same trees before and after; links not read");
+            return;
+        }
         Ok(ws) => reconcile::relink(&ws, Mode::Apply, &[]),
         Err(NoWorkspace::NoPlatform(err)) => {
             ui.warn(&format!("{name}: links not updated: {err}"));
@@ -67,6 +73,28 @@ fn relink(ctx: &Context, name: &str) {
             None => ui.error(&format!("{name}: links not updated: {err:#}")),
         },
     }
+}
+
+/// Whether the checkout or merge git just did left every path the links depend on as it
+/// was (see [`checkout`]). post-checkout gets `OLD NEW FLAG` (FLAG 1 for a branch
+/// checkout); post-merge compares `ORIG_HEAD` with `HEAD`.
+fn untouched(ctx: &Context, ws: &Workspace, hook: HookName, args: &[String]) -> bool {
+    let Some(git) = gitdir::current(&ctx.cwd) else {
+        return false;
+    };
+    let (old, new) = match (hook, args) {
+        (HookName::PostCheckout, [old, new, flag]) if flag == "1" => (old.clone(), new.clone()),
+        (HookName::PostMerge, _) => {
+            let rev = |name: &str| std::fs::read_to_string(git.git_dir.join(name)).map(|t| t.trim().to_string());
+            let head = git.open().ok().and_then(|repo| repo.head().ok()?.target()).map(|id| id.to_string());
+            match (rev("ORIG_HEAD"), head) {
+                (Ok(old), Some(new)) => (old, new),
+                _ => return false,
+            }
+        }
+        _ => return false,
+    };
+    checkout::untouched(ws, &git, &old, &new)
 }
 
 fn pre_commit(ctx: &Context) -> anyhow::Result<Outcome> {

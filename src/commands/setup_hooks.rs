@@ -9,6 +9,7 @@ use crate::cli::SetupHooksArgs;
 use crate::commands::Context;
 use crate::error::{config_error, Outcome};
 use crate::fsutil;
+use crate::gitdir;
 use crate::hooks::{self, Change};
 use crate::workspace::{self, canonical_or_lexical, Workspace, PLATFORM_CONFIG_KEY};
 
@@ -20,9 +21,12 @@ pub fn run(ctx: &Context, args: &SetupHooksArgs) -> anyhow::Result<Outcome> {
     if !start.is_dir() {
         return Err(config_error(format!("--repo {}: not a directory; point it at a git repo", start.display())));
     }
-    let repo = git2::Repository::discover(&start).map_err(|_| {
-        config_error(format!("{} is not inside a git repo; run this in one, or pass --repo DIR", start.display()))
-    })?;
+    let not_a_repo =
+        || config_error(format!("{} is not inside a git repo; run this in one, or pass --repo DIR", start.display()));
+    // `--repo` names a folder; without it, git's own rules (GIT_DIR) apply.
+    let git = if args.repo.is_some() { gitdir::discover(&start) } else { gitdir::current(&start) };
+    let git = git.ok_or_else(not_a_repo)?;
+    let repo = git.open().map_err(|_| not_a_repo())?;
     let top = fsutil::normalize(repo.workdir().unwrap_or_else(|| repo.path()));
     let dir = hooks::hooks_dir_of(&repo).with_context(|| format!("cannot read the git config of {}", top.display()))?;
 
@@ -33,6 +37,7 @@ pub fn run(ctx: &Context, args: &SetupHooksArgs) -> anyhow::Result<Outcome> {
         print_changes(ctx, &dir, &changes);
         return Ok(Outcome::Clean);
     }
+    refuse_tracked(&repo, &top, &dir)?;
     // The platform comes first: without one the hooks would only warn on every checkout.
     let flag = ctx.platform.clone();
     let (platform, _) = workspace::find_platform(flag.as_deref(), &top)?;
@@ -42,6 +47,25 @@ pub fn run(ctx: &Context, args: &SetupHooksArgs) -> anyhow::Result<Outcome> {
     record_platform(ctx, &repo, &top, &ws)
         .with_context(|| format!("cannot write {PLATFORM_CONFIG_KEY} to the git config of {}", top.display()))?;
     Ok(Outcome::Clean)
+}
+
+/// A hooks folder the repo commits (husky's `.husky`, or any folder holding tracked files)
+/// is shared by the team: shims naming this machine's binary must not land there. As
+/// pre-commit does, refuse and point at the hook manager's own recipe instead.
+fn refuse_tracked(repo: &git2::Repository, top: &Path, dir: &Path) -> anyhow::Result<()> {
+    let Ok(rel) = dir.strip_prefix(top) else { return Ok(()) };
+    let husky = rel.components().any(|c| c.as_os_str() == ".husky");
+    let prefix = format!("{}/", rel.to_string_lossy());
+    let tracked = repo.index().is_ok_and(|index| index.iter().any(|entry| entry.path.starts_with(prefix.as_bytes())));
+    if !husky && !tracked {
+        return Ok(());
+    }
+    Err(config_error(format!(
+        "the hooks folder {} ({}) {}, so mynatca will not write shims naming this machine's binary into it; call mynatca from your hook manager instead (husky: add `mynatca hook post-checkout`, `mynatca hook post-merge` and `mynatca hook pre-commit` to those files in .husky/; lefthook and pre-commit: see \"Hook managers\" in mynatca's README), or point core.hooksPath at an untracked folder",
+        rel.display(),
+        if husky { "husky's" } else { "core.hooksPath" },
+        if tracked { "holds files git tracks" } else { "is managed by husky" }
+    )))
 }
 
 fn print_changes(ctx: &Context, dir: &Path, changes: &[(&str, Change)]) {
@@ -63,6 +87,10 @@ fn print_changes(ctx: &Context, dir: &Path, changes: &[(&str, Change)]) {
             Change::Unchained => {
                 format!("removed {name}{}: a stale copy of mynatca's own hook", hooks::CHAINED_SUFFIX)
             }
+            Change::ReplacedScripts => format!(
+                "replaced {name}: the old scripts' hook (it calls link-migrations.sh) is kept as {name}{}, not run; delete it when you no longer need it",
+                hooks::FROM_SCRIPTS_SUFFIX
+            ),
         };
         ctx.ui.info(&line);
     }

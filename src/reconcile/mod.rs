@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub use crate::warning::{Warning, WarningKind};
-pub use apply::{apply, Applied};
+pub use apply::{apply, Applied, Changed};
 pub use plan::{owner_of, plan};
 pub use relink::{lock, relink, relink_locked, survey, Lock, Mode, Report, Survey};
 pub use scan::{list_sql_files, missing_part, scan, MissingPart};
@@ -106,6 +106,9 @@ pub struct LinkDir {
     /// Files of the projects that are not offered, and why.
     pub refused: Vec<Refused>,
     pub owners: Vec<Owner>,
+    /// Absolute folders whose links one warning already covers (the folder a project
+    /// path with a typo meant): not reported again as foreign, one by one.
+    pub reported: Vec<PathBuf>,
 }
 
 impl LinkDir {
@@ -186,6 +189,15 @@ impl<'a> Action<'a> {
         match self {
             Action::Create { to, .. } | Action::Retarget { to, .. } => Some(to),
             Action::Remove { .. } => None,
+        }
+    }
+
+    /// Order in reports: creates, then updates, then removals.
+    pub(crate) fn rank(&self) -> u8 {
+        match self {
+            Action::Create { .. } => 0,
+            Action::Retarget { .. } => 1,
+            Action::Remove { .. } => 2,
         }
     }
 

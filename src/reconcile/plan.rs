@@ -26,6 +26,7 @@ fn plan_dir<'a>(dir: &'a LinkDir, plan: &mut Plan<'a>) {
     let mut desired: HashMap<&str, &Offer> = HashMap::with_capacity_and_hasher(dir.offers.len(), Default::default());
     // (project, name) of every migration in place after the apply, for duplicate versions.
     let mut in_place: Vec<(&str, &str)> = Vec::new();
+    let first_action = plan.actions.len();
 
     for offer in &dir.offers {
         if let Some(first) = desired.get(offer.name.as_str()) {
@@ -58,8 +59,6 @@ fn plan_dir<'a>(dir: &'a LinkDir, plan: &mut Plan<'a>) {
         refuse(dir, refused, plan);
     }
 
-    // Removals come from the folder listing, in no particular order; reports want one.
-    let first_removal = plan.actions.len();
     for (name, entry) in &dir.entries {
         match entry {
             Existing::Link(from) if !desired.contains_key(name.as_str()) => match owner_of(dir, from) {
@@ -67,6 +66,7 @@ fn plan_dir<'a>(dir: &'a LinkDir, plan: &mut Plan<'a>) {
                     let link = LinkRef { dir, name, project: &owner.project };
                     plan.actions.push(Action::Remove { link, from });
                 }
+                None if reported(dir, from) => {}
                 None => plan.verdict.warnings.push(Warning {
                     kind: WarningKind::ForeignLink,
                     path: Some(rel(dir, name)),
@@ -81,7 +81,9 @@ fn plan_dir<'a>(dir: &'a LinkDir, plan: &mut Plan<'a>) {
             _ => {}
         }
     }
-    plan.actions[first_removal..].sort_unstable_by(|a, b| a.link().name.cmp(b.link().name));
+    // Folders are read in no particular order; reports list creates, updates, then
+    // removals, each by name, on every machine alike.
+    plan.actions[first_action..].sort_unstable_by(|a, b| (a.rank(), a.link().name).cmp(&(b.rank(), b.link().name)));
 
     if dir.migrations {
         check_names(dir, &in_place, plan);
@@ -90,11 +92,11 @@ fn plan_dir<'a>(dir: &'a LinkDir, plan: &mut Plan<'a>) {
 
 /// A file that is not linked: an unsafe name is a conflict (exit 1), the rest warnings.
 fn refuse(dir: &LinkDir, refused: &Refused, plan: &mut Plan) {
-    let (name, project, why) = (&refused.name, &refused.project, refused.why.describe());
+    let (project, why) = (&refused.project, refused.why.describe());
     let path = refused.path.display();
     if refused.why == Refusal::ControlCharacter {
         plan.verdict.conflicts.push(Conflict {
-            name: rel(dir, name),
+            name: rel(dir, &refused.name),
             kind: ConflictKind::UnsafeName,
             projects: vec![project.clone()],
             message: format!("{path} ({project}) {why}; it is not linked until you rename it"),
@@ -106,7 +108,8 @@ fn refuse(dir: &LinkDir, refused: &Refused, plan: &mut Plan) {
         _ => "not linked (only regular files are migrations and seeds)",
     };
     let message = format!("{path} ({project}) {why}; {fix}");
-    plan.verdict.warnings.push(Warning { kind: WarningKind::NotLinked, path: Some(rel(dir, name)), message });
+    // No platform path: the file is the project's, named in the message.
+    plan.verdict.warnings.push(Warning { kind: WarningKind::NotLinked, path: None, message });
 }
 
 fn rel(dir: &LinkDir, name: &str) -> String {
@@ -179,16 +182,22 @@ fn check_names(dir: &LinkDir, in_place: &[(&str, &str)], plan: &mut Plan) {
     let mut duplicates: Vec<Duplicate> = clashes
         .into_iter()
         .map(|(version, files)| {
-            let mut files: Vec<ProjectFile> = files
-                .into_iter()
-                .map(|(p, n)| ProjectFile { project: p.to_string(), name: n.to_string() })
-                .collect();
+            let mut files: Vec<ProjectFile> =
+                files.into_iter().map(|(p, n)| ProjectFile { project: p.to_string(), name: n.to_string() }).collect();
             files.sort_by(|a, b| a.name.cmp(&b.name));
             Duplicate { version: version.to_string(), files }
         })
         .collect();
     duplicates.sort_by(|a, b| a.version.cmp(&b.version));
     plan.verdict.duplicates.extend(duplicates);
+}
+
+/// Whether a foreign link's target lies in a folder a warning already covers.
+fn reported(dir: &LinkDir, target: &Path) -> bool {
+    !dir.reported.is_empty() && {
+        let resolved = crate::fsutil::normalize(&dir.path.join(target));
+        dir.reported.iter().any(|folder| resolved.starts_with(folder))
+    }
 }
 
 /// The owner of a link target in `dir`, if the target lies inside an owned location.

@@ -268,6 +268,11 @@ fn hold_lock(ws: &Ws, rel: &str) -> std::fs::File {
 #[test]
 fn a_held_lock_delays_git_checkout_at_most_ten_seconds_with_one_warning() {
     let ws = Ws::new().with_project("pay");
+    // A branch whose migrations differ: the checkout has links to update.
+    ws.git("platform", &["switch", "-q", "-c", "feature/x"]);
+    ws.migration("platform", "20250101000000_platform_x.sql", "select 1;\n");
+    ws.commit_all("platform", "x");
+    ws.git("platform", &["switch", "-q", "main"]);
     run(&ws, "platform", &["link"]);
     run(&ws, "platform", &["setup-hooks"]);
     let _held = hold_lock(&ws, "platform/supabase/.mynatca.lock");
@@ -281,7 +286,7 @@ fn a_held_lock_delays_git_checkout_at_most_ten_seconds_with_one_warning() {
     };
     // Both at once: each waits its 10 s.
     let checkout = ws
-        .git_cmd("platform", &["switch", "-q", "-c", "feature/x"])
+        .git_cmd("platform", &["switch", "-q", "feature/x"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

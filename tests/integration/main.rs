@@ -2,9 +2,14 @@
 
 mod support;
 
+mod adoption;
 mod check;
+mod discovery;
+mod docs;
 mod hardening;
+mod hook_skip;
 mod hooks;
+mod limits;
 mod link;
 mod link_project;
 mod new;

@@ -34,6 +34,7 @@ fn dir(entries: Vec<(&str, Existing)>, offers: Vec<Offer>) -> Input {
                 Owner { project: "pay".into(), location: PAY.into() },
                 Owner { project: "discord".into(), location: DISCORD.into() },
             ],
+            reported: vec![],
         },
         seeds: vec![],
         warnings: vec![],
@@ -56,10 +57,8 @@ fn missing_links_are_created() {
 
 #[test]
 fn correct_links_are_kept_untouched() {
-    let input = dir(
-        vec![("2_pay_a.sql", Existing::Link(pay_target("2_pay_a.sql")))],
-        vec![offer("pay", "2_pay_a.sql")],
-    );
+    let input =
+        dir(vec![("2_pay_a.sql", Existing::Link(pay_target("2_pay_a.sql")))], vec![offer("pay", "2_pay_a.sql")]);
     let plan = plan(&input);
     assert!(plan.actions.is_empty());
     assert_eq!(plan.verdict.unchanged, 1);
@@ -149,10 +148,7 @@ fn duplicate_versions_name_every_file_and_project() {
     let dup = &plan.verdict.duplicates[0];
     assert_eq!(dup.version, "7");
     let files: Vec<(&str, &str)> = dup.files.iter().map(|f| (f.project.as_str(), f.name.as_str())).collect();
-    assert_eq!(
-        files,
-        vec![("discord", "7_discord_z.sql"), ("pay", "7_pay_y.sql"), ("platform", "7_platform_x.sql")]
-    );
+    assert_eq!(files, vec![("discord", "7_discord_z.sql"), ("pay", "7_pay_y.sql"), ("platform", "7_platform_x.sql")]);
 }
 
 #[test]
