@@ -16,5 +16,6 @@ pub mod migration;
 pub mod reconcile;
 pub mod registry;
 pub mod repos;
+pub(crate) mod text;
 pub mod ui;
 pub mod workspace;

@@ -1,0 +1,188 @@
+//! `parse` and `ownership`, decided on PostgreSQL's own grammar (libpg_query through
+//! `pg_query`): every statement is reduced to the objects it creates, alters, drops,
+//! comments on, grants on, hangs a trigger/policy/index/rule on, or writes rows to
+//! ([`Touch`]), and each object's schema is compared with the schemas the file's
+//! project owns.
+
+mod ddl;
+mod dml;
+mod privileges;
+mod touch;
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use pg_query::protobuf;
+use pg_query::{Node, NodeEnum};
+
+pub(crate) use touch::{ObjectKind, Part, Touch, Verb};
+
+use super::nodes::strings;
+use super::positions::{error_offset, Source, ALLOW_OWNERSHIP};
+use super::search_path::Scope;
+use super::{Finding, Rule};
+use crate::reconcile::PLATFORM;
+use crate::registry::Project;
+use crate::text::{line_col, offset};
+
+/// Who owns which schema: each linked project its own, the platform every other one.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Owners {
+    by_schema: HashMap<String, String>,
+}
+
+impl Owners {
+    pub(crate) fn new(projects: &[Project]) -> Owners {
+        Owners { by_schema: projects.iter().map(|p| (p.schema.clone(), p.name.clone())).collect() }
+    }
+
+    pub(crate) fn owner(&self, schema: &str) -> &str {
+        self.by_schema.get(schema).map_or(PLATFORM, String::as_str)
+    }
+}
+
+/// `parse` and `ownership` for one migration of `project` (a project name or
+/// [`PLATFORM`]). A file PostgreSQL's parser rejects gets one `parse` finding at the
+/// offending token and no ownership analysis.
+pub(crate) fn sql_findings(path: &Path, sql: &str, project: &str, owners: &Owners) -> Vec<Finding> {
+    let parsed = match pg_query::parse(sql, 0) {
+        Ok(parsed) => parsed,
+        Err(err) => {
+            let (line, message) = match &err {
+                pg_query::Error::Parse(message) => (line_col(sql, error_offset(sql, message)).0, message.clone()),
+                other => (1, other.to_string()),
+            };
+            return vec![Finding::new(Rule::Parse, path, line, format!("PostgreSQL rejects this: {message}"))];
+        }
+    };
+    let mut findings = Vec::new();
+    let mut source = Source::new(sql);
+    let mut analyzer = Analyzer::default();
+    for raw in &parsed.protobuf.stmts {
+        let Some(node) = raw.stmt.as_ref().and_then(|s| s.node.as_ref()) else { continue };
+        analyzer.statement(node);
+        let touches = std::mem::take(&mut analyzer.touches);
+        analyzer.scope.after(node);
+        let is_do = matches!(node, NodeEnum::DoStmt(_)) && project != PLATFORM;
+        let foreign: Vec<(&Touch, &str)> = touches
+            .iter()
+            .map(|touch| (touch, owners.owner(&touch.schema)))
+            .filter(|(_, owner)| *owner != project)
+            .collect();
+        if foreign.is_empty() && !is_do {
+            continue;
+        }
+        let (line, allowed) = source.statement_start(offset(raw.stmt_location));
+        if allowed {
+            continue;
+        }
+        let mut seen = HashSet::new();
+        for (touch, owner) in foreign {
+            let message = format!("{project} may not {touch} (owned by {owner})");
+            if seen.insert(message.clone()) {
+                findings.push(Finding::new(Rule::Ownership, path, line, message));
+            }
+        }
+        if is_do {
+            findings.push(
+                Finding::new(
+                    Rule::Ownership,
+                    path,
+                    line,
+                    format!(
+                        "DO block in {project}: its body is not analysed; prefer plain statements, or mark a reviewed block with `-- {ALLOW_OWNERSHIP}` on the line above"
+                    ),
+                )
+                .warning(),
+            );
+        }
+    }
+    findings
+}
+
+/// Walks statements in file order, keeping the file's `search_path` and temp tables.
+#[derive(Debug, Default)]
+struct Analyzer {
+    scope: Scope,
+    touches: Vec<Touch>,
+}
+
+impl Analyzer {
+    /// Records what `node` changes. Reads (FROM clauses, foreign keys, view queries,
+    /// function bodies) are never looked at.
+    fn statement(&mut self, node: &NodeEnum) {
+        let _ = self.ddl(node) || self.dml(node) || self.privileges(node);
+    }
+
+    fn nested(&mut self, node: Option<&Node>) {
+        if let Some(node) = node.and_then(|n| n.node.as_ref()) {
+            self.statement(node);
+        }
+    }
+
+    fn push(&mut self, verb: Verb, kind: ObjectKind, schema: Option<&str>, name: Option<&str>) {
+        let schema = match schema.filter(|s| !s.is_empty()) {
+            Some(schema) => schema.to_string(),
+            None => match self.scope.default_schema() {
+                Some(schema) => schema,
+                None => return,
+            },
+        };
+        if schema == "pg_temp" || schema.starts_with("pg_temp_") {
+            return;
+        }
+        self.touches.push(Touch { verb, kind, schema, name: name.map(str::to_string) });
+    }
+
+    fn relation(&mut self, verb: Verb, kind: ObjectKind, rel: Option<&protobuf::RangeVar>) {
+        let Some(rel) = rel else { return };
+        if rel.relpersistence == "t" || (rel.schemaname.is_empty() && self.scope.temp.contains(&rel.relname)) {
+            return;
+        }
+        self.push(verb, kind, Some(&rel.schemaname), Some(&rel.relname));
+    }
+
+    /// A dotted name (`[catalog.][schema.]name`) given as String nodes.
+    fn names(&mut self, verb: Verb, kind: ObjectKind, names: &[Node]) {
+        let parts = strings(names);
+        match parts.as_slice() {
+            [] => {}
+            [name] if self.scope.temp.contains(*name) => {}
+            [name] => self.push(verb, kind, None, Some(name)),
+            [.., schema, name] => self.push(verb, kind, Some(schema), Some(name)),
+        }
+    }
+
+    /// The schema itself (`kind` says what kind of object the verb is about, if any).
+    fn schema(&mut self, verb: Verb, kind: ObjectKind, schema: &str) {
+        if !schema.is_empty() {
+            self.push(verb, kind, Some(schema), None);
+        }
+    }
+
+    /// The object a DROP, COMMENT, GRANT, RENAME... names, in the node shape its kind uses.
+    fn object(&mut self, verb: Verb, kind: i32, node: &Node) {
+        let kind = ObjectKind::of_raw(kind);
+        let Some(node) = node.node.as_ref() else { return };
+        match node {
+            NodeEnum::String(s) if kind == ObjectKind::Schema => self.schema(verb, kind, &s.sval),
+            // Other single names (extensions, languages, roles...) live outside schemas.
+            NodeEnum::String(_) => {}
+            NodeEnum::List(list) => match kind {
+                // [schema.]table.column / [schema.]table.constraint|trigger|policy|rule
+                ObjectKind::PartOf(_) => {
+                    let table = &list.items[..list.items.len().saturating_sub(1)];
+                    self.names(verb, kind, table);
+                }
+                _ => self.names(verb, kind, &list.items),
+            },
+            NodeEnum::TypeName(t) => self.names(verb, kind, &t.names),
+            NodeEnum::ObjectWithArgs(o) => self.names(verb, kind, &o.objname),
+            NodeEnum::RangeVar(rel) => self.relation(verb, kind, Some(rel)),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests;
