@@ -138,11 +138,25 @@ pub struct RefreshArgs {
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// One JSON document on stdout
-    #[arg(long)]
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
+    /// `text` (PATH:LINE: level[rule]: message) or `github` (Actions annotations)
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+    /// The ref production has, for every repo (default: origin/HEAD, origin/main,
+    /// origin/master, main, master, the first that exists)
+    #[arg(long, value_name = "REF")]
+    pub base: Option<String>,
     /// Warnings fail the check too
     #[arg(long)]
     pub strict: bool,
+}
+
+/// How `check` prints its findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    Text,
+    Github,
 }
 
 #[derive(Debug, Args)]

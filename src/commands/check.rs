@@ -8,12 +8,13 @@ use anyhow::Context as _;
 use serde_json::json;
 
 use crate::cli::CheckArgs;
+use crate::cli::CheckFormat;
 use crate::commands::Context;
 use crate::error::Outcome;
 use crate::fsutil;
 use crate::gitdir;
 use crate::hooks;
-use crate::lint::{self, Finding, Level, Owners, Rule};
+use crate::lint::{self, Finding, Level, MigrationFile, Owners, Rule};
 use crate::migration;
 use crate::reconcile::{self, Existing, PLATFORM};
 use crate::registry::{self, Registry};
@@ -35,7 +36,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<Outcome> {
         }
         Err(err) => return Err(err.into()),
     };
-    let checked = check(&ws, registry_ok, &mut findings)?;
+    let checked = check(&ws, registry_ok, args.base.as_deref(), &mut findings)?;
 
     let mut shown: Vec<(String, Finding)> = {
         let mut display = DisplayPaths::new(&ctx.cwd);
@@ -47,7 +48,10 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<Outcome> {
     if args.json {
         ctx.ui.out(&to_json(&shown, errors, warnings).to_string());
     } else {
-        print(ctx.ui, &shown);
+        match args.format {
+            CheckFormat::Text => print(ctx.ui, &shown),
+            CheckFormat::Github => print_github(ctx.ui, &shown),
+        }
         ctx.ui.info(&format!(
             "checked {} migrations in {} repos: {}, {}",
             checked.migrations,
@@ -65,15 +69,12 @@ struct Checked {
     repos: usize,
 }
 
-/// A migration to read: its file, its project (or the platform) and, for a linked
-/// project, the schema its name should carry.
-struct Migration<'a> {
-    path: PathBuf,
-    project: &'a str,
-    schema: Option<&'a str>,
-}
-
-fn check(ws: &Workspace, registry_ok: bool, findings: &mut Vec<Finding>) -> anyhow::Result<Checked> {
+fn check(
+    ws: &Workspace,
+    registry_ok: bool,
+    base: Option<&str>,
+    findings: &mut Vec<Finding>,
+) -> anyhow::Result<Checked> {
     let registry_text = std::fs::read_to_string(&ws.registry.path).unwrap_or_default();
     let present: Vec<_> = ws
         .registry
@@ -109,25 +110,37 @@ fn check(ws: &Workspace, registry_ok: bool, findings: &mut Vec<Finding>) -> anyh
 
     // Each migration once, at its own file: the platform's real files, and each
     // project's in its repo (never through the platform's links).
-    let mut migrations: Vec<Migration> = input.dirs[0]
+    let mut migrations: Vec<MigrationFile> = input.dirs[0]
         .entries
         .iter()
         .filter(|(name, entry)| *entry == Existing::File && migration::is_sql_name(name))
-        .map(|(name, _)| Migration { path: ws.link_dir().join(name), project: PLATFORM, schema: None })
+        .map(|(name, _)| MigrationFile { path: ws.link_dir().join(name), project: PLATFORM, schema: None })
         .collect();
     // The scan already listed every present project's migrations folder.
     let folders: Vec<_> = present.iter().map(|p| (p, ws.migrations_dir(p))).collect();
     for offer in &input.dirs[0].offers {
         // A folder that appeared after the registry rule ran is checked on the next run.
         let Some((project, dir)) = folders.iter().find(|(p, _)| p.name == offer.project) else { continue };
-        migrations.push(Migration {
+        migrations.push(MigrationFile {
             path: dir.join(&offer.name),
             project: &project.name,
             schema: Some(&project.schema),
         });
     }
     let owners = Owners::new(&ws.registry.projects);
-    findings.extend(check_migrations(&migrations, &owners));
+    let exposed = exposed_schemas(ws);
+    let mut bases = Vec::new();
+    let folders = std::iter::once((PLATFORM, ws.link_dir()))
+        .chain(present.iter().map(|p| (p.name.as_str(), ws.migrations_dir(p))));
+    for (project, folder) in folders {
+        match lint::history::read_base(project, &folder, base) {
+            Ok(found) => bases.extend(found),
+            Err(no_base) => findings.push(no_base),
+        }
+    }
+    let versions = ws.versions();
+    let context = lint::migrations::Context { owners: &owners, exposed: &exposed, bases: &bases, versions: &versions };
+    findings.extend(lint::check_migrations(&migrations, &context));
 
     findings.extend(config(ws, &present));
     let repos: Vec<(&str, PathBuf)> = std::iter::once((PLATFORM, ws.platform.clone()))
@@ -137,31 +150,11 @@ fn check(ws: &Workspace, registry_ok: bool, findings: &mut Vec<Finding>) -> anyh
     Ok(Checked { migrations: migrations.len(), repos: repos.len() })
 }
 
-/// Names, parse and ownership of every migration, spread over the available cores
-/// (libpg_query is thread-safe); findings come back in input order.
-fn check_migrations(migrations: &[Migration], owners: &Owners) -> Vec<Finding> {
-    let one = |m: &Migration| {
-        let mut found = lint::name_findings(&m.path, m.schema);
-        let name = m.path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        // The Supabase CLI never runs a file its pattern skips.
-        if migration::parse(name).is_some() {
-            match std::fs::read(&m.path).map(String::from_utf8) {
-                Ok(Ok(sql)) => found.extend(lint::sql_findings(&m.path, &sql, m.project, owners)),
-                Ok(Err(_)) => found.push(Finding::new(Rule::Parse, &m.path, 1, "not UTF-8 text; save it as UTF-8")),
-                Err(err) => found.push(Finding::new(Rule::Parse, &m.path, 1, format!("cannot read it: {err}"))),
-            }
-        }
-        found
-    };
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(migrations.len().max(1));
-    let chunk = migrations.len().div_ceil(workers).max(1);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = migrations
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().flat_map(one).collect::<Vec<_>>()))
-            .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("a check thread panicked")).collect()
-    })
+/// `[api] schemas` of config.toml (none when it does not load: `config-schemas` says so).
+fn exposed_schemas(ws: &Workspace) -> HashSet<String> {
+    let path = ws.config_path();
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    crate::config::SupabaseConfig::parse(path, &text).map(|c| c.api_schemas().into_iter().collect()).unwrap_or_default()
 }
 
 /// `config-schemas` / `config-seeds` over `supabase/config.toml`.
@@ -295,6 +288,23 @@ fn print(ui: &Ui, findings: &[(String, Finding)]) {
         };
         let level = ui.paint(&format!("{}[{}]", f.level.as_str(), f.rule.as_str()), style, color);
         ui.out(&format!("{path}:{}: {level}: {}", f.line, f.message));
+    }
+}
+
+/// GitHub Actions workflow commands: one annotation per finding, on the file and line.
+fn print_github(ui: &Ui, findings: &[(String, Finding)]) {
+    // https://docs.github.com/actions/reference/workflow-commands-for-github-actions
+    let data = |s: &str| s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+    let property = |s: &str| data(s).replace(':', "%3A").replace(',', "%2C");
+    for (path, f) in findings {
+        ui.out(&format!(
+            "::{} file={},line={},title={}::{}",
+            f.level.as_str(),
+            property(path),
+            f.line,
+            property(&format!("mynatca {}", f.rule.as_str())),
+            data(&f.message)
+        ));
     }
 }
 

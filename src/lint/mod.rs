@@ -6,23 +6,33 @@
 //! - [`ownership`]: `parse` and `ownership`, on PostgreSQL's own grammar;
 //! - [`links`]: the link rules, from the plan `mynatca link` would carry out;
 //! - [`config`]: the registry and config.toml;
+//! - [`migrations`]: every migration through the SQL rules, parsed once;
+//! - [`facts`], [`order`], [`rls`]: what each statement creates, references and
+//!   secures, and the workspace-wide rules over them in apply order;
+//! - [`history`]: `history-edit` and `out-of-order` against each repo's base branch;
 //! - [`positions`]: statement lines, allow comments and parse error offsets;
 //! - [`nodes`], [`search_path`]: reading libpg_query's tree and resolving names.
 
 use std::path::PathBuf;
 
 pub(crate) mod config;
+pub(crate) mod facts;
+pub(crate) mod history;
 pub(crate) mod links;
+pub(crate) mod migrations;
 pub(crate) mod names;
 pub(crate) mod nodes;
+pub(crate) mod order;
 pub(crate) mod ownership;
 pub(crate) mod positions;
+pub(crate) mod rls;
 pub(crate) mod search_path;
 
 pub(crate) use config::{config_findings, registry_entry_line, registry_error};
 pub(crate) use links::{link_findings, managed_links};
+pub(crate) use migrations::{check_migrations, MigrationFile};
 pub(crate) use names::name_findings;
-pub(crate) use ownership::{sql_findings, Owners};
+pub(crate) use ownership::Owners;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum Level {
@@ -57,6 +67,10 @@ pub(crate) enum Rule {
     ConfigSeeds,
     TrackedLink,
     Hooks,
+    HistoryEdit,
+    OutOfOrder,
+    Order,
+    Rls,
 }
 
 impl Rule {
@@ -77,6 +91,10 @@ impl Rule {
             Rule::ConfigSeeds => "config-seeds",
             Rule::TrackedLink => "tracked-link",
             Rule::Hooks => "hooks",
+            Rule::HistoryEdit => "history-edit",
+            Rule::OutOfOrder => "out-of-order",
+            Rule::Order => "order",
+            Rule::Rls => "rls",
         }
     }
 

@@ -39,9 +39,38 @@ impl<'a> Source<'a> {
         let allowed = previous.is_some_and(|comment| {
             comment.token == Token::SqlComment as i32
                 && self.line(offset(comment.start)) + 1 == line
-                && is_allow_comment(&sql[offset(comment.start)..offset(comment.end)])
+                && is_allow_comment(&sql[offset(comment.start)..offset(comment.end)], "ownership")
         });
         (line, allowed)
+    }
+
+    /// The statement's first line, and whether `-- mynatca:allow <rule>` is on that line
+    /// or the line above it.
+    pub(crate) fn allowed_at(&mut self, location: usize, rule: &str) -> (usize, bool) {
+        let (line, _) = self.statement_start(location);
+        let sql = self.sql;
+        let comments: Vec<(usize, usize)> = self
+            .tokens
+            .iter()
+            .flatten()
+            .filter(|t| t.token == Token::SqlComment as i32)
+            .map(|t| (offset(t.start), offset(t.end)))
+            .collect();
+        let allowed = comments.into_iter().any(|(start, end)| {
+            let at = self.line(start);
+            (at == line || at + 1 == line) && is_allow_comment(&sql[start..end], rule)
+        });
+        (line, allowed)
+    }
+
+    /// Whether the comment lines before the first statement hold `-- mynatca:allow <rule>`.
+    pub(crate) fn allowed_in_header(&mut self, rule: &str) -> bool {
+        let sql = self.sql;
+        let tokens = self.tokens.get_or_insert_with(|| pg_query::scan_tokens(sql).unwrap_or_default());
+        tokens
+            .iter()
+            .take_while(|t| is_comment(t))
+            .any(|t| is_allow_comment(&sql[offset(t.start)..offset(t.end)], rule))
     }
 }
 
@@ -49,10 +78,11 @@ pub(crate) fn is_comment(token: &protobuf::ScanToken) -> bool {
     token.token == Token::SqlComment as i32 || token.token == Token::CComment as i32
 }
 
-/// `-- mynatca:allow ownership`, optionally followed by a reason.
-pub(crate) fn is_allow_comment(comment: &str) -> bool {
+/// `-- mynatca:allow <rule>`, optionally followed by a reason.
+pub(crate) fn is_allow_comment(comment: &str, rule: &str) -> bool {
     let text = comment.trim_start_matches('-').trim();
-    text.strip_prefix(ALLOW_OWNERSHIP)
+    text.strip_prefix("mynatca:allow ")
+        .and_then(|rest| rest.trim_start().strip_prefix(rule))
         .is_some_and(|rest| !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_' || c == '-'))
 }
 

@@ -28,6 +28,14 @@ impl Scope {
         }
     }
 
+    /// The schemas an unqualified name is looked up in, in order (`$user` skipped).
+    pub(crate) fn lookup_schemas(&self) -> Vec<String> {
+        match &self.search_path {
+            None => vec!["public".to_string()],
+            Some(path) => path.iter().filter(|s| s.as_str() != "$user").cloned().collect(),
+        }
+    }
+
     /// Takes in a statement that changes how later names resolve.
     pub(crate) fn after(&mut self, node: &NodeEnum) {
         match node {

@@ -3,6 +3,7 @@
 mod support;
 
 mod check;
+mod check_rules;
 mod hooks;
 mod link;
 mod link_project;

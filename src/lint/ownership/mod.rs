@@ -17,6 +17,7 @@ use pg_query::{Node, NodeEnum};
 
 pub(crate) use touch::{ObjectKind, Part, Touch, Verb};
 
+use super::facts::{statement_events, Statement};
 use super::nodes::strings;
 use super::positions::{error_offset, Source, ALLOW_OWNERSHIP};
 use super::search_path::Scope;
@@ -44,7 +45,19 @@ impl Owners {
 /// `parse` and `ownership` for one migration of `project` (a project name or
 /// [`PLATFORM`]). A file PostgreSQL's parser rejects gets one `parse` finding at the
 /// offending token and no ownership analysis.
+#[cfg(test)]
 pub(crate) fn sql_findings(path: &Path, sql: &str, project: &str, owners: &Owners) -> Vec<Finding> {
+    analyze_sql(path, sql, project, owners).0
+}
+
+/// `parse` and `ownership` findings for one migration, and, when it parses, the facts
+/// of each statement for the workspace-wide rules.
+pub(crate) fn analyze_sql(
+    path: &Path,
+    sql: &str,
+    project: &str,
+    owners: &Owners,
+) -> (Vec<Finding>, Option<Vec<Statement>>) {
     let parsed = match pg_query::parse(sql, 0) {
         Ok(parsed) => parsed,
         Err(err) => {
@@ -52,16 +65,20 @@ pub(crate) fn sql_findings(path: &Path, sql: &str, project: &str, owners: &Owner
                 pg_query::Error::Parse(message) => (line_col(sql, error_offset(sql, message)).0, message.clone()),
                 other => (1, other.to_string()),
             };
-            return vec![Finding::new(Rule::Parse, path, line, format!("PostgreSQL rejects this: {message}"))];
+            let finding = Finding::new(Rule::Parse, path, line, format!("PostgreSQL rejects this: {message}"));
+            return (vec![finding], None);
         }
     };
     let mut findings = Vec::new();
+    let mut statements = Vec::with_capacity(parsed.protobuf.stmts.len());
     let mut source = Source::new(sql);
     let mut analyzer = Analyzer::default();
     for raw in &parsed.protobuf.stmts {
         let Some(node) = raw.stmt.as_ref().and_then(|s| s.node.as_ref()) else { continue };
+        let location = offset(raw.stmt_location);
         analyzer.statement(node);
         let touches = std::mem::take(&mut analyzer.touches);
+        statements.push(Statement { location, events: statement_events(node, &analyzer.scope) });
         analyzer.scope.after(node);
         let is_do = matches!(node, NodeEnum::DoStmt(_)) && project != PLATFORM;
         let foreign: Vec<(&Touch, &str)> = touches
@@ -72,30 +89,35 @@ pub(crate) fn sql_findings(path: &Path, sql: &str, project: &str, owners: &Owner
         if foreign.is_empty() && !is_do {
             continue;
         }
-        let (line, allowed) = source.statement_start(offset(raw.stmt_location));
-        if allowed {
-            continue;
+        let (line, allowed) = source.statement_start(location);
+        if !allowed {
+            findings.extend(ownership_findings(path, line, project, &foreign, is_do));
         }
-        let mut seen = HashSet::new();
-        for (touch, owner) in foreign {
-            let message = format!("{project} may not {touch} (owned by {owner})");
-            if seen.insert(message.clone()) {
-                findings.push(Finding::new(Rule::Ownership, path, line, message));
-            }
+    }
+    (findings, Some(statements))
+}
+
+/// One statement's `ownership` findings: each foreign object once, and the `DO` warning.
+fn ownership_findings(
+    path: &Path,
+    line: usize,
+    project: &str,
+    foreign: &[(&Touch, &str)],
+    is_do: bool,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let mut seen = HashSet::new();
+    for (touch, owner) in foreign {
+        let message = format!("{project} may not {touch} (owned by {owner})");
+        if seen.insert(message.clone()) {
+            findings.push(Finding::new(Rule::Ownership, path, line, message));
         }
-        if is_do {
-            findings.push(
-                Finding::new(
-                    Rule::Ownership,
-                    path,
-                    line,
-                    format!(
-                        "DO block in {project}: its body is not analysed; prefer plain statements, or mark a reviewed block with `-- {ALLOW_OWNERSHIP}` on the line above"
-                    ),
-                )
-                .warning(),
-            );
-        }
+    }
+    if is_do {
+        let message = format!(
+            "DO block in {project}: its body is not analysed; prefer plain statements, or mark a reviewed block with `-- {ALLOW_OWNERSHIP}` on the line above"
+        );
+        findings.push(Finding::new(Rule::Ownership, path, line, message).warning());
     }
     findings
 }

@@ -177,7 +177,8 @@ fn the_allow_comment_lets_the_next_statement_through() {
     assert_eq!(flagged, vec![3, 6]);
     // Only a real comment counts, not text in a string.
     assert_eq!(check("pay", "select '-- mynatca:allow ownership';\ninsert into public.members values (1);").len(), 1);
-    assert!(!is_allow_comment("-- mynatca:allow ownerships"));
+    assert!(!is_allow_comment("-- mynatca:allow ownerships", "ownership"));
+    assert!(is_allow_comment("--mynatca:allow rls: a public lookup table", "rls"));
 }
 
 #[test]
