@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 [ -f "$mkws" ] || { echo "error: $mkws not found; set MYNATCA_SHARED to the folder holding bench/mkws.py" >&2; exit 2; }
 
 cargo build --release --locked --quiet
-bin="$PWD/target/release/mynatca"
+bin="${CARGO_TARGET_DIR:-$PWD/target}/release/mynatca"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 python3 "$mkws" "$tmp/ws" --platform 1000 --pay 1000 --discord 1000

@@ -69,7 +69,7 @@ pub(crate) fn check_migrations(files: &[MigrationFile], context: &Context) -> Ve
         parsed.extend(file);
     }
     // Apply order: byte-wise by file name across repos.
-    parsed.sort_by(|a, b| a.name().cmp(b.name()));
+    parsed.sort_by_cached_key(|p| p.name().to_string());
     let in_order: Vec<&Parsed> = parsed.iter().filter(|p| p.parses).collect();
     findings.extend(order_findings(&in_order));
     findings.extend(rls_findings(&in_order, context.exposed));

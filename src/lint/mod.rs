@@ -9,6 +9,7 @@
 //! - [`migrations`]: every migration through the SQL rules, parsed once;
 //! - [`facts`], [`order`], [`rls`]: what each statement creates, references and
 //!   secures, and the workspace-wide rules over them in apply order;
+//! - [`transaction`]: transaction control and statements refused in a transaction block;
 //! - [`history`]: `history-edit` and `out-of-order` against each repo's base branch;
 //! - [`positions`]: statement lines, allow comments and parse error offsets;
 //! - [`nodes`], [`search_path`]: reading libpg_query's tree and resolving names.
@@ -27,12 +28,15 @@ pub(crate) mod ownership;
 pub(crate) mod positions;
 pub(crate) mod rls;
 pub(crate) mod search_path;
+pub(crate) mod transaction;
 
 pub(crate) use config::{config_findings, registry_entry_line, registry_error};
 pub(crate) use links::{link_findings, managed_links};
 pub(crate) use migrations::{check_migrations, MigrationFile};
 pub(crate) use names::name_findings;
 pub(crate) use ownership::Owners;
+#[allow(unused_imports)] // see transaction_findings
+pub(crate) use transaction::transaction_findings;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum Level {
@@ -71,6 +75,7 @@ pub(crate) enum Rule {
     OutOfOrder,
     Order,
     Rls,
+    Transaction,
 }
 
 impl Rule {
@@ -95,6 +100,7 @@ impl Rule {
             Rule::OutOfOrder => "out-of-order",
             Rule::Order => "order",
             Rule::Rls => "rls",
+            Rule::Transaction => "transaction",
         }
     }
 

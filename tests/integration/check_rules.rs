@@ -302,3 +302,31 @@ fn github_format_prints_one_annotation_per_finding() {
     let out = ws.mynatca("platform").args(["check", "--format", "github", "--json"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "--json and --format are exclusive");
 }
+
+// ---------------------------------------------------------------------------------------
+// transaction
+
+#[test]
+fn transaction_control_and_statements_refused_in_a_transaction_are_errors() {
+    let ws = clean();
+    let name = "20251215130100_pay_index_shifts.sql";
+    add_pay_migration(
+        &ws,
+        name,
+        "create unique index concurrently shifts_member_idx on pay.shifts (membernumber);\ncommit;\n",
+    );
+    let file = pay_file(name);
+    assert_eq!(
+        check(&ws, &[]),
+        (
+            1,
+            format!(
+                "{file}:1: error[transaction]: CREATE INDEX CONCURRENTLY cannot run inside a transaction block and each migration runs in one transaction, so `supabase db reset` fails here; run it outside migrations (or drop CONCURRENTLY where that is what makes it so)\n\
+                 {file}:2: error[transaction]: COMMIT inside a migration: each migration runs in one transaction, and this ends it early: a later failure leaves everything before it applied while the file counts as failed; remove it\n{}",
+                summary_of(5, 2, 0)
+            )
+        )
+    );
+    add_pay_migration(&ws, name, "create unique index shifts_member_idx on pay.shifts (membernumber);\n");
+    assert_eq!(check(&ws, &[]), (0, summary_of(5, 0, 0)));
+}

@@ -21,6 +21,7 @@ use super::facts::{statement_events, Statement};
 use super::nodes::strings;
 use super::positions::{error_offset, Source, ALLOW_OWNERSHIP};
 use super::search_path::Scope;
+use super::transaction::Transactions;
 use super::{Finding, Rule};
 use crate::reconcile::PLATFORM;
 use crate::registry::Project;
@@ -50,7 +51,7 @@ pub(crate) fn sql_findings(path: &Path, sql: &str, project: &str, owners: &Owner
     analyze_sql(path, sql, project, owners).0
 }
 
-/// `parse` and `ownership` findings for one migration, and, when it parses, the facts
+/// `parse`, `ownership` and `transaction` findings for one migration, and, when it parses, the facts
 /// of each statement for the workspace-wide rules.
 pub(crate) fn analyze_sql(
     path: &Path,
@@ -73,9 +74,14 @@ pub(crate) fn analyze_sql(
     let mut statements = Vec::with_capacity(parsed.protobuf.stmts.len());
     let mut source = Source::new(sql);
     let mut analyzer = Analyzer::default();
+    let mut transactions = Transactions::default();
     for raw in &parsed.protobuf.stmts {
         let Some(node) = raw.stmt.as_ref().and_then(|s| s.node.as_ref()) else { continue };
         let location = offset(raw.stmt_location);
+        if let Some(message) = transactions.statement(node) {
+            let (line, _) = source.statement_start(location);
+            findings.push(Finding::new(Rule::Transaction, path, line, message));
+        }
         analyzer.statement(node);
         let touches = std::mem::take(&mut analyzer.touches);
         statements.push(Statement { location, events: statement_events(node, &analyzer.scope) });
