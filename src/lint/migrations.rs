@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use super::history::{self, Base};
 use super::order::order_findings;
-use super::ownership::{analyze_sql, Owners};
+use super::ownership::{analyze_sql, ownership_findings, Owners};
 use super::positions::Source;
 use super::rls::rls_findings;
 use super::{facts::Statement, name_findings, Finding, Rule};
@@ -59,9 +59,9 @@ pub(crate) struct Context<'a> {
     pub(crate) versions: &'a HashSet<String>,
 }
 
-/// Names, parse, ownership, order, rls, history-edit and out-of-order over `files`.
+/// Names, parse, transaction, ownership, order, rls, history-edit and out-of-order over `files`.
 pub(crate) fn check_migrations(files: &[MigrationFile], context: &Context) -> Vec<Finding> {
-    let results = read_all(files, context.owners);
+    let results = read_all(files);
     let mut findings: Vec<Finding> = Vec::new();
     let mut parsed: Vec<Parsed> = Vec::new();
     for (found, file) in results {
@@ -71,6 +71,7 @@ pub(crate) fn check_migrations(files: &[MigrationFile], context: &Context) -> Ve
     // Apply order: byte-wise by file name across repos.
     parsed.sort_by_cached_key(|p| p.name().to_string());
     let in_order: Vec<&Parsed> = parsed.iter().filter(|p| p.parses).collect();
+    findings.extend(ownership_findings(&in_order, context.owners));
     findings.extend(order_findings(&in_order));
     findings.extend(rls_findings(&in_order, context.exposed));
     findings.extend(history::history_findings(context.bases, files, &parsed, context.versions));
@@ -78,7 +79,7 @@ pub(crate) fn check_migrations(files: &[MigrationFile], context: &Context) -> Ve
 }
 
 /// Each file's own findings and, when it was read, its text and statements, in input order.
-fn read_all(files: &[MigrationFile], owners: &Owners) -> Vec<(Vec<Finding>, Option<Parsed>)> {
+fn read_all(files: &[MigrationFile]) -> Vec<(Vec<Finding>, Option<Parsed>)> {
     let one = |m: &MigrationFile| {
         let mut found = name_findings(&m.path, m.schema);
         // The Supabase CLI never runs a file its pattern skips.
@@ -87,7 +88,7 @@ fn read_all(files: &[MigrationFile], owners: &Owners) -> Vec<(Vec<Finding>, Opti
         }
         match std::fs::read(&m.path).map(String::from_utf8) {
             Ok(Ok(sql)) => {
-                let (sql_found, statements) = analyze_sql(&m.path, &sql, m.project, owners);
+                let (sql_found, statements) = analyze_sql(&m.path, &sql);
                 found.extend(sql_found);
                 let parses = statements.is_some();
                 let statements = statements.unwrap_or_default();

@@ -6,26 +6,8 @@ use std::collections::HashMap;
 
 use super::facts::{Event, Object};
 use super::migrations::Parsed;
+use super::search_path::BASE_SCHEMAS;
 use super::{Finding, Rule};
-
-/// Schemas the Supabase base image and its extensions provide: their objects exist
-/// before the first migration, whatever a migration does later.
-const BASE_SCHEMAS: &[&str] = &[
-    "auth",
-    "storage",
-    "extensions",
-    "realtime",
-    "vault",
-    "graphql",
-    "graphql_public",
-    "pgsodium",
-    "pgsodium_masks",
-    "net",
-    "cron",
-    "supabase_functions",
-    "pg_catalog",
-    "information_schema",
-];
 
 /// `files` in apply order.
 pub(crate) fn order_findings(files: &[&Parsed]) -> Vec<Finding> {

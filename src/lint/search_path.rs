@@ -8,6 +8,25 @@ use pg_query::NodeEnum;
 
 use super::nodes::{const_string, strings};
 
+/// Schemas the Supabase base image and its extensions provide: they and their objects
+/// exist before the first migration.
+pub(crate) const BASE_SCHEMAS: &[&str] = &[
+    "auth",
+    "storage",
+    "extensions",
+    "realtime",
+    "vault",
+    "graphql",
+    "graphql_public",
+    "pgsodium",
+    "pgsodium_masks",
+    "net",
+    "cron",
+    "supabase_functions",
+    "pg_catalog",
+    "information_schema",
+];
+
 /// The name-resolution state of one file, in file order.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Scope {

@@ -330,3 +330,35 @@ fn transaction_control_and_statements_refused_in_a_transaction_are_errors() {
     add_pay_migration(&ws, name, "create unique index shifts_member_idx on pay.shifts (membernumber);\n");
     assert_eq!(check(&ws, &[]), (0, summary_of(5, 0, 0)));
 }
+
+// ---------------------------------------------------------------------------------------
+// ownership gaps
+
+#[test]
+fn prepared_writes_default_privileges_and_ambiguous_lookups_are_ownership_errors() {
+    let ws = clean();
+    let name = "20251215130100_pay_gaps.sql";
+    add_pay_migration(
+        &ws,
+        name,
+        "prepare add_member as insert into public.members values ($1);\n\
+         alter default privileges grant select on tables to anon;\n\
+         set search_path = pay, public;\n\
+         update members set membernumber = membernumber;\n\
+         update nowhere set x = 1;\n",
+    );
+    let file = pay_file(name);
+    assert_eq!(
+        check(&ws, &[]),
+        (
+            1,
+            format!(
+                "{file}:1: error[ownership]: pay may not insert into public.members (owned by platform)\n\
+                 {file}:2: error[ownership]: pay may not alter default privileges without IN SCHEMA: they apply in every schema, platform's too; add `in schema pay`\n\
+                 {file}:4: error[ownership]: pay may not update public.members (owned by platform)\n\
+                 {file}:5: error[ownership]: pay may not update nowhere unqualified: search_path pay, public resolves it to the first of pay.nowhere (pay), public.nowhere (platform) that exists, and the migrations do not tell which; qualify it\n{}",
+                summary_of(5, 4, 0)
+            )
+        )
+    );
+}

@@ -74,6 +74,10 @@ pub(crate) enum Event {
 pub(crate) struct Statement {
     pub(crate) location: usize,
     pub(crate) events: Vec<Event>,
+    /// What it changes, for `ownership`.
+    pub(crate) touches: Vec<crate::lint::ownership::PendingTouch>,
+    /// A `DO` block (not analysed).
+    pub(crate) is_do: bool,
 }
 
 /// The facts of one statement, given the file's name resolution so far.

@@ -59,6 +59,18 @@ impl Analyzer {
             N::CreateRangeStmt(s) => self.names(Verb::Create, K::Type, &s.type_name),
             N::CompositeTypeStmt(s) => self.relation(Verb::Create, K::Type, s.typevar.as_ref()),
             N::CreateDomainStmt(s) => self.names(Verb::Create, K::Domain, &s.domainname),
+            N::CreateStatsStmt(s) => {
+                if !s.defnames.is_empty() {
+                    self.names(Verb::Create, K::Statistics, &s.defnames);
+                }
+                for rel in &s.relations {
+                    if let Some(NodeEnum::RangeVar(rel)) = &rel.node {
+                        self.relation(Verb::Create, K::PartOf(Part::Statistics), Some(rel));
+                    }
+                }
+            }
+            N::CreateConversionStmt(s) => self.names(Verb::Create, K::Conversion, &s.conversion_name),
+            N::ImportForeignSchemaStmt(s) => self.schema(Verb::ImportInto, K::ForeignTable, &s.local_schema),
             N::CreateExtensionStmt(s) => {
                 self.push(Verb::Create, K::Extension, option_string(&s.options, "schema"), Some(&s.extname));
             }
@@ -106,6 +118,7 @@ impl Analyzer {
             N::AlterEnumStmt(s) => self.names(Verb::Alter, K::Type, &s.type_name),
             N::AlterTypeStmt(s) => self.names(Verb::Alter, K::Type, &s.type_name),
             N::AlterDomainStmt(s) => self.names(Verb::Alter, K::Domain, &s.type_name),
+            N::AlterStatsStmt(s) => self.names(Verb::Alter, K::Statistics, &s.defnames),
             _ => return false,
         }
         true

@@ -46,6 +46,8 @@ impl Analyzer {
             }
             N::SelectStmt(s) => self.select(s),
             N::ExplainStmt(s) => self.nested(s.query.as_deref()),
+            // PREPARE ... AS INSERT ...: the write runs on EXECUTE, in this same migration.
+            N::PrepareStmt(s) => self.nested(s.query.as_deref()),
             _ => return false,
         }
         true

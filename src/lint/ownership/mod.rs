@@ -7,19 +7,21 @@
 mod ddl;
 mod dml;
 mod privileges;
+mod resolve;
 mod touch;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::Path;
 
 use pg_query::protobuf;
 use pg_query::{Node, NodeEnum};
 
-pub(crate) use touch::{ObjectKind, Part, Touch, Verb};
+pub(crate) use resolve::ownership_findings;
+pub(crate) use touch::{ObjectKind, Part, PendingTouch, Place, Verb, ALL_SCHEMAS};
 
 use super::facts::{statement_events, Statement};
 use super::nodes::strings;
-use super::positions::{error_offset, Source, ALLOW_OWNERSHIP};
+use super::positions::{error_offset, Source};
 use super::search_path::Scope;
 use super::transaction::Transactions;
 use super::{Finding, Rule};
@@ -41,6 +43,11 @@ impl Owners {
     pub(crate) fn owner(&self, schema: &str) -> &str {
         self.by_schema.get(schema).map_or(PLATFORM, String::as_str)
     }
+
+    /// The schema a linked project owns.
+    pub(crate) fn schema_of(&self, project: &str) -> Option<&str> {
+        self.by_schema.iter().find(|(_, p)| p.as_str() == project).map(|(s, _)| s.as_str())
+    }
 }
 
 /// `parse` and `ownership` for one migration of `project` (a project name or
@@ -48,17 +55,24 @@ impl Owners {
 /// offending token and no ownership analysis.
 #[cfg(test)]
 pub(crate) fn sql_findings(path: &Path, sql: &str, project: &str, owners: &Owners) -> Vec<Finding> {
-    analyze_sql(path, sql, project, owners).0
+    let (mut findings, statements) = analyze_sql(path, sql);
+    if let Some(statements) = statements {
+        let file = super::migrations::Parsed {
+            path: path.to_path_buf(),
+            project: project.to_string(),
+            sql: sql.to_string(),
+            statements,
+            parses: true,
+        };
+        findings.extend(ownership_findings(&[&file], owners));
+    }
+    findings
 }
 
-/// `parse`, `ownership` and `transaction` findings for one migration, and, when it parses, the facts
-/// of each statement for the workspace-wide rules.
-pub(crate) fn analyze_sql(
-    path: &Path,
-    sql: &str,
-    project: &str,
-    owners: &Owners,
-) -> (Vec<Finding>, Option<Vec<Statement>>) {
+/// `parse` and `transaction` findings for one migration and, when it parses, each
+/// statement's facts: what `ownership` needs (judged later, in apply order, where
+/// unqualified names can be resolved) and what `order` and `rls` need.
+pub(crate) fn analyze_sql(path: &Path, sql: &str) -> (Vec<Finding>, Option<Vec<Statement>>) {
     let parsed = match pg_query::parse(sql, 0) {
         Ok(parsed) => parsed,
         Err(err) => {
@@ -83,56 +97,22 @@ pub(crate) fn analyze_sql(
             findings.push(Finding::new(Rule::Transaction, path, line, message));
         }
         analyzer.statement(node);
-        let touches = std::mem::take(&mut analyzer.touches);
-        statements.push(Statement { location, events: statement_events(node, &analyzer.scope) });
+        statements.push(Statement {
+            location,
+            events: statement_events(node, &analyzer.scope),
+            touches: std::mem::take(&mut analyzer.touches),
+            is_do: matches!(node, NodeEnum::DoStmt(_)),
+        });
         analyzer.scope.after(node);
-        let is_do = matches!(node, NodeEnum::DoStmt(_)) && project != PLATFORM;
-        let foreign: Vec<(&Touch, &str)> = touches
-            .iter()
-            .map(|touch| (touch, owners.owner(&touch.schema)))
-            .filter(|(_, owner)| *owner != project)
-            .collect();
-        if foreign.is_empty() && !is_do {
-            continue;
-        }
-        let (line, allowed) = source.statement_start(location);
-        if !allowed {
-            findings.extend(ownership_findings(path, line, project, &foreign, is_do));
-        }
     }
     (findings, Some(statements))
-}
-
-/// One statement's `ownership` findings: each foreign object once, and the `DO` warning.
-fn ownership_findings(
-    path: &Path,
-    line: usize,
-    project: &str,
-    foreign: &[(&Touch, &str)],
-    is_do: bool,
-) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    let mut seen = HashSet::new();
-    for (touch, owner) in foreign {
-        let message = format!("{project} may not {touch} (owned by {owner})");
-        if seen.insert(message.clone()) {
-            findings.push(Finding::new(Rule::Ownership, path, line, message));
-        }
-    }
-    if is_do {
-        let message = format!(
-            "DO block in {project}: its body is not analysed; prefer plain statements, or mark a reviewed block with `-- {ALLOW_OWNERSHIP}` on the line above"
-        );
-        findings.push(Finding::new(Rule::Ownership, path, line, message).warning());
-    }
-    findings
 }
 
 /// Walks statements in file order, keeping the file's `search_path` and temp tables.
 #[derive(Debug, Default)]
 struct Analyzer {
     scope: Scope,
-    touches: Vec<Touch>,
+    touches: Vec<PendingTouch>,
 }
 
 impl Analyzer {
@@ -149,17 +129,23 @@ impl Analyzer {
     }
 
     fn push(&mut self, verb: Verb, kind: ObjectKind, schema: Option<&str>, name: Option<&str>) {
-        let schema = match schema.filter(|s| !s.is_empty()) {
-            Some(schema) => schema.to_string(),
-            None => match self.scope.default_schema() {
-                Some(schema) => schema,
-                None => return,
-            },
+        let is_temp = |s: &str| s == "pg_temp" || s.starts_with("pg_temp_");
+        let place = match schema.filter(|s| !s.is_empty()) {
+            Some(schema) => Place::Schema(schema.to_string()),
+            None => {
+                let mut path = self.scope.lookup_schemas();
+                path.retain(|s| !is_temp(s));
+                match path.len() {
+                    0 => return,
+                    1 => Place::Schema(path.remove(0)),
+                    _ => Place::Path(path),
+                }
+            }
         };
-        if schema == "pg_temp" || schema.starts_with("pg_temp_") {
+        if matches!(&place, Place::Schema(s) if is_temp(s)) {
             return;
         }
-        self.touches.push(Touch { verb, kind, schema, name: name.map(str::to_string) });
+        self.touches.push(PendingTouch { verb, kind, place, name: name.map(str::to_string) });
     }
 
     fn relation(&mut self, verb: Verb, kind: ObjectKind, rel: Option<&protobuf::RangeVar>) {

@@ -3,7 +3,7 @@
 use pg_query::protobuf::{self, GrantTargetType};
 use pg_query::NodeEnum;
 
-use super::{Analyzer, ObjectKind, Verb};
+use super::{Analyzer, ObjectKind, Verb, ALL_SCHEMAS};
 use crate::lint::nodes::{def_elem, strings};
 
 impl Analyzer {
@@ -12,13 +12,19 @@ impl Analyzer {
         match node {
             NodeEnum::GrantStmt(s) => self.grant(s),
             NodeEnum::AlterDefaultPrivilegesStmt(s) => {
-                // Without IN SCHEMA the defaults are the role's, in no particular schema.
+                let mut in_schema = false;
                 for option in s.options.iter().filter_map(def_elem).filter(|d| d.defname == "schemas") {
                     if let Some(NodeEnum::List(list)) = option.arg.as_ref().and_then(|a| a.node.as_ref()) {
                         for schema in strings(&list.items) {
+                            in_schema = true;
                             self.schema(Verb::AlterDefaultPrivileges, ObjectKind::Schema, schema);
                         }
                     }
+                }
+                // Without IN SCHEMA the defaults apply in every schema: the platform's
+                // business (resolved as owned by it).
+                if !in_schema {
+                    self.schema(Verb::AlterDefaultPrivileges, ObjectKind::Schema, ALL_SCHEMAS);
                 }
             }
             _ => return false,

@@ -123,7 +123,11 @@ fn unqualified_names_follow_the_search_path() {
         vec!["pay may not create table public.shifts (owned by platform)"]
     );
     assert!(check("pay", "set search_path = pay;\ncreate table shifts (id int);").is_empty());
-    assert!(check("pay", "SET search_path TO pay, public;\ninsert into shifts values (1);").is_empty());
+    assert!(check(
+        "pay",
+        "create table pay.shifts (id int);\nSET search_path TO pay, public;\ninsert into shifts values (1);"
+    )
+    .is_empty());
     assert!(
         check("pay", "select pg_catalog.set_config('search_path', 'pay', false);\ncreate table t (id int);").is_empty()
     );
@@ -208,4 +212,55 @@ fn syntax_errors_are_reported_at_their_line() {
     assert_eq!(line("select 1;\nselect 'unterminated\n;"), 2);
     assert_eq!(line("select 1;\ncreate table x (\n  id int\n"), 3);
     assert_eq!(line("select 1;\n/* never closed\n"), 2);
+}
+
+#[test]
+fn a_search_path_of_several_schemas_resolves_as_postgresql_does() {
+    // Creation: the first schema that exists (pay is created by no migration here, so public).
+    assert_eq!(
+        messages("pay", "set search_path = nowhere, public;\ncreate table t (id int);"),
+        vec!["pay may not create table public.t (owned by platform)"]
+    );
+    assert!(check("pay", "create schema pay;\nset search_path = pay, public;\ncreate table t (id int);").is_empty());
+    // Lookup: the first schema that has it, in apply order.
+    assert_eq!(
+        messages(
+            "pay",
+            "-- mynatca:allow ownership\ncreate table public.members (id int);\nset search_path = pay, public;\ninsert into members values (1);"
+        ),
+        vec!["pay may not insert into public.members (owned by platform)"]
+    );
+    // Nothing tells which: ambiguous between owners.
+    assert_eq!(
+        check("pay", "set search_path = pay, public;\nupdate shifts set x = 1;"),
+        vec![(
+            2,
+            Level::Error,
+            "pay may not update shifts unqualified: search_path pay, public resolves it to the first of pay.shifts (pay), public.shifts (platform) that exists, and the migrations do not tell which; qualify it".into()
+        )]
+    );
+    // Schemas of one owner leave nothing to tell apart.
+    assert!(check("platform", "set search_path = public, extensions;\nupdate shifts set x = 1;").is_empty());
+}
+
+#[test]
+fn ownership_gaps_are_closed() {
+    let sql = "prepare p as insert into public.members values ($1);\n\
+               import foreign schema remote from server s into public;\n\
+               create statistics public.s on a, b from public.members;\n\
+               create conversion public.c for 'LATIN1' to 'UTF8' from iso8859_1_to_utf8;\n\
+               alter default privileges grant select on tables to anon;\n\
+               alter default privileges in schema pay grant select on tables to anon;\n";
+    assert_eq!(
+        messages("pay", sql),
+        vec![
+            "pay may not insert into public.members (owned by platform)",
+            "pay may not import foreign tables into schema public (owned by platform)",
+            "pay may not create statistics object public.s (owned by platform)",
+            "pay may not create a statistics object on public.members (owned by platform)",
+            "pay may not create conversion public.c (owned by platform)",
+            "pay may not alter default privileges without IN SCHEMA: they apply in every schema, platform's too; add `in schema pay`",
+        ]
+    );
+    assert!(check("platform", "alter default privileges grant select on tables to anon;").is_empty());
 }

@@ -25,6 +25,8 @@ pub(crate) enum Verb {
     RevokeOnAllIn,
     AlterDefaultPrivileges,
     AddPartition,
+    /// `IMPORT FOREIGN SCHEMA ... INTO`, at the schema imported into.
+    ImportInto,
     Refresh,
     Insert,
     Update,
@@ -76,6 +78,7 @@ pub(crate) enum Part {
     Policy,
     Rule,
     Index,
+    Statistics,
 }
 
 impl ObjectKind {
@@ -151,6 +154,7 @@ impl ObjectKind {
             ObjectKind::PartOf(Part::Trigger) => "trigger",
             ObjectKind::PartOf(Part::Policy) => "policy",
             ObjectKind::PartOf(Part::Rule) => "rule",
+            ObjectKind::PartOf(Part::Statistics) => "statistics object",
             ObjectKind::Object => "object",
         }
     }
@@ -170,6 +174,7 @@ impl Verb {
             Verb::RevokeOn | Verb::RevokeOnAllIn => "revoke on",
             Verb::AlterDefaultPrivileges => "alter default privileges",
             Verb::AddPartition => "add a partition to",
+            Verb::ImportInto => "import foreign tables into",
             Verb::Refresh => "refresh",
             Verb::Insert => "insert into",
             Verb::Update => "update",
@@ -195,6 +200,38 @@ impl Verb {
     }
 }
 
+/// The schema of `ALTER DEFAULT PRIVILEGES` without `IN SCHEMA`: every one.
+pub(crate) const ALL_SCHEMAS: &str = "*";
+
+/// Where a touched object is: a schema, or an unqualified name's search_path (two or
+/// more schemas, resolved in apply order by [`super::resolve`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Place {
+    Schema(String),
+    Path(Vec<String>),
+}
+
+/// A touch as one statement sees it, before the search_path is resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PendingTouch {
+    pub(crate) verb: Verb,
+    pub(crate) kind: ObjectKind,
+    pub(crate) place: Place,
+    pub(crate) name: Option<String>,
+}
+
+impl PendingTouch {
+    /// Whether the statement creates the object (resolved to the first schema that
+    /// exists) rather than looks it up (the first schema that has it).
+    pub(crate) fn creates(&self) -> bool {
+        self.verb == Verb::Create && !matches!(self.kind, ObjectKind::PartOf(_))
+    }
+
+    pub(crate) fn at(&self, schema: &str) -> Touch {
+        Touch { verb: self.verb, kind: self.kind, schema: schema.to_string(), name: self.name.clone() }
+    }
+}
+
 /// An object a statement changes: with no `name`, the schema itself.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct Touch {
@@ -212,22 +249,28 @@ impl fmt::Display for Touch {
             return match self.verb {
                 Verb::MoveInto => write!(f, "move a {kind} into schema {schema}"),
                 Verb::GrantOnAllIn | Verb::RevokeOnAllIn => write!(f, "{verb} all {kind}s in schema {schema}"),
+                Verb::AlterDefaultPrivileges if schema == ALL_SCHEMAS => {
+                    write!(f, "{verb} without IN SCHEMA, in every schema")
+                }
                 Verb::AlterDefaultPrivileges => write!(f, "{verb} in schema {schema}"),
+                Verb::ImportInto => write!(f, "{verb} schema {schema}"),
                 _ => write!(f, "{verb} schema {schema}"),
             };
         };
+        // An unresolved name (no schema) is shown as written.
+        let object = if schema.is_empty() { name.clone() } else { format!("{schema}.{name}") };
         match self.kind {
             ObjectKind::Extension => write!(f, "{verb} extension {name} in schema {schema}"),
-            _ if self.verb.names_no_kind() => write!(f, "{verb} {schema}.{name}"),
+            _ if self.verb.names_no_kind() => write!(f, "{verb} {object}"),
             ObjectKind::PartOf(part) => {
                 let (article, link) = match part {
                     Part::Column | Part::Constraint => ("a", "of"),
                     Part::Index => ("an", "on"),
-                    Part::Trigger | Part::Policy | Part::Rule => ("a", "on"),
+                    Part::Trigger | Part::Policy | Part::Rule | Part::Statistics => ("a", "on"),
                 };
-                write!(f, "{verb} {article} {kind} {link} {schema}.{name}")
+                write!(f, "{verb} {article} {kind} {link} {object}")
             }
-            _ => write!(f, "{verb} {kind} {schema}.{name}"),
+            _ => write!(f, "{verb} {kind} {object}"),
         }
     }
 }
