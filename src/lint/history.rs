@@ -2,6 +2,7 @@
 //! (what production has applied, as far as git knows).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -81,7 +82,7 @@ pub(crate) fn history_findings(
     parsed: &[Parsed],
     versions: &HashSet<String>,
 ) -> Vec<Finding> {
-    let texts: HashMap<&Path, &Parsed> = parsed.iter().map(|p| (p.path.as_path(), p)).collect();
+    let texts: HashMap<&OsStr, &Parsed> = parsed.iter().map(|p| (p.path.as_os_str(), p)).collect();
     let mut findings = Vec::new();
     for base in bases {
         let present: HashMap<&str, &Path> =
@@ -93,8 +94,10 @@ pub(crate) fn history_findings(
 }
 
 /// Base files modified, renamed or deleted in the work tree.
-fn edits(base: &Base, present: &HashMap<&str, &Path>, texts: &HashMap<&Path, &Parsed>) -> Vec<Finding> {
-    let hash = |path: &Path| texts.get(path).and_then(|p| Oid::hash_object(ObjectType::Blob, p.sql.as_bytes()).ok());
+fn edits(base: &Base, present: &HashMap<&str, &Path>, texts: &HashMap<&OsStr, &Parsed>) -> Vec<Finding> {
+    let hash = |path: &Path| {
+        texts.get(path.as_os_str()).and_then(|p| Oid::hash_object(ObjectType::Blob, p.sql.as_bytes()).ok())
+    };
     let reference = &base.reference;
     let mut findings = Vec::new();
     for (name, &id) in &base.files {
@@ -105,7 +108,7 @@ fn edits(base: &Base, present: &HashMap<&str, &Path>, texts: &HashMap<&Path, &Pa
                     continue;
                 }
                 let old = blob_text(&base.repo, id).unwrap_or_default();
-                let new = texts.get(path).map_or("", |p| p.sql.as_str());
+                let new = texts.get(path.as_os_str()).map_or("", |p| p.sql.as_str());
                 let finding = if same_tokens(&old, new) {
                     Finding::new(Rule::HistoryEdit, *path, 1, format!("only whitespace or comments changed since {reference}; applied migrations are best left byte for byte as production ran them")).warning()
                 } else {
@@ -132,7 +135,7 @@ fn edits(base: &Base, present: &HashMap<&str, &Path>, texts: &HashMap<&Path, &Pa
 fn out_of_order(
     bases: &[Base],
     files: &[MigrationFile],
-    texts: &HashMap<&Path, &Parsed>,
+    texts: &HashMap<&OsStr, &Parsed>,
     versions: &HashSet<String>,
 ) -> Vec<Finding> {
     let newest = bases
@@ -148,7 +151,7 @@ fn out_of_order(
         if base.files.contains_key(file.name()) || version_order(name.version, newest).is_ge() {
             continue;
         }
-        if texts.get(file.path.as_path()).is_some_and(|p| p.source().allowed_in_header("out-of-order")) {
+        if texts.get(file.path.as_os_str()).is_some_and(|p| p.source().allowed_in_header("out-of-order")) {
             continue;
         }
         let suggestion = format!("{}_{}.sql", free_version_after(newest, versions), name.description);

@@ -2,7 +2,7 @@
 //! reference to an object that only a later file creates works on a database that
 //! applied them in another order, and fails on a fresh reset.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::facts::{Event, Object};
 use super::migrations::Parsed;
@@ -43,7 +43,7 @@ pub(crate) fn order_findings(files: &[&Parsed]) -> Vec<Finding> {
 /// The first file (index in apply order) that creates each object, functions also
 /// under any arity.
 fn first_creations(files: &[&Parsed]) -> HashMap<Object, usize> {
-    let mut created = HashMap::new();
+    let mut created = HashMap::default();
     for (index, file) in files.iter().enumerate() {
         for event in file.statements.iter().flat_map(|s| &s.events) {
             if let Event::Create(object) = event {

@@ -3,7 +3,7 @@
 //! schema that exists, a lookup to the first schema that has the object; a lookup check
 //! cannot settle between schemas of different owners is reported as ambiguous.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use super::{ObjectKind, Owners, PendingTouch, Place, ALL_SCHEMAS};
 use crate::lint::facts::{Event, Object};
