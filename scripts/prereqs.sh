@@ -33,6 +33,13 @@ if ! command -v cargo >/dev/null 2>&1; then
   exit 1
 fi
 
+# test.sh runs rustfmt and clippy before the tests.
+for component in rustfmt clippy; do
+  cargo "${component/rustfmt/fmt}" --version >/dev/null 2>&1 && continue
+  command -v rustup >/dev/null 2>&1 || { echo "error: cargo $component is missing; install it with your Rust toolchain" >&2; exit 1; }
+  rustup component add "$component"
+done
+
 missing_deb=(); missing_brew=()
 command -v git >/dev/null 2>&1 || { missing_deb+=(git); missing_brew+=(git); }
 command -v cc >/dev/null 2>&1 || { missing_deb+=(gcc libc6-dev); }

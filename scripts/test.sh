@@ -4,4 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/prereqs.sh test
+# Formatting and lints first: a clone checks exactly what CI checks.
+cargo fmt --check
+cargo clippy --all-targets --locked --quiet -- -D warnings
 exec cargo test --locked "$@"

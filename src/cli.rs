@@ -4,6 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::hooks::HookName;
+use crate::reconcile::Mode;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "mynatca",
@@ -76,6 +79,18 @@ pub struct LinkArgs {
     pub json: bool,
 }
 
+impl LinkArgs {
+    pub fn mode(&self) -> Mode {
+        if self.check {
+            Mode::Check
+        } else if self.dry_run {
+            Mode::DryRun
+        } else {
+            Mode::Apply
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct SetupHooksArgs {
     /// The repo to install into (default: the repo holding the current directory)
@@ -88,8 +103,9 @@ pub struct SetupHooksArgs {
 
 #[derive(Debug, Args)]
 pub struct HookArgs {
-    /// post-checkout, post-merge or pre-commit
-    pub name: String,
+    /// The hook git runs
+    #[arg(value_enum)]
+    pub name: HookName,
     /// The arguments git passed to the hook
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     pub args: Vec<String>,

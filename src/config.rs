@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use toml_edit::{Array, DocumentMut, Item, Table, Value};
 
-use crate::error::ConfigError;
+use crate::error::{line_col, ConfigError};
 use crate::fsutil;
 
 /// The Supabase CLI config of the platform, as parsed text.
@@ -13,6 +13,8 @@ use crate::fsutil;
 pub struct SupabaseConfig {
     pub path: PathBuf,
     doc: DocumentMut,
+    /// An edit changed the document since it was read.
+    edited: bool,
 }
 
 /// The seed glob `link-project` adds for a project: `./seeds/<name>/*.sql`.
@@ -36,25 +38,25 @@ impl SupabaseConfig {
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(err) => return Err(ConfigError(format!("cannot read {}: {err}", path.display()))),
+            Err(err) => return Err(ConfigError::new(format!("cannot read {}: {err}", path.display()))),
         };
         Self::parse(path.to_path_buf(), &text).map(Some)
     }
 
     pub fn parse(path: PathBuf, text: &str) -> Result<Self, ConfigError> {
         let doc = text.parse::<DocumentMut>().map_err(|err| {
-            let message = err.message().trim().to_string();
-            let at = err
-                .span()
-                .map(|span| {
-                    let line = text[..span.start].matches('\n').count() + 1;
-                    let column = span.start - text[..span.start].rfind('\n').map_or(0, |i| i + 1) + 1;
-                    format!(":{line}:{column}")
-                })
-                .unwrap_or_default();
-            ConfigError(format!("{}{at}: invalid TOML: {message}", path.display()))
+            // toml_edit puts what it expected on a line of its own: keep one line.
+            let message = err.message().trim().replace('\n', "; ");
+            let error = ConfigError::new(format!("invalid TOML: {message}")).at(&path);
+            match err.span() {
+                Some(span) => {
+                    let (line, column) = line_col(text, span.start);
+                    error.position(line, column)
+                }
+                None => error,
+            }
         })?;
-        Ok(SupabaseConfig { path, doc })
+        Ok(SupabaseConfig { path, doc, edited: false })
     }
 
     /// `[api] schemas`, in declared order (empty when absent).
@@ -76,23 +78,31 @@ impl SupabaseConfig {
     /// Appends `schema` to `[api] schemas` unless it is there; false if it was.
     /// A missing key (or table) is created holding the CLI's defaults and `schema`.
     pub fn add_api_schema(&mut self, schema: &str) -> Result<bool, ConfigError> {
-        self.add_string(API_SCHEMAS, &DEFAULT_API_SCHEMAS, schema)
+        let changed = self.add_string(API_SCHEMAS, &DEFAULT_API_SCHEMAS, schema)?;
+        self.edited |= changed;
+        Ok(changed)
     }
 
     /// Removes `schema` from `[api] schemas`; false if it was not there.
     pub fn remove_api_schema(&mut self, schema: &str) -> Result<bool, ConfigError> {
-        self.remove_string(API_SCHEMAS, schema)
+        let changed = self.remove_string(API_SCHEMAS, schema)?;
+        self.edited |= changed;
+        Ok(changed)
     }
 
     /// Appends `glob` to `[db.seed] sql_paths` unless it is there; false if it was.
     /// A missing key (or table) is created holding the CLI's default and `glob`.
     pub fn add_seed_path(&mut self, glob: &str) -> Result<bool, ConfigError> {
-        self.add_string(SEED_PATHS, &DEFAULT_SEED_PATHS, glob)
+        let changed = self.add_string(SEED_PATHS, &DEFAULT_SEED_PATHS, glob)?;
+        self.edited |= changed;
+        Ok(changed)
     }
 
     /// Removes `glob` from `[db.seed] sql_paths`; false if it was not there.
     pub fn remove_seed_path(&mut self, glob: &str) -> Result<bool, ConfigError> {
-        self.remove_string(SEED_PATHS, glob)
+        let changed = self.remove_string(SEED_PATHS, glob)?;
+        self.edited |= changed;
+        Ok(changed)
     }
 
     /// The document as it would be written.
@@ -103,6 +113,14 @@ impl SupabaseConfig {
     /// Writes the config atomically (temp file + rename).
     pub fn save(&self) -> std::io::Result<()> {
         fsutil::write_atomic(&self.path, self.to_text().as_bytes())
+    }
+
+    /// Writes the file when an edit changed it; nothing otherwise.
+    pub fn save_if_edited(&self) -> anyhow::Result<()> {
+        if !self.edited {
+            return Ok(());
+        }
+        anyhow::Context::with_context(self.save(), || format!("cannot write {}", self.path.display()))
     }
 
     pub fn doc_mut(&mut self) -> &mut DocumentMut {
@@ -120,7 +138,7 @@ impl SupabaseConfig {
         let mut item = self.doc.as_item_mut();
         for (depth, name) in tables.iter().enumerate() {
             let table = item.as_table_like_mut().ok_or_else(|| {
-                ConfigError(format!("{path}: {} is not a table; fix it by hand", tables[..depth].join(".")))
+                ConfigError::new(format!("{path}: {} is not a table; fix it by hand", tables[..depth].join(".")))
             })?;
             if table.get(name).is_none() {
                 let mut fresh = Table::new();
@@ -132,7 +150,7 @@ impl SupabaseConfig {
         }
         let table = item
             .as_table_like_mut()
-            .ok_or_else(|| ConfigError(format!("{path}: {} is not a table; fix it by hand", tables.join("."))))?;
+            .ok_or_else(|| ConfigError::new(format!("{path}: {} is not a table; fix it by hand", tables.join("."))))?;
         let Some(existing) = table.get_mut(key) else {
             let mut array: Array = defaults.iter().copied().filter(|d| *d != value).collect();
             array.push(value);
@@ -141,7 +159,7 @@ impl SupabaseConfig {
         };
         let array = existing
             .as_array_mut()
-            .ok_or_else(|| ConfigError(format!("{path}: {what} is not an array of strings; fix it by hand")))?;
+            .ok_or_else(|| ConfigError::new(format!("{path}: {what} is not an array of strings; fix it by hand")))?;
         if array.iter().any(|v| v.as_str() == Some(value)) {
             return Ok(false);
         }
@@ -159,7 +177,7 @@ impl SupabaseConfig {
             return Ok(false);
         };
         let array = existing.as_array_mut().ok_or_else(|| {
-            ConfigError(format!(
+            ConfigError::new(format!(
                 "{}: {} is not an array of strings; fix it by hand",
                 self.path.display(),
                 describe(tables, key)
@@ -267,8 +285,8 @@ mod tests {
     #[test]
     fn bad_toml_names_file_and_line() {
         let err = SupabaseConfig::parse("/p/config.toml".into(), "[api]\nschemas = [\n").unwrap_err();
-        assert!(err.0.starts_with("/p/config.toml:"), "{}", err.0);
-        assert!(err.0.contains("invalid TOML"), "{}", err.0);
+        assert!(err.to_string().starts_with("/p/config.toml:"), "{}", err.to_string());
+        assert!(err.to_string().contains("invalid TOML"), "{}", err.to_string());
     }
 
     fn edited(text: &str, edit: impl FnOnce(&mut SupabaseConfig) -> Result<bool, ConfigError>) -> (bool, String) {
@@ -355,8 +373,11 @@ mod tests {
     fn a_key_of_the_wrong_type_is_an_error_naming_it() {
         let mut config = SupabaseConfig::parse("/p/config.toml".into(), "[api]\nschemas = \"public\"\n").unwrap();
         let err = config.add_api_schema("pay").unwrap_err();
-        assert_eq!(err.0, "/p/config.toml: [api] schemas is not an array of strings; fix it by hand");
+        assert_eq!(err.to_string(), "/p/config.toml: [api] schemas is not an array of strings; fix it by hand");
         let mut config = SupabaseConfig::parse("/p/config.toml".into(), "db = 1\n").unwrap();
-        assert_eq!(config.add_seed_path("./x").unwrap_err().0, "/p/config.toml: db is not a table; fix it by hand");
+        assert_eq!(
+            config.add_seed_path("./x").unwrap_err().to_string(),
+            "/p/config.toml: db is not a table; fix it by hand"
+        );
     }
 }

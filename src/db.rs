@@ -57,18 +57,18 @@ impl Target {
     /// Parses the URL. The database must be named: a reset never guesses what to drop.
     pub fn parse(url: &str) -> Result<Target, ConfigError> {
         let mut config: Config = url.parse().map_err(|err| {
-            ConfigError(format!(
+            ConfigError::new(format!(
                 "invalid database URL ({err}); expected e.g. postgres://postgres@127.0.0.1:54322/mynatca_dev"
             ))
         })?;
         let database = config.get_dbname().map(str::to_string).filter(|name| !name.is_empty()).ok_or_else(|| {
-            ConfigError(
+            ConfigError::new(
                 "the database URL names no database; add the one to reset, e.g. postgres://postgres@127.0.0.1:54322/mynatca_dev"
                     .to_string(),
             )
         })?;
         if database == "template0" || database == "template1" {
-            return Err(ConfigError(format!(
+            return Err(ConfigError::new(format!(
                 "refusing to reset {database}, a template database; name another database in the URL"
             )));
         }
@@ -184,7 +184,7 @@ pub fn seeds(ws: &Workspace, sql_paths: &[String]) -> Result<Seeds, ConfigError>
         let relative = pattern.strip_prefix("./").unwrap_or(pattern);
         let full = if Path::new(relative).is_absolute() { relative.to_string() } else { format!("{base}/{relative}") };
         let paths = glob::glob(&full).map_err(|err| {
-            ConfigError(format!(
+            ConfigError::new(format!(
                 "{}: [db.seed] sql_paths: invalid pattern {pattern:?} ({err}); fix it",
                 ws.config_path().display()
             ))
@@ -483,9 +483,9 @@ mod tests {
 
     #[test]
     fn the_database_must_be_named_and_not_a_template() {
-        assert!(Target::parse("postgres://u@localhost:5432").unwrap_err().0.contains("names no database"));
-        assert!(Target::parse("postgres://u@localhost/template1").unwrap_err().0.contains("template"));
-        assert!(Target::parse("not a url").unwrap_err().0.contains("invalid database URL"));
+        assert!(Target::parse("postgres://u@localhost:5432").unwrap_err().to_string().contains("names no database"));
+        assert!(Target::parse("postgres://u@localhost/template1").unwrap_err().to_string().contains("template"));
+        assert!(Target::parse("not a url").unwrap_err().to_string().contains("invalid database URL"));
         assert_eq!(Target::parse("postgres://u:secret@127.0.0.1:6543/db").unwrap().database, "db");
     }
 
@@ -548,7 +548,7 @@ mod tests {
         );
         assert!(found.files.iter().all(|f| f.project == PLATFORM));
         assert_eq!(found.unmatched, vec!["./nothing/*.sql"]);
-        assert!(seeds(&ws, &["./[".to_string()]).unwrap_err().0.contains("invalid pattern"));
+        assert!(seeds(&ws, &["./[".to_string()]).unwrap_err().to_string().contains("invalid pattern"));
     }
 
     #[test]

@@ -1,14 +1,88 @@
-//! The one error a caller branches on: configuration and usage problems exit 2.
+//! Errors that know their exit code, and the outcome of a command that ran to the end.
 
-/// A usage or configuration error (no platform, bad registry, bad value, missing tool).
-/// Everything else that goes wrong while a command runs exits 1.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct ConfigError(pub String);
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A usage or configuration error (no platform, bad registry, bad value, missing tool):
+/// exit 2. Everything else that goes wrong while a command runs exits 1.
+///
+/// Shown as `PATH:LINE:COL: MESSAGE; HINT`, each part only when known, so a caller that
+/// wants the position (check's findings) reads the fields instead of the text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ConfigError {
+    pub path: Option<PathBuf>,
+    /// 1-based line and column in `path`.
+    pub position: Option<(usize, usize)>,
+    pub message: String,
+    /// What to do next.
+    pub hint: Option<String>,
+}
+
+impl ConfigError {
+    pub fn new(message: impl Into<String>) -> Self {
+        ConfigError { path: None, position: None, message: message.into(), hint: None }
+    }
+
+    /// The same error about `path`.
+    pub fn at(self, path: &Path) -> Self {
+        ConfigError { path: Some(path.to_path_buf()), ..self }
+    }
+
+    pub fn position(self, line: usize, column: usize) -> Self {
+        ConfigError { position: Some((line, column)), ..self }
+    }
+
+    pub fn hint(self, hint: impl Into<String>) -> Self {
+        ConfigError { hint: Some(hint.into()), ..self }
+    }
+
+    /// The message and hint without the file and position (for reports that name those apart).
+    pub fn detail(&self) -> String {
+        match &self.hint {
+            Some(hint) => format!("{}; {hint}", self.message),
+            None => self.message.clone(),
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(path) = &self.path {
+            write!(f, "{}", path.display())?;
+            if let Some((line, column)) = self.position {
+                write!(f, ":{line}:{column}")?;
+            }
+            f.write_str(": ")?;
+        }
+        f.write_str(&self.detail())
+    }
+}
 
 /// Shorthand for returning a [`ConfigError`] through `anyhow`.
 pub fn config_error(message: impl Into<String>) -> anyhow::Error {
-    anyhow::Error::new(ConfigError(message.into()))
+    anyhow::Error::new(ConfigError::new(message))
+}
+
+/// The exit code an error ends the program with: 2 for usage and configuration errors
+/// anywhere in the chain, 1 for everything else.
+pub fn exit_code(err: &anyhow::Error) -> u8 {
+    if err.chain().any(|cause| cause.is::<ConfigError>()) {
+        2
+    } else {
+        1
+    }
+}
+
+/// 1-based line and column (in characters) of `offset` bytes into `text`; an offset past
+/// the end or inside a character counts as the nearest character boundary before it.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (before.matches('\n').count() + 1, before[line_start..].chars().count() + 1)
 }
 
 /// How a command that ran to the end went.
@@ -27,5 +101,36 @@ impl Outcome {
         } else {
             Outcome::Clean
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_shows_each_known_part() {
+        assert_eq!(ConfigError::new("bad").to_string(), "bad");
+        let err = ConfigError::new("invalid JSON").at(Path::new("/p/r.json")).position(3, 7).hint("fix it");
+        assert_eq!(err.to_string(), "/p/r.json:3:7: invalid JSON; fix it");
+        assert_eq!(err.detail(), "invalid JSON; fix it");
+        assert_eq!(ConfigError::new("m").at(Path::new("f")).to_string(), "f: m");
+    }
+
+    #[test]
+    fn exit_code_comes_from_the_error_type() {
+        assert_eq!(exit_code(&config_error("x")), 2);
+        assert_eq!(exit_code(&anyhow::Error::new(ConfigError::new("x")).context("while y")), 2);
+        assert_eq!(exit_code(&anyhow::anyhow!("config: looks like one but is not")), 1);
+    }
+
+    #[test]
+    fn line_col_counts_lines_and_characters() {
+        let text = "ab\ncé\nx";
+        assert_eq!(line_col(text, 0), (1, 1));
+        assert_eq!(line_col(text, 3), (2, 1));
+        assert_eq!(line_col(text, 6), (2, 3), "é is one column");
+        assert_eq!(line_col(text, 5), (2, 2), "inside é: its start");
+        assert_eq!(line_col(text, 99), (3, 2));
     }
 }

@@ -14,35 +14,91 @@ pub struct GitDirs {
     pub common_dir: PathBuf,
 }
 
-/// The repository whose work tree holds `start` (an absolute path), if any.
+/// The repository whose work tree holds `start` (an absolute path), if any. Like git,
+/// the walk up never enters a folder of `GIT_CEILING_DIRECTORIES`.
 pub fn discover(start: &Path) -> Option<GitDirs> {
+    let ceilings = ceiling_dirs();
     let mut dir = Some(start);
     while let Some(current) = dir {
         let dot_git = current.join(".git");
         if let Ok(meta) = std::fs::metadata(&dot_git) {
-            let git_dir = if meta.is_dir() {
-                dot_git
-            } else {
-                let text = std::fs::read_to_string(&dot_git).ok()?;
-                let target = text.lines().next()?.strip_prefix("gitdir:")?.trim();
-                fsutil::absolute_from(current, Path::new(target))
-            };
-            let common_dir = match std::fs::read_to_string(git_dir.join("commondir")) {
-                Ok(text) => fsutil::absolute_from(&git_dir, Path::new(text.trim())),
-                Err(_) => git_dir.clone(),
-            };
-            return Some(GitDirs { work_tree: current.to_path_buf(), git_dir, common_dir });
+            let git_dir = if meta.is_dir() { dot_git } else { read_gitfile(current, &dot_git)? };
+            return Some(GitDirs::new(current.to_path_buf(), git_dir));
         }
-        dir = current.parent();
+        dir = current.parent().filter(|parent| !ceilings.iter().any(|c| c == parent));
     }
     None
+}
+
+/// The repository git means for a command run in `cwd`: `GIT_DIR` (with `GIT_WORK_TREE`,
+/// else `cwd` as the work tree, as git does) when set, else [`discover`] from `cwd`.
+pub fn current(cwd: &Path) -> Option<GitDirs> {
+    let Some(git_dir) = std::env::var_os("GIT_DIR").filter(|dir| !dir.is_empty()) else {
+        return discover(cwd);
+    };
+    let git_dir = fsutil::absolute_from(cwd, Path::new(&git_dir));
+    let work_tree = match std::env::var_os("GIT_WORK_TREE").filter(|dir| !dir.is_empty()) {
+        Some(dir) => fsutil::absolute_from(cwd, Path::new(&dir)),
+        None => cwd.to_path_buf(),
+    };
+    git_dir.is_dir().then(|| GitDirs::new(work_tree, git_dir))
+}
+
+impl GitDirs {
+    fn new(work_tree: PathBuf, git_dir: PathBuf) -> Self {
+        let common_dir = match std::fs::read_to_string(git_dir.join("commondir")) {
+            Ok(text) => fsutil::absolute_from(&git_dir, Path::new(text.trim())),
+            Err(_) => git_dir.clone(),
+        };
+        GitDirs { work_tree, git_dir, common_dir }
+    }
+
+    /// libgit2's view of this repository, opened where discovery found it (no search of
+    /// its own, so both agree on which repository it is).
+    pub fn open(&self) -> Result<git2::Repository, git2::Error> {
+        let repo = git2::Repository::open_ext(&self.git_dir, git2::RepositoryOpenFlags::NO_SEARCH, [] as [&str; 0])?;
+        if !repo.is_bare() && repo.workdir().is_some_and(|dir| fsutil::normalize(dir) != self.work_tree) {
+            repo.set_workdir(&self.work_tree, false)?;
+        }
+        Ok(repo)
+    }
+}
+
+/// `gitdir: PATH` of a `.git` file (worktrees, submodules).
+fn read_gitfile(work_tree: &Path, dot_git: &Path) -> Option<PathBuf> {
+    let text = std::fs::read_to_string(dot_git).ok()?;
+    let target = text.lines().next()?.strip_prefix("gitdir:")?.trim();
+    Some(fsutil::absolute_from(work_tree, Path::new(target)))
+}
+
+/// `GIT_CEILING_DIRECTORIES`: absolute folders, separated by `:`; empty entries ignored.
+fn ceiling_dirs() -> Vec<PathBuf> {
+    std::env::var_os("GIT_CEILING_DIRECTORIES")
+        .map(|value| std::env::split_paths(&value).filter(|p| p.is_absolute()).map(|p| fsutil::normalize(&p)).collect())
+        .unwrap_or_default()
 }
 
 /// What `HEAD` names: a branch (also one with no commit yet) or, detached, a commit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Head {
     Branch(String),
+    /// The commit id, full or abbreviated (as whoever read it chose).
     Detached(String),
+}
+
+impl std::fmt::Display for Head {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Head::Branch(name) => f.write_str(name),
+            Head::Detached(sha) => write!(f, "detached@{sha}"),
+        }
+    }
+}
+
+impl serde::Serialize for Head {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 /// Reads `HEAD` of a git dir as text, without libgit2, so the pre-commit hook stays cheap.

@@ -9,7 +9,27 @@ use anyhow::Context as _;
 use crate::fsutil;
 
 /// The hooks mynatca installs.
-pub const HOOK_NAMES: [&str; 3] = ["post-checkout", "post-merge", "pre-commit"];
+pub const HOOK_NAMES: [&str; 3] = [HookName::ALL[0].as_str(), HookName::ALL[1].as_str(), HookName::ALL[2].as_str()];
+
+/// The hooks mynatca installs and runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum HookName {
+    PostCheckout,
+    PostMerge,
+    PreCommit,
+}
+
+impl HookName {
+    pub const ALL: [HookName; 3] = [HookName::PostCheckout, HookName::PostMerge, HookName::PreCommit];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            HookName::PostCheckout => "post-checkout",
+            HookName::PostMerge => "post-merge",
+            HookName::PreCommit => "pre-commit",
+        }
+    }
+}
 
 /// The line that marks a hook file as mynatca's shim.
 pub const MARKER: &str =
@@ -24,7 +44,9 @@ const SHIM_MODE: u32 = 0o755;
 /// The hooks folder git uses for the repo holding `path`: `core.hooksPath` (relative to
 /// the work tree) when set, else `hooks/` of the common git dir (shared by worktrees).
 pub fn hooks_dir(path: &Path) -> Result<PathBuf, git2::Error> {
-    hooks_dir_of(&git2::Repository::discover(path)?)
+    let git = crate::gitdir::discover(path)
+        .ok_or_else(|| git2::Error::from_str(&format!("{} is not in a git repo", path.display())))?;
+    hooks_dir_of(&git.open()?)
 }
 
 /// [`hooks_dir`] of an open repository. A submodule's common dir is its folder under the
@@ -114,7 +136,7 @@ pub enum Change {
 }
 
 /// A hook file as found before installing or uninstalling.
-enum Existing {
+enum HookFile {
     Absent,
     Shim { bytes: Vec<u8>, mode: u32 },
     Foreign,
@@ -124,7 +146,7 @@ struct Found {
     name: &'static str,
     path: PathBuf,
     chained: PathBuf,
-    existing: Existing,
+    existing: HookFile,
     chained_exists: bool,
 }
 
@@ -140,18 +162,18 @@ fn survey(dir: &Path) -> anyhow::Result<Vec<Found>> {
                 Ok(bytes) if has_marker(&bytes) => {
                     let meta = std::fs::metadata(&path).with_context(|| format!("cannot read {}", path.display()))?;
                     let mode = meta.permissions().mode() & 0o777;
-                    Existing::Shim { bytes, mode }
+                    HookFile::Shim { bytes, mode }
                 }
-                Ok(_) => Existing::Foreign,
+                Ok(_) => HookFile::Foreign,
                 // A dangling symlink is someone's hook too.
                 Err(err) if err.kind() == std::io::ErrorKind::NotFound && path.symlink_metadata().is_err() => {
-                    Existing::Absent
+                    HookFile::Absent
                 }
-                Err(err) if err.kind() == std::io::ErrorKind::NotFound => Existing::Foreign,
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => HookFile::Foreign,
                 Err(err) => return Err(err).with_context(|| format!("cannot read {}", path.display())),
             };
             let chained_exists = chained.symlink_metadata().is_ok();
-            if matches!(existing, Existing::Foreign) && chained_exists {
+            if matches!(existing, HookFile::Foreign) && chained_exists {
                 anyhow::bail!(
                     "{} is not mynatca's hook and {} exists too; merge them into one by hand (nothing was changed), then run `mynatca setup-hooks` again",
                     path.display(),
@@ -172,11 +194,11 @@ pub fn install(dir: &Path, exe: &str) -> anyhow::Result<Vec<(&'static str, Chang
     for hook in found {
         let text = shim(hook.name, exe);
         let change = match hook.existing {
-            Existing::Shim { bytes, mode } if bytes == text.as_bytes() && mode == SHIM_MODE => Change::Unchanged,
-            Existing::Shim { .. } => Change::Updated,
-            Existing::Absent if hook.chained_exists => Change::Chained,
-            Existing::Absent => Change::Installed,
-            Existing::Foreign => {
+            HookFile::Shim { bytes, mode } if bytes == text.as_bytes() && mode == SHIM_MODE => Change::Unchanged,
+            HookFile::Shim { .. } => Change::Updated,
+            HookFile::Absent if hook.chained_exists => Change::Chained,
+            HookFile::Absent => Change::Installed,
+            HookFile::Foreign => {
                 std::fs::rename(&hook.path, &hook.chained)
                     .with_context(|| format!("cannot move {} aside", hook.path.display()))?;
                 Change::Chained
@@ -198,16 +220,16 @@ pub fn uninstall(dir: &Path) -> anyhow::Result<Vec<(&'static str, Change)>> {
     for hook in survey(dir)? {
         let change = match hook.existing {
             // The rename replaces the shim in one step: the original hook is never missing.
-            Existing::Shim { .. } | Existing::Absent if hook.chained_exists => {
+            HookFile::Shim { .. } | HookFile::Absent if hook.chained_exists => {
                 std::fs::rename(&hook.chained, &hook.path)
                     .with_context(|| format!("cannot restore {}", hook.path.display()))?;
                 Change::Restored
             }
-            Existing::Shim { .. } => {
+            HookFile::Shim { .. } => {
                 std::fs::remove_file(&hook.path).with_context(|| format!("cannot remove {}", hook.path.display()))?;
                 Change::Removed
             }
-            Existing::Absent | Existing::Foreign => Change::NotInstalled,
+            HookFile::Absent | HookFile::Foreign => Change::NotInstalled,
         };
         changes.push((hook.name, change));
     }

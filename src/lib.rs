@@ -3,6 +3,8 @@
 //! `commands` holds one module per CLI command; everything else is plain library code
 //! with no output policy of its own.
 
+pub mod audit;
+pub mod checkout;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -16,6 +18,8 @@ pub mod migration;
 pub mod reconcile;
 pub mod registry;
 pub mod repos;
+pub mod sqlerror;
 pub(crate) mod text;
 pub mod ui;
+pub mod warning;
 pub mod workspace;

@@ -2,7 +2,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use mynatca::cli::Cli;
-use mynatca::error::{ConfigError, Outcome};
+use mynatca::error::{exit_code, Outcome};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -12,11 +12,7 @@ fn main() -> ExitCode {
         Ok(Outcome::Problems) => ExitCode::from(1),
         Err(err) => {
             ui.error(&format!("{err:#}"));
-            if err.chain().any(|cause| cause.is::<ConfigError>()) {
-                ExitCode::from(2)
-            } else {
-                ExitCode::from(1)
-            }
+            ExitCode::from(exit_code(&err))
         }
     }
 }

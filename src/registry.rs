@@ -62,25 +62,22 @@ impl Registry {
     /// Reads and validates the registry file.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path)
-            .map_err(|err| ConfigError(format!("cannot read {}: {err}", path.display())))?;
+            .map_err(|err| ConfigError::new(format!("cannot read {}: {err}", path.display())))?;
         Registry::parse(path.to_path_buf(), &text)
     }
 
     pub fn parse(path: PathBuf, text: &str) -> Result<Self, ConfigError> {
         let doc: Value = serde_json::from_str(text).map_err(|err| {
-            ConfigError(format!(
-                "{}:{}:{}: invalid JSON: {}; fix the file (see `mynatca link-project --help`)",
-                path.display(),
-                err.line(),
-                err.column(),
-                strip_position(&err.to_string())
-            ))
+            ConfigError::new(format!("invalid JSON: {}", strip_position(&err.to_string())))
+                .at(&path)
+                .position(err.line(), err.column().max(1))
+                .hint("fix the file (see `mynatca link-project --help`)")
         })?;
         Registry::from_doc(path, doc)
     }
 
     fn from_doc(path: PathBuf, doc: Value) -> Result<Self, ConfigError> {
-        let bad = |what: String| ConfigError(format!("{}: {what}", path.display()));
+        let bad = |what: String| ConfigError::new(what).at(&path);
         let top = doc.as_object().ok_or_else(|| bad("expected a JSON object".into()))?;
         match top.get("version") {
             Some(Value::Number(n)) if n.as_u64() == Some(1) => {}
@@ -238,21 +235,21 @@ mod tests {
     #[test]
     fn bad_json_names_file_line_and_column() {
         let err = parse("{\n  \"version\": 1,\n  \"projects\": [,]\n}").unwrap_err();
-        assert!(err.0.starts_with("/ws/platform/.linked-projects.json:3:"), "{}", err.0);
+        assert!(err.to_string().starts_with("/ws/platform/.linked-projects.json:3:"), "{}", err.to_string());
     }
 
     #[test]
     fn rejects_other_versions_duplicates_and_public() {
-        assert!(parse(r#"{"version":2}"#).unwrap_err().0.contains("version 2"));
+        assert!(parse(r#"{"version":2}"#).unwrap_err().to_string().contains("version 2"));
         let dup = r#"{"version":1,"projects":[{"name":"pay","path":"a","schema":"a"},{"name":"pay","path":"b","schema":"b"}]}"#;
-        assert!(parse(dup).unwrap_err().0.contains("duplicate project name"));
+        assert!(parse(dup).unwrap_err().to_string().contains("duplicate project name"));
         let dup_schema =
             r#"{"version":1,"projects":[{"name":"a","path":"a","schema":"s"},{"name":"b","path":"b","schema":"s"}]}"#;
-        assert!(parse(dup_schema).unwrap_err().0.contains("claimed by two projects"));
+        assert!(parse(dup_schema).unwrap_err().to_string().contains("claimed by two projects"));
         let public = r#"{"version":1,"projects":[{"name":"a","path":"a","schema":"public"}]}"#;
-        assert!(parse(public).unwrap_err().0.contains("public"));
+        assert!(parse(public).unwrap_err().to_string().contains("public"));
         let bad_name = r#"{"version":1,"projects":[{"name":"Pay","path":"a","schema":"pay"}]}"#;
-        assert!(parse(bad_name).unwrap_err().0.contains("invalid name"));
+        assert!(parse(bad_name).unwrap_err().to_string().contains("invalid name"));
     }
 
     #[test]

@@ -3,13 +3,15 @@
 //! managed links into it.
 
 use std::collections::{HashMap, HashSet};
-use std::fmt;
 use std::path::{Path, PathBuf};
 
-use git2::{ErrorCode, Repository, StatusOptions};
+use git2::{ErrorCode, StatusOptions};
+
+use crate::gitdir::{self, Head};
 
 use crate::migration;
-use crate::reconcile::{self, Existing};
+use crate::reconcile::{self, Existing, Lock};
+use crate::warning::{Warning, WarningKind};
 use crate::workspace::{canonical_or_lexical, Workspace};
 
 /// One repo: the platform or a linked project.
@@ -42,22 +44,6 @@ pub enum GitState {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Head {
-    Branch(String),
-    /// The abbreviated commit id.
-    Detached(String),
-}
-
-impl fmt::Display for Head {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Head::Branch(name) => f.write_str(name),
-            Head::Detached(sha) => write!(f, "detached@{sha}"),
-        }
-    }
-}
-
 impl GitState {
     pub fn head(&self) -> Option<&Head> {
         match self {
@@ -85,35 +71,6 @@ impl GitState {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WarningKind {
-    /// The repos are not all on the same branch name.
-    BranchMix,
-    /// A project's folder or migrations folder does not exist.
-    MissingProject,
-    /// `mynatca link` would change something.
-    StaleLinks,
-    /// libgit2 failed on a repo.
-    Git,
-}
-
-impl WarningKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            WarningKind::BranchMix => "branch-mix",
-            WarningKind::MissingProject => "missing-project",
-            WarningKind::StaleLinks => "stale-links",
-            WarningKind::Git => "git",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Warning {
-    pub kind: WarningKind,
-    pub message: String,
-}
-
 /// Every repo, platform first then projects in registry order, and what looks wrong.
 #[derive(Debug, Clone)]
 pub struct Overview {
@@ -122,16 +79,17 @@ pub struct Overview {
 }
 
 /// Reads the state of the whole workspace. Changes nothing.
-pub fn overview(ws: &Workspace) -> Overview {
-    let input = reconcile::scan(ws, &[]);
-    let pending = reconcile::plan(&input).actions.len();
+pub fn overview(ws: &Workspace) -> anyhow::Result<Overview> {
+    let survey = reconcile::survey(ws, Lock::Shared, &[])?;
+    let input = &survey.input;
+    let pending = survey.plan().actions.len();
     let mut warnings = Vec::new();
 
     // Managed links: counted per project (migration links only), and never "dirt".
     let platform = canonical_or_lexical(&ws.platform);
     let mut managed = HashSet::from([platform.join(reconcile::LOCK_FILE)]);
     let mut linked: HashMap<&str, usize> = HashMap::new();
-    for dir in &input.dirs {
+    for dir in input.dirs() {
         for (name, existing) in &dir.entries {
             let Existing::Link(target) = existing else { continue };
             if let Some(owner) = reconcile::owner_of(dir, target) {
@@ -143,7 +101,7 @@ pub fn overview(ws: &Workspace) -> Overview {
         }
     }
 
-    let links = &input.dirs[0];
+    let links = &input.migrations;
     let own: Vec<&str> = links
         .entries
         .iter()
@@ -167,7 +125,7 @@ pub fn overview(ws: &Workspace) -> Overview {
             links.offers.iter().filter(|o| o.project == project.name).map(|o| o.name.as_str()).collect();
         let has_migrations = migrations_dir.is_dir();
         if let Some(missing) = reconcile::missing_part(ws, project) {
-            warnings.push(Warning { kind: WarningKind::MissingProject, message: missing.message(&project.name) });
+            warnings.push(Warning::new(WarningKind::MissingProject, missing.message(&project.name)));
         }
         repos.push(Repo {
             name: project.name.clone(),
@@ -181,25 +139,23 @@ pub fn overview(ws: &Workspace) -> Overview {
 
     for repo in &repos {
         if let GitState::Unreadable(why) = &repo.git {
-            warnings.push(Warning {
-                kind: WarningKind::Git,
-                message: format!("{}: cannot read git state of {}: {why}", repo.name, repo.path.display()),
-            });
+            let message = format!("{}: cannot read git state of {}: {why}", repo.name, repo.path.display());
+            warnings.push(Warning::new(WarningKind::Git, message));
         }
     }
     if let Some(message) = branch_mix(&repos) {
-        warnings.push(Warning { kind: WarningKind::BranchMix, message });
+        warnings.push(Warning::new(WarningKind::BranchMix, message));
     }
     if pending > 0 {
-        warnings.push(Warning {
-            kind: WarningKind::StaleLinks,
-            message: format!(
+        warnings.push(Warning::new(
+            WarningKind::StaleLinks,
+            format!(
                 "{pending} link change{} pending in the platform (LINKED shows what is there now); run `mynatca link`",
                 if pending == 1 { " is" } else { "s are" }
             ),
-        });
+        ));
     }
-    Overview { repos, warnings }
+    Ok(Overview { repos, warnings })
 }
 
 /// The version of the file applied last: Supabase applies in byte-wise name order.
@@ -237,7 +193,10 @@ fn git_state(path: &Path, ignore: &HashSet<PathBuf>) -> GitState {
 }
 
 fn read_git(path: &Path, ignore: &HashSet<PathBuf>) -> Result<GitState, git2::Error> {
-    let repo = Repository::discover(path)?;
+    let Some(git) = gitdir::discover(path) else {
+        return Ok(GitState::NotARepo);
+    };
+    let repo = git.open()?;
     let Some(workdir) = repo.workdir().map(canonical_or_lexical) else {
         return Ok(GitState::NotARepo);
     };

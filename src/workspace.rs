@@ -64,7 +64,7 @@ impl Workspace {
         } else if platform.join("supabase").is_dir() {
             Registry::empty(registry_path)
         } else {
-            return Err(ConfigError(format!(
+            return Err(ConfigError::new(format!(
                 "{} is not a platform repo (no {} and no supabase/ folder); pass --platform DIR",
                 platform.display(),
                 registry::FILE_NAME
@@ -137,8 +137,8 @@ pub fn find_platform(flag: Option<&Path>, cwd: &Path) -> Result<(PathBuf, Found)
     if let Some(dir) = cwd.ancestors().find(|dir| dir.join(registry::FILE_NAME).is_file()) {
         return Ok((dir.to_path_buf(), Found::Ancestor));
     }
-    if let Some(repo) = gitdir::discover(&cwd) {
-        if let Some(dir) = configured_platform(&repo.work_tree) {
+    if let Some(repo) = gitdir::current(&cwd) {
+        if let Some(dir) = configured_platform(&repo) {
             if dir.is_dir() {
                 return Ok((dir, Found::GitConfig));
             }
@@ -147,7 +147,7 @@ pub fn find_platform(flag: Option<&Path>, cwd: &Path) -> Result<(PathBuf, Found)
             return Ok((dir, Found::Sibling));
         }
     }
-    Err(ConfigError(format!(
+    Err(ConfigError::new(format!(
         "no platform found from {}; run inside the platform or a linked repo, pass --platform DIR, or set {PLATFORM_ENV}",
         cwd.display()
     )))
@@ -177,12 +177,13 @@ fn existing_dir(cwd: &Path, dir: &Path, source: &str) -> Result<PathBuf, ConfigE
     if dir.is_dir() {
         Ok(dir)
     } else {
-        Err(ConfigError(format!("{source}: {} is not a directory; point it at the platform repo", dir.display())))
+        Err(ConfigError::new(format!("{source}: {} is not a directory; point it at the platform repo", dir.display())))
     }
 }
 
-fn configured_platform(work_tree: &Path) -> Option<PathBuf> {
-    let repo = git2::Repository::open(work_tree).ok()?;
+fn configured_platform(git: &gitdir::GitDirs) -> Option<PathBuf> {
+    let work_tree = &git.work_tree;
+    let repo = git.open().ok()?;
     let value = repo.config().ok()?.get_path(PLATFORM_CONFIG_KEY).ok()?;
     Some(fsutil::absolute_from(work_tree, &value))
 }

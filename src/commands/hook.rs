@@ -7,27 +7,25 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 
+use crate::checkout;
 use crate::cli::HookArgs;
-use crate::commands::link::{self, Mode};
+use crate::commands::render;
 use crate::commands::Context;
-use crate::error::{config_error, ConfigError, Outcome};
+use crate::error::{ConfigError, Outcome};
 use crate::fsutil;
 use crate::gitdir::{self, Head};
-use crate::hooks::HOOK_NAMES;
+use crate::hooks::HookName;
+use crate::reconcile::{self, Mode};
 use crate::registry::DEFAULT_PROTECTED_BRANCHES;
 use crate::workspace::{self, Workspace};
 
 pub fn run(ctx: &Context, args: &HookArgs) -> anyhow::Result<Outcome> {
-    match args.name.as_str() {
-        "post-checkout" | "post-merge" => {
-            relink(ctx, &args.name);
+    match args.name {
+        HookName::PostCheckout | HookName::PostMerge => {
+            relink(ctx, args.name, &args.args);
             Ok(Outcome::Clean)
         }
-        "pre-commit" => pre_commit(ctx),
-        other => Err(config_error(format!(
-            "unknown hook {other:?}; mynatca runs {} (installed by `mynatca setup-hooks`)",
-            HOOK_NAMES.join(", ")
-        ))),
+        HookName::PreCommit => pre_commit(ctx),
     }
 }
 
@@ -38,18 +36,22 @@ enum NoWorkspace {
 }
 
 fn workspace(ctx: &Context) -> Result<Workspace, NoWorkspace> {
-    let (platform, _) =
-        workspace::find_platform(ctx.global.platform.as_deref(), &ctx.cwd).map_err(NoWorkspace::NoPlatform)?;
+    let (platform, _) = workspace::find_platform(ctx.platform.as_deref(), &ctx.cwd).map_err(NoWorkspace::NoPlatform)?;
     Workspace::load(platform).map_err(NoWorkspace::BadRegistry)
 }
 
 /// Relinks and reports only what is worth a line; every failure is reported, never
 /// returned, so that git's exit status stays its own.
-fn relink(ctx: &Context, name: &str) {
+fn relink(ctx: &Context, hook: HookName, args: &[String]) {
+    let name = hook.as_str();
     let mut ui = ctx.ui.clone();
     ui.quiet = true;
     let result = match workspace(ctx) {
-        Ok(ws) => link::relink(&ws, Mode::Apply, &[]),
+        Ok(ws) if untouched(ctx, &ws, hook, args) => {
+            tracing::debug!("{name}: the migrations and seeds are the same trees before and after; links not read");
+            return;
+        }
+        Ok(ws) => reconcile::relink(&ws, Mode::Apply, &[]),
         Err(NoWorkspace::NoPlatform(err)) => {
             ui.warn(&format!("{name}: links not updated: {err}"));
             return;
@@ -57,9 +59,31 @@ fn relink(ctx: &Context, name: &str) {
         Err(NoWorkspace::BadRegistry(err)) => Err(err.into()),
     };
     match result {
-        Ok(report) => link::print(&ui, &report),
+        Ok(report) => render::report(&ui, &report),
         Err(err) => ui.error(&format!("{name}: links not updated: {err:#}")),
     }
+}
+
+/// Whether the checkout or merge git just did left every path the links depend on as it
+/// was (see [`checkout`]). post-checkout gets `OLD NEW FLAG` (FLAG 1 for a branch
+/// checkout); post-merge compares `ORIG_HEAD` with `HEAD`.
+fn untouched(ctx: &Context, ws: &Workspace, hook: HookName, args: &[String]) -> bool {
+    let Some(git) = gitdir::current(&ctx.cwd) else {
+        return false;
+    };
+    let (old, new) = match (hook, args) {
+        (HookName::PostCheckout, [old, new, flag]) if flag == "1" => (old.clone(), new.clone()),
+        (HookName::PostMerge, _) => {
+            let rev = |name: &str| std::fs::read_to_string(git.git_dir.join(name)).map(|t| t.trim().to_string());
+            let head = git.open().ok().and_then(|repo| repo.head().ok()?.target()).map(|id| id.to_string());
+            match (rev("ORIG_HEAD"), head) {
+                (Ok(old), Some(new)) => (old, new),
+                _ => return false,
+            }
+        }
+        _ => return false,
+    };
+    checkout::untouched(ws, &git, &old, &new)
 }
 
 fn pre_commit(ctx: &Context) -> anyhow::Result<Outcome> {
@@ -88,7 +112,7 @@ fn pre_commit(ctx: &Context) -> anyhow::Result<Outcome> {
 fn git_dir(ctx: &Context) -> Option<PathBuf> {
     match std::env::var_os("GIT_DIR").filter(|dir| !dir.is_empty()) {
         Some(dir) => Some(fsutil::absolute_from(&ctx.cwd, dir.as_ref())),
-        None => gitdir::discover(&ctx.cwd).map(|dirs| dirs.git_dir),
+        None => gitdir::current(&ctx.cwd).map(|dirs| dirs.git_dir),
     }
 }
 

@@ -9,11 +9,12 @@ use dialoguer::{Confirm, Input, Select};
 use serde_json::Value;
 
 use crate::cli::LinkProjectArgs;
-use crate::commands::link::{self, Mode};
+use crate::commands::render;
 use crate::commands::Context;
 use crate::config::{self, SupabaseConfig};
 use crate::error::{config_error, Outcome};
 use crate::fsutil;
+use crate::reconcile::{self, Mode};
 use crate::registry::{self, Project};
 use crate::ui::Ui;
 use crate::workspace::{canonical_or_lexical, Workspace};
@@ -64,7 +65,7 @@ impl Request {
 }
 
 pub fn run(ctx: &Context, args: &LinkProjectArgs) -> anyhow::Result<Outcome> {
-    let mut ws = Workspace::discover_or_new(ctx.global.platform.as_deref(), &ctx.cwd)?;
+    let mut ws = Workspace::discover_or_new(ctx.platform.as_deref(), &ctx.cwd)?;
     let Some(request) = request(&ws, args)? else {
         ctx.ui.info("cancelled: nothing written");
         return Ok(Outcome::Clean);
@@ -102,13 +103,13 @@ pub fn run(ctx: &Context, args: &LinkProjectArgs) -> anyhow::Result<Outcome> {
     let verb = if replaced.is_some() { "updated" } else { "added" };
     let preposition = if replaced.is_some() { "in" } else { "to" };
     ctx.ui.info(&format!("{verb} {} {preposition} {} ({})", project.name, registry::FILE_NAME, describe(&project)));
-    save_config(config.as_ref(), &notes)?;
+    config.as_ref().map_or(Ok(()), SupabaseConfig::save_if_edited)?;
     for note in &notes {
         ctx.ui.info(note);
     }
 
-    let report = link::relink(&ws, Mode::Apply, replaced.as_slice())?;
-    link::print(ctx.ui, &report);
+    let report = reconcile::relink(&ws, Mode::Apply, replaced.as_slice())?;
+    render::report(ctx.ui, &report);
     Ok(Outcome::from_problems(report.has_problems()))
 }
 
@@ -121,7 +122,7 @@ fn already_linked(ui: &Ui, ws: &Workspace, project: &Project) -> anyhow::Result<
         Some(config) => add_to_config(config, project)?,
         None => Vec::new(),
     };
-    save_config(config.as_ref(), &notes)?;
+    config.as_ref().map_or(Ok(()), SupabaseConfig::save_if_edited)?;
     for note in &notes {
         ui.info(note);
     }
@@ -173,16 +174,6 @@ fn add_to_config(config: &mut SupabaseConfig, project: &Project) -> anyhow::Resu
         notes.push(format!("config.toml: added {glob} to [db.seed] sql_paths"));
     }
     Ok(notes)
-}
-
-/// Writes config.toml when `notes` says something changed.
-pub(crate) fn save_config(config: Option<&SupabaseConfig>, notes: &[String]) -> anyhow::Result<()> {
-    match config {
-        Some(config) if !notes.is_empty() => {
-            config.save().with_context(|| format!("cannot write {}", config.path.display()))
-        }
-        _ => Ok(()),
-    }
 }
 
 /// A seed given with `--seed` that does not exist is linked once it does; say so.

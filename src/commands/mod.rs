@@ -1,4 +1,5 @@
-//! One module per command. Each takes its parsed arguments and the shared [`Context`].
+//! One thin module per command: each maps its arguments to a core call and renders the
+//! result. Flags are resolved once, into [`Context`], before any command runs.
 
 use std::path::PathBuf;
 
@@ -6,6 +7,7 @@ use anyhow::Context as _;
 
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::error::Outcome;
+use crate::fsutil;
 use crate::ui::Ui;
 use crate::workspace::Workspace;
 
@@ -15,27 +17,35 @@ pub mod link;
 pub mod link_project;
 pub mod new;
 pub mod refresh;
+mod render;
 pub mod setup_hooks;
 pub mod status;
 pub mod unlink_project;
 
-/// What every command may need besides its own arguments.
+/// The resolved configuration every command works from (as just's
+/// `Config::from_arguments`): the current directory read once, `--platform` made absolute.
 pub struct Context<'a> {
-    pub global: &'a GlobalArgs,
     pub ui: &'a Ui,
     pub cwd: PathBuf,
+    /// `--platform`, absolute; `$MYNATCA_PLATFORM` is read by discovery.
+    pub platform: Option<PathBuf>,
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    pub fn from_arguments(global: &GlobalArgs, ui: &'a Ui) -> anyhow::Result<Self> {
+        let cwd = std::env::current_dir().context("cannot read the current directory")?;
+        let platform = global.platform.as_deref().map(|dir| fsutil::absolute_from(&cwd, dir));
+        Ok(Context { ui, cwd, platform })
+    }
+
     /// The workspace found from `--platform`, the environment or the current directory.
     pub fn workspace(&self) -> anyhow::Result<Workspace> {
-        Ok(Workspace::discover(self.global.platform.as_deref(), &self.cwd)?)
+        Ok(Workspace::discover(self.platform.as_deref(), &self.cwd)?)
     }
 }
 
 pub fn run(cli: Cli, ui: &Ui) -> anyhow::Result<Outcome> {
-    let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let ctx = Context { global: &cli.global, ui, cwd };
+    let ctx = Context::from_arguments(&cli.global, ui)?;
     match &cli.command {
         Command::Link(args) => link::run(&ctx, args),
         Command::SetupHooks(args) => setup_hooks::run(&ctx, args),

@@ -7,12 +7,12 @@ use std::time::SystemTime;
 use anyhow::Context as _;
 
 use crate::cli::NewArgs;
-use crate::commands::link::{self, Mode};
+use crate::commands::render;
 use crate::commands::Context;
 use crate::error::{config_error, Outcome};
 use crate::fsutil;
 use crate::migration;
-use crate::reconcile;
+use crate::reconcile::{self, Mode};
 use crate::workspace::{canonical_or_lexical, Workspace};
 
 /// Where the migration goes.
@@ -41,8 +41,8 @@ pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<Outcome> {
         &fsutil::relative_path(&canonical_or_lexical(&ctx.cwd), &canonical_or_lexical(&path)).display().to_string(),
     );
 
-    let report = link::relink(&ws, Mode::Apply, &[])?;
-    link::print_problems(ctx.ui, &report);
+    let report = reconcile::relink(&ws, Mode::Apply, &[])?;
+    render::problems(ctx.ui, &report);
     Ok(Outcome::from_problems(report.has_problems()))
 }
 
@@ -113,8 +113,7 @@ fn create(ws: &Workspace, owner: &Owner, description: &str) -> anyhow::Result<Pa
             ws.registry.path.display()
         )));
     }
-    let _lock = reconcile::lock(ws, true)
-        .with_context(|| format!("cannot lock {}", ws.platform.join(reconcile::LOCK_FILE).display()))?;
+    let _lock = reconcile::lock(ws, reconcile::Lock::Exclusive)?;
     std::fs::create_dir_all(&owner.migrations)
         .with_context(|| format!("cannot create {}", owner.migrations.display()))?;
     let now = SystemTime::now()

@@ -8,11 +8,12 @@ use anyhow::{bail, Context as _};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::cli::RefreshArgs;
-use crate::commands::link::{self, Mode};
+use crate::commands::render;
 use crate::commands::Context;
 use crate::config::SupabaseConfig;
 use crate::db::{self, Event, SqlFile, Target};
 use crate::error::{config_error, Outcome};
+use crate::reconcile::{self, Mode};
 use crate::ui::Ui;
 use crate::workspace::Workspace;
 
@@ -34,8 +35,8 @@ pub fn run(ctx: &Context, args: &RefreshArgs) -> anyhow::Result<Outcome> {
         }
     };
 
-    let report = link::relink(&ws, Mode::Apply, &[])?;
-    link::print(ctx.ui, &report);
+    let report = reconcile::relink(&ws, Mode::Apply, &[])?;
+    render::report(ctx.ui, &report);
     if report.has_problems() {
         bail!(
             "refresh refused: the links have the problems above, so the database was not touched; fix them and run `mynatca refresh` again"

@@ -9,6 +9,7 @@ use crate::cli::SetupHooksArgs;
 use crate::commands::Context;
 use crate::error::{config_error, Outcome};
 use crate::fsutil;
+use crate::gitdir;
 use crate::hooks::{self, Change};
 use crate::workspace::{self, canonical_or_lexical, Workspace, PLATFORM_CONFIG_KEY};
 
@@ -20,9 +21,12 @@ pub fn run(ctx: &Context, args: &SetupHooksArgs) -> anyhow::Result<Outcome> {
     if !start.is_dir() {
         return Err(config_error(format!("--repo {}: not a directory; point it at a git repo", start.display())));
     }
-    let repo = git2::Repository::discover(&start).map_err(|_| {
-        config_error(format!("{} is not inside a git repo; run this in one, or pass --repo DIR", start.display()))
-    })?;
+    let not_a_repo =
+        || config_error(format!("{} is not inside a git repo; run this in one, or pass --repo DIR", start.display()));
+    // `--repo` names a folder; without it, git's own rules (GIT_DIR) apply.
+    let git = if args.repo.is_some() { gitdir::discover(&start) } else { gitdir::current(&start) };
+    let git = git.ok_or_else(not_a_repo)?;
+    let repo = git.open().map_err(|_| not_a_repo())?;
     let top = fsutil::normalize(repo.workdir().unwrap_or_else(|| repo.path()));
     let dir = hooks::hooks_dir_of(&repo).with_context(|| format!("cannot read the git config of {}", top.display()))?;
 
@@ -32,7 +36,7 @@ pub fn run(ctx: &Context, args: &SetupHooksArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Clean);
     }
     // The platform comes first: without one the hooks would only warn on every checkout.
-    let flag = ctx.global.platform.as_deref().map(|dir| fsutil::absolute_from(&ctx.cwd, dir));
+    let flag = ctx.platform.clone();
     let (platform, _) = workspace::find_platform(flag.as_deref(), &top)?;
     let ws = Workspace::load(platform)?;
     let changes = hooks::install(&dir, &installing_binary()?)?;

@@ -3,13 +3,14 @@
 
 use std::path::Path;
 
-use serde_json::json;
+use serde::Serialize;
 
 use crate::cli::StatusArgs;
 use crate::commands::Context;
 use crate::error::Outcome;
 use crate::fsutil;
-use crate::repos::{self, GitState, Overview, WarningKind};
+use crate::repos::{self, GitState, Overview, Repo};
+use crate::warning::{Warning, WarningKind};
 use crate::workspace::canonical_or_lexical;
 
 const HEADER: [&str; 7] = ["REPO", "PATH", "BRANCH", "STATE", "MIGRATIONS", "LINKED", "NEWEST"];
@@ -22,9 +23,9 @@ const RED: &str = "31";
 /// branches at once is a supported workflow. Exit 0 unless the workspace can't be read.
 pub fn run(ctx: &Context, args: &StatusArgs) -> anyhow::Result<Outcome> {
     let ws = ctx.workspace()?;
-    let overview = repos::overview(&ws);
+    let overview = repos::overview(&ws)?;
     if args.json {
-        ctx.ui.out(&to_json(&ws.platform, &overview).to_string());
+        ctx.ui.out(&to_json(&ws.platform, &overview)?);
     } else {
         for line in table(ctx, &overview) {
             ctx.ui.out(&line);
@@ -119,21 +120,48 @@ fn render(rows: &[Vec<Cell>], paint: impl Fn(&str, &str) -> String) -> Vec<Strin
         .collect()
 }
 
-fn to_json(platform: &Path, overview: &Overview) -> serde_json::Value {
-    json!({
-        "platform": platform.display().to_string(),
-        "repos": overview.repos.iter().map(|repo| json!({
-            "name": repo.name,
-            "path": repo.path.display().to_string(),
-            "branch": repo.git.head().map(ToString::to_string),
-            "state": repo.git.as_str(),
-            "dirty": repo.git.dirty(),
-            "migrations": repo.migrations,
-            "linked": repo.linked,
-            "newest": repo.newest,
-        })).collect::<Vec<_>>(),
-        "warnings": overview.warnings.iter().map(|w| format!("{}: {}", w.kind.as_str(), w.message)).collect::<Vec<_>>(),
-    })
+/// `status --json`.
+#[derive(Serialize)]
+struct StatusJson<'a> {
+    platform: String,
+    repos: Vec<RepoJson<'a>>,
+    warnings: &'a [Warning],
+}
+
+#[derive(Serialize)]
+struct RepoJson<'a> {
+    name: &'a str,
+    path: String,
+    branch: Option<String>,
+    state: &'static str,
+    dirty: Option<bool>,
+    migrations: Option<usize>,
+    linked: usize,
+    newest: Option<&'a str>,
+}
+
+impl<'a> RepoJson<'a> {
+    fn new(repo: &'a Repo) -> Self {
+        RepoJson {
+            name: &repo.name,
+            path: repo.path.display().to_string(),
+            branch: repo.git.head().map(ToString::to_string),
+            state: repo.git.as_str(),
+            dirty: repo.git.dirty(),
+            migrations: repo.migrations,
+            linked: repo.linked,
+            newest: repo.newest.as_deref(),
+        }
+    }
+}
+
+fn to_json(platform: &Path, overview: &Overview) -> anyhow::Result<String> {
+    let json = StatusJson {
+        platform: platform.display().to_string(),
+        repos: overview.repos.iter().map(RepoJson::new).collect(),
+        warnings: &overview.warnings,
+    };
+    Ok(serde_json::to_string(&json)?)
 }
 
 #[cfg(test)]

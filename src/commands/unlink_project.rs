@@ -4,11 +4,11 @@
 use anyhow::Context as _;
 
 use crate::cli::UnlinkProjectArgs;
-use crate::commands::link::{self, Mode};
-use crate::commands::link_project::save_config;
+use crate::commands::render;
 use crate::commands::Context;
 use crate::config::{self, SupabaseConfig};
 use crate::error::{config_error, Outcome};
+use crate::reconcile::{self, Mode};
 use crate::registry;
 use crate::ui::Ui;
 use crate::workspace::Workspace;
@@ -40,14 +40,14 @@ pub fn run(ctx: &Context, args: &UnlinkProjectArgs) -> anyhow::Result<Outcome> {
     ws.registry.remove(&project.name);
     ws.registry.save().with_context(|| format!("cannot write {}", ws.registry.path.display()))?;
     ctx.ui.info(&format!("removed {} from {}", project.name, registry::FILE_NAME));
-    save_config(config.as_ref(), &notes)?;
+    config.as_ref().map_or(Ok(()), SupabaseConfig::save_if_edited)?;
     for note in &notes {
         ctx.ui.info(note);
     }
 
-    let report = link::relink(&ws, Mode::Apply, std::slice::from_ref(&project))?;
+    let report = reconcile::relink(&ws, Mode::Apply, std::slice::from_ref(&project))?;
     remove_seed_folder(ctx.ui, &ws, &project.name);
-    link::print(ctx.ui, &report);
+    render::report(ctx.ui, &report);
     Ok(Outcome::from_problems(report.has_problems()))
 }
 

@@ -6,15 +6,11 @@ use super::{Finding, Rule};
 use crate::registry::Project;
 use crate::text::line_col;
 
-/// A registry that does not load, at the line serde_json reports (1 otherwise), with
-/// the file name taken off the front of the message (the finding names the file).
-pub(crate) fn registry_error(path: &Path, text: Option<&str>, message: &str) -> Finding {
-    let line = text.and_then(|t| serde_json::from_str::<serde_json::Value>(t).err()).map_or(1, |e| e.line().max(1));
-    let prefix = path.display().to_string();
-    let message = message.strip_prefix(&prefix).unwrap_or(message);
-    // ":L:C: invalid JSON..." or ": projects[0]: ..."
-    let message = message.trim_start_matches(|c: char| c == ':' || c.is_ascii_digit()).trim_start();
-    Finding::new(Rule::Registry, path, line, format!("{message}; `mynatca check` skipped the link rules"))
+/// A registry that does not load, at the line the error names (1 otherwise); the
+/// finding names the file, so the message does not repeat it.
+pub(crate) fn registry_error(path: &Path, err: &crate::error::ConfigError) -> Finding {
+    let line = err.position.map_or(1, |(line, _)| line);
+    Finding::new(Rule::Registry, path, line, format!("{}; `mynatca check` skipped the link rules", err.detail()))
 }
 
 /// The line of project `name`'s entry in the registry text (1 if not found).
@@ -34,14 +30,11 @@ pub(crate) fn config_findings(path: &Path, text: &str, projects: &[(&Project, bo
     let config = match crate::config::SupabaseConfig::parse(path.to_path_buf(), text) {
         Ok(config) => config,
         Err(err) => {
-            let message = err.0.strip_prefix(&path.display().to_string()).unwrap_or(&err.0).to_string();
-            let line = message.trim_start_matches(':').split(':').next().and_then(|l| l.parse().ok()).unwrap_or(1);
-            let message = message.trim_start_matches(|c: char| c == ':' || c.is_ascii_digit()).trim_start();
             return vec![Finding::new(
                 Rule::ConfigSchemas,
                 path,
-                line,
-                format!("{message}; the schemas and seed paths could not be checked"),
+                err.position.map_or(1, |(line, _)| line),
+                format!("{}; the schemas and seed paths could not be checked", err.detail()),
             )];
         }
     };
@@ -98,7 +91,7 @@ mod tests {
         let path = Path::new("/p/.linked-projects.json");
         let broken = "{\n  \"version\": 1,\n  \"projects\": [,]\n}";
         let err = crate::registry::Registry::parse(path.into(), broken).unwrap_err();
-        let finding = registry_error(path, Some(broken), &err.0);
+        let finding = registry_error(path, &err);
         assert_eq!(finding.line, 3);
         assert!(finding.message.starts_with("invalid JSON: "), "{}", finding.message);
     }

@@ -6,7 +6,7 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use git2::{ObjectType, Oid, Repository, RepositoryOpenFlags};
+use git2::{ObjectType, Oid};
 
 use super::migrations::{MigrationFile, Parsed};
 use super::positions::is_comment;
@@ -27,7 +27,7 @@ pub(crate) struct Base {
     pub(crate) folder: PathBuf,
     /// Migration file name to blob id.
     pub(crate) files: BTreeMap<String, Oid>,
-    repo: PathBuf,
+    git: gitdir::GitDirs,
 }
 
 /// The base of the repo holding `folder` (`project`'s migrations folder): `base` when
@@ -44,8 +44,7 @@ pub(crate) fn read_base(project: &str, folder: &Path, base: Option<&str>) -> Res
         )
         .warning()
     };
-    let repo = Repository::open_ext(&git.work_tree, RepositoryOpenFlags::NO_SEARCH, std::iter::empty::<&str>())
-        .map_err(|err| no_base(format!("cannot open the repo: {}", err.message())))?;
+    let repo = git.open().map_err(|err| no_base(format!("cannot open the repo: {}", err.message())))?;
     let candidates: Vec<&str> = match base {
         Some(base) => vec![base],
         None => BASE_CANDIDATES.to_vec(),
@@ -72,7 +71,7 @@ pub(crate) fn read_base(project: &str, folder: &Path, base: Option<&str>) -> Res
             }
         }
     }
-    Ok(Some(Base { project: project.to_string(), reference, folder: folder.to_path_buf(), files, repo: git.work_tree }))
+    Ok(Some(Base { project: project.to_string(), reference, folder: folder.to_path_buf(), files, git }))
 }
 
 /// `history-edit` for every base, then `out-of-order` for the files new on this branch.
@@ -107,7 +106,7 @@ fn edits(base: &Base, present: &HashMap<&str, &Path>, texts: &HashMap<&OsStr, &P
                 if now == id {
                     continue;
                 }
-                let old = blob_text(&base.repo, id).unwrap_or_default();
+                let old = blob_text(&base.git, id).unwrap_or_default();
                 let new = texts.get(path.as_os_str()).map_or("", |p| p.sql.as_str());
                 let finding = if same_tokens(&old, new) {
                     Finding::new(Rule::HistoryEdit, *path, 1, format!("only whitespace or comments changed since {reference}; applied migrations are best left byte for byte as production ran them")).warning()
@@ -182,8 +181,8 @@ fn free_version_after(newest: &str, versions: &HashSet<String>) -> String {
     migration::free_version(start, |v| versions.contains(v))
 }
 
-fn blob_text(repo: &Path, id: Oid) -> Option<String> {
-    let repo = Repository::open_ext(repo, RepositoryOpenFlags::NO_SEARCH, std::iter::empty::<&str>()).ok()?;
+fn blob_text(git: &gitdir::GitDirs, id: Oid) -> Option<String> {
+    let repo = git.open().ok()?;
     let blob = repo.find_blob(id).ok()?;
     Some(String::from_utf8_lossy(blob.content()).into_owned())
 }

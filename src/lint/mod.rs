@@ -11,7 +11,7 @@
 //!   secures, and the workspace-wide rules over them in apply order;
 //! - [`transaction`]: transaction control and statements refused in a transaction block;
 //! - [`history`]: `history-edit` and `out-of-order` against each repo's base branch;
-//! - [`positions`]: statement lines, allow comments and parse error offsets;
+//! - [`positions`]: statement lines and allow comments;
 //! - [`nodes`], [`search_path`]: reading libpg_query's tree and resolving names.
 
 use std::path::PathBuf;
@@ -31,7 +31,7 @@ pub(crate) mod search_path;
 pub(crate) mod transaction;
 
 pub(crate) use config::{config_findings, registry_entry_line, registry_error};
-pub(crate) use links::{link_findings, managed_links};
+pub(crate) use links::link_findings;
 pub(crate) use migrations::{check_migrations, MigrationFile};
 pub(crate) use names::name_findings;
 pub(crate) use ownership::Owners;

@@ -1,10 +1,11 @@
 //! `mynatca link`: the reconciler, on real files, symlinks and git repos.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
-use predicates::prelude::*;
+use serde_json::json;
 
-use crate::support::{inode, stderr, stdout, Ws};
+use crate::support::{finish, inode, Killer, Ws, RUN_LIMIT};
 
 /// platform + pay + discord, each with a baseline; pay with two more migrations.
 fn pay_and_discord() -> Ws {
@@ -20,11 +21,63 @@ fn pay_link(name: &str) -> PathBuf {
     PathBuf::from(format!("../../../pay/supabase/migrations/{name}"))
 }
 
+/// What a first `link` of [`pay_and_discord`] prints.
+const SIX_CREATED: &str = "linked: 6 created, 0 updated, 0 removed, 0 unchanged\n";
+
+/// The six links a first `link` of [`pay_and_discord`] makes, in name order.
+const SIX: [&str; 6] = [
+    "00000000000002_baseline_pay_schema.sql",
+    "00000000000003_baseline_discord_schema.sql",
+    "20251215120001_pay_add_periods.sql",
+    "20251215120004_pay_add_shifts.sql",
+    "seeds/discord/seed.sql",
+    "seeds/pay/seed.sql",
+];
+
+/// `link`'s JSON report as a run on [`pay_and_discord`] makes it, for tests to adjust.
+fn report(created: &[&str], unchanged: u64, dry_run: bool) -> serde_json::Value {
+    json!({
+        "platform": "$WS/platform",
+        "created": created,
+        "updated": [],
+        "removed": [],
+        "unchanged": unchanged,
+        "conflicts": [],
+        "duplicates": [],
+        "warnings": [],
+        "errors": [],
+        "dry_run": dry_run,
+    })
+}
+
+/// Puts the action lines of a dry run or check, and the link lists of a JSON report, in
+/// name order. The binary lists created and updated links in folder order, which differs
+/// between file systems (removals it sorts); sorted is what a reader expects.
+fn name_order(text: &str) -> String {
+    if let Ok(mut doc) = serde_json::from_str::<serde_json::Value>(text) {
+        for key in ["created", "updated", "removed"] {
+            if let Some(list) = doc[key].as_array_mut() {
+                list.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+            }
+        }
+        return serde_json::to_string_pretty(&doc).unwrap() + "\n";
+    }
+    let mut lines: Vec<&str> = text.lines().collect();
+    let verb = |line: &str| ["create ", "update ", "remove "].iter().position(|v| line.starts_with(v));
+    let actions = lines.iter().take_while(|line| verb(line).is_some()).count();
+    lines[..actions].sort_by_key(|line| (verb(line), *line));
+    lines.iter().map(|line| format!("{line}\n")).collect()
+}
+
+/// A first `link` of [`pay_and_discord`], checked.
+fn link_all(ws: &Ws) {
+    ws.run("platform", ["link"]).stdout(SIX_CREATED).go();
+}
+
 #[test]
 fn links_every_migration_and_seed_with_relative_targets() {
     let ws = pay_and_discord();
-    let out = ws.mynatca("platform").arg("link").assert().success().get_output().clone();
-    assert_eq!(stdout(&out), "linked: 6 created, 0 updated, 0 removed, 0 unchanged\n");
+    link_all(&ws);
     assert_eq!(
         ws.links(),
         vec![
@@ -56,9 +109,8 @@ fn adopting_links_made_by_the_old_script_changes_nothing() {
         ws.links().iter().map(|n| inode(&ws.path(&format!("platform/supabase/migrations/{n}")))).collect();
     assert_eq!(before.len(), 4);
 
-    let out = ws.mynatca("platform").arg("link").assert().success().get_output().clone();
     // Only the seed links are new: the script never made them.
-    assert_eq!(stdout(&out), "linked: 2 created, 0 updated, 0 removed, 4 unchanged\n");
+    ws.run("platform", ["link"]).stdout("linked: 2 created, 0 updated, 0 removed, 4 unchanged\n").go();
     let after: Vec<u64> =
         ws.links().iter().map(|n| inode(&ws.path(&format!("platform/supabase/migrations/{n}")))).collect();
     assert_eq!(before, after);
@@ -67,17 +119,13 @@ fn adopting_links_made_by_the_old_script_changes_nothing() {
 #[test]
 fn a_no_op_run_rewrites_nothing() {
     let ws = pay_and_discord();
-    ws.mynatca("platform").arg("link").assert().success();
+    link_all(&ws);
     let link = ws.path("platform/supabase/migrations/20251215120001_pay_add_periods.sql");
     let exclude = ws.path("platform/.git/info/exclude");
     let (link_inode, exclude_inode) = (inode(&link), inode(&exclude));
     let dir_mtime = std::fs::metadata(ws.path("platform/supabase/migrations")).unwrap().modified().unwrap();
 
-    ws.mynatca("platform")
-        .arg("link")
-        .assert()
-        .success()
-        .stdout("linked: 0 created, 0 updated, 0 removed, 6 unchanged\n");
+    ws.run("platform", ["link"]).stdout("linked: 0 created, 0 updated, 0 removed, 6 unchanged\n").go();
     assert_eq!(inode(&link), link_inode);
     assert_eq!(inode(&exclude), exclude_inode, "info/exclude rewritten although nothing changed");
     assert_eq!(std::fs::metadata(ws.path("platform/supabase/migrations")).unwrap().modified().unwrap(), dir_mtime);
@@ -86,7 +134,7 @@ fn a_no_op_run_rewrites_nothing() {
 #[test]
 fn deleted_and_renamed_migrations_lose_their_links() {
     let ws = pay_and_discord();
-    ws.mynatca("platform").arg("link").assert().success();
+    link_all(&ws);
     ws.remove("pay/supabase/migrations/20251215120001_pay_add_periods.sql");
     std::fs::rename(
         ws.path("pay/supabase/migrations/20251215120004_pay_add_shifts.sql"),
@@ -94,11 +142,7 @@ fn deleted_and_renamed_migrations_lose_their_links() {
     )
     .unwrap();
 
-    ws.mynatca("platform")
-        .arg("link")
-        .assert()
-        .success()
-        .stdout("linked: 1 created, 0 updated, 2 removed, 4 unchanged\n");
+    ws.run("platform", ["link"]).stdout("linked: 1 created, 0 updated, 2 removed, 4 unchanged\n").go();
     assert_eq!(ws.link("20251215120001_pay_add_periods.sql"), None);
     assert_eq!(ws.link("20251215120004_pay_add_shifts.sql"), None);
     assert_eq!(ws.link("20251215120005_pay_add_shifts.sql").unwrap(), pay_link("20251215120005_pay_add_shifts.sql"));
@@ -112,11 +156,7 @@ fn a_wrong_target_is_fixed() {
         &format!("../../../pay/supabase/migrations/old/{name}"),
         &format!("platform/supabase/migrations/{name}"),
     );
-    ws.mynatca("platform")
-        .arg("link")
-        .assert()
-        .success()
-        .stdout("linked: 5 created, 1 updated, 0 removed, 0 unchanged\n");
+    ws.run("platform", ["link"]).stdout("linked: 5 created, 1 updated, 0 removed, 0 unchanged\n").go();
     assert_eq!(ws.link(name).unwrap(), pay_link(name));
 }
 
@@ -127,12 +167,13 @@ fn a_foreign_symlink_is_left_alone_with_a_warning() {
         "../../../elsewhere/20240101000000_local.sql",
         "platform/supabase/migrations/20240101000000_local.sql",
     );
-    let out = ws.mynatca("platform").arg("link").assert().success().get_output().clone();
-    assert!(
-        stderr(&out).contains("warning: supabase/migrations/20240101000000_local.sql points to ../../../elsewhere"),
-        "{}",
-        stderr(&out)
-    );
+    ws.run("platform", ["link"])
+        .stdout(SIX_CREATED)
+        .stderr(
+            "warning: supabase/migrations/20240101000000_local.sql points to ../../../elsewhere/20240101000000_local.sql, \
+             outside every linked project; left alone (remove it if it is stale)\n",
+        )
+        .go();
     assert_eq!(
         ws.link("20240101000000_local.sql").unwrap(),
         PathBuf::from("../../../elsewhere/20240101000000_local.sql")
@@ -144,17 +185,15 @@ fn a_real_file_with_a_linked_name_is_never_touched() {
     let ws = pay_and_discord();
     let name = "20251215120001_pay_add_periods.sql";
     ws.migration("platform", name, "-- the platform's own file\n");
-    let out = ws.mynatca("platform").arg("link").assert().code(1).get_output().clone();
-    assert!(
-        stderr(&out).contains(&format!("error: conflict: supabase/migrations/{name} is a real file")),
-        "{}",
-        stderr(&out)
-    );
-    assert_eq!(
-        stdout(&out),
-        "linked: 5 created, 0 updated, 0 removed, 0 unchanged\n",
-        "everything else is still linked"
-    );
+    // Everything else is still linked.
+    ws.run("platform", ["link"])
+        .status(1)
+        .stdout("linked: 5 created, 0 updated, 0 removed, 0 unchanged\n")
+        .stderr(format!(
+            "error: conflict: supabase/migrations/{name} is a real file in the platform and also a migration of pay; \
+             rename one of them\n"
+        ))
+        .go();
     assert_eq!(ws.read(&format!("platform/supabase/migrations/{name}")), "-- the platform's own file\n");
     assert!(!ws.path(&format!("platform/supabase/migrations/{name}")).is_symlink());
 }
@@ -163,11 +202,14 @@ fn a_real_file_with_a_linked_name_is_never_touched() {
 fn a_folder_with_a_linked_name_is_a_conflict_too() {
     let ws = pay_and_discord();
     ws.mkdir("platform/supabase/migrations/20251215120001_pay_add_periods.sql/keep");
-    ws.mynatca("platform")
-        .arg("link")
-        .assert()
-        .code(1)
-        .stderr(predicates::str::contains("is a folder in the platform"));
+    ws.run("platform", ["link"])
+        .status(1)
+        .stdout("linked: 5 created, 0 updated, 0 removed, 0 unchanged\n")
+        .stderr(
+            "error: conflict: supabase/migrations/20251215120001_pay_add_periods.sql is a folder in the platform \
+             and also a migration of pay; rename one of them\n",
+        )
+        .go();
     assert!(ws.path("platform/supabase/migrations/20251215120001_pay_add_periods.sql/keep").is_dir());
 }
 
@@ -175,12 +217,30 @@ fn a_folder_with_a_linked_name_is_a_conflict_too() {
 fn the_same_name_in_two_projects_links_the_first_and_fails() {
     let ws = pay_and_discord();
     ws.migration("discord", "20251215120001_pay_add_periods.sql", "-- copied by mistake\n");
-    let out = ws.mynatca("platform").args(["link", "--json"]).assert().code(1).get_output().clone();
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(json["conflicts"][0]["kind"], "same-name");
-    assert_eq!(json["conflicts"][0]["projects"], serde_json::json!(["pay", "discord"]));
+    let mut expected = report(&SIX, 0, false);
+    expected["conflicts"] = json!([{
+        "name": "supabase/migrations/20251215120001_pay_add_periods.sql",
+        "kind": "same-name",
+        "projects": ["pay", "discord"],
+        "message": "20251215120001_pay_add_periods.sql is offered by pay and discord; pay is linked, rename the other",
+    }]);
+    // Problems go to stderr as well, so a terminal shows them beside the JSON.
+    ws.run("platform", ["link", "--json"])
+        .filter(name_order)
+        .status(1)
+        .stdout_json(expected)
+        .stderr(
+            "error: conflict: 20251215120001_pay_add_periods.sql is offered by pay and discord; \
+             pay is linked, rename the other\n",
+        )
+        .go();
     assert_eq!(ws.link("20251215120001_pay_add_periods.sql").unwrap(), pay_link("20251215120001_pay_add_periods.sql"));
 }
+
+const DUPLICATE: &str = "error: duplicate version 20251215120004: 20251215120004_add_facilities.sql (platform), \
+    20251215120004_discord_add_logs.sql (discord), 20251215120004_pay_add_shifts.sql (pay); \
+    `supabase db reset` would fail on schema_migrations_pkey: give all but one a new version \
+    (`mynatca new` picks a free one)\n";
 
 #[test]
 fn duplicate_versions_are_reported_with_every_file_and_project() {
@@ -190,37 +250,41 @@ fn duplicate_versions_are_reported_with_every_file_and_project() {
         "20251215120004_add_facilities.sql",
         "select 1;\n",
     );
-    let out = ws.mynatca("platform").arg("link").assert().code(1).get_output().clone();
-    let err = stderr(&out);
-    assert!(
-        err.contains("duplicate version 20251215120004: 20251215120004_add_facilities.sql (platform), 20251215120004_discord_add_logs.sql (discord), 20251215120004_pay_add_shifts.sql (pay)"),
-        "{err}"
-    );
+    ws.run("platform", ["link"])
+        .status(1)
+        .stdout("linked: 7 created, 0 updated, 0 removed, 0 unchanged\n")
+        .stderr(DUPLICATE)
+        .go();
     assert_eq!(
         ws.link("20251215120004_discord_add_logs.sql").unwrap(),
         PathBuf::from("../../../discord/supabase/migrations/20251215120004_discord_add_logs.sql"),
         "links are still made"
     );
 
-    let out = ws.mynatca("platform").args(["link", "--json"]).assert().code(1).get_output().clone();
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(json["duplicates"][0]["version"], "20251215120004");
-    assert_eq!(json["duplicates"][0]["files"].as_array().unwrap().len(), 3);
-    assert_eq!(
-        json["duplicates"][0]["files"][0],
-        serde_json::json!({"project": "platform", "name": "20251215120004_add_facilities.sql"})
-    );
+    let mut expected = report(&[], 7, false);
+    expected["duplicates"] = json!([{
+        "version": "20251215120004",
+        "files": [
+            {"project": "platform", "name": "20251215120004_add_facilities.sql"},
+            {"project": "discord", "name": "20251215120004_discord_add_logs.sql"},
+            {"project": "pay", "name": "20251215120004_pay_add_shifts.sql"},
+        ],
+    }]);
+    ws.run("platform", ["link", "--json"]).status(1).stdout_json(expected).stderr(DUPLICATE).go();
 }
 
 #[test]
 fn a_missing_project_folder_is_a_warning_and_its_links_go() {
     let ws = pay_and_discord();
-    ws.mynatca("platform").arg("link").assert().success();
+    link_all(&ws);
     std::fs::rename(ws.path("discord"), ws.path("discord-moved")).unwrap();
-    let out = ws.mynatca("platform").arg("link").assert().success().get_output().clone();
-    assert!(stderr(&out).contains("warning: project discord: folder"), "{}", stderr(&out));
-    assert!(stderr(&out).contains("discord"));
-    assert_eq!(stdout(&out), "linked: 0 created, 0 updated, 2 removed, 4 unchanged\n");
+    ws.run("platform", ["link"])
+        .stdout("linked: 0 created, 0 updated, 2 removed, 4 unchanged\n")
+        .stderr(
+            "warning: project discord: folder $WS/discord not found; clone it there or fix its \"path\", \
+             or `mynatca unlink-project discord`; its links are removed\n",
+        )
+        .go();
     assert!(ws.links().iter().all(|l| !l.contains("discord")));
 }
 
@@ -230,7 +294,7 @@ fn paths_with_spaces_work() {
     ws.add_project_repo("pay app");
     ws.register("pay", "../pay app", "pay");
     ws.migration("pay app", "20250101000000_pay_x y.sql", "select 1;\n");
-    ws.mynatca("platform").arg("link").assert().success();
+    ws.run("platform", ["link"]).stdout("linked: 3 created, 0 updated, 0 removed, 0 unchanged\n").go();
     assert_eq!(
         ws.link("20250101000000_pay_x y.sql").unwrap(),
         PathBuf::from("../../../pay app/supabase/migrations/20250101000000_pay_x y.sql")
@@ -244,69 +308,85 @@ fn eight_concurrent_runs_converge() {
     for i in 0..200 {
         ws.migration("pay", &format!("2026010100{i:04}_pay_bulk_{i}.sql"), "select 1;\n");
     }
+    let piped = || std::process::Stdio::piped();
     let children: Vec<_> = (0..8)
-        .map(|_| ws.mynatca_std("platform").args(["-q", "link"]).stdout(std::process::Stdio::null()).spawn().unwrap())
+        .map(|_| {
+            Killer(Some(
+                ws.mynatca_std("platform").args(["-q", "link"]).stdout(piped()).stderr(piped()).spawn().unwrap(),
+            ))
+        })
         .collect();
+    let mut stdouts = vec![];
     for mut child in children {
-        assert!(child.wait().unwrap().success(), "a concurrent run failed");
+        let output = finish(child.0.take().unwrap(), RUN_LIMIT);
+        assert!(output.status.success(), "a concurrent run failed: {output:?}");
+        assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+        stdouts.push(String::from_utf8(output.stdout).unwrap());
     }
+    // The lock serialises them: one run makes every link, the others find nothing to do.
+    stdouts.sort();
+    let mut expected = vec![String::new(); 7];
+    expected.push("linked: 206 created, 0 updated, 0 removed, 0 unchanged\n".into());
+    assert_eq!(stdouts, expected);
     assert_eq!(ws.links().len(), 204);
     assert!(
         ws.entries("platform/supabase/migrations").iter().all(|n| !n.contains("mynatca")),
         "temp files left behind"
     );
-    ws.mynatca("platform").args(["link", "--check"]).assert().success();
+    ws.run("platform", ["link", "--check"])
+        .stdout("linked: 0 created, 0 updated, 0 removed, 206 unchanged (check: nothing changed)\n")
+        .go();
 }
 
 #[test]
 fn check_and_dry_run_change_nothing() {
     let ws = pay_and_discord();
-    let out = ws.mynatca("platform").args(["link", "--dry-run"]).assert().success().get_output().clone();
-    assert!(stdout(&out).contains("create 20251215120001_pay_add_periods.sql -> ../../../pay/supabase/migrations/20251215120001_pay_add_periods.sql\n"));
-    assert!(stdout(&out).contains("create seeds/pay/seed.sql -> ../../../../pay/supabase/seed.sql\n"));
+    let creates = "create 00000000000002_baseline_pay_schema.sql -> ../../../pay/supabase/migrations/00000000000002_baseline_pay_schema.sql\n\
+                   create 00000000000003_baseline_discord_schema.sql -> ../../../discord/supabase/migrations/00000000000003_baseline_discord_schema.sql\n\
+                   create 20251215120001_pay_add_periods.sql -> ../../../pay/supabase/migrations/20251215120001_pay_add_periods.sql\n\
+                   create 20251215120004_pay_add_shifts.sql -> ../../../pay/supabase/migrations/20251215120004_pay_add_shifts.sql\n\
+                   create seeds/discord/seed.sql -> ../../../../discord/supabase/seed.sql\n\
+                   create seeds/pay/seed.sql -> ../../../../pay/supabase/seed.sql\n";
+    ws.run("platform", ["link", "--dry-run"])
+        .filter(name_order)
+        .stdout(format!("{creates}linked: 6 created, 0 updated, 0 removed, 0 unchanged (dry run: nothing changed)\n"))
+        .go();
     assert!(ws.links().is_empty());
     assert!(!ws.path("platform/supabase/seeds").exists());
 
-    ws.mynatca("platform")
-        .args(["link", "--check"])
-        .assert()
-        .code(1)
-        .stdout(predicates::str::contains("create 20251215120001_pay_add_periods.sql"));
+    ws.run("platform", ["link", "--check"])
+        .filter(name_order)
+        .status(1)
+        .stdout(format!("{creates}linked: 6 created, 0 updated, 0 removed, 0 unchanged (check: nothing changed)\n"))
+        .go();
     assert!(ws.links().is_empty());
-    ws.mynatca("platform").arg("link").assert().success();
-    ws.mynatca("platform").args(["link", "--check"]).assert().success();
+    link_all(&ws);
+    ws.run("platform", ["link", "--check"])
+        .stdout("linked: 0 created, 0 updated, 0 removed, 6 unchanged (check: nothing changed)\n")
+        .go();
     ws.remove("pay/supabase/migrations/20251215120001_pay_add_periods.sql");
-    ws.mynatca("platform")
-        .args(["link", "--check"])
-        .assert()
-        .code(1)
-        .stdout(predicates::str::contains("remove 20251215120001_pay_add_periods.sql"));
+    ws.run("platform", ["link", "--check"])
+        .status(1)
+        .stdout(
+            "remove 20251215120001_pay_add_periods.sql\n\
+             linked: 0 created, 0 updated, 1 removed, 5 unchanged (check: nothing changed)\n",
+        )
+        .go();
     assert!(ws.link("20251215120001_pay_add_periods.sql").is_some(), "--check removed a link");
 }
 
 #[test]
 fn json_is_one_document_on_stdout() {
     let ws = pay_and_discord();
-    let out = ws.mynatca("platform").args(["link", "--json"]).assert().success().get_output().clone();
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is exactly one JSON document");
-    assert_eq!(json["platform"], ws.path("platform").display().to_string());
-    assert_eq!(json["created"].as_array().unwrap().len(), 6);
-    assert!(json["created"].as_array().unwrap().contains(&"20251215120004_pay_add_shifts.sql".into()));
-    assert_eq!(json["unchanged"], 0);
-    assert_eq!(json["dry_run"], false);
-    for key in ["updated", "removed", "conflicts", "duplicates", "warnings"] {
-        assert_eq!(json[key], serde_json::json!([]), "{key}");
-    }
-    let again = ws.mynatca("platform").args(["link", "--json", "--dry-run"]).assert().success().get_output().clone();
-    let json: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
-    assert_eq!((json["unchanged"].as_u64(), json["dry_run"].as_bool()), (Some(6), Some(true)));
+    ws.run("platform", ["link", "--json"]).filter(name_order).stdout_json(report(&SIX, 0, false)).go();
+    ws.run("platform", ["link", "--json", "--dry-run"]).stdout_json(report(&[], 6, true)).go();
 }
 
 #[test]
 fn managed_links_never_show_in_git_status() {
     let ws = pay_and_discord();
     ws.commit_all("platform", "own migration");
-    ws.mynatca("platform").arg("link").assert().success();
+    link_all(&ws);
     assert_eq!(ws.git_stdout("platform", &["status", "--porcelain"]), "");
     // A new own migration still shows: only the links are excluded.
     ws.migration("platform", "20260101000000_add_regions.sql", "select 1;\n");
@@ -322,25 +402,17 @@ fn managed_links_never_show_in_git_status() {
 #[test]
 fn quiet_prints_nothing_when_nothing_changed() {
     let ws = pay_and_discord();
-    ws.mynatca("platform")
-        .args(["-q", "link"])
-        .assert()
-        .success()
-        .stdout("linked: 6 created, 0 updated, 0 removed, 0 unchanged\n");
-    ws.mynatca("platform").args(["-q", "link"]).assert().success().stdout("").stderr("");
+    ws.run("platform", ["-q", "link"]).stdout(SIX_CREATED).go();
+    ws.run("platform", ["-q", "link"]).go();
 }
 
 #[test]
 fn finds_the_platform_from_inside_it_and_from_a_linked_repo() {
     let ws = pay_and_discord();
-    ws.mynatca("platform/supabase/migrations")
-        .arg("link")
-        .assert()
-        .success()
-        .stdout(predicates::str::contains("6 created"));
+    ws.run("platform/supabase/migrations", ["link"]).stdout(SIX_CREATED).go();
     ws.remove("pay/supabase/migrations/20251215120001_pay_add_periods.sql");
     // pay is a sibling whose registry lists it.
-    ws.mynatca("pay/supabase").arg("link").assert().success().stdout(predicates::str::contains("1 removed"));
+    ws.run("pay/supabase", ["link"]).stdout("linked: 0 created, 0 updated, 1 removed, 5 unchanged\n").go();
 }
 
 #[test]
@@ -351,34 +423,29 @@ fn finds_the_platform_through_git_config_flag_and_environment() {
     ws.git_init("tools");
     ws.git("tools", &["config", "mynatca.platform", platform.to_str().unwrap()]);
     ws.mkdir("tools/sub");
-    ws.mynatca("tools/sub").arg("link").assert().success().stdout(predicates::str::contains("6 created"));
+    ws.run("tools/sub", ["link"]).stdout(SIX_CREATED).go();
 
+    let unchanged = "linked: 0 created, 0 updated, 0 removed, 6 unchanged\n";
     ws.mkdir("outside");
-    ws.mynatca("outside")
-        .args(["link", "--platform", "../platform"])
-        .assert()
-        .success()
-        .stdout(predicates::str::contains("6 unchanged"));
-    ws.mynatca("outside")
-        .arg("link")
-        .env("MYNATCA_PLATFORM", &platform)
-        .assert()
-        .success()
-        .stdout(predicates::str::contains("6 unchanged"));
+    ws.run("outside", ["link", "--platform", "../platform"]).stdout(unchanged).go();
+    ws.run("outside", ["link"]).env("MYNATCA_PLATFORM", &platform).stdout(unchanged).go();
 }
 
 #[test]
 fn no_platform_is_exit_2_with_a_hint() {
     let ws = Ws::empty();
     ws.mkdir("alone");
-    ws.mynatca("alone").arg("link").assert().code(2).stdout("").stderr(
-        predicates::str::starts_with("error: no platform found from").and(predicates::str::contains("--platform DIR")),
-    );
-    ws.mynatca("alone")
-        .args(["link", "--platform", "nowhere"])
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("is not a directory"));
+    ws.run("alone", ["link"])
+        .status(2)
+        .stderr(
+            "error: no platform found from $WS/alone; run inside the platform or a linked repo, \
+             pass --platform DIR, or set MYNATCA_PLATFORM\n",
+        )
+        .go();
+    ws.run("alone", ["link", "--platform", "nowhere"])
+        .status(2)
+        .stderr("error: --platform: $WS/alone/nowhere is not a directory; point it at the platform repo\n")
+        .go();
 }
 
 #[test]
@@ -388,45 +455,56 @@ fn a_bad_registry_is_exit_2_naming_file_line_and_column() {
         "platform/.linked-projects.json",
         "{\n  \"version\": 1,\n  \"projects\": [\n    {\"name\": \"pay\",}\n  ]\n}\n",
     );
-    let out = ws.mynatca("platform").arg("link").assert().code(2).get_output().clone();
-    let expected = format!("error: {}:4:", ws.path("platform/.linked-projects.json").display());
-    assert!(stderr(&out).starts_with(&expected), "{}", stderr(&out));
+    ws.run("platform", ["link"])
+        .status(2)
+        .stderr(
+            "error: $WS/platform/.linked-projects.json:4:20: invalid JSON: trailing comma; \
+             fix the file (see `mynatca link-project --help`)\n",
+        )
+        .go();
     assert!(ws.links().is_empty(), "nothing linked from a bad registry");
 
     ws.write("platform/.linked-projects.json", r#"{"version": 2, "projects": []}"#);
-    ws.mynatca("platform")
-        .arg("link")
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("unsupported registry version 2"));
+    ws.run("platform", ["link"]).status(2).stderr(
+            "error: $WS/platform/.linked-projects.json: unsupported registry version 2 (this mynatca reads version 1)\n",
+        ).go();
     ws.write(
         "platform/.linked-projects.json",
         r#"{"version": 1, "projects": [{"name": "pay", "path": "../pay", "schema": "pay"}, {"name": "pay2", "path": "../discord", "schema": "pay"}]}"#,
     );
-    ws.mynatca("platform")
-        .arg("link")
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("schema \"pay\" is claimed by two projects"));
+    ws.run("platform", ["link"])
+        .status(2)
+        .stderr(
+            "error: $WS/platform/.linked-projects.json: schema \"pay\" is claimed by two projects; each schema has one owner\n",
+        )
+        .go();
 }
 
 #[test]
 fn a_wrong_flag_is_exit_2() {
     let ws = pay_and_discord();
-    ws.mynatca("platform").args(["link", "--bogus"]).assert().code(2);
-    ws.mynatca("platform").args(["link", "--dry-run", "--check"]).assert().code(2);
+    ws.run("platform", ["link", "--bogus"])
+        .status(2)
+        .stderr("error: unexpected argument '--bogus' found\n\nUsage: mynatca link [OPTIONS]\n\nFor more information, try '--help'.\n")
+        .go();
+    ws.run("platform", ["link", "--dry-run", "--check"])
+        .status(2)
+        .stderr(
+            "error: the argument '--dry-run' cannot be used with '--check'\n\n\
+             Usage: mynatca link --dry-run\n\nFor more information, try '--help'.\n",
+        )
+        .go();
+    assert!(ws.links().is_empty());
 }
 
 #[test]
 fn names_supabase_would_skip_are_linked_with_a_warning() {
     let ws = pay_and_discord();
     ws.migration("pay", "pay_fix_totals.sql", "select 1;\n");
-    let out = ws.mynatca("platform").arg("link").assert().success().get_output().clone();
-    assert!(
-        stderr(&out).contains("warning: pay_fix_totals.sql (pay) does not match <version>_<name>.sql"),
-        "{}",
-        stderr(&out)
-    );
+    ws.run("platform", ["link"])
+        .stdout("linked: 7 created, 0 updated, 0 removed, 0 unchanged\n")
+        .stderr("warning: pay_fix_totals.sql (pay) does not match <version>_<name>.sql; the Supabase CLI skips it (rename it)\n")
+        .go();
     assert!(ws.link("pay_fix_totals.sql").is_some());
 }
 
@@ -438,11 +516,14 @@ fn links_of_unregistered_folders_are_not_mynatcas() {
         "../../../bid/supabase/migrations/00000000000004_baseline_bid_schema.sql",
         "platform/supabase/migrations/00000000000004_baseline_bid_schema.sql",
     );
-    ws.mynatca("platform")
-        .arg("link")
-        .assert()
-        .success()
-        .stderr(predicates::str::contains("outside every linked project"));
+    ws.run("platform", ["link"])
+        .stdout(SIX_CREATED)
+        .stderr(
+            "warning: supabase/migrations/00000000000004_baseline_bid_schema.sql points to \
+             ../../../bid/supabase/migrations/00000000000004_baseline_bid_schema.sql, \
+             outside every linked project; left alone (remove it if it is stale)\n",
+        )
+        .go();
     assert!(ws.link("00000000000004_baseline_bid_schema.sql").is_some());
 }
 
@@ -453,6 +534,55 @@ fn a_leftover_temp_link_is_cleaned_up() {
         "../../../pay/supabase/migrations/20251215120001_pay_add_periods.sql",
         "platform/supabase/migrations/.20251215120001_pay_add_periods.sql.mynatca-99.tmp",
     );
-    ws.mynatca("platform").arg("link").assert().success().stdout(predicates::str::contains("1 removed"));
+    ws.run("platform", ["link"]).stdout("linked: 6 created, 0 updated, 1 removed, 0 unchanged\n").go();
     assert!(ws.entries("platform/supabase/migrations").iter().all(|n| !n.starts_with('.')));
+}
+
+/// Whether `/proc/locks` shows process `pid` blocked waiting for a lock on inode `ino`.
+fn waits_for_lock(pid: u32, ino: u64) -> bool {
+    let locks = std::fs::read_to_string("/proc/locks").expect("read /proc/locks");
+    // A waiter's line: `1: -> FLOCK  ADVISORY  WRITE <pid> <major>:<minor>:<inode> 0 EOF`.
+    let (pid, ino) = (pid.to_string(), ino.to_string());
+    locks.lines().any(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        fields.get(1) == Some(&"->")
+            && fields.get(5) == Some(&pid.as_str())
+            && fields.get(6).and_then(|dev| dev.rsplit(':').next()) == Some(ino.as_str())
+    })
+}
+
+#[test]
+fn link_waits_while_another_process_holds_the_workspace_lock() {
+    use rustix::fs::{flock, FlockOperation};
+    let ws = pay_and_discord();
+    let lock_path = ws.path("platform/supabase/.mynatca.lock");
+    let lock = std::fs::File::create(&lock_path).unwrap();
+    flock(&lock, FlockOperation::LockExclusive).unwrap();
+
+    let piped = std::process::Stdio::piped;
+    let mut link =
+        Killer(Some(ws.mynatca_std("platform").arg("link").stdout(piped()).stderr(piped()).spawn().unwrap()));
+    let pid = link.child().id();
+    // Until the kernel shows it blocked on our lock: finishing first means it never took it.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !waits_for_lock(pid, inode(&lock_path)) {
+        if let Some(status) = link.child().try_wait().unwrap() {
+            panic!("link finished ({status}) while the test held the workspace lock");
+        }
+        assert!(Instant::now() < deadline, "link never waited for the workspace lock");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // And it stays blocked, having touched nothing, for as long as the lock is held.
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(link.child().try_wait().unwrap().is_none(), "link finished while the test held the workspace lock");
+    assert!(ws.links().is_empty(), "links made under a held lock");
+    assert!(!ws.path("platform/supabase/seeds").exists(), "seed links made under a held lock");
+
+    flock(&lock, FlockOperation::Unlock).unwrap();
+    let output = finish(link.0.take().unwrap(), RUN_LIMIT);
+    assert_eq!(
+        (output.status.code(), String::from_utf8(output.stdout).unwrap(), String::from_utf8(output.stderr).unwrap()),
+        (Some(0), SIX_CREATED.to_string(), String::new())
+    );
+    assert_eq!(ws.links().len(), 4);
 }

@@ -3,11 +3,10 @@
 
 use std::path::PathBuf;
 
-use predicates::prelude::*;
 use rexpect::process::WaitStatus;
 use rexpect::reader::Options;
 
-use crate::support::{inode, stderr, stdout, Ws, CONFIG_TOML};
+use crate::support::{inode, Test, Ws, CONFIG_TOML};
 
 const REGISTRY: &str = "platform/.linked-projects.json";
 const CONFIG: &str = "platform/supabase/config.toml";
@@ -41,13 +40,34 @@ sql_paths = [
 enabled = true
 "#;
 
-fn link_pay(ws: &Ws) -> std::process::Output {
-    ws.mynatca("platform")
-        .args(["link-project", "pay", "--path", "../pay", "--schema", "pay"])
-        .assert()
-        .success()
-        .get_output()
-        .clone()
+/// What `link-project NAME --path ../NAME --schema NAME` prints, `unchanged` links
+/// of other projects being there already.
+fn added(name: &str, unchanged: u32) -> String {
+    format!(
+        "added {name} to .linked-projects.json (path ../{name}, schema {name})\n\
+         config.toml: added {name} to [api] schemas\n\
+         config.toml: added ./seeds/{name}/*.sql to [db.seed] sql_paths\n\
+         linked: 2 created, 0 updated, 0 removed, {unchanged} unchanged\n"
+    )
+}
+
+/// What `unlink-project NAME` prints, `unchanged` links of other projects staying.
+fn unlinked(name: &str, unchanged: u32) -> String {
+    format!(
+        "removed {name} from .linked-projects.json\n\
+         config.toml: removed {name} from [api] schemas\n\
+         config.toml: removed ./seeds/{name}/*.sql from [db.seed] sql_paths\n\
+         linked: 0 created, 0 updated, 2 removed, {unchanged} unchanged\n"
+    )
+}
+
+/// `link-project pay --path ../pay --schema pay`, run in the platform.
+fn link_project_pay(ws: &Ws) -> Test<'_> {
+    ws.run("platform", ["link-project", "pay", "--path", "../pay", "--schema", "pay"])
+}
+
+fn link_pay(ws: &Ws) {
+    link_project_pay(ws).stdout(added("pay", 0)).go();
 }
 
 /// A platform with pay linked by `link-project`.
@@ -69,21 +89,9 @@ fn creates_the_registry_from_nothing_inside_a_fresh_platform() {
     ws.remove(REGISTRY).add_project_repo("pay");
 
     // From a folder inside the platform: no registry anywhere yet to find it by.
-    let out = ws
-        .mynatca("platform/supabase/migrations")
-        .args(["link-project", "pay", "--path", "../pay", "--schema", "pay"])
-        .assert()
-        .success()
-        .get_output()
-        .clone();
-
-    assert_eq!(
-        stdout(&out),
-        "added pay to .linked-projects.json (path ../pay, schema pay)\n\
-         config.toml: added pay to [api] schemas\n\
-         config.toml: added ./seeds/pay/*.sql to [db.seed] sql_paths\n\
-         linked: 2 created, 0 updated, 0 removed, 0 unchanged\n"
-    );
+    ws.run("platform/supabase/migrations", ["link-project", "pay", "--path", "../pay", "--schema", "pay"])
+        .stdout(added("pay", 0))
+        .go();
     assert_eq!(
         ws.read(REGISTRY),
         "{\n  \"version\": 1,\n  \"projects\": [\n    {\n      \"name\": \"pay\",\n      \"path\": \"../pay\",\n      \"schema\": \"pay\"\n    }\n  ]\n}\n"
@@ -118,11 +126,19 @@ fn a_second_project_is_appended_with_its_custom_folders_and_unknown_keys_kept() 
         .write("discord/db/seed.sql", "-- discord seed\n");
     ws.git_init("discord").commit_all("discord", "discord baseline");
 
-    ws.mynatca("platform")
-        .args(["link-project", "discord", "--path", "../discord", "--schema", "discord"])
-        .args(["--migrations", "db/migrations", "--seed", "db/seed.sql"])
-        .assert()
-        .success();
+    ws.run("platform", ["link-project", "discord", "--path", "../discord", "--schema", "discord"])
+        .arg("--migrations")
+        .arg("db/migrations")
+        .arg("--seed")
+        .arg("db/seed.sql")
+        .stdout(
+            "added discord to .linked-projects.json \
+             (path ../discord, schema discord, migrations db/migrations, seeds db/seed.sql)\n\
+             config.toml: added discord to [api] schemas\n\
+             config.toml: added ./seeds/discord/*.sql to [db.seed] sql_paths\n\
+             linked: 4 created, 0 updated, 0 removed, 0 unchanged\n",
+        )
+        .go();
 
     assert_eq!(
         ws.read(REGISTRY),
@@ -193,11 +209,9 @@ fn the_same_values_twice_say_already_linked_and_write_nothing() {
     let inodes = (inode(&ws.path(REGISTRY)), inode(&ws.path(CONFIG)));
 
     // `../pay/` leads where `../pay` does: the same entry.
-    ws.mynatca("platform")
-        .args(["link-project", "pay", "--path", "../pay/", "--schema", "pay"])
-        .assert()
-        .success()
-        .stdout("already linked: pay (path ../pay, schema pay)\n");
+    ws.run("platform", ["link-project", "pay", "--path", "../pay/", "--schema", "pay"])
+        .stdout("already linked: pay (path ../pay, schema pay)\n")
+        .go();
     assert_eq!(snapshot(&ws), before);
     assert_eq!((inode(&ws.path(REGISTRY)), inode(&ws.path(CONFIG))), inodes, "a file was rewritten");
 }
@@ -208,15 +222,13 @@ fn already_linked_puts_back_what_config_toml_lost() {
     let registry = ws.read(REGISTRY);
     ws.write(CONFIG, CONFIG_TOML);
 
-    ws.mynatca("platform")
-        .args(["link-project", "pay", "--path", "../pay", "--schema", "pay"])
-        .assert()
-        .success()
+    link_project_pay(&ws)
         .stdout(
             "already linked: pay (path ../pay, schema pay)\n\
              config.toml: added pay to [api] schemas\n\
              config.toml: added ./seeds/pay/*.sql to [db.seed] sql_paths\n",
-        );
+        )
+        .go();
     assert_eq!(ws.read(REGISTRY), registry);
     assert!(ws.read(CONFIG).contains(r#"schemas = ["public", "graphql_public", "pay"]"#));
 }
@@ -226,29 +238,23 @@ fn changing_an_entry_needs_force() {
     let ws = pay_linked();
     let before = snapshot(&ws);
 
-    let out = ws
-        .mynatca("platform")
-        .args(["link-project", "pay", "--path", "../pay", "--schema", "payroll"])
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
-    assert_eq!(
-        stderr(&out),
-        "error: pay is already linked with path ../pay, schema pay; pass --force to replace it with path ../pay, schema payroll\n"
-    );
+    ws.run("platform", ["link-project", "pay", "--path", "../pay", "--schema", "payroll"])
+        .status(2)
+        .stderr(
+            "error: pay is already linked with path ../pay, schema pay; \
+             pass --force to replace it with path ../pay, schema payroll\n",
+        )
+        .go();
     assert_eq!(snapshot(&ws), before);
 
-    ws.mynatca("platform")
-        .args(["link-project", "pay", "--path", "../pay", "--schema", "payroll", "--force"])
-        .assert()
-        .success()
+    ws.run("platform", ["link-project", "pay", "--path", "../pay", "--schema", "payroll", "--force"])
         .stdout(
             "updated pay in .linked-projects.json (path ../pay, schema payroll)\n\
              config.toml: removed pay from [api] schemas\n\
              config.toml: added payroll to [api] schemas\n\
              linked: 0 created, 0 updated, 0 removed, 2 unchanged\n",
-        );
+        )
+        .go();
     assert_eq!(ws.registry()["projects"][0]["schema"], "payroll");
     assert!(ws.read(CONFIG).contains(r#"schemas = ["public", "graphql_public", "payroll"]"#));
     assert!(ws.read(CONFIG).contains(r#"sql_paths = ["./seed.sql", "./seeds/pay/*.sql"]"#));
@@ -261,15 +267,12 @@ fn force_to_a_new_path_hands_the_links_over() {
     let clone = ws.path("pay-clone");
     ws.git("platform", &["clone", "-q", ws.path("pay").to_str().unwrap(), clone.to_str().unwrap()]);
 
-    ws.mynatca("platform")
-        .args(["link-project", "pay", "--path", "../pay-clone", "--schema", "pay", "--force"])
-        .assert()
-        .success()
+    ws.run("platform", ["link-project", "pay", "--path", "../pay-clone", "--schema", "pay", "--force"])
         .stdout(
             "updated pay in .linked-projects.json (path ../pay-clone, schema pay)\n\
              linked: 0 created, 2 updated, 0 removed, 0 unchanged\n",
         )
-        .stderr("");
+        .go();
     assert_eq!(
         ws.link("00000000000002_baseline_pay_schema.sql").unwrap(),
         PathBuf::from("../../../pay-clone/supabase/migrations/00000000000002_baseline_pay_schema.sql")
@@ -288,26 +291,61 @@ fn every_validation_error_writes_nothing() {
     let before = snapshot(&ws);
 
     let cases: &[(&[&str], &str)] = &[
-        (&["Pay", "--path", "../pay", "--schema", "pay"], "error: invalid project name \"Pay\""),
-        (&["pay", "--path", "../pay", "--schema", "public"], "error: schema public belongs to the platform"),
-        (&["pay", "--path", "../pay", "--schema", "Pay-1"], "error: invalid schema \"Pay-1\""),
-        (&["pay", "--path", "../pay", "--schema", "discord"], "error: schema discord is owned by project discord"),
-        (&["pay", "--path", "../nowhere", "--schema", "pay"], "error: --path ../nowhere: "),
-        (&["pay", "--path", "../bare", "--schema", "pay"], "has no migrations folder there"),
-        (&["pay", "--path", "../pay", "--schema", "pay", "--migrations", "db"], "/pay/db not found"),
-        (&["pay", "--path", ".", "--schema", "pay"], "error: --path . is the platform itself"),
-        (&["chat", "--path", "../discord", "--schema", "chat"], "is already linked as project discord"),
+        (
+            &["Pay", "--path", "../pay", "--schema", "pay"],
+            "error: invalid project name \"Pay\": use lowercase letters, digits, '_' and '-', starting with a letter",
+        ),
+        (
+            &["pay", "--path", "../pay", "--schema", "public"],
+            "error: schema public belongs to the platform; give pay a schema of its own (--schema S)",
+        ),
+        (
+            &["pay", "--path", "../pay", "--schema", "Pay-1"],
+            "error: invalid schema \"Pay-1\": a lowercase Postgres identifier (letters, digits and '_', \
+             starting with a letter or '_')",
+        ),
+        (
+            &["pay", "--path", "../pay", "--schema", "discord"],
+            "error: schema discord is owned by project discord; each schema has one owner: pick another",
+        ),
+        (
+            &["pay", "--path", "../nowhere", "--schema", "pay"],
+            "error: --path ../nowhere: $WS/nowhere is not a folder (the path is relative to the platform); \
+             clone the project there or fix --path",
+        ),
+        (
+            &["pay", "--path", "../bare", "--schema", "pay"],
+            "error: $WS/bare/supabase/migrations not found: pay has no migrations folder there; \
+             create it (`mkdir -p $WS/bare/supabase/migrations`) or pass --migrations DIR",
+        ),
+        (
+            &["pay", "--path", "../pay", "--schema", "pay", "--migrations", "db"],
+            "error: $WS/pay/db not found: pay has no migrations folder there; \
+             create it (`mkdir -p $WS/pay/db`) or pass --migrations DIR",
+        ),
+        (
+            &["pay", "--path", ".", "--schema", "pay"],
+            "error: --path . is the platform itself; point it at the sub-project's repo",
+        ),
+        (
+            &["chat", "--path", "../discord", "--schema", "chat"],
+            "error: $WS/discord/supabase/migrations is already linked as project discord; one folder is linked once \
+             (`mynatca unlink-project discord` first to rename it)",
+        ),
         (
             &["discord", "--path", "../pay", "--schema", "discord"],
-            "error: discord is already linked with path ../discord",
+            "error: discord is already linked with path ../discord, schema discord; \
+             pass --force to replace it with path ../pay, schema discord",
         ),
-        (&["pay", "--path", "../pay"], "error: missing --schema: pass it"),
+        (
+            &["pay", "--path", "../pay"],
+            "error: missing --schema: pass it (e.g. `mynatca link-project pay --path ../pay --schema pay`), \
+             or run in a terminal to be asked",
+        ),
     ];
     for (args, message) in cases {
-        let out = ws.mynatca("platform").arg("link-project").args(*args).assert().code(2).get_output().clone();
-        assert!(stderr(&out).contains(message), "{args:?}: {}", stderr(&out));
-        assert_eq!(stderr(&out).lines().count(), 1, "{args:?}: one line: {}", stderr(&out));
-        assert_eq!(stdout(&out), "", "{args:?}");
+        // One line each, saying what to do.
+        ws.run("platform", ["link-project"]).args(*args).status(2).stderr(format!("{message}\n")).go();
         assert_eq!(snapshot(&ws), before, "{args:?} wrote something");
         assert!(!ws.path("platform/supabase/seeds/pay").exists(), "{args:?} linked something");
     }
@@ -315,11 +353,12 @@ fn every_validation_error_writes_nothing() {
     // A config.toml that does not parse stops everything before the registry is written.
     ws.write(CONFIG, "[api\n");
     let before = snapshot(&ws);
-    ws.mynatca("platform")
-        .args(["link-project", "pay", "--path", "../pay", "--schema", "pay"])
-        .assert()
-        .code(2)
-        .stderr(predicates::str::starts_with("error: ").and(predicates::str::contains("config.toml:1:")));
+    // As the binary prints it today: two lines and no next step, where one line saying
+    // what to do is the rule (reported for the lead to fix in src/).
+    link_project_pay(&ws)
+        .status(2)
+        .stderr("error: $WS/platform/supabase/config.toml:1:5: invalid TOML: invalid table header; expected `.`, `]`\n")
+        .go();
     assert_eq!(snapshot(&ws), before);
 }
 
@@ -328,14 +367,20 @@ fn missing_values_without_a_terminal_exit_2_naming_the_flags() {
     let ws = Ws::new();
     ws.add_project_repo("pay");
     let before = snapshot(&ws);
-    ws.mynatca("platform").arg("link-project").assert().code(2).stderr(
-        "error: missing NAME, --path, --schema: pass them (e.g. `mynatca link-project pay --path ../pay --schema pay`), or run in a terminal to be asked\n",
-    );
-    ws.mynatca("platform")
-        .args(["link-project", "pay", "--schema", "pay"])
-        .assert()
-        .code(2)
-        .stderr(predicates::str::starts_with("error: missing --path: pass it"));
+    ws.run("platform", ["link-project"])
+        .status(2)
+        .stderr(
+            "error: missing NAME, --path, --schema: pass them (e.g. `mynatca link-project pay --path ../pay --schema pay`), \
+             or run in a terminal to be asked\n",
+        )
+        .go();
+    ws.run("platform", ["link-project", "pay", "--schema", "pay"])
+        .status(2)
+        .stderr(
+            "error: missing --path: pass it (e.g. `mynatca link-project pay --path ../pay --schema pay`), \
+             or run in a terminal to be asked\n",
+        )
+        .go();
     assert_eq!(snapshot(&ws), before);
 }
 
@@ -343,15 +388,16 @@ fn missing_values_without_a_terminal_exit_2_naming_the_flags() {
 fn a_missing_config_toml_is_a_warning() {
     let ws = Ws::new();
     ws.remove(CONFIG).add_project_repo("pay");
-    let out = link_pay(&ws);
-    assert!(
-        stderr(&out).starts_with("warning: ")
-            && stderr(&out).contains(
-                "config.toml not found: add \"pay\" to [api] schemas and \"./seeds/pay/*.sql\" to [db.seed] sql_paths"
-            ),
-        "{}",
-        stderr(&out)
-    );
+    link_project_pay(&ws)
+        .stdout(
+            "added pay to .linked-projects.json (path ../pay, schema pay)\n\
+             linked: 2 created, 0 updated, 0 removed, 0 unchanged\n",
+        )
+        .stderr(
+            "warning: $WS/platform/supabase/config.toml not found: add \"pay\" to [api] schemas \
+             and \"./seeds/pay/*.sql\" to [db.seed] sql_paths once it exists (`supabase init` creates it)\n",
+        )
+        .go();
     assert!(!ws.path(CONFIG).exists(), "config.toml created");
     assert_eq!(ws.registry()["projects"][0]["name"], "pay");
     assert_eq!(ws.links(), vec!["00000000000002_baseline_pay_schema.sql"]);
@@ -361,11 +407,13 @@ fn a_missing_config_toml_is_a_warning() {
 fn run_from_an_unlinked_repo_beside_a_platform_it_does_not_guess() {
     let ws = Ws::new();
     ws.add_project_repo("pay");
-    ws.mynatca("pay")
-        .args(["link-project", "pay", "--path", "../pay", "--schema", "pay"])
-        .assert()
-        .code(2)
-        .stderr(predicates::str::starts_with("error: no platform found from "));
+    ws.run("pay", ["link-project", "pay", "--path", "../pay", "--schema", "pay"])
+        .status(2)
+        .stderr(
+            "error: no platform found from $WS/pay; run inside the platform or a linked repo, \
+             pass --platform DIR, or set MYNATCA_PLATFORM\n",
+        )
+        .go();
     assert!(!ws.path("pay/.linked-projects.json").exists());
 }
 
@@ -381,16 +429,16 @@ fn interactive_enter_at_every_prompt_links_the_first_unlinked_sibling() {
     ws.add_project_repo("pay");
     ws.add_project_repo("discord");
     ws.mkdir("notes"); // no supabase/migrations: not offered
-    ws.mynatca("platform").arg("link").assert().success();
+    ws.run("platform", ["link"]).stdout("linked: 2 created, 0 updated, 0 removed, 0 unchanged\n").go();
 
     let mut cmd = ws.mynatca_std("platform");
     cmd.arg("link-project").env("TERM", "dumb");
     let options = Options::new().timeout_ms(Some(30_000)).strip_ansi_escape_codes(true);
     let mut pty = rexpect::spawn_with_options(cmd, options).expect("spawn in a pty");
     pty.exp_string("Project repo to link").expect("the repo prompt");
+    // The whole menu: neither bid (linked) nor notes (not a project) is offered.
     let offered = pty.exp_string("another folder...").unwrap();
-    assert!(offered.contains("discord (../discord)") && offered.contains("pay (../pay)"), "{offered}");
-    assert!(!offered.contains("bid") && !offered.contains("notes"), "linked or not a project: {offered}");
+    assert_eq!(offered, ":\r\n> discord (../discord)\r\n  pay (../pay)\r\n  ");
     press(&mut pty, "\r");
     pty.exp_string("Project name [discord]").expect("the name prompt, defaulting to the folder");
     press(&mut pty, "\r");
@@ -402,8 +450,15 @@ fn interactive_enter_at_every_prompt_links_the_first_unlinked_sibling() {
     let status = pty.process().wait().unwrap();
 
     assert!(matches!(status, WaitStatus::Exited(_, 0)), "{status:?}: {rest}");
-    assert!(rest.contains("added discord to .linked-projects.json (path ../discord, schema discord)"), "{rest}");
-    assert!(rest.contains("linked: 2 created, 0 updated, 0 removed, 2 unchanged"), "{rest}");
+    // Everything after the last prompt, stdout and stderr as the terminal shows them.
+    assert_eq!(
+        rest,
+        " [Y/n] \rLink discord (path ../discord, schema discord)? yes\r\n\
+         added discord to .linked-projects.json (path ../discord, schema discord)\r\n\
+         config.toml: added discord to [api] schemas\r\n\
+         config.toml: added ./seeds/discord/*.sql to [db.seed] sql_paths\r\n\
+         linked: 2 created, 0 updated, 0 removed, 2 unchanged\r\n"
+    );
     let projects = &ws.registry()["projects"];
     assert_eq!(projects[1], serde_json::json!({"name": "discord", "path": "../discord", "schema": "discord"}));
     assert!(ws.read(CONFIG).contains(r#"["public", "graphql_public", "discord"]"#));
@@ -426,7 +481,7 @@ fn interactive_declining_writes_nothing() {
     pty.exp_string("Link pay (path ../pay, schema pay)?").unwrap();
     press(&mut pty, "n");
     let rest = pty.exp_eof().unwrap();
-    assert!(rest.contains("cancelled: nothing written"), "{rest}");
+    assert_eq!(rest, " [Y/n] \rLink pay (path ../pay, schema pay)? no\r\ncancelled: nothing written\r\n");
     assert!(matches!(pty.process().wait().unwrap(), WaitStatus::Exited(_, 0)));
     assert_eq!(snapshot(&ws), before);
 }
@@ -435,33 +490,27 @@ fn interactive_declining_writes_nothing() {
 fn unlink_reverses_everything_and_leaves_other_projects_alone() {
     let ws = Ws::new();
     ws.write(CONFIG, COMMENTED_CONFIG).add_project_repo("discord");
-    ws.mynatca("platform")
-        .args(["link-project", "discord", "--path", "../discord", "--schema", "discord"])
-        .assert()
-        .success();
+    ws.run("platform", ["link-project", "discord", "--path", "../discord", "--schema", "discord"])
+        .stdout(added("discord", 0))
+        .go();
     let before = snapshot(&ws);
     let links = ws.links();
     let exclude = ws.read("platform/.git/info/exclude");
     let seeds = ws.entries("platform/supabase/seeds");
 
     ws.add_project_repo("pay");
-    link_pay(&ws);
+    link_project_pay(&ws).stdout(added("pay", 2)).go();
     assert_ne!(snapshot(&ws), before);
     assert!(ws.path("platform/supabase/seeds/pay/seed.sql").is_symlink());
 
-    ws.mynatca("platform").args(["unlink-project", "pay"]).assert().success().stdout(
-        "removed pay from .linked-projects.json\n\
-         config.toml: removed pay from [api] schemas\n\
-         config.toml: removed ./seeds/pay/*.sql from [db.seed] sql_paths\n\
-         linked: 0 created, 0 updated, 2 removed, 2 unchanged\n",
-    );
+    ws.run("platform", ["unlink-project", "pay"]).stdout(unlinked("pay", 2)).go();
     assert_eq!(snapshot(&ws), before, "registry and config.toml are back, byte for byte");
     assert_eq!(ws.links(), links);
     assert_eq!(ws.read("platform/.git/info/exclude"), exclude);
     assert_eq!(ws.entries("platform/supabase/seeds"), seeds, "seeds/pay is gone");
 
     // The last project gone: the seeds folder mynatca made goes too.
-    ws.mynatca("platform").args(["unlink-project", "discord"]).assert().success();
+    ws.run("platform", ["unlink-project", "discord"]).stdout(unlinked("discord", 0)).go();
     assert!(!ws.path("platform/supabase/seeds").exists());
     assert!(ws.links().is_empty());
     assert_eq!(ws.registry()["projects"], serde_json::json!([]));
@@ -471,8 +520,13 @@ fn unlink_reverses_everything_and_leaves_other_projects_alone() {
 fn unlink_keeps_a_seed_folder_holding_your_files() {
     let ws = pay_linked();
     ws.write("platform/supabase/seeds/pay/local.sql", "-- mine\n");
-    let out = ws.mynatca("platform").args(["unlink-project", "pay"]).assert().success().get_output().clone();
-    assert!(stderr(&out).starts_with("warning: kept "), "{}", stderr(&out));
+    ws.run("platform", ["unlink-project", "pay"])
+        .stdout(unlinked("pay", 0))
+        .stderr(
+            "warning: kept $WS/platform/supabase/seeds/pay: Directory not empty (os error 39); \
+             it holds files mynatca did not make (remove them if they are not needed)\n",
+        )
+        .go();
     assert_eq!(ws.entries("platform/supabase/seeds/pay"), vec!["local.sql"]);
 }
 
@@ -480,8 +534,12 @@ fn unlink_keeps_a_seed_folder_holding_your_files() {
 fn unlink_of_an_unknown_name_is_exit_2() {
     let ws = Ws::new().with_project("pay");
     let before = snapshot(&ws);
-    ws.mynatca("platform").args(["unlink-project", "bid"]).assert().code(2).stderr(
-        predicates::str::contains("error: no project \"bid\" in ").and(predicates::str::contains("(linked: pay)")),
-    );
+    ws.run("platform", ["unlink-project", "bid"])
+        .status(2)
+        .stderr(
+            "error: no project \"bid\" in $WS/platform/.linked-projects.json (linked: pay); \
+             check the name with `mynatca status`\n",
+        )
+        .go();
     assert_eq!(snapshot(&ws), before);
 }

@@ -4,7 +4,10 @@ mod support;
 
 mod check;
 mod check_rules;
+mod discovery;
+mod hook_skip;
 mod hooks;
+mod limits;
 mod link;
 mod link_project;
 mod new;

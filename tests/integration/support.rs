@@ -4,8 +4,10 @@
 
 #![allow(dead_code)]
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Child, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 use tempfile::TempDir;
@@ -269,4 +271,229 @@ pub fn stderr(output: &Output) -> String {
 pub fn inode(path: &Path) -> u64 {
     use std::os::unix::fs::MetadataExt;
     std::fs::symlink_metadata(path).unwrap().ino()
+}
+
+/// How long any one run may take before the test kills it and fails: no test hangs.
+pub const RUN_LIMIT: Duration = Duration::from_secs(120);
+
+/// What a run must show, in the style of just's `Test`: the exit status, the whole stdout
+/// and the whole stderr. The defaults are exit 0 and nothing on either stream, so a test
+/// states everything it expects. Before comparing, the workspace root becomes `$WS` and the
+/// temp folder around it `$TMP` (as given and canonical), then any `subst`/`filter` applies.
+#[must_use]
+pub struct Test<'a> {
+    ws: &'a Ws,
+    cmd: std::process::Command,
+    status: i32,
+    stdout: Stdout,
+    stderr: String,
+    filters: Vec<Filter<'a>>,
+}
+
+/// A rewrite of an output stream before it is compared.
+type Filter<'a> = Box<dyn Fn(&str) -> String + 'a>;
+
+enum Stdout {
+    Text(String),
+    /// Exactly one JSON document, compared in full after substitution.
+    Json(serde_json::Value),
+}
+
+/// A finished run that met its expectations: the raw streams, for what comes next.
+pub struct Done {
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Ws {
+    /// `mynatca ARGS` run in `dir` (relative to the root), to be checked with [`Test`].
+    pub fn run<I, S>(&self, dir: &str, args: I) -> Test<'_>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let mut cmd = self.mynatca_std(dir);
+        cmd.args(args);
+        self.test(cmd)
+    }
+
+    /// `git ARGS` run in `repo`, whose hooks run mynatca, to be checked with [`Test`].
+    pub fn run_git(&self, repo: &str, args: &[&str]) -> Test<'_> {
+        self.test(self.git_cmd(repo, args))
+    }
+
+    /// Any prepared command (from [`Ws::command`], say), to be checked with [`Test`].
+    pub fn test(&self, cmd: std::process::Command) -> Test<'_> {
+        Test { ws: self, cmd, status: 0, stdout: Stdout::Text(String::new()), stderr: String::new(), filters: vec![] }
+    }
+
+    /// Replaces the workspace root with `$WS`, then the temp folder with `$TMP`.
+    pub fn redact(&self, text: &str) -> String {
+        let mut pairs = vec![];
+        for (path, name) in [(&self.root, "$WS"), (&self.tmp.path().to_path_buf(), "$TMP")] {
+            pairs.push((path.display().to_string(), name));
+            if let Ok(canonical) = std::fs::canonicalize(path) {
+                pairs.push((canonical.display().to_string(), name));
+            }
+        }
+        // Longest first: the root lies inside the temp folder.
+        pairs.sort_by_key(|(path, _)| std::cmp::Reverse(path.len()));
+        pairs.iter().fold(text.to_string(), |text, (path, name)| text.replace(path.as_str(), name))
+    }
+}
+
+impl<'a> Test<'a> {
+    pub fn arg(mut self, arg: impl AsRef<OsStr>) -> Self {
+        self.cmd.arg(arg);
+        self
+    }
+
+    pub fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.cmd.args(args);
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: impl AsRef<OsStr>) -> Self {
+        self.cmd.env(key, value);
+        self
+    }
+
+    pub fn status(mut self, code: i32) -> Self {
+        self.status = code;
+        self
+    }
+
+    pub fn stdout(mut self, text: impl Into<String>) -> Self {
+        self.stdout = Stdout::Text(text.into());
+        self
+    }
+
+    /// stdout is exactly this one JSON document (after substitution).
+    pub fn stdout_json(mut self, doc: serde_json::Value) -> Self {
+        self.stdout = Stdout::Json(doc);
+        self
+    }
+
+    pub fn stderr(mut self, text: impl Into<String>) -> Self {
+        self.stderr = text.into();
+        self
+    }
+
+    /// Replaces `from` with `to` in both streams before comparing (a sha, say).
+    pub fn subst(self, from: impl Into<String>, to: &'a str) -> Self {
+        let from = from.into();
+        self.filter(move |text| text.replace(&from, to))
+    }
+
+    /// Rewrites both streams before comparing, for what only the run decides (a clock's version).
+    pub fn filter(mut self, filter: impl Fn(&str) -> String + 'a) -> Self {
+        self.filters.push(Box::new(filter));
+        self
+    }
+
+    /// Runs it (bounded by [`RUN_LIMIT`]) and fails the test on any difference.
+    #[track_caller]
+    pub fn go(mut self) -> Done {
+        self.cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let child = spawn(&mut self.cmd);
+        let output = finish(child, RUN_LIMIT);
+        let done = Done { stdout: text(&output.stdout), stderr: text(&output.stderr) };
+        let clean = |raw: &str| self.filters.iter().fold(self.ws.redact(raw), |text, filter| filter(&text));
+        let (stdout, stderr) = (clean(&done.stdout), clean(&done.stderr));
+
+        let mut wrong = vec![];
+        if output.status.code() != Some(self.status) {
+            wrong.push(format!("status: expected {}, got {}", self.status, output.status));
+        }
+        match &self.stdout {
+            Stdout::Text(want) if *want != stdout => wrong.push(difference("stdout", want, &stdout)),
+            Stdout::Json(want) => match serde_json::from_str::<serde_json::Value>(&stdout) {
+                Ok(have) if have == *want => {}
+                Ok(have) => wrong.push(difference("stdout (JSON)", &pretty(want), &pretty(&have))),
+                Err(e) => wrong.push(format!("stdout is not one JSON document ({e}):\n{stdout}")),
+            },
+            Stdout::Text(_) => {}
+        }
+        if self.stderr != stderr {
+            wrong.push(difference("stderr", &self.stderr, &stderr));
+        }
+        assert!(wrong.is_empty(), "{:?}\n{}", self.cmd, wrong.join("\n"));
+        done
+    }
+}
+
+/// Spawns, retrying while the program is "busy": a binary copied by a test can be
+/// briefly held open for writing by a child another test thread forks meanwhile.
+pub fn spawn(cmd: &mut std::process::Command) -> Child {
+    const ETXTBSY: i32 = 26;
+    let mut tries = 0;
+    loop {
+        match cmd.spawn() {
+            Err(err) if err.raw_os_error() == Some(ETXTBSY) && tries < 100 => tries += 1,
+            Err(err) => panic!("spawn {cmd:?}: {err}"),
+            Ok(child) => return child,
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).expect("output is UTF-8")
+}
+
+fn pretty(doc: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(doc).unwrap() + "\n"
+}
+
+fn difference(stream: &str, want: &str, have: &str) -> String {
+    format!("{stream} differs.\n--- expected\n{want}--- got\n{have}--- (as strings: {want:?} vs {have:?})")
+}
+
+/// Waits for a child, its streams piped, killing it and failing past `limit`.
+pub fn finish(mut child: Child, limit: Duration) -> Output {
+    // Drain both pipes meanwhile, so a chatty child never blocks on a full one.
+    let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = vec![];
+            if let Some(mut pipe) = pipe {
+                pipe.read_to_end(&mut bytes).expect("read a pipe");
+            }
+            bytes
+        })
+    };
+    let out = drain(child.stdout.take().map(|p| Box::new(p) as _));
+    let err = drain(child.stderr.take().map(|p| Box::new(p) as _));
+    let mut guard = Killer(Some(child));
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = guard.child().try_wait().expect("wait") {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "still running after {limit:?}: killed");
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    guard.0 = None;
+    Output { status, stdout: out.join().unwrap(), stderr: err.join().unwrap() }
+}
+
+/// Kills its child when dropped (a failed assertion included), so no test leaves one behind.
+pub struct Killer(pub Option<Child>);
+
+impl Killer {
+    pub fn child(&mut self) -> &mut Child {
+        self.0.as_mut().expect("child not yet collected")
+    }
+}
+
+impl Drop for Killer {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
 }

@@ -21,7 +21,7 @@ pub(crate) use touch::{ObjectKind, Part, PendingTouch, Place, Verb, ALL_SCHEMAS}
 
 use super::facts::{statement_events, Statement};
 use super::nodes::strings;
-use super::positions::{error_offset, Source};
+use super::positions::Source;
 use super::search_path::Scope;
 use super::transaction::Transactions;
 use super::{Finding, Rule};
@@ -76,9 +76,10 @@ pub(crate) fn analyze_sql(path: &Path, sql: &str) -> (Vec<Finding>, Option<Vec<S
     let parsed = match pg_query::parse(sql, 0) {
         Ok(parsed) => parsed,
         Err(err) => {
-            let (line, message) = match &err {
-                pg_query::Error::Parse(message) => (line_col(sql, error_offset(sql, message)).0, message.clone()),
-                other => (1, other.to_string()),
+            let (line, message) = match (&err, crate::sqlerror::syntax_error(sql)) {
+                (pg_query::Error::Parse(_), Some(error)) => (line_col(sql, error.offset.unwrap_or(0)).0, error.message),
+                (pg_query::Error::Parse(message), None) => (1, message.clone()),
+                (other, _) => (1, other.to_string()),
             };
             let finding = Finding::new(Rule::Parse, path, line, format!("PostgreSQL rejects this: {message}"));
             return (vec![finding], None);

@@ -1,0 +1,206 @@
+//! What `mynatca check` reads from the workspace (files, links, config.toml, git's index
+//! and hooks) and the rules of [`crate::lint`] it runs over them. No output of its own.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+
+use crate::gitdir;
+use crate::hooks;
+use crate::lint::history::Base;
+use crate::lint::{self, Finding, MigrationFile, Owners, Rule};
+use crate::migration;
+use crate::reconcile::{self, Existing, Lock, PLATFORM};
+use crate::registry;
+use crate::workspace::Workspace;
+
+/// What was looked at, for the summary line.
+pub struct Checked {
+    pub migrations: usize,
+    pub repos: usize,
+}
+
+/// Every rule over the workspace; `base` overrides each repo's base branch.
+pub(crate) fn check(
+    ws: &Workspace,
+    registry_ok: bool,
+    base: Option<&str>,
+    findings: &mut Vec<Finding>,
+) -> anyhow::Result<Checked> {
+    let registry_text = std::fs::read_to_string(&ws.registry.path).unwrap_or_default();
+    let present: Vec<_> = ws
+        .registry
+        .projects
+        .iter()
+        .filter(|project| {
+            let Some(missing) = reconcile::missing_part(ws, project) else {
+                return true;
+            };
+            findings.push(Finding::new(
+                Rule::Registry,
+                &ws.registry.path,
+                lint::registry_entry_line(&registry_text, &project.name),
+                missing.message(&project.name),
+            ));
+            false
+        })
+        .collect();
+
+    // The same read `mynatca link --check` does, under the shared lock so a relink in
+    // progress is not seen half-done.
+    let survey = reconcile::survey(ws, Lock::Shared, &[])?;
+    let input = &survey.input;
+    if registry_ok {
+        let plan = survey.plan();
+        findings.extend(lint::link_findings(ws, &plan, |path| path.exists()));
+        findings.extend(tracked_links(ws, &plan.managed_paths())?);
+    }
+
+    // Each migration once, at its own file: the platform's real files, and each
+    // project's in its repo (never through the platform's links).
+    let mut migrations: Vec<MigrationFile> = input
+        .migrations
+        .entries
+        .iter()
+        .filter(|(name, entry)| *entry == Existing::File && migration::is_sql_name(name))
+        .map(|(name, _)| MigrationFile { path: ws.link_dir().join(name), project: PLATFORM, schema: None })
+        .collect();
+    // The scan already listed every present project's migrations folder.
+    let folders: HashMap<&str, _> = present.iter().map(|p| (p.name.as_str(), (p, ws.migrations_dir(p)))).collect();
+    for offer in &input.migrations.offers {
+        // A folder that appeared after the registry rule ran is checked on the next run.
+        let Some((project, dir)) = folders.get(offer.project.as_str()) else { continue };
+        migrations.push(MigrationFile {
+            path: dir.join(&offer.name),
+            project: &project.name,
+            schema: Some(&project.schema),
+        });
+    }
+    let owners = Owners::new(&ws.registry.projects);
+    let exposed = exposed_schemas(ws);
+    let bases = bases(ws, &present, base, findings);
+    let versions = ws.versions();
+    let context = lint::migrations::Context { owners: &owners, exposed: &exposed, bases: &bases, versions: &versions };
+    findings.extend(lint::check_migrations(&migrations, &context));
+
+    findings.extend(config(ws, &present));
+    let repos: Vec<(&str, PathBuf)> = std::iter::once((PLATFORM, ws.platform.clone()))
+        .chain(present.iter().map(|p| (p.name.as_str(), ws.project_root(p))))
+        .collect();
+    findings.extend(hook_findings(&repos));
+    Ok(Checked { migrations: migrations.len(), repos: repos.len() })
+}
+
+/// `[api] schemas` of config.toml (none when it does not load: `config-schemas` says so).
+fn exposed_schemas(ws: &Workspace) -> HashSet<String> {
+    let path = ws.config_path();
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    crate::config::SupabaseConfig::parse(path, &text).map(|c| c.api_schemas().into_iter().collect()).unwrap_or_default()
+}
+
+/// Each repo's base branch, for `history-edit` and `out-of-order`; a repo with none is a warning.
+fn bases(ws: &Workspace, present: &[&registry::Project], base: Option<&str>, findings: &mut Vec<Finding>) -> Vec<Base> {
+    let folders = std::iter::once((PLATFORM, ws.link_dir()))
+        .chain(present.iter().map(|p| (p.name.as_str(), ws.migrations_dir(p))));
+    let mut bases = Vec::new();
+    for (project, folder) in folders {
+        match lint::history::read_base(project, &folder, base) {
+            Ok(found) => bases.extend(found),
+            Err(no_base) => findings.push(no_base),
+        }
+    }
+    bases
+}
+
+/// `config-schemas` / `config-seeds` over `supabase/config.toml`.
+fn config(ws: &Workspace, projects: &[&registry::Project]) -> Vec<Finding> {
+    let path = ws.config_path();
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            let with_seeds: Vec<_> =
+                projects.iter().map(|p| (*p, ws.seed_files(p).iter().any(|seed| seed.is_file()))).collect();
+            lint::config_findings(&path, &text, &with_seeds)
+        }
+        Err(_) if projects.is_empty() => Vec::new(),
+        Err(err) => vec![Finding::new(
+            Rule::ConfigSchemas,
+            &path,
+            1,
+            format!("cannot read it ({err}), so no linked schema is exposed; run `supabase init` in the platform"),
+        )],
+    }
+}
+
+/// `tracked-link`: managed links in the platform repo's index (what the next commit
+/// holds) or in HEAD.
+fn tracked_links(ws: &Workspace, managed: &[PathBuf]) -> anyhow::Result<Vec<Finding>> {
+    let Some(git) = gitdir::discover(&ws.platform) else { return Ok(Vec::new()) };
+    if managed.is_empty() {
+        return Ok(Vec::new());
+    }
+    let repo = git.open().with_context(|| format!("cannot open the git repo {}", git.work_tree.display()))?;
+    let index = repo.index().context("cannot read the platform's git index")?;
+    let indexed: HashSet<Vec<u8>> = index.iter().map(|entry| entry.path).collect();
+    // Each link folder's HEAD tree is read once: libgit2 inflates and hashes a tree on
+    // every lookup, which for thousands of links would cost more than all the parsing.
+    let head = repo.head().ok().and_then(|head| head.peel_to_tree().ok());
+    let mut committed: HashMap<PathBuf, HashSet<String>> = HashMap::new();
+    let mut findings = Vec::new();
+    for path in managed {
+        let Some(rel) = path.strip_prefix(&git.work_tree).ok().and_then(Path::to_str) else { continue };
+        let (Some(folder), Some(name)) = (Path::new(rel).parent(), Path::new(rel).file_name()) else { continue };
+        let message = if indexed.contains(rel.as_bytes()) {
+            format!("a managed link is tracked by git; run `git rm --cached {rel}` and commit (mynatca keeps it in .git/info/exclude)")
+        } else if committed
+            .entry(folder.to_path_buf())
+            .or_insert_with(|| tree_names(&repo, head.as_ref(), folder))
+            .contains(name.to_str().unwrap_or_default())
+        {
+            "a managed link is committed in HEAD; commit its removal".to_string()
+        } else {
+            continue;
+        };
+        findings.push(Finding::new(Rule::TrackedLink, path, 1, message));
+    }
+    Ok(findings)
+}
+
+/// The entry names of `folder` in `tree` (none when either is missing).
+fn tree_names(repo: &git2::Repository, tree: Option<&git2::Tree>, folder: &Path) -> HashSet<String> {
+    let folder = tree.and_then(|t| t.get_path(folder).ok()).and_then(|entry| entry.to_object(repo).ok());
+    let Some(folder) = folder.as_ref().and_then(|o| o.as_tree()) else { return HashSet::new() };
+    folder.iter().filter_map(|entry| entry.name().map(str::to_string)).collect()
+}
+
+/// `hooks`: each repo (the platform and each linked project, once per git repo) should
+/// have mynatca's hooks; a folder in no git repo cannot have any.
+fn hook_findings(repos: &[(&str, PathBuf)]) -> Vec<Finding> {
+    let mut seen = HashSet::new();
+    let mut findings = Vec::new();
+    for (name, root) in repos {
+        let Some(git) = gitdir::discover(root) else {
+            findings.push(Finding::new(
+                Rule::Hooks,
+                root,
+                1,
+                format!("{name} is not a git repo, so no hook keeps the links current; run `mynatca link` after each change"),
+            ));
+            continue;
+        };
+        if !seen.insert(git.common_dir.clone()) {
+            continue;
+        }
+        let message = match hooks::missing_hooks(&git.work_tree) {
+            Ok(missing) if missing.is_empty() => continue,
+            Ok(missing) => format!(
+                "{name} lacks mynatca's {} hook{}, so links go stale on checkout and merge; run `mynatca setup-hooks` in it",
+                missing.join(", "),
+                if missing.len() == 1 { "" } else { "s" }
+            ),
+            Err(err) => format!("cannot read {name}'s hooks: {}", err.message()),
+        };
+        findings.push(Finding::new(Rule::Hooks, &git.work_tree, 1, message));
+    }
+    findings
+}

@@ -1,0 +1,55 @@
+//! The one warning type: what `link`, `status` and `check` report that is worth a look
+//! but does not fail the command.
+
+use serde::{Serialize, Serializer};
+
+/// What a warning is about, as a stable word for JSON and filters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WarningKind {
+    /// A symlink in a managed folder that points outside every linked project.
+    ForeignLink,
+    /// A `.sql` name the Supabase CLI skips.
+    NamePattern,
+    /// A project's folder or migrations folder does not exist.
+    MissingProject,
+    /// The repos are not all on the same branch name.
+    BranchMix,
+    /// `mynatca link` would change something.
+    StaleLinks,
+    /// libgit2 failed on a repo.
+    Git,
+}
+
+impl WarningKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WarningKind::ForeignLink => "foreign-link",
+            WarningKind::NamePattern => "name-pattern",
+            WarningKind::MissingProject => "missing-project",
+            WarningKind::BranchMix => "branch-mix",
+            WarningKind::StaleLinks => "stale-links",
+            WarningKind::Git => "git",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    pub kind: WarningKind,
+    /// Path relative to the platform, when the warning is about one.
+    pub path: Option<String>,
+    pub message: String,
+}
+
+impl Warning {
+    pub fn new(kind: WarningKind, message: impl Into<String>) -> Self {
+        Warning { kind, path: None, message: message.into() }
+    }
+}
+
+/// In JSON a warning is one line, `KIND: MESSAGE`, as the reports have always shown it.
+impl Serialize for Warning {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&format_args!("{}: {}", self.kind.as_str(), self.message))
+    }
+}
