@@ -53,7 +53,13 @@ pub(crate) fn check(
     let input = &survey.input;
     if registry_ok {
         let plan = survey.plan();
-        findings.extend(lint::link_findings(ws, &plan, |path| path.exists()));
+        let (stale, other): (Vec<Finding>, Vec<Finding>) = lint::link_findings(ws, &plan, |path| path.exists())
+            .into_iter()
+            .partition(|f| matches!(f.rule, Rule::StaleLink | Rule::BrokenLink));
+        findings.extend(other);
+        if !stale.is_empty() {
+            findings.push(stale_links(ws, &plan));
+        }
         findings.extend(tracked_links(ws, &plan.managed_paths())?);
     }
 
@@ -90,6 +96,20 @@ pub(crate) fn check(
         .collect();
     findings.extend(hook_findings(&repos));
     Ok(Checked { migrations: migrations.len(), repos: repos.len() })
+}
+
+/// Links missing or stale on disk (a fresh clone has none yet) are one warning: `check`
+/// judges the workspace as `mynatca link` would make it, so it can run before `link`.
+fn stale_links(ws: &Workspace, plan: &reconcile::Plan) -> Finding {
+    let count = |verb: &str| plan.actions.iter().filter(|a| a.verb() == verb).count();
+    let message = format!(
+        "{} link changes pending ({} to create, {} to update, {} to remove); run `mynatca link`",
+        plan.actions.len(),
+        count("create"),
+        count("update"),
+        count("remove")
+    );
+    Finding { level: lint::Level::Warning, ..Finding::new(Rule::StaleLink, ws.link_dir(), 1, message) }
 }
 
 /// `[api] schemas` of config.toml (none when it does not load: `config-schemas` says so).

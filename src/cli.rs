@@ -7,10 +7,24 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::hooks::HookName;
 use crate::reconcile::Mode;
 
+/// `mynatca --version`: the release, the commit and the build date (from build.rs).
+pub const VERSION: &str =
+    concat!(env!("CARGO_PKG_VERSION"), " (", env!("MYNATCA_COMMIT"), ", built ", env!("MYNATCA_BUILD_DATE"), ")");
+
+const MAIN_HELP: &str = "\
+Examples:
+  mynatca link-project pay --path ../pay --schema pay   # once per project, in the platform
+  mynatca setup-hooks                                   # once per repo you work in
+  mynatca check                                         # what CI runs
+  mynatca <COMMAND> --help                              # examples for each command
+
+Exit codes: 0 ok; 1 the command ran and found problems; 2 usage, configuration or environment error";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "mynatca",
-    version,
+    version = VERSION,
+    after_help = MAIN_HELP,
     about = "Links, checks and refreshes the MyNATCA database migrations across the platform and its sub-project repos",
     propagate_version = true
 )]
@@ -22,6 +36,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// The platform repo (default: $MYNATCA_PLATFORM, then found from the current directory)
     #[arg(long, global = true, value_name = "DIR")]
@@ -32,7 +47,7 @@ pub struct GlobalArgs {
     /// More detail on stderr (repeat for more; $MYNATCA_LOG takes a tracing filter)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
-    /// When to colour output (NO_COLOR is honoured with auto)
+    /// When to colour output (auto honours NO_COLOR, CLICOLOR_FORCE and TERM=dumb)
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 }
@@ -47,23 +62,141 @@ pub enum ColorChoice {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Reconcile platform/supabase/migrations (and seeds) with the registry
+    #[command(after_help = LINK_HELP)]
     Link(LinkArgs),
     /// Install (or remove) mynatca's git hooks in the platform or a linked repo
+    #[command(after_help = SETUP_HOOKS_HELP)]
     SetupHooks(SetupHooksArgs),
     /// Run a git hook (called by the installed hook shims)
+    #[command(after_help = HOOK_HELP)]
     Hook(HookArgs),
     /// Register a sub-project with the platform and link it
+    #[command(after_help = LINK_PROJECT_HELP)]
     LinkProject(LinkProjectArgs),
     /// Remove a sub-project from the platform: entry, links, seeds and config
+    #[command(after_help = UNLINK_PROJECT_HELP)]
     UnlinkProject(UnlinkProjectArgs),
     /// Reset the local database, apply every migration, seed every project
+    #[command(after_help = REFRESH_HELP)]
     Refresh(RefreshArgs),
     /// The CI sanity check over the whole workspace
+    #[command(after_help = CHECK_HELP)]
     Check(CheckArgs),
     /// One row per repo: branch, state, migrations, links
+    #[command(after_help = STATUS_HELP)]
     Status(StatusArgs),
     /// Create a new migration with a workspace-unique version
+    #[command(after_help = NEW_HELP)]
     New(NewArgs),
+    /// Print the shell completion script for bash, zsh, fish or powershell
+    #[command(after_help = COMPLETIONS_HELP)]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff)
+    #[command(after_help = MAN_HELP)]
+    Man,
+}
+
+const LINK_HELP: &str = "\
+Examples:
+  mynatca link                 # create, fix and remove the platform's links
+  mynatca link --dry-run       # print what would change, change nothing
+  mynatca link --check         # for CI: exit 1 if anything would change
+  mynatca link --json          # one JSON document on stdout
+
+Exit codes: 0 done; 1 a conflict, a duplicate version, or (--check) drift; 2 usage or configuration error (no platform, bad registry, bad flag)";
+
+const SETUP_HOOKS_HELP: &str = "\
+Examples:
+  mynatca setup-hooks                  # in the platform or a linked repo
+  mynatca setup-hooks --repo ../pay    # another repo
+  mynatca setup-hooks --uninstall      # remove them, restore earlier hooks
+
+Exit codes: 0 done; 1 a hook mynatca cannot merge with (nothing changed); 2 usage or configuration error (no platform, bad registry, bad flag)";
+
+const HOOK_HELP: &str = "\
+Examples:
+  mynatca hook post-checkout \"$@\"    # what the installed shims run
+  MYNATCA_HOOKS=0 git checkout main    # skip every mynatca hook once
+
+Exit codes: 0 always for post-checkout and post-merge; 1 pre-commit on a protected branch; 2 usage or configuration error (no platform, bad registry, bad flag)";
+
+const LINK_PROJECT_HELP: &str = "\
+Examples:
+  mynatca link-project pay --path ../pay --schema pay
+  mynatca link-project                 # in a terminal: asks
+  mynatca link-project pay --path ../pay --schema pay --dry-run
+
+Exit codes: 0 done (or already linked); 1 linking found a conflict or duplicate; 2 usage or configuration error (no platform, bad registry, bad flag)";
+
+const UNLINK_PROJECT_HELP: &str = "\
+Examples:
+  mynatca unlink-project pay
+  mynatca unlink-project pay --dry-run
+
+Exit codes: 0 done; 1 relinking found a conflict or duplicate; 2 usage or configuration error (no platform, bad registry, bad flag)";
+
+const REFRESH_HELP: &str = "\
+Examples:
+  mynatca refresh                      # supabase db reset, after linking
+  mynatca refresh --no-seed
+  mynatca refresh --db-url postgres://postgres@127.0.0.1:5432/mynatca_dev
+
+Exit codes: 0 done; 1 a conflict, duplicate or failed migration or seed; 2 usage or configuration error (no platform, bad registry, bad flag)";
+
+const CHECK_HELP: &str = "\
+Examples:
+  mynatca check                        # findings, then a summary line
+  mynatca check --strict               # warnings fail too
+  mynatca check --json
+
+Exit codes: 0 no error (with --strict: no warning either); 1 otherwise; 2 usage or configuration error (no platform, bad registry, bad flag)";
+
+const STATUS_HELP: &str = "\
+Examples:
+  mynatca status
+  mynatca status --json
+
+Exit codes: 0 always, warnings included; 2 usage or configuration error (no platform, bad registry, bad flag)";
+
+const NEW_HELP: &str = "\
+Examples:
+  mynatca new add_shift_approval       # in the repo that owns it
+  mynatca new add_members --project platform
+  $EDITOR \"$(mynatca new add_rates)\"
+
+Exit codes: 0 created; 1 created, but linking found a problem; 2 usage or configuration error (no platform, bad registry, bad flag)";
+
+const COMPLETIONS_HELP: &str = "\
+Examples:
+  mynatca completions bash > ~/.local/share/bash-completion/completions/mynatca
+  mynatca completions zsh > ~/.zfunc/_mynatca
+  mynatca completions fish > ~/.config/fish/completions/mynatca.fish
+
+Exit codes: 0 printed; 2 usage or configuration error (no platform, bad registry, bad flag)";
+
+const MAN_HELP: &str = "\
+Examples:
+  mynatca man > ~/.local/share/man/man1/mynatca.1
+
+Exit codes: 0 printed; 2 usage or configuration error (no platform, bad registry, bad flag)";
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+impl Command {
+    /// The name of a command that prints a JSON document on stdout because `--json` was given.
+    pub fn json_name(&self) -> Option<&'static str> {
+        match self {
+            Command::Link(args) if args.json => Some("link"),
+            Command::Check(args) if args.json => Some("check"),
+            Command::Status(args) if args.json => Some("status"),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -130,12 +263,18 @@ pub struct LinkProjectArgs {
     /// Replace an existing entry with different values
     #[arg(long)]
     pub force: bool,
+    /// Print what would be written and linked, and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct UnlinkProjectArgs {
     /// The project to remove
     pub name: String,
+    /// Print what would be removed, and remove nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

@@ -53,6 +53,14 @@ impl GitDirs {
         GitDirs { work_tree, git_dir, common_dir }
     }
 
+    /// The main worktree's folder, when this is a linked worktree of a non-bare repository.
+    pub fn main_work_tree(&self) -> Option<PathBuf> {
+        if self.common_dir == self.git_dir || self.common_dir.file_name()? != ".git" {
+            return None;
+        }
+        self.common_dir.parent().map(Path::to_path_buf)
+    }
+
     /// libgit2's view of this repository, opened where discovery found it (no search of
     /// its own, so both agree on which repository it is).
     pub fn open(&self) -> Result<git2::Repository, git2::Error> {

@@ -39,6 +39,10 @@ pub const MARKER: &str =
 /// the shim runs it first.
 pub const CHAINED_SUFFIX: &str = ".pre-mynatca";
 
+/// A hook the old shell scripts installed is replaced, not chained (it calls scripts the
+/// team deletes once moved over), and kept under its name plus this suffix, never run.
+pub const FROM_SCRIPTS_SUFFIX: &str = ".from-scripts";
+
 const SHIM_MODE: u32 = 0o755;
 
 /// The hooks folder git uses for the repo holding `path`: `core.hooksPath` (relative to
@@ -67,6 +71,27 @@ pub fn is_mynatca_hook(path: &Path) -> bool {
 
 fn has_marker(bytes: &[u8]) -> bool {
     String::from_utf8_lossy(bytes).lines().any(|line| line == MARKER)
+}
+
+/// Whether a hook was written by the old `setup-git-hooks.sh`, or does nothing but call
+/// `link-migrations.sh`: once those scripts are deleted it would fail every checkout.
+pub fn is_script_hook(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(bytes);
+    if text.contains("setup-git-hooks.sh") {
+        return true;
+    }
+    let mut commands = text.lines().map(str::trim).filter(|line| !line.is_empty() && !line.starts_with('#'));
+    text.contains("link-migrations.sh") && commands.all(|line| line.contains("link-migrations.sh") || is_plumbing(line))
+}
+
+/// Shell lines that only set up or report around the real command.
+fn is_plumbing(line: &str) -> bool {
+    const WORDS: [&str; 11] =
+        ["set ", "echo ", "printf ", "exit", "cd ", "fi", "then", "else", "if [", "[ ", "export "];
+    let assignment = line
+        .split_once('=')
+        .is_some_and(|(name, _)| !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+    assignment || WORDS.iter().any(|word| line.starts_with(word))
 }
 
 /// The hooks of [`HOOK_NAMES`] that are not mynatca's in the repo holding `path`.
@@ -133,13 +158,21 @@ pub enum Change {
     Restored,
     /// No shim of mynatca's was there.
     NotInstalled,
+    /// A hook of the old scripts (the hook itself, or the one chained behind the shim)
+    /// was moved to `<name>.from-scripts` and the shim stands alone.
+    ReplacedScripts,
 }
 
 /// A hook file as found before installing or uninstalling.
 enum HookFile {
     Absent,
-    Shim { bytes: Vec<u8>, mode: u32 },
+    Shim {
+        bytes: Vec<u8>,
+        mode: u32,
+    },
     Foreign,
+    /// Written by the old scripts: replaced, kept as `<name>.from-scripts`.
+    FromScripts,
 }
 
 struct Found {
@@ -148,6 +181,8 @@ struct Found {
     chained: PathBuf,
     existing: HookFile,
     chained_exists: bool,
+    /// The chained hook is one of the old scripts' (chained by an earlier mynatca).
+    chained_from_scripts: bool,
 }
 
 /// Reads every hook first, so that a state mynatca cannot resolve is refused before
@@ -164,6 +199,7 @@ fn survey(dir: &Path) -> anyhow::Result<Vec<Found>> {
                     let mode = meta.permissions().mode() & 0o777;
                     HookFile::Shim { bytes, mode }
                 }
+                Ok(bytes) if is_script_hook(&bytes) => HookFile::FromScripts,
                 Ok(_) => HookFile::Foreign,
                 // A dangling symlink is someone's hook too.
                 Err(err) if err.kind() == std::io::ErrorKind::NotFound && path.symlink_metadata().is_err() => {
@@ -173,6 +209,7 @@ fn survey(dir: &Path) -> anyhow::Result<Vec<Found>> {
                 Err(err) => return Err(err).with_context(|| format!("cannot read {}", path.display())),
             };
             let chained_exists = chained.symlink_metadata().is_ok();
+            let chained_from_scripts = chained_exists && std::fs::read(&chained).is_ok_and(|b| is_script_hook(&b));
             if matches!(existing, HookFile::Foreign) && chained_exists {
                 anyhow::bail!(
                     "{} is not mynatca's hook and {} exists too; merge them into one by hand (nothing was changed), then run `mynatca setup-hooks` again",
@@ -180,7 +217,7 @@ fn survey(dir: &Path) -> anyhow::Result<Vec<Found>> {
                     chained.display()
                 );
             }
-            Ok(Found { name, path, chained, existing, chained_exists })
+            Ok(Found { name, path, chained, existing, chained_exists, chained_from_scripts })
         })
         .collect()
 }
@@ -191,13 +228,27 @@ pub fn install(dir: &Path, exe: &str) -> anyhow::Result<Vec<(&'static str, Chang
     let found = survey(dir)?;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut changes = Vec::with_capacity(found.len());
-    for hook in found {
+    for mut hook in found {
         let text = shim(hook.name, exe);
+        let kept = hook.path.with_file_name(format!("{}{FROM_SCRIPTS_SUFFIX}", hook.name));
+        let mut replaced = false;
+        if hook.chained_from_scripts {
+            std::fs::rename(&hook.chained, &kept)
+                .with_context(|| format!("cannot move {} aside", hook.chained.display()))?;
+            hook.chained_exists = false;
+            replaced = true;
+        }
         let change = match hook.existing {
             HookFile::Shim { bytes, mode } if bytes == text.as_bytes() && mode == SHIM_MODE => Change::Unchanged,
             HookFile::Shim { .. } => Change::Updated,
             HookFile::Absent if hook.chained_exists => Change::Chained,
             HookFile::Absent => Change::Installed,
+            HookFile::FromScripts => {
+                std::fs::rename(&hook.path, &kept)
+                    .with_context(|| format!("cannot move {} aside", hook.path.display()))?;
+                replaced = true;
+                Change::Installed
+            }
             HookFile::Foreign => {
                 std::fs::rename(&hook.path, &hook.chained)
                     .with_context(|| format!("cannot move {} aside", hook.path.display()))?;
@@ -208,7 +259,7 @@ pub fn install(dir: &Path, exe: &str) -> anyhow::Result<Vec<(&'static str, Chang
             fsutil::write_atomic_with(&hook.path, text.as_bytes(), std::fs::Permissions::from_mode(SHIM_MODE))
                 .with_context(|| format!("cannot write {}", hook.path.display()))?;
         }
-        changes.push((hook.name, change));
+        changes.push((hook.name, if replaced { Change::ReplacedScripts } else { change }));
     }
     Ok(changes)
 }
@@ -229,7 +280,7 @@ pub fn uninstall(dir: &Path) -> anyhow::Result<Vec<(&'static str, Change)>> {
                 std::fs::remove_file(&hook.path).with_context(|| format!("cannot remove {}", hook.path.display()))?;
                 Change::Removed
             }
-            HookFile::Absent | HookFile::Foreign => Change::NotInstalled,
+            HookFile::Absent | HookFile::Foreign | HookFile::FromScripts => Change::NotInstalled,
         };
         changes.push((hook.name, change));
     }

@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod checkout;
+mod civil;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -13,12 +14,14 @@ pub mod error;
 pub mod fsutil;
 pub mod gitdir;
 pub mod hooks;
+pub mod json;
 pub mod lint;
 pub mod migration;
 pub mod reconcile;
 pub mod registry;
 pub mod repos;
 pub mod sqlerror;
+pub mod suggest;
 pub(crate) mod text;
 pub mod ui;
 pub mod warning;

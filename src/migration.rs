@@ -59,7 +59,7 @@ pub fn with_schema_prefix(description: &str, schema: &str) -> String {
 
 /// The Supabase CLI's version for a moment: `YYYYMMDDHHMMSS` in UTC.
 pub fn version_at(unix_seconds: u64) -> String {
-    let (year, month, day) = civil_from_days(unix_seconds / 86_400);
+    let (year, month, day) = crate::civil::civil_from_days(unix_seconds / 86_400);
     let seconds = unix_seconds % 86_400;
     format!("{year:04}{month:02}{day:02}{:02}{:02}{:02}", seconds / 3600, seconds % 3600 / 60, seconds % 60)
 }
@@ -89,21 +89,6 @@ pub fn seconds_at(version: &str) -> Option<u64> {
     let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
     let days = (era * 146_097 + day_of_era).checked_sub(719_468)?;
     Some(days * 86_400 + field(8..10)? * 3600 + field(10..12)? * 60 + field(12..14)?)
-}
-
-/// Days since 1970-01-01 to the proleptic Gregorian (year, month, day): Howard Hinnant's
-/// `civil_from_days`, for non-negative day counts.
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468; // days since 0000-03-01
-    let era = z / 146_097;
-    let day_of_era = z % 146_097;
-    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_from_march = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
-    let month = if month_from_march < 10 { month_from_march + 3 } else { month_from_march - 9 };
-    let year = year_of_era + era * 400 + u64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]

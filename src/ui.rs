@@ -17,7 +17,7 @@ impl Ui {
         let want = |is_tty: bool| match global.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => is_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            ColorChoice::Auto => auto_color(is_tty, |name| std::env::var(name).ok().filter(|v| !v.is_empty())),
         };
         let ui = Ui {
             quiet: global.quiet,
@@ -92,5 +92,36 @@ impl Ui {
     fn stderr_line(&self, label: &str, message: &str) {
         let mut stderr = std::io::stderr().lock();
         let _ = writeln!(stderr, "{label} {message}");
+    }
+}
+
+/// `--color auto`: `NO_COLOR` turns colour off; else `CLICOLOR_FORCE` (not `0`) turns it on
+/// even without a terminal (CI logs that render ANSI); else a terminal that is not
+/// `TERM=dumb` gets colour.
+fn auto_color(is_tty: bool, var: impl Fn(&str) -> Option<String>) -> bool {
+    if var("NO_COLOR").is_some() {
+        return false;
+    }
+    if var("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
+        return true;
+    }
+    is_tty && var("TERM").as_deref() != Some("dumb")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::auto_color;
+
+    #[test]
+    fn no_color_then_clicolor_force_then_a_terminal_that_is_not_dumb() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+        };
+        assert!(auto_color(true, env(&[])));
+        assert!(!auto_color(false, env(&[])));
+        assert!(!auto_color(true, env(&[("TERM", "dumb")])));
+        assert!(auto_color(false, env(&[("CLICOLOR_FORCE", "1")])));
+        assert!(!auto_color(false, env(&[("CLICOLOR_FORCE", "0")])));
+        assert!(!auto_color(true, env(&[("NO_COLOR", "1"), ("CLICOLOR_FORCE", "1")])));
     }
 }

@@ -27,6 +27,8 @@ pub enum Found {
     Flag,
     Env,
     Ancestor,
+    /// The workspace root: the one child of the current folder holding a registry.
+    Child,
     GitConfig,
     Sibling,
 }
@@ -43,7 +45,7 @@ impl Workspace {
     /// no registry yet is accepted (see [`unregistered_platform`]): for `link-project`,
     /// which creates the registry.
     pub fn discover_or_new(flag: Option<&Path>, cwd: &Path) -> Result<Workspace, ConfigError> {
-        match find_platform(flag, cwd) {
+        match find(flag, cwd, true) {
             Ok((platform, how)) => {
                 tracing::debug!(platform = %platform.display(), ?how, "found the platform");
                 Workspace::load(platform)
@@ -124,18 +126,28 @@ impl Workspace {
 }
 
 /// The platform, by the first rule that applies: `--platform`, `$MYNATCA_PLATFORM`, the
-/// nearest ancestor of `cwd` holding the registry, the current repo's `mynatca.platform`
-/// git config, a sibling of the current repo whose registry lists it.
+/// nearest ancestor of `cwd` holding the registry, the one child of `cwd` holding it (the
+/// workspace root), the current repo's `mynatca.platform` git config, a sibling of the
+/// current repo (or of its main worktree) whose registry lists it.
 pub fn find_platform(flag: Option<&Path>, cwd: &Path) -> Result<(PathBuf, Found), ConfigError> {
+    find(flag, cwd, false)
+}
+
+/// [`find_platform`]; `unregistered` lets `--platform` and the environment name a platform
+/// without a registry yet (for `link-project`, which creates it).
+fn find(flag: Option<&Path>, cwd: &Path, unregistered: bool) -> Result<(PathBuf, Found), ConfigError> {
     if let Some(dir) = flag {
-        return existing_dir(cwd, dir, "--platform").map(|p| (p, Found::Flag));
+        return named_platform(cwd, dir, "--platform", unregistered).map(|p| (p, Found::Flag));
     }
     if let Some(dir) = std::env::var_os(PLATFORM_ENV).filter(|v| !v.is_empty()) {
-        return existing_dir(cwd, Path::new(&dir), PLATFORM_ENV).map(|p| (p, Found::Env));
+        return named_platform(cwd, Path::new(&dir), PLATFORM_ENV, unregistered).map(|p| (p, Found::Env));
     }
     let cwd = fsutil::normalize(cwd);
     if let Some(dir) = cwd.ancestors().find(|dir| dir.join(registry::FILE_NAME).is_file()) {
         return Ok((dir.to_path_buf(), Found::Ancestor));
+    }
+    if let Some(dir) = child_platform(&cwd)? {
+        return Ok((dir, Found::Child));
     }
     if let Some(repo) = gitdir::current(&cwd) {
         if let Some(dir) = configured_platform(&repo) {
@@ -146,6 +158,17 @@ pub fn find_platform(flag: Option<&Path>, cwd: &Path) -> Result<(PathBuf, Found)
         if let Some(dir) = sibling_platform(&repo.work_tree) {
             return Ok((dir, Found::Sibling));
         }
+        // A worktree (`../pay-feature`) is found through its main worktree (`../pay`).
+        if let Some(dir) = repo.main_work_tree().and_then(|main| sibling_platform(&main)) {
+            return Ok((dir, Found::Sibling));
+        }
+    }
+    if let Some(dir) = unregistered_platform(&cwd) {
+        return Err(ConfigError::new(format!(
+            "{} has no {} yet, so no project is linked to this platform; start it with `mynatca link-project NAME --path ../NAME --schema NAME` (or just `mynatca link-project` in a terminal)",
+            dir.display(),
+            registry::FILE_NAME
+        )));
     }
     Err(ConfigError::new(format!(
         "no platform found from {}; run inside the platform or a linked repo, pass --platform DIR, or set {PLATFORM_ENV}",
@@ -172,12 +195,58 @@ pub fn unregistered_platform(cwd: &Path) -> Option<PathBuf> {
     (!beside_a_platform).then(|| candidate.to_path_buf())
 }
 
-fn existing_dir(cwd: &Path, dir: &Path, source: &str) -> Result<PathBuf, ConfigError> {
-    let dir = fsutil::absolute_from(cwd, dir);
-    if dir.is_dir() {
-        Ok(dir)
-    } else {
-        Err(ConfigError::new(format!("{source}: {} is not a directory; point it at the platform repo", dir.display())))
+/// The platform named by `--platform` or the environment (`given` as the user wrote it):
+/// it must hold the registry, and a linked project is never taken for the platform.
+fn named_platform(cwd: &Path, given: &Path, source: &str, unregistered: bool) -> Result<PathBuf, ConfigError> {
+    let dir = fsutil::absolute_from(cwd, given);
+    // Named as the user would write it from here: `../pay`.
+    let given = fsutil::relative_path(&fsutil::normalize(cwd), &dir);
+    if !dir.is_dir() {
+        return Err(ConfigError::new(format!(
+            "{source}: {} is not a directory; point it at the platform repo",
+            dir.display()
+        )));
+    }
+    if dir.join(registry::FILE_NAME).is_file() {
+        return Ok(dir);
+    }
+    if let Some((platform, project)) = linked_project(&dir) {
+        return Err(ConfigError::new(format!(
+            "{source}: {} is the linked project {project}, not the platform; the platform is {}",
+            given.display(),
+            platform.display()
+        )));
+    }
+    if unregistered {
+        return Ok(dir);
+    }
+    Err(ConfigError::new(format!(
+        "{source}: {} has no {}, so it is not a platform; point it at the platform repo (in a new platform, `mynatca link-project` creates the registry)",
+        given.display(),
+        registry::FILE_NAME
+    )))
+}
+
+/// The one child of `cwd` holding a registry; several are an error naming them.
+fn child_platform(cwd: &Path) -> Result<Option<PathBuf>, ConfigError> {
+    let Ok(entries) = std::fs::read_dir(cwd) else { return Ok(None) };
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|dir| dir.join(registry::FILE_NAME).is_file())
+        .collect();
+    found.sort();
+    match found.len() {
+        0 => Ok(None),
+        1 => Ok(found.pop()),
+        _ => {
+            let names: Vec<String> =
+                found.iter().filter_map(|d| d.file_name()).map(|n| n.to_string_lossy().into_owned()).collect();
+            Err(ConfigError::new(format!(
+                "{} holds several platforms ({}); cd into one, or pass --platform DIR",
+                cwd.display(),
+                names.join(", ")
+            )))
+        }
     }
 }
 
@@ -189,6 +258,11 @@ fn configured_platform(git: &gitdir::GitDirs) -> Option<PathBuf> {
 }
 
 fn sibling_platform(work_tree: &Path) -> Option<PathBuf> {
+    linked_project(work_tree).map(|(platform, _)| platform)
+}
+
+/// The sibling platform whose registry lists `work_tree`, and the project's name there.
+fn linked_project(work_tree: &Path) -> Option<(PathBuf, String)> {
     let parent = work_tree.parent()?;
     let me = canonical_or_lexical(work_tree);
     let mut siblings: Vec<PathBuf> = std::fs::read_dir(parent)
@@ -197,11 +271,13 @@ fn sibling_platform(work_tree: &Path) -> Option<PathBuf> {
         .filter(|dir| dir.join(registry::FILE_NAME).is_file())
         .collect();
     siblings.sort();
-    siblings.into_iter().find(|dir| {
-        let Ok(registry) = Registry::load(&dir.join(registry::FILE_NAME)) else {
-            return false;
-        };
-        registry.projects.iter().any(|p| canonical_or_lexical(&fsutil::absolute_from(dir, Path::new(&p.path))) == me)
+    siblings.into_iter().find_map(|dir| {
+        let registry = Registry::load(&dir.join(registry::FILE_NAME)).ok()?;
+        let project = registry
+            .projects
+            .into_iter()
+            .find(|p| canonical_or_lexical(&fsutil::absolute_from(&dir, Path::new(&p.path))) == me)?;
+        Some((dir, project.name))
     })
 }
 

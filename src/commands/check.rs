@@ -10,6 +10,7 @@ use crate::cli::{CheckArgs, CheckFormat};
 use crate::commands::Context;
 use crate::error::Outcome;
 use crate::fsutil;
+use crate::json::{self, Issue};
 use crate::lint::{self, Finding, Level};
 use crate::registry::{self, Registry};
 use crate::ui::Ui;
@@ -29,7 +30,19 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<Outcome> {
         }
         Err(err) => return Err(err.into()),
     };
+    let started = std::time::Instant::now();
     let checked = audit::check(&ws, registry_ok, args.base.as_deref(), &mut findings)?;
+    tracing::debug!(
+        "checked {} migrations in {} repos: {} findings ({:.1?})",
+        checked.migrations,
+        checked.repos,
+        findings.len(),
+        started.elapsed()
+    );
+    if args.strict {
+        // Pending link changes are an error only when asked for.
+        findings.iter_mut().filter(|f| f.rule == lint::Rule::StaleLink).for_each(|f| f.level = Level::Error);
+    }
 
     let mut shown: Vec<(String, Finding)> = {
         let mut display = DisplayPaths::new(&ctx.cwd);
@@ -38,8 +51,9 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<Outcome> {
     shown.sort_by(|(a, x), (b, y)| (a, x.line, x.rule, &x.message).cmp(&(b, y.line, y.rule, &y.message)));
     let errors = shown.iter().filter(|(_, f)| f.level == Level::Error).count();
     let warnings = shown.len() - errors;
+    let ok = !(errors > 0 || (args.strict && warnings > 0));
     if args.json {
-        ctx.ui.out(&to_json(&shown, errors, warnings)?);
+        ctx.ui.out(&json::document("check", Some(&ws.platform), ok, CheckJson::new(&ws, &shown, &checked))?);
     } else {
         match args.format {
             CheckFormat::Text => print(ctx.ui, &shown),
@@ -53,7 +67,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<Outcome> {
             plural(warnings, "warning")
         ));
     }
-    Ok(Outcome::from_problems(errors > 0 || (args.strict && warnings > 0)))
+    Ok(Outcome::from_problems(!ok))
 }
 
 /// Paths as shown: relative to the current directory, both sides with links resolved
@@ -113,35 +127,38 @@ fn print_github(ui: &Ui, findings: &[(String, Finding)]) {
     }
 }
 
-/// `check --json`.
+/// `check --json`, inside the envelope.
 #[derive(Serialize)]
-struct CheckJson<'a> {
-    errors: usize,
-    warnings: usize,
-    findings: Vec<FindingJson<'a>>,
+struct CheckJson {
+    checked: CheckedJson,
+    errors: Vec<Issue>,
+    warnings: Vec<Issue>,
 }
 
 #[derive(Serialize)]
-struct FindingJson<'a> {
-    rule: &'static str,
-    level: &'static str,
-    path: &'a str,
-    line: usize,
-    message: &'a str,
+struct CheckedJson {
+    migrations: usize,
+    repos: usize,
 }
 
-fn to_json(findings: &[(String, Finding)], errors: usize, warnings: usize) -> anyhow::Result<String> {
-    let findings = findings
-        .iter()
-        .map(|(path, f)| FindingJson {
-            rule: f.rule.as_str(),
-            level: f.level.as_str(),
-            path,
-            line: f.line,
-            message: &f.message,
-        })
-        .collect();
-    Ok(serde_json::to_string(&CheckJson { errors, warnings, findings })?)
+impl CheckJson {
+    fn new(ws: &Workspace, findings: &[(String, Finding)], checked: &audit::Checked) -> Self {
+        let issue = |f: &Finding| {
+            let issue = Issue::new(f.rule.as_str(), &f.message);
+            let issue = match json::file_ref(ws, &f.path) {
+                Some(file) => issue.at(Some(file)),
+                // Outside every repo of the workspace: the absolute path.
+                None => Issue { path: Some(f.path.display().to_string()), ..issue },
+            };
+            issue.line(f.line)
+        };
+        let of = |level: Level| findings.iter().filter(|(_, f)| f.level == level).map(|(_, f)| issue(f)).collect();
+        CheckJson {
+            checked: CheckedJson { migrations: checked.migrations, repos: checked.repos },
+            errors: of(Level::Error),
+            warnings: of(Level::Warning),
+        }
+    }
 }
 
 fn plural(n: usize, word: &str) -> String {

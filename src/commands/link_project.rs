@@ -74,7 +74,7 @@ pub fn run(ctx: &Context, args: &LinkProjectArgs) -> anyhow::Result<Outcome> {
     let project = request.project(old.as_ref());
     validate(&ws, &project)?;
     let replaced = match old {
-        Some(old) if same_entry(&ws, &old, &project) => return already_linked(ctx.ui, &ws, &old),
+        Some(old) if same_entry(&ws, &old, &project) => return already_linked(ctx.ui, &ws, &old, args.dry_run),
         Some(old) if !args.force => {
             return Err(config_error(format!(
                 "{} is already linked with {}; pass --force to replace it with {}",
@@ -96,35 +96,47 @@ pub fn run(ctx: &Context, args: &LinkProjectArgs) -> anyhow::Result<Outcome> {
                 notes.push(format!("config.toml: removed {} from [api] schemas", old.schema));
             }
         }
-        notes.extend(add_to_config(config, &project)?);
+        notes.extend(add_to_config(&ws, config, &project)?);
     }
     ws.registry.upsert(&project.name, &request.fields())?;
-    ws.registry.save().with_context(|| format!("cannot write {}", ws.registry.path.display()))?;
-    let verb = if replaced.is_some() { "updated" } else { "added" };
+    let verb = match (args.dry_run, replaced.is_some()) {
+        (false, true) => "updated",
+        (false, false) => "added",
+        (true, true) => "would update",
+        (true, false) => "would add",
+    };
     let preposition = if replaced.is_some() { "in" } else { "to" };
+    if !args.dry_run {
+        ws.registry.save().with_context(|| format!("cannot write {}", ws.registry.path.display()))?;
+    }
     ctx.ui.info(&format!("{verb} {} {preposition} {} ({})", project.name, registry::FILE_NAME, describe(&project)));
-    config.as_ref().map_or(Ok(()), SupabaseConfig::save_if_edited)?;
+    if !args.dry_run {
+        config.as_ref().map_or(Ok(()), SupabaseConfig::save_if_edited)?;
+    }
     for note in &notes {
-        ctx.ui.info(note);
+        ctx.ui.info(&dry_run_note(note, args.dry_run));
     }
 
-    let report = reconcile::relink(&ws, Mode::Apply, replaced.as_slice())?;
+    let mode = if args.dry_run { Mode::DryRun } else { Mode::Apply };
+    let report = reconcile::relink(&ws, mode, replaced.as_slice())?;
     render::report(ctx.ui, &report);
     Ok(Outcome::from_problems(report.has_problems()))
 }
 
 /// Same values as the registry has: nothing to write, but a config.toml that lost the
 /// project's schema or seed glob gets them back.
-fn already_linked(ui: &Ui, ws: &Workspace, project: &Project) -> anyhow::Result<Outcome> {
+fn already_linked(ui: &Ui, ws: &Workspace, project: &Project, dry_run: bool) -> anyhow::Result<Outcome> {
     ui.info(&format!("already linked: {} ({})", project.name, describe(project)));
     let mut config = load_config(ui, ws, project)?;
     let notes = match &mut config {
-        Some(config) => add_to_config(config, project)?,
+        Some(config) => add_to_config(ws, config, project)?,
         None => Vec::new(),
     };
-    config.as_ref().map_or(Ok(()), SupabaseConfig::save_if_edited)?;
+    if !dry_run {
+        config.as_ref().map_or(Ok(()), SupabaseConfig::save_if_edited)?;
+    }
     for note in &notes {
-        ui.info(note);
+        ui.info(&dry_run_note(note, dry_run));
     }
     Ok(Outcome::Clean)
 }
@@ -163,14 +175,23 @@ fn load_config(ui: &Ui, ws: &Workspace, project: &Project) -> anyhow::Result<Opt
     Ok(config)
 }
 
-/// Adds the project's schema and seed glob, once each; one note per change.
-fn add_to_config(config: &mut SupabaseConfig, project: &Project) -> anyhow::Result<Vec<String>> {
+/// A config.toml note as `--dry-run` says it: `config.toml: would add …`.
+pub(crate) fn dry_run_note(note: &str, dry_run: bool) -> String {
+    if !dry_run {
+        return note.to_string();
+    }
+    note.replacen(": added ", ": would add ", 1).replacen(": removed ", ": would remove ", 1)
+}
+
+/// Adds the project's schema and, when it has seed files, its seed glob, once each; one
+/// note per change. A glob matching nothing would only make `supabase db reset` warn.
+fn add_to_config(ws: &Workspace, config: &mut SupabaseConfig, project: &Project) -> anyhow::Result<Vec<String>> {
     let mut notes = Vec::new();
     if config.add_api_schema(&project.schema)? {
         notes.push(format!("config.toml: added {} to [api] schemas", project.schema));
     }
     let glob = config::seed_glob(&project.name);
-    if config.add_seed_path(&glob)? {
+    if ws.seed_files(project).iter().any(|file| file.is_file()) && config.add_seed_path(&glob)? {
         notes.push(format!("config.toml: added {glob} to [db.seed] sql_paths"));
     }
     Ok(notes)
@@ -282,9 +303,24 @@ fn request(ws: &Workspace, args: &LinkProjectArgs) -> anyhow::Result<Option<Requ
             if missing.len() == 1 { "it" } else { "them" }
         )));
     }
-    ask(ws, args, seeds).map_err(|err| {
-        config_error(format!("cannot ask on the terminal: {err}; pass NAME, --path and --schema instead"))
+    // Ctrl-C arrives as SIGINT between keys, or as an interrupted read inside a prompt.
+    let _ = ctrlc::set_handler(|| interrupted());
+    ask(ws, args, seeds).map_err(|err| match err {
+        dialoguer::Error::IO(io) if io.kind() == std::io::ErrorKind::Interrupted => interrupted(),
+        err => config_error(format!("cannot ask on the terminal: {err}; pass NAME, --path and --schema instead")),
     })
+}
+
+/// Ctrl-C at a prompt: nothing has been written yet; give the terminal its cursor back
+/// (the menu hides it) and exit as an interrupted program does (128 + SIGINT).
+fn interrupted() -> ! {
+    // The signal thread and the prompt may both get here: only the first one writes.
+    static EXITING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _first = EXITING.lock();
+    let mut stderr = std::io::stderr().lock();
+    let _ = std::io::Write::write_all(&mut stderr, b"\x1b[?25h\n");
+    let _ = std::io::Write::flush(&mut stderr);
+    std::process::exit(130)
 }
 
 /// The interactive flow: project repo (the unlinked siblings first), name, schema,

@@ -12,6 +12,7 @@ use crate::ui::Ui;
 use crate::workspace::Workspace;
 
 pub mod check;
+mod docs;
 pub mod hook;
 pub mod link;
 pub mod link_project;
@@ -56,5 +57,7 @@ pub fn run(cli: Cli, ui: &Ui) -> anyhow::Result<Outcome> {
         Command::Check(args) => check::run(&ctx, args),
         Command::Status(args) => status::run(&ctx, args),
         Command::New(args) => new::run(&ctx, args),
+        Command::Completions(args) => docs::completions(args.shell),
+        Command::Man => docs::man(),
     }
 }

@@ -35,6 +35,7 @@ pub fn run(ctx: &Context, args: &SetupHooksArgs) -> anyhow::Result<Outcome> {
         print_changes(ctx, &dir, &changes);
         return Ok(Outcome::Clean);
     }
+    refuse_tracked(&repo, &top, &dir)?;
     // The platform comes first: without one the hooks would only warn on every checkout.
     let flag = ctx.platform.clone();
     let (platform, _) = workspace::find_platform(flag.as_deref(), &top)?;
@@ -44,6 +45,25 @@ pub fn run(ctx: &Context, args: &SetupHooksArgs) -> anyhow::Result<Outcome> {
     record_platform(ctx, &repo, &top, &ws)
         .with_context(|| format!("cannot write {PLATFORM_CONFIG_KEY} to the git config of {}", top.display()))?;
     Ok(Outcome::Clean)
+}
+
+/// A hooks folder the repo commits (husky's `.husky`, or any folder holding tracked files)
+/// is shared by the team: shims naming this machine's binary must not land there. As
+/// pre-commit does, refuse and point at the hook manager's own recipe instead.
+fn refuse_tracked(repo: &git2::Repository, top: &Path, dir: &Path) -> anyhow::Result<()> {
+    let Ok(rel) = dir.strip_prefix(top) else { return Ok(()) };
+    let husky = rel.components().any(|c| c.as_os_str() == ".husky");
+    let prefix = format!("{}/", rel.to_string_lossy());
+    let tracked = repo.index().is_ok_and(|index| index.iter().any(|entry| entry.path.starts_with(prefix.as_bytes())));
+    if !husky && !tracked {
+        return Ok(());
+    }
+    Err(config_error(format!(
+        "the hooks folder {} ({}) {}, so mynatca will not write shims naming this machine's binary into it; call mynatca from your hook manager instead (husky: add `mynatca hook post-checkout`, `mynatca hook post-merge` and `mynatca hook pre-commit` to those files in .husky/; lefthook and pre-commit: see \"Hook managers\" in mynatca's README), or point core.hooksPath at an untracked folder",
+        rel.display(),
+        if husky { "husky's" } else { "core.hooksPath" },
+        if tracked { "holds files git tracks" } else { "is managed by husky" }
+    )))
 }
 
 fn print_changes(ctx: &Context, dir: &Path, changes: &[(&str, Change)]) {
@@ -62,6 +82,10 @@ fn print_changes(ctx: &Context, dir: &Path, changes: &[(&str, Change)]) {
             Change::Removed => format!("removed {name}"),
             Change::Restored => format!("restored {name} (the hook that was there before mynatca's)"),
             Change::NotInstalled => format!("not installed {name}"),
+            Change::ReplacedScripts => format!(
+                "replaced {name}: the old scripts' hook (it calls link-migrations.sh) is kept as {name}{}, not run; delete it when you no longer need it",
+                hooks::FROM_SCRIPTS_SUFFIX
+            ),
         };
         ctx.ui.info(&line);
     }

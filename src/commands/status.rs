@@ -9,9 +9,10 @@ use crate::cli::StatusArgs;
 use crate::commands::Context;
 use crate::error::Outcome;
 use crate::fsutil;
+use crate::json::{self, Issue};
 use crate::repos::{self, GitState, Overview, Repo};
-use crate::warning::{Warning, WarningKind};
-use crate::workspace::canonical_or_lexical;
+use crate::warning::WarningKind;
+use crate::workspace::{canonical_or_lexical, Workspace};
 
 const HEADER: [&str; 7] = ["REPO", "PATH", "BRANCH", "STATE", "MIGRATIONS", "LINKED", "NEWEST"];
 /// Counts read best right-aligned.
@@ -25,7 +26,7 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> anyhow::Result<Outcome> {
     let ws = ctx.workspace()?;
     let overview = repos::overview(&ws)?;
     if args.json {
-        ctx.ui.out(&to_json(&ws.platform, &overview)?);
+        ctx.ui.out(&to_json(&ws, &overview)?);
     } else {
         for line in table(ctx, &overview) {
             ctx.ui.out(&line);
@@ -120,18 +121,19 @@ fn render(rows: &[Vec<Cell>], paint: impl Fn(&str, &str) -> String) -> Vec<Strin
         .collect()
 }
 
-/// `status --json`.
+/// `status --json`, inside the envelope.
 #[derive(Serialize)]
 struct StatusJson<'a> {
-    platform: String,
     repos: Vec<RepoJson<'a>>,
-    warnings: &'a [Warning],
+    errors: [Issue; 0],
+    warnings: Vec<Issue>,
 }
 
 #[derive(Serialize)]
 struct RepoJson<'a> {
     name: &'a str,
-    path: String,
+    /// As the registry has it: relative to the platform (`.` for the platform itself).
+    path: &'a str,
     branch: Option<String>,
     state: &'static str,
     dirty: Option<bool>,
@@ -141,10 +143,10 @@ struct RepoJson<'a> {
 }
 
 impl<'a> RepoJson<'a> {
-    fn new(repo: &'a Repo) -> Self {
+    fn new(ws: &'a Workspace, repo: &'a Repo) -> Self {
         RepoJson {
             name: &repo.name,
-            path: repo.path.display().to_string(),
+            path: ws.registry.project(&repo.name).map_or(".", |p| p.path.as_str()),
             branch: repo.git.head().map(ToString::to_string),
             state: repo.git.as_str(),
             dirty: repo.git.dirty(),
@@ -155,13 +157,13 @@ impl<'a> RepoJson<'a> {
     }
 }
 
-fn to_json(platform: &Path, overview: &Overview) -> anyhow::Result<String> {
+fn to_json(ws: &Workspace, overview: &Overview) -> anyhow::Result<String> {
     let json = StatusJson {
-        platform: platform.display().to_string(),
-        repos: overview.repos.iter().map(RepoJson::new).collect(),
-        warnings: &overview.warnings,
+        repos: overview.repos.iter().map(|repo| RepoJson::new(ws, repo)).collect(),
+        errors: [],
+        warnings: overview.warnings.iter().map(Issue::from_warning).collect(),
     };
-    Ok(serde_json::to_string(&json)?)
+    Ok(json::document("status", Some(&ws.platform), true, json)?)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 use anyhow::Context as _;
 
 use crate::cli::UnlinkProjectArgs;
+use crate::commands::link_project::dry_run_note;
 use crate::commands::render;
 use crate::commands::Context;
 use crate::config::{self, SupabaseConfig};
@@ -17,8 +18,12 @@ pub fn run(ctx: &Context, args: &UnlinkProjectArgs) -> anyhow::Result<Outcome> {
     let mut ws = ctx.workspace()?;
     let Some(project) = ws.registry.project(&args.name).cloned() else {
         let linked: Vec<&str> = ws.registry.projects.iter().map(|p| p.name.as_str()).collect();
+        let hint = match crate::suggest::closest(&args.name, linked.iter().copied()) {
+            Some(name) => format!("did you mean `mynatca unlink-project {name}`?"),
+            None => "check the name with `mynatca status`".to_string(),
+        };
         return Err(config_error(format!(
-            "no project {:?} in {} (linked: {}); check the name with `mynatca status`",
+            "no project {:?} in {} (linked: {}); {hint}",
             args.name,
             ws.registry.path.display(),
             if linked.is_empty() { "none".to_string() } else { linked.join(", ") }
@@ -38,15 +43,22 @@ pub fn run(ctx: &Context, args: &UnlinkProjectArgs) -> anyhow::Result<Outcome> {
         }
     }
     ws.registry.remove(&project.name);
-    ws.registry.save().with_context(|| format!("cannot write {}", ws.registry.path.display()))?;
-    ctx.ui.info(&format!("removed {} from {}", project.name, registry::FILE_NAME));
-    config.as_ref().map_or(Ok(()), SupabaseConfig::save_if_edited)?;
+    if args.dry_run {
+        ctx.ui.info(&format!("would remove {} from {}", project.name, registry::FILE_NAME));
+    } else {
+        ws.registry.save().with_context(|| format!("cannot write {}", ws.registry.path.display()))?;
+        ctx.ui.info(&format!("removed {} from {}", project.name, registry::FILE_NAME));
+        config.as_ref().map_or(Ok(()), SupabaseConfig::save_if_edited)?;
+    }
     for note in &notes {
-        ctx.ui.info(note);
+        ctx.ui.info(&dry_run_note(note, args.dry_run));
     }
 
-    let report = reconcile::relink(&ws, Mode::Apply, std::slice::from_ref(&project))?;
-    remove_seed_folder(ctx.ui, &ws, &project.name);
+    let mode = if args.dry_run { Mode::DryRun } else { Mode::Apply };
+    let report = reconcile::relink(&ws, mode, std::slice::from_ref(&project))?;
+    if !args.dry_run {
+        remove_seed_folder(ctx.ui, &ws, &project.name);
+    }
     render::report(ctx.ui, &report);
     Ok(Outcome::from_problems(report.has_problems()))
 }

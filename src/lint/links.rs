@@ -154,6 +154,7 @@ mod tests {
                     Owner { project: "pay".into(), location: "/ws/pay/supabase/migrations".into() },
                     Owner { project: "discord".into(), location: "/ws/discord/supabase/migrations".into() },
                 ],
+                reported: vec![],
             },
             seeds: vec![],
             warnings: vec![],

@@ -107,9 +107,12 @@ impl Rule {
     /// The rule's level in the SPEC's table (a `DO` block is the one warning under `ownership`).
     pub(crate) fn level(self) -> Level {
         match self {
-            Rule::NameStyle | Rule::NamePrefix | Rule::ConfigSchemas | Rule::ConfigSeeds | Rule::Hooks => {
-                Level::Warning
-            }
+            Rule::NamePattern
+            | Rule::NameStyle
+            | Rule::NamePrefix
+            | Rule::ConfigSchemas
+            | Rule::ConfigSeeds
+            | Rule::Hooks => Level::Warning,
             _ => Level::Error,
         }
     }

@@ -1,17 +1,28 @@
 //! Carrying out a plan on disk, one atomic step per link.
 
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::{Action, Plan};
 
-/// What [`apply`] did (or, for a dry run, would do), by the names reports use.
+/// What [`apply`] did (or, for a dry run, would do).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Applied {
-    pub created: Vec<String>,
-    pub updated: Vec<String>,
-    pub removed: Vec<String>,
+    pub created: Vec<Changed>,
+    pub updated: Vec<Changed>,
+    pub removed: Vec<Changed>,
     pub errors: Vec<String>,
+}
+
+/// One link created, retargeted or removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Changed {
+    /// The project the link belongs to.
+    pub project: String,
+    /// The link, relative to the platform (`supabase/migrations/X.sql`).
+    pub link: String,
+    /// The file it now points at (for a removal: pointed at), absolute and normalized.
+    pub target: PathBuf,
 }
 
 impl Applied {
@@ -26,7 +37,16 @@ impl Applied {
             Action::Retarget { .. } => &mut self.updated,
             Action::Remove { .. } => &mut self.removed,
         };
-        list.push(action.link().shown());
+        let link = action.link();
+        let target = action.to().or(match action {
+            Action::Remove { from, .. } | Action::Retarget { from, .. } => Some(*from),
+            Action::Create { .. } => None,
+        });
+        list.push(Changed {
+            project: link.project.to_string(),
+            link: link.rel(),
+            target: target.map(|t| crate::fsutil::normalize(&link.dir.path.join(t))).unwrap_or_default(),
+        });
     }
 }
 

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub use crate::warning::{Warning, WarningKind};
-pub use apply::{apply, Applied};
+pub use apply::{apply, Applied, Changed};
 pub use plan::{owner_of, plan};
 pub use relink::{lock, relink, survey, Lock, Mode, Report, Survey};
 pub use scan::{list_sql_files, missing_part, scan, MissingPart};
@@ -63,6 +63,9 @@ pub struct LinkDir {
     pub entries: Vec<(String, Existing)>,
     pub offers: Vec<Offer>,
     pub owners: Vec<Owner>,
+    /// Absolute folders whose links one warning already covers (the folder a project
+    /// path with a typo meant): not reported again as foreign, one by one.
+    pub reported: Vec<PathBuf>,
 }
 
 impl LinkDir {

@@ -62,6 +62,7 @@ fn plan_dir<'a>(dir: &'a LinkDir, plan: &mut Plan<'a>) {
                     let link = LinkRef { dir, name, project: &owner.project };
                     plan.actions.push(Action::Remove { link, from });
                 }
+                None if reported(dir, from) => {}
                 None => plan.verdict.warnings.push(Warning {
                     kind: WarningKind::ForeignLink,
                     path: Some(rel(dir, name)),
@@ -163,6 +164,14 @@ fn check_names(dir: &LinkDir, in_place: &[(&str, &str)], plan: &mut Plan) {
         .collect();
     duplicates.sort_by(|a, b| a.version.cmp(&b.version));
     plan.verdict.duplicates.extend(duplicates);
+}
+
+/// Whether a foreign link's target lies in a folder a warning already covers.
+fn reported(dir: &LinkDir, target: &Path) -> bool {
+    !dir.reported.is_empty() && {
+        let resolved = crate::fsutil::normalize(&dir.path.join(target));
+        dir.reported.iter().any(|folder| resolved.starts_with(folder))
+    }
 }
 
 /// The owner of a link target in `dir`, if the target lies inside an owned location.

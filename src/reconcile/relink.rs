@@ -5,12 +5,10 @@ use std::fs::File;
 use std::io;
 
 use anyhow::Context as _;
-use serde::{Serialize, Serializer};
 
-use super::{apply, plan, scan, Action, Applied, Conflict, Duplicate, Input, Plan, Verdict, LOCK_FILE};
+use super::{apply, plan, scan, Action, Applied, Input, Plan, Verdict, LOCK_FILE};
 use crate::gitdir;
 use crate::registry::Project;
-use crate::warning::Warning;
 use crate::workspace::Workspace;
 
 /// How a relink treats the disk.
@@ -58,8 +56,26 @@ pub fn survey(ws: &Workspace, lock: Lock, unlinking: &[Project]) -> anyhow::Resu
 /// platform's `info/exclude` block current.
 pub fn relink(ws: &Workspace, mode: Mode, unlinking: &[Project]) -> anyhow::Result<Report> {
     let lock = if mode == Mode::Apply { Lock::Exclusive } else { Lock::Shared };
+    let started = std::time::Instant::now();
     let survey = survey(ws, lock, unlinking)?;
+    let dirs = || survey.input.dirs();
+    tracing::debug!(
+        "scanned {} link folders: {} files to link, {} entries already there ({:.1?})",
+        dirs().count(),
+        dirs().map(|d| d.offers.len()).sum::<usize>(),
+        dirs().map(|d| d.entries.len()).sum::<usize>(),
+        started.elapsed()
+    );
     let plan = survey.plan();
+    tracing::debug!(
+        "planned {} changes, {} links unchanged ({:.1?})",
+        plan.actions.len(),
+        plan.verdict.unchanged,
+        started.elapsed()
+    );
+    for action in &plan.actions {
+        tracing::trace!("{}", planned_line(action));
+    }
     let mut applied = Applied::default();
     let mut planned = Vec::new();
     match mode {
@@ -76,6 +92,7 @@ pub fn relink(ws: &Workspace, mode: Mode, unlinking: &[Project]) -> anyhow::Resu
             }
         }
     }
+    tracing::debug!("relinked in {:.1?}", started.elapsed());
     let platform = ws.platform.display().to_string();
     Ok(Report { mode, platform, verdict: plan.verdict, applied, planned })
 }
@@ -174,38 +191,5 @@ impl Report {
             a.removed.len(),
             self.verdict.unchanged
         )
-    }
-}
-
-/// `link --json`.
-#[derive(Serialize)]
-struct ReportJson<'a> {
-    platform: &'a str,
-    created: &'a [String],
-    updated: &'a [String],
-    removed: &'a [String],
-    unchanged: usize,
-    conflicts: &'a [Conflict],
-    duplicates: &'a [Duplicate],
-    warnings: &'a [Warning],
-    errors: &'a [String],
-    dry_run: bool,
-}
-
-impl Serialize for Report {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        ReportJson {
-            platform: &self.platform,
-            created: &self.applied.created,
-            updated: &self.applied.updated,
-            removed: &self.applied.removed,
-            unchanged: self.verdict.unchanged,
-            conflicts: &self.verdict.conflicts,
-            duplicates: &self.verdict.duplicates,
-            warnings: &self.verdict.warnings,
-            errors: &self.applied.errors,
-            dry_run: self.mode != Mode::Apply,
-        }
-        .serialize(serializer)
     }
 }

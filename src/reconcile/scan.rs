@@ -23,7 +23,14 @@ pub fn scan(ws: &Workspace, unlinking: &[Project]) -> Input {
     }
     for project in &ws.registry.projects {
         if let Some(missing) = missing_part(ws, project) {
-            let message = format!("{}; its links are removed", missing.message(&project.name));
+            let message = match typo_of(ws, project, &missing) {
+                Some(meant) => {
+                    let message = typo_message(ws, project, &meant);
+                    migrations.reported.push(meant);
+                    message
+                }
+                None => format!("{}; its links are removed", missing.message(&project.name)),
+            };
             input.warnings.push(Warning { kind: WarningKind::MissingProject, path: None, message });
             continue;
         }
@@ -37,6 +44,7 @@ pub fn scan(ws: &Workspace, unlinking: &[Project]) -> Input {
                 continue;
             }
         };
+        tracing::trace!("project {}: {} migrations in {}", project.name, names.len(), source.display());
         let prefix = fsutil::relative_path(&link_dir, &source).into_os_string();
         for name in names {
             // Plain concatenation: Path::join per file is a measurable cost at 10k files.
@@ -48,6 +56,7 @@ pub fn scan(ws: &Workspace, unlinking: &[Project]) -> Input {
         }
     }
     fill_entries(&mut migrations, link_dir);
+    let migrations_reported = migrations.reported.clone();
     input.migrations = migrations;
 
     let leaving = unlinking.iter().filter(|p| ws.registry.project(&p.name).is_none());
@@ -59,7 +68,9 @@ pub fn scan(ws: &Workspace, unlinking: &[Project]) -> Input {
             .chain(replaced)
             .map(|p| Owner { project: project.name.clone(), location: ws.project_root(p) })
             .collect();
-        let mut seeds = LinkDir { rel: format!("supabase/seeds/{}", project.name), owners, ..LinkDir::default() };
+        let reported = migrations_reported.clone();
+        let mut seeds =
+            LinkDir { rel: format!("supabase/seeds/{}", project.name), owners, reported, ..LinkDir::default() };
         if wanted {
             for file in ws.seed_files(project) {
                 let Some(name) = file.file_name().and_then(|n| n.to_str()).map(str::to_string) else { continue };
@@ -78,6 +89,39 @@ pub fn scan(ws: &Workspace, unlinking: &[Project]) -> Input {
         input.seeds.push(seeds);
     }
     input
+}
+
+/// The existing folder a missing project folder's path most likely meant (`../pya` for
+/// `../pay`): a sibling whose name is one or two typos away.
+fn typo_of(ws: &Workspace, project: &Project, missing: &MissingPart) -> Option<PathBuf> {
+    if missing.what != "folder" {
+        return None;
+    }
+    let parent = missing.path.parent()?;
+    let typo = missing.path.file_name()?.to_str()?;
+    let folders: Vec<String> = std::fs::read_dir(parent)
+        .ok()?
+        .filter_map(|entry| entry.ok())
+        .filter(|entry| entry.path().is_dir() && entry.path() != ws.platform)
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .collect();
+    let meant = crate::suggest::closest(typo, folders.iter().map(String::as_str))?;
+    tracing::debug!(project = %project.name, meant, "a project path that looks like a typo");
+    Some(parent.join(meant))
+}
+
+/// One warning for a typo in a project's path; the links into the folder it meant are
+/// not the project's now, and are left alone rather than reported one by one.
+fn typo_message(ws: &Workspace, project: &Project, meant: &Path) -> String {
+    let shown = fsutil::relative_path(&ws.platform, meant);
+    format!(
+        "project {}: \"path\" {} in {} does not exist; did you mean {}? Fix it there (links into {} are left alone until then)",
+        project.name,
+        project.path,
+        crate::registry::FILE_NAME,
+        shown.display(),
+        shown.display()
+    )
 }
 
 /// What of a registered project is missing on disk: its folder or its migrations folder.

@@ -37,17 +37,29 @@ const SIX: [&str; 6] = [
 /// `link`'s JSON report as a run on [`pay_and_discord`] makes it, for tests to adjust.
 fn report(created: &[&str], unchanged: u64, dry_run: bool) -> serde_json::Value {
     json!({
+        "schema": 1,
+        "command": "link",
         "platform": "$WS/platform",
-        "created": created,
+        "ok": true,
+        "dry_run": dry_run,
+        "created": created.iter().map(|name| linked(name)).collect::<Vec<_>>(),
         "updated": [],
         "removed": [],
         "unchanged": unchanged,
-        "conflicts": [],
-        "duplicates": [],
-        "warnings": [],
         "errors": [],
-        "dry_run": dry_run,
+        "warnings": [],
     })
+}
+
+/// A link of [`SIX`] in JSON: the file it points at, in its project's repo, and the link.
+fn linked(name: &str) -> serde_json::Value {
+    let project = if name.contains("discord") { "discord" } else { "pay" };
+    match name.strip_prefix("seeds/") {
+        Some(_) => json!({"project": project, "path": "supabase/seed.sql", "link": format!("supabase/{name}")}),
+        None => {
+            json!({"project": project, "path": format!("supabase/migrations/{name}"), "link": format!("supabase/migrations/{name}")})
+        }
+    }
 }
 
 /// Puts the action lines of a dry run or check, and the link lists of a JSON report, in
@@ -57,7 +69,7 @@ fn name_order(text: &str) -> String {
     if let Ok(mut doc) = serde_json::from_str::<serde_json::Value>(text) {
         for key in ["created", "updated", "removed"] {
             if let Some(list) = doc[key].as_array_mut() {
-                list.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+                list.sort_by(|a, b| a["link"].as_str().cmp(&b["link"].as_str()));
             }
         }
         return serde_json::to_string_pretty(&doc).unwrap() + "\n";
@@ -218,11 +230,13 @@ fn the_same_name_in_two_projects_links_the_first_and_fails() {
     let ws = pay_and_discord();
     ws.migration("discord", "20251215120001_pay_add_periods.sql", "-- copied by mistake\n");
     let mut expected = report(&SIX, 0, false);
-    expected["conflicts"] = json!([{
-        "name": "supabase/migrations/20251215120001_pay_add_periods.sql",
+    expected["ok"] = json!(false);
+    // Reported at the file that is not linked: discord's.
+    expected["errors"] = json!([{
         "kind": "same-name",
-        "projects": ["pay", "discord"],
         "message": "20251215120001_pay_add_periods.sql is offered by pay and discord; pay is linked, rename the other",
+        "project": "discord",
+        "path": "supabase/migrations/20251215120001_pay_add_periods.sql",
     }]);
     // Problems go to stderr as well, so a terminal shows them beside the JSON.
     ws.run("platform", ["link", "--json"])
@@ -262,14 +276,17 @@ fn duplicate_versions_are_reported_with_every_file_and_project() {
     );
 
     let mut expected = report(&[], 7, false);
-    expected["duplicates"] = json!([{
-        "version": "20251215120004",
-        "files": [
-            {"project": "platform", "name": "20251215120004_add_facilities.sql"},
-            {"project": "discord", "name": "20251215120004_discord_add_logs.sql"},
-            {"project": "pay", "name": "20251215120004_pay_add_shifts.sql"},
-        ],
-    }]);
+    expected["ok"] = json!(false);
+    // One error per file involved, each naming its file in its own repo.
+    let message = DUPLICATE.strip_prefix("error: ").unwrap().trim_end();
+    expected["errors"] = json!([
+        {"kind": "duplicate-version", "message": message, "project": "platform",
+         "path": "supabase/migrations/20251215120004_add_facilities.sql"},
+        {"kind": "duplicate-version", "message": message, "project": "discord",
+         "path": "supabase/migrations/20251215120004_discord_add_logs.sql"},
+        {"kind": "duplicate-version", "message": message, "project": "pay",
+         "path": "supabase/migrations/20251215120004_pay_add_shifts.sql"},
+    ]);
     ws.run("platform", ["link", "--json"]).status(1).stdout_json(expected).stderr(DUPLICATE).go();
 }
 

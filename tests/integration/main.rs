@@ -2,6 +2,7 @@
 
 mod support;
 
+mod adoption;
 mod check;
 mod check_rules;
 mod discovery;

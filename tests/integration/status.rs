@@ -27,7 +27,7 @@ fn pay_on_a_feature_branch() -> Ws {
 fn row(name: &str, branch: &str, state: &str, migrations: u64, linked: u64, newest: &str) -> serde_json::Value {
     json!({
         "name": name,
-        "path": format!("$WS/{name}"),
+        "path": if name == "platform" { ".".to_string() } else { format!("../{name}") },
         "branch": branch,
         "state": state,
         "dirty": state == "dirty",
@@ -38,8 +38,24 @@ fn row(name: &str, branch: &str, state: &str, migrations: u64, linked: u64, newe
 }
 
 /// The whole `status --json` document.
+/// `warnings` as `KIND: MESSAGE`, as stderr shows them with their kind in front.
 fn report(repos: [serde_json::Value; 3], warnings: &[String]) -> serde_json::Value {
-    json!({"platform": "$WS/platform", "repos": repos, "warnings": warnings})
+    let warnings: Vec<serde_json::Value> = warnings
+        .iter()
+        .map(|w| {
+            let (kind, message) = w.split_once(": ").unwrap();
+            json!({"kind": kind, "message": message})
+        })
+        .collect();
+    json!({
+        "schema": 1,
+        "command": "status",
+        "platform": "$WS/platform",
+        "ok": true,
+        "repos": repos,
+        "errors": [],
+        "warnings": warnings,
+    })
 }
 
 const BRANCH_MIX: &str = "warning: repos are on different branches (platform main, pay feature/new-calculator, \
@@ -63,7 +79,7 @@ fn one_row_per_repo_platform_first_and_a_warning_for_the_branch_mix() {
 #[test]
 fn json_has_the_same_fields() {
     let ws = pay_on_a_feature_branch();
-    // The platform counts every managed link; paths are absolute.
+    // The platform counts every managed link; paths are the registry's.
     let warning = BRANCH_MIX.strip_prefix("warning: ").unwrap().trim_end();
     ws.run("pay", ["status", "--json"])
         .stdout_json(report(

@@ -33,6 +33,7 @@ fn dir(entries: Vec<(&str, Existing)>, offers: Vec<Offer>) -> Input {
                 Owner { project: "pay".into(), location: PAY.into() },
                 Owner { project: "discord".into(), location: DISCORD.into() },
             ],
+            reported: vec![],
         },
         seeds: vec![],
         warnings: vec![],

@@ -1,0 +1,25 @@
+//! `mynatca completions SHELL` and `mynatca man`: generated from the clap definitions, so
+//! they never drift from the real flags.
+
+use std::io::Write;
+
+use anyhow::Context as _;
+use clap::CommandFactory;
+
+use crate::cli::Cli;
+use crate::error::Outcome;
+
+pub fn completions(shell: clap_complete::Shell) -> anyhow::Result<Outcome> {
+    let mut cmd = Cli::command();
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "mynatca", &mut out);
+    std::io::stdout().lock().write_all(&out).context("cannot write to stdout")?;
+    Ok(Outcome::Clean)
+}
+
+pub fn man() -> anyhow::Result<Outcome> {
+    let mut out = Vec::new();
+    clap_mangen::Man::new(Cli::command()).render(&mut out).context("cannot render the manual page")?;
+    std::io::stdout().lock().write_all(&out).context("cannot write to stdout")?;
+    Ok(Outcome::Clean)
+}

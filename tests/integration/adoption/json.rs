@@ -1,0 +1,208 @@
+//! `--json`: one language for every document, error documents included.
+
+use serde_json::Value;
+
+use crate::support::{stderr, stdout, Ws};
+
+type Map = serde_json::Map<String, Value>;
+
+fn object(value: &Value, what: &str) -> Map {
+    value.as_object().unwrap_or_else(|| panic!("{what} is not an object: {value}")).clone()
+}
+
+fn list(value: &Value, what: &str) -> Vec<Value> {
+    value.as_array().unwrap_or_else(|| panic!("{what} is not a list: {value}")).clone()
+}
+
+/// Every `required` key is there, and no key but those and the `optional` ones.
+fn keys(map: &Map, required: &[&str], optional: &[&str], what: &str) {
+    for key in required {
+        assert!(map.contains_key(*key), "{what} lacks {key}: {map:?}");
+    }
+    for key in map.keys() {
+        assert!(
+            required.contains(&key.as_str()) || optional.contains(&key.as_str()),
+            "{what} has an unknown key {key}"
+        );
+    }
+}
+
+fn string(value: &Value, what: &str) {
+    assert!(value.is_string(), "{what} is not a string: {value}");
+}
+
+fn count(value: &Value, what: &str) {
+    assert!(value.is_u64(), "{what} is not a count: {value}");
+}
+
+fn nullable(value: &Value, ok: fn(&Value) -> bool, what: &str) {
+    assert!(value.is_null() || ok(value), "{what}: {value}");
+}
+
+/// `{"project", "path"}` (plus `extra` string keys), the path inside that project's repo.
+fn file(value: &Value, extra: &[&str], what: &str) {
+    let map = object(value, what);
+    let mut required = vec!["project", "path"];
+    required.extend(extra);
+    keys(&map, &required, &[], what);
+    for key in required {
+        string(&map[key], &format!("{what}.{key}"));
+    }
+    let path = map["path"].as_str().unwrap();
+    assert!(!path.starts_with('/') && !path.starts_with(".."), "{what}.path is not inside its repo: {path}");
+}
+
+/// `{"kind", "message", "project"?, "path"?, "line"?}`.
+fn issue(value: &Value, what: &str) {
+    let map = object(value, what);
+    keys(&map, &["kind", "message"], &["project", "path", "line"], what);
+    string(&map["kind"], what);
+    string(&map["message"], what);
+    if let Some(project) = map.get("project") {
+        file(&serde_json::json!({"project": project, "path": map["path"]}), &[], what);
+    }
+    if let Some(line) = map.get("line") {
+        assert!(line.as_u64().is_some_and(|n| n >= 1), "{what}.line: {line}");
+    }
+}
+
+const ENVELOPE: [&str; 6] = ["schema", "command", "platform", "ok", "errors", "warnings"];
+
+/// The README's "JSON output" schema, checked key by key: nothing missing, nothing else.
+fn validate(doc: &Value) {
+    let map = object(doc, "the document");
+    assert_eq!(map["schema"], 1);
+    nullable(&map["platform"], |p| p.as_str().is_some_and(|p| p.starts_with('/')), "platform");
+    let ok = map["ok"].as_bool().expect("ok is a boolean");
+    for key in ["errors", "warnings"] {
+        for (i, value) in list(&map[key], key).iter().enumerate() {
+            issue(value, &format!("{key}[{i}]"));
+        }
+    }
+    let failed = !ok
+        && list(&map["errors"], "errors")
+            .iter()
+            .any(|e| matches!(e["kind"].as_str(), Some("usage" | "config" | "error")));
+    if failed {
+        keys(&map, &ENVELOPE, &[], "an error document");
+        nullable(&map["command"], Value::is_string, "command");
+    } else {
+        validate_own(&map);
+    }
+}
+
+/// The fields of each command's own document.
+fn validate_own(map: &Map) {
+    let with = |own: &[&'static str]| -> Vec<&'static str> { ENVELOPE.iter().chain(own).copied().collect() };
+    match map["command"].as_str() {
+        Some("link") => {
+            keys(map, &with(&["dry_run", "created", "updated", "removed", "unchanged"]), &[], "link");
+            assert!(map["dry_run"].is_boolean());
+            count(&map["unchanged"], "unchanged");
+            for key in ["created", "updated", "removed"] {
+                for (i, value) in list(&map[key], key).iter().enumerate() {
+                    file(value, &["link"], &format!("{key}[{i}]"));
+                }
+            }
+        }
+        Some("check") => {
+            keys(map, &with(&["checked"]), &[], "check");
+            let checked = object(&map["checked"], "checked");
+            keys(&checked, &["migrations", "repos"], &[], "checked");
+            count(&checked["migrations"], "checked.migrations");
+            count(&checked["repos"], "checked.repos");
+        }
+        Some("status") => {
+            keys(map, &with(&["repos"]), &[], "status");
+            for (i, repo) in list(&map["repos"], "repos").iter().enumerate() {
+                let what = format!("repos[{i}]");
+                let repo = object(repo, &what);
+                let fields = ["name", "path", "branch", "state", "dirty", "migrations", "linked", "newest"];
+                keys(&repo, &fields, &[], &what);
+                for key in ["name", "path", "state"] {
+                    string(&repo[key], &what);
+                }
+                nullable(&repo["branch"], Value::is_string, &what);
+                nullable(&repo["dirty"], Value::is_boolean, &what);
+                nullable(&repo["migrations"], Value::is_u64, &what);
+                count(&repo["linked"], &what);
+                nullable(&repo["newest"], Value::is_string, &what);
+            }
+        }
+        other => panic!("unknown command {other:?}"),
+    }
+}
+
+/// Runs mynatca and returns its one JSON document, with the exit code.
+fn json_of(ws: &Ws, dir: &str, args: &[&str]) -> (i32, serde_json::Value) {
+    let out = ws.mynatca(dir).args(args).output().unwrap();
+    let text = stdout(&out);
+    assert_eq!(text.lines().count(), 1, "{args:?}: not one line: {text}");
+    let doc = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{args:?}: {e}: {text}"));
+    (out.status.code().unwrap(), doc)
+}
+
+#[test]
+fn every_json_document_follows_the_schema() {
+    let ws = Ws::new().with_project("pay").with_project("discord");
+    // Something of everything: a duplicate version, a same-name conflict, a skipped name,
+    // a foreign link, an ownership error.
+    ws.migration("pay", "20251215130000_pay_touch.sql", "drop table public.members;\n")
+        .migration("discord", "20251215130000_discord_logs.sql", "select 1;\n")
+        .migration("discord", "20251215130000_pay_touch.sql", "select 1;\n")
+        .migration("pay", "notes.sql", "select 1;\n")
+        .symlink("/elsewhere/x.sql", "platform/supabase/migrations/x.sql");
+    let mut seen = Vec::new();
+    for args in [
+        &["link", "--json", "--dry-run"][..],
+        &["link", "--json", "--check"],
+        &["link", "--json"],
+        &["link", "--json"],
+        &["check", "--json"],
+        &["check", "--json", "--strict"],
+        &["status", "--json"],
+    ] {
+        let (code, doc) = json_of(&ws, "platform", args);
+        validate(&doc);
+        assert_eq!(doc["command"], args[0]);
+        assert_eq!(doc["ok"], code == 0, "{args:?}: {doc}");
+        assert_eq!(doc["platform"], ws.path("platform").display().to_string());
+        seen.push(doc);
+    }
+    let link = &seen[2];
+    assert_eq!(link["created"][0]["project"], "pay", "{link}");
+    let kinds = |doc: &serde_json::Value, key: &str| -> Vec<String> {
+        doc[key].as_array().unwrap().iter().map(|i| i["kind"].as_str().unwrap().to_string()).collect()
+    };
+    assert!(
+        kinds(link, "errors").contains(&"same-name".to_string())
+            && kinds(link, "errors").contains(&"duplicate-version".to_string())
+    );
+    assert!(
+        kinds(link, "warnings").contains(&"name-pattern".to_string())
+            && kinds(link, "warnings").contains(&"foreign-link".to_string())
+    );
+    assert!(kinds(&seen[4], "errors").contains(&"ownership".to_string()));
+
+    // Usage and configuration errors: exit 2, and still a document on stdout.
+    for command in ["link", "check", "status"] {
+        for (dir, args, kind) in [
+            ("platform", vec![command, "--json", "--bogus"], "usage"),
+            ("platform", vec!["--color", "sometimes", command, "--json"], "usage"),
+            (".", vec!["--platform", "pay", command, "--json"], "config"),
+        ] {
+            let out = ws.mynatca(dir).args(&args).output().unwrap();
+            let doc: serde_json::Value =
+                serde_json::from_str(&stdout(&out)).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+            validate(&doc);
+            assert_eq!(
+                (out.status.code(), &doc["ok"], &doc["errors"][0]["kind"]),
+                (Some(2), &false.into(), &kind.into()),
+                "{args:?}"
+            );
+            assert_eq!(doc["command"], command);
+            let message = doc["errors"][0]["message"].as_str().unwrap();
+            assert!(stderr(&out).starts_with(&format!("error: {message}")), "{args:?}: the error is on stderr too");
+        }
+    }
+}
