@@ -112,11 +112,20 @@ fn stale_links(ws: &Workspace, plan: &reconcile::Plan) -> Finding {
     Finding { level: lint::Level::Warning, ..Finding::new(Rule::StaleLink, ws.link_dir(), 1, message) }
 }
 
-/// `[api] schemas` of config.toml (none when it does not load: `config-schemas` says so).
+/// `[api] schemas` of config.toml, the Supabase CLI's default when the key is absent
+/// (none when config.toml does not load: `config-schemas` says so).
 fn exposed_schemas(ws: &Workspace) -> HashSet<String> {
     let path = ws.config_path();
     let text = std::fs::read_to_string(&path).unwrap_or_default();
-    crate::config::SupabaseConfig::parse(path, &text).map(|c| c.api_schemas().into_iter().collect()).unwrap_or_default()
+    let Ok(config) = crate::config::SupabaseConfig::parse(path, &text) else { return HashSet::new() };
+    let listed = text
+        .parse::<toml_edit::DocumentMut>()
+        .is_ok_and(|doc| doc.get("api").and_then(|api| api.get("schemas")).is_some());
+    if listed {
+        config.api_schemas().into_iter().collect()
+    } else {
+        crate::config::DEFAULT_API_SCHEMAS.iter().map(|s| s.to_string()).collect()
+    }
 }
 
 /// Each repo's base branch, for `history-edit` and `out-of-order`; a repo with none is a warning.

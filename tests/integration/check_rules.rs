@@ -240,6 +240,31 @@ fn a_table_in_an_exposed_schema_needs_row_level_security() {
 }
 
 #[test]
+fn without_api_schemas_the_supabase_default_is_exposed() {
+    let ws = clean();
+    ws.write(
+        "platform/supabase/config.toml",
+        "[db.seed]\nsql_paths = [\"./seed.sql\", \"./seeds/pay/*.sql\", \"./seeds/discord/*.sql\"]\n",
+    );
+    ws.migration("platform", "20251215140000_add_audit.sql", "create table public.audit (id int);\n");
+    let not_listed = |schema: &str| {
+        format!("supabase/config.toml:1: warning[config-schemas]: schema {schema} of {schema} is not in [api] schemas, so the API does not expose it; add \"{schema}\" (`mynatca link-project {schema}` does)\n")
+    };
+    assert_eq!(
+        check(&ws, &[]),
+        (
+            1,
+            format!(
+                "{}{}supabase/migrations/20251215140000_add_audit.sql:1: error[rls]: table public.audit is in schema public, which the Data API exposes, and no migration enables row level security on it, so anyone with the anon key can read and write it; add `alter table public.audit enable row level security;` and policies\n{}",
+                not_listed("discord"),
+                not_listed("pay"),
+                summary_of(5, 1, 2)
+            )
+        )
+    );
+}
+
+#[test]
 fn definer_views_and_functions_in_an_exposed_schema_are_warnings() {
     let ws = clean();
     let name = "20251215130100_pay_add_views.sql";
