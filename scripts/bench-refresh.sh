@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark of `mynatca refresh --db-url` (the built-in engine) against applying the same
 # files one by one with `psql -f` into a fresh database, on a 3,000-migration workspace
-# (mkws.py --platform 1000 --pay 1000 --discord 1000), in one run.
+# (bench/workspace.py --platform 1000 --pay 1000 --discord 1000), in one run.
 #
 # Starts its own throwaway PostgreSQL server (initdb into a temp dir, a free port, as the
 # `postgres` OS user when run as root) and removes it at the end. Needs python3, cargo and
@@ -9,9 +9,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
-shared=${MYNATCA_SHARED:-$here/../../shared}
-mkws=$shared/bench/mkws.py
-[ -f "$mkws" ] || { echo "error: $mkws not found; set MYNATCA_SHARED to the folder holding bench/mkws.py" >&2; exit 2; }
+mkws=$repo/bench/workspace.py
 
 bindir=""
 for dir in "$(pg_config --bindir 2>/dev/null || true)" $(ls -d /usr/lib/postgresql/*/bin /opt/homebrew/opt/postgresql@*/bin /usr/local/opt/postgresql@*/bin 2>/dev/null | sort -rV); do

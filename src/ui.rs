@@ -108,9 +108,18 @@ fn auto_color(is_tty: bool, var: impl Fn(&str) -> Option<String>) -> bool {
     is_tty && var("TERM").as_deref() != Some("dumb")
 }
 
+/// `1 repo`, `3 repos`: a count with its noun, plural unless the count is one.
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::auto_color;
+    use super::{auto_color, plural};
 
     #[test]
     fn no_color_then_clicolor_force_then_a_terminal_that_is_not_dumb() {
@@ -123,5 +132,12 @@ mod tests {
         assert!(auto_color(false, env(&[("CLICOLOR_FORCE", "1")])));
         assert!(!auto_color(false, env(&[("CLICOLOR_FORCE", "0")])));
         assert!(!auto_color(true, env(&[("NO_COLOR", "1"), ("CLICOLOR_FORCE", "1")])));
+    }
+
+    #[test]
+    fn plural_is_singular_only_for_one() {
+        assert_eq!(plural(0, "seed file"), "0 seed files");
+        assert_eq!(plural(1, "repo"), "1 repo");
+        assert_eq!(plural(2, "migration"), "2 migrations");
     }
 }

@@ -13,7 +13,7 @@ use crate::fsutil;
 use crate::json::{self, Issue};
 use crate::lint::{self, Finding, Level};
 use crate::registry::{self, Registry};
-use crate::ui::Ui;
+use crate::ui::{plural, Ui};
 use crate::workspace::{self, Workspace};
 
 pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<Outcome> {
@@ -60,9 +60,9 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<Outcome> {
             CheckFormat::Github => print_github(ctx.ui, &shown),
         }
         ctx.ui.info(&format!(
-            "checked {} migrations in {} repos: {}, {}",
-            checked.migrations,
-            checked.repos,
+            "checked {} in {}: {}, {}",
+            plural(checked.migrations, "migration"),
+            plural(checked.repos, "repo"),
             plural(errors, "error"),
             plural(warnings, "warning")
         ));
@@ -158,13 +158,5 @@ impl CheckJson {
             errors: of(Level::Error),
             warnings: of(Level::Warning),
         }
-    }
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
     }
 }

@@ -14,7 +14,7 @@ use crate::config::SupabaseConfig;
 use crate::db::{self, Event, SqlFile, Target};
 use crate::error::{config_error, Outcome};
 use crate::reconcile::{self, Mode};
-use crate::ui::Ui;
+use crate::ui::{plural, Ui};
 use crate::workspace::Workspace;
 
 const INSTALL_HINT: &str = "`supabase` not found on PATH; install the Supabase CLI \
@@ -90,9 +90,9 @@ fn builtin(ui: &Ui, ws: &Workspace, target: &Target, no_seed: bool, started: Ins
     progress.finish();
     let applied = result?;
     ui.info(&format!(
-        "refreshed: {} migrations, {} seed files in {:.2}s",
-        applied.migrations,
-        applied.seeds,
+        "refreshed: {}, {} in {:.2}s",
+        plural(applied.migrations, "migration"),
+        plural(applied.seeds, "seed file"),
         started.elapsed().as_secs_f64()
     ));
     Ok(Outcome::Clean)

@@ -268,7 +268,7 @@ fn unlink_project_suggests_the_closest_linked_name() {
 fn check_on_a_fresh_clone_passes_with_one_warning_for_the_links() {
     let ws = checkable();
     let out = ws.mynatca("platform").arg("check").output().unwrap();
-    expect(&out, 0, "supabase/migrations:1: warning[stale-link]: 2 link changes pending (2 to create, 0 to update, 0 to remove); run `mynatca link`\nchecked 1 migrations in 2 repos: 0 errors, 1 warning\n", "");
+    expect(&out, 0, "supabase/migrations:1: warning[stale-link]: 2 link changes pending (2 to create, 0 to update, 0 to remove); run `mynatca link`\nchecked 1 migration in 2 repos: 0 errors, 1 warning\n", "");
     let out = ws.mynatca("platform").args(["check", "--strict"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(

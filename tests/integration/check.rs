@@ -66,6 +66,21 @@ fn a_clean_workspace_passes_even_with_strict() {
 }
 
 #[test]
+fn the_summary_counts_one_migration_in_one_repo_in_the_singular() {
+    let ws = Ws::new();
+    ws.migration(
+        "platform",
+        "20251215120000_add_members.sql",
+        "create table public.members (id int);\nalter table public.members enable row level security;\n",
+    );
+    install_hooks(&ws, "platform");
+    ws.commit_all("platform", "one migration");
+    let out = ws.mynatca("platform").arg("check").assert().success().get_output().clone();
+    assert_eq!(stdout(&out), "checked 1 migration in 1 repo: 0 errors, 0 warnings\n");
+    assert_eq!(crate::support::stderr(&out), "");
+}
+
+#[test]
 fn the_example_workspace_passes_after_link() {
     let ws = Ws::empty();
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/workspace");

@@ -6,6 +6,7 @@ mod adoption;
 mod check;
 mod check_rules;
 mod discovery;
+mod docs;
 mod hook_skip;
 mod hooks;
 mod limits;

@@ -277,6 +277,28 @@ fn a_remote_host_is_refused_without_a_connection_attempt() {
 }
 
 #[test]
+fn the_summary_counts_one_migration_and_one_seed_file_in_the_singular() {
+    let ws = Ws::new();
+    ws.migration("platform", "20251215120000_add_members.sql", "create table public.members (id int);\n")
+        .write("platform/supabase/seed.sql", "insert into public.members values (1);\n");
+    let out = refresh(&ws, "singular").assert().success().get_output().clone();
+    let port = pg::server().port;
+    let expected_start = format!(
+        "linked: 0 created, 0 updated, 0 removed, 0 unchanged\n\
+         resetting database \"singular\" on 127.0.0.1:{port}\n\
+         applying 20251215120000_add_members.sql (platform)\n\
+         seeding supabase/seed.sql (platform)\n"
+    );
+    let text = stdout(&out);
+    let summary = text.strip_prefix(&expected_start).unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        predicate::str::is_match(r"^refreshed: 1 migration, 1 seed file in \d+\.\d\ds\n$").unwrap().eval(summary),
+        "{summary:?}"
+    );
+    assert_eq!(stderr(&out), "");
+}
+
+#[test]
 fn no_seed_and_disabled_seeding_apply_migrations_only() {
     let ws = three_schemas();
     // The URL from the environment chooses the built-in engine too.
