@@ -133,6 +133,17 @@ pub struct RefreshArgs {
     /// Allow a database host other than localhost
     #[arg(long)]
     pub allow_remote: bool,
+    /// What the built-in engine lays before the first migration
+    #[arg(long, value_enum, default_value_t = BaseChoice::Supabase, value_name = "BASE")]
+    pub base: BaseChoice,
+}
+
+/// `supabase`: roles, auth, storage, realtime as Supabase's image has them; `none`: the
+/// API roles, the history table and the search path only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BaseChoice {
+    Supabase,
+    None,
 }
 
 #[derive(Debug, Args)]

@@ -7,7 +7,7 @@ use std::time::Instant;
 use anyhow::{bail, Context as _};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::cli::RefreshArgs;
+use crate::cli::{BaseChoice, RefreshArgs};
 use crate::commands::link::{self, Mode};
 use crate::commands::Context;
 use crate::config::SupabaseConfig;
@@ -44,7 +44,7 @@ pub fn run(ctx: &Context, args: &RefreshArgs) -> anyhow::Result<Outcome> {
 
     match target {
         None => supabase_reset(ctx.ui, &ws, args.no_seed, started),
-        Some(target) => builtin(ctx.ui, &ws, &target, args.no_seed, started),
+        Some(target) => builtin(ctx.ui, &ws, &target, args, started),
     }
 }
 
@@ -80,12 +80,16 @@ fn supabase_reset(ui: &Ui, ws: &Workspace, no_seed: bool, started: Instant) -> a
     Ok(Outcome::Clean)
 }
 
-fn builtin(ui: &Ui, ws: &Workspace, target: &Target, no_seed: bool, started: Instant) -> anyhow::Result<Outcome> {
-    let seeds = seed_files(ui, ws, no_seed)?;
+fn builtin(ui: &Ui, ws: &Workspace, target: &Target, args: &RefreshArgs, started: Instant) -> anyhow::Result<Outcome> {
+    let seeds = seed_files(ui, ws, args.no_seed)?;
+    let base = match args.base {
+        BaseChoice::Supabase => db::Base::Supabase,
+        BaseChoice::None => db::Base::None,
+    };
     let migrations = db::migrations(ws)?;
     ui.info(&format!("resetting {}", target.describe()));
     let mut progress = Progress::new(ui, migrations.len() + seeds.len());
-    let result = db::refresh(target, &migrations, &seeds, &mut |event| progress.event(event));
+    let result = db::refresh(target, base, &migrations, &seeds, &mut |event| progress.event(event));
     progress.finish();
     let applied = result?;
     ui.info(&format!(

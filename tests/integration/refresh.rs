@@ -1,6 +1,7 @@
 //! `mynatca refresh`: the built-in engine against a real PostgreSQL server started by the
 //! tests (see `refresh/pg.rs`), and the Supabase engine through a stand-in `supabase`.
 
+mod base;
 mod pg;
 
 use std::net::TcpListener;

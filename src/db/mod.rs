@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use postgres::config::Host;
-use postgres::error::{DbError, ErrorPosition, SqlState};
+use postgres::error::{DbError, ErrorPosition};
 use postgres::{Client, Config, NoTls};
 
 use crate::error::ConfigError;
@@ -21,8 +21,9 @@ use crate::migration;
 use crate::reconcile::{self, PLATFORM};
 use crate::workspace::{canonical_or_lexical, Workspace};
 
-/// The roles the Supabase image provides and migrations grant to.
-pub const SUPABASE_ROLES: [&str; 3] = ["anon", "authenticated", "service_role"];
+mod base;
+
+pub use base::Base;
 
 /// Databases a reset may connect to while it drops and creates the target, in order.
 const MAINTENANCE_DATABASES: [&str; 2] = ["postgres", "template1"];
@@ -30,18 +31,6 @@ const MAINTENANCE_DATABASES: [&str; 2] = ["postgres", "template1"];
 /// libpq's default socket folders (Debian's, then upstream's), for a URL without a host.
 #[cfg(unix)]
 const DEFAULT_SOCKET_DIRS: [&str; 2] = ["/var/run/postgresql", "/tmp"];
-
-/// As the Supabase CLI has it.
-const BASE_SQL: &str = "
-CREATE SCHEMA IF NOT EXISTS extensions;
-GRANT USAGE ON SCHEMA extensions TO anon, authenticated, service_role;
-CREATE SCHEMA IF NOT EXISTS supabase_migrations;
-CREATE TABLE IF NOT EXISTS supabase_migrations.schema_migrations (
-    version text NOT NULL PRIMARY KEY,
-    statements text[],
-    name text
-);
-";
 
 const INSERT_HISTORY: &str =
     "INSERT INTO supabase_migrations.schema_migrations (version, name, statements) VALUES ($1, $2, $3)";
@@ -239,6 +228,7 @@ pub struct Applied {
 /// Stops at the first file that fails, with that file rolled back.
 pub fn refresh(
     target: &Target,
+    base: Base,
     migrations: &[Migration],
     seeds: &[SqlFile],
     on_event: &mut dyn FnMut(Event),
@@ -248,7 +238,8 @@ pub fn refresh(
         target.connect(&target.database).with_context(|| format!("cannot connect to the new {}", target.describe()))?;
     // A reset database is rebuilt from files, so a commit need not wait for the disk.
     client.batch_execute("SET synchronous_commit = off").context("cannot configure the session")?;
-    create_base(&mut client, &target.database).context("cannot create the Supabase base (roles, schemas)")?;
+    base.create_roles(&mut client).context("cannot create the base's roles")?;
+    base.create_in_database(&mut client).context("cannot create the base (schemas, tables, functions)")?;
     on_event(Event::Reset);
 
     let mut applied = Applied::default();
@@ -311,29 +302,6 @@ fn maintenance_client(target: &Target) -> anyhow::Result<Client> {
         "cannot connect to the server of {} (through database postgres or template1); is it running, and is the URL right?",
         target.describe()
     )))
-}
-
-/// Roles are cluster-wide: they may exist already, or be created by a concurrent reset.
-fn create_base(client: &mut Client, database: &str) -> Result<(), postgres::Error> {
-    let superuser: bool = client.query_one("SELECT rolsuper FROM pg_roles WHERE rolname = current_user", &[])?.get(0);
-    for role in SUPABASE_ROLES {
-        if client.query_opt("SELECT 1 FROM pg_roles WHERE rolname = $1", &[&role])?.is_some() {
-            continue;
-        }
-        // As in the Supabase image; only a superuser may grant BYPASSRLS.
-        let bypass = if role == "service_role" && superuser { " BYPASSRLS" } else { "" };
-        match client.batch_execute(&format!("CREATE ROLE {role} NOLOGIN NOINHERIT{bypass}")) {
-            Err(err) if matches!(err.code(), Some(&SqlState::DUPLICATE_OBJECT) | Some(&SqlState::UNIQUE_VIOLATION)) => {
-            }
-            other => other?,
-        }
-    }
-    client.batch_execute(BASE_SQL)?;
-    // Supabase's search path, so unqualified extension functions resolve; this session too.
-    let name = quote_ident(database);
-    client.batch_execute(&format!(
-        "ALTER DATABASE {name} SET search_path TO \"$user\", public, extensions; SET search_path TO \"$user\", public, extensions"
-    ))
 }
 
 fn quote_ident(name: &str) -> String {
