@@ -234,12 +234,21 @@ pub fn refresh(
     on_event: &mut dyn FnMut(Event),
 ) -> anyhow::Result<Applied> {
     recreate(target)?;
-    let mut client =
-        target.connect(&target.database).with_context(|| format!("cannot connect to the new {}", target.describe()))?;
-    // A reset database is rebuilt from files, so a commit need not wait for the disk.
-    client.batch_execute("SET synchronous_commit = off").context("cannot configure the session")?;
+    let connect = || -> anyhow::Result<Client> {
+        let mut client = target
+            .connect(&target.database)
+            .with_context(|| format!("cannot connect to the new {}", target.describe()))?;
+        // A reset database is rebuilt from files, so a commit need not wait for the disk.
+        client.batch_execute("SET synchronous_commit = off").context("cannot configure the session")?;
+        Ok(client)
+    };
+    let mut client = connect()?;
     base.create_roles(&mut client).context("cannot create the base's roles")?;
     base.create_in_database(&mut client).context("cannot create the base (schemas, tables, functions)")?;
+    // A new session starts from the database's settings (the search path), so a
+    // migration's `RESET ALL` returns to them, as on Supabase.
+    drop(client);
+    let mut client = connect()?;
     on_event(Event::Reset);
 
     let mut applied = Applied::default();

@@ -2,6 +2,7 @@
 //! tests (see `refresh/pg.rs`), and the Supabase engine through a stand-in `supabase`.
 
 mod base;
+mod fixture;
 mod pg;
 
 use std::net::TcpListener;
