@@ -12,6 +12,10 @@ fn main() -> ExitCode {
         Ok(Outcome::Problems) => ExitCode::from(1),
         Err(err) => {
             ui.error(&format!("{err:#}"));
+            // Stopped by a signal: the shell's convention, 128 + the signal.
+            if let Some(interrupted) = err.downcast_ref::<mynatca::db::Interrupted>() {
+                return ExitCode::from(128 + interrupted.signal as u8);
+            }
             if err.chain().any(|cause| cause.is::<ConfigError>()) {
                 ExitCode::from(2)
             } else {

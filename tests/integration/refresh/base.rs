@@ -99,9 +99,12 @@ fn base_none_assumes_nothing_but_the_api_roles_and_the_history() {
     let out = refresh(&ws, "base_none").arg("--base").arg("none").assert().code(1).get_output().clone();
     assert_eq!(
         stderr(&out),
-        "error: migration supabase/migrations/20250101000000_notes.sql:1 (project platform) failed: \
-         schema \"auth\" does not exist; the file was rolled back and nothing after it ran: \
-         fix it and run `mynatca refresh` again\n"
+        format!(
+            "error: migration supabase/migrations/20250101000000_notes.sql:1 (project platform) failed: \
+         schema \"auth\" does not exist; the file was rolled back, nothing after it ran and \
+         database \"base_none\" on 127.0.0.1:{} was left as it was: fix it and run `mynatca refresh` again\n",
+            pg::server().port
+        )
     );
     ws.remove("platform/supabase/migrations/20250101000000_notes.sql").remove("platform/supabase/seed.sql");
     ws.migration("platform", "20250101000000_plain.sql", "create table public.plain (id int);\n");
