@@ -6,7 +6,7 @@ use std::fmt;
 use std::ops::Range;
 
 use anyhow::Context as _;
-use postgres::error::{DbError, ErrorPosition};
+use postgres::error::{DbError, ErrorPosition, SqlState};
 use postgres::Client;
 
 use super::SqlFile;
@@ -88,11 +88,12 @@ pub struct Statement<'a> {
     pub text: &'a str,
 }
 
-/// Splits with PostgreSQL's own parser (libpg_query); SQL it rejects is split by its
-/// scanner instead, so the server still reports the error where it is.
+/// Splits with PostgreSQL's own parser (libpg_query). A file the parser rejects is sent
+/// whole, so the server reports the error where it is: libpg_query's scanner split
+/// silently drops statements it cannot classify (`selec 1;`), which would apply a file
+/// with a typo minus that statement.
 pub fn split(sql: &str) -> Vec<Statement<'_>> {
-    let parts =
-        pg_query::split_with_parser(sql).or_else(|_| pg_query::split_with_scanner(sql)).unwrap_or_else(|_| vec![sql]);
+    let parts = pg_query::split_with_parser(sql).unwrap_or_else(|_| vec![sql]);
     parts
         .into_iter()
         .filter_map(|part| {
@@ -171,6 +172,8 @@ pub fn apply(client: &mut Client, script: &Script) -> anyhow::Result<Result<(), 
     };
     let offset = match offset {
         Some(offset) => offset,
+        // Cancelled (Ctrl-C): running the statements again would only wait again.
+        None if db.code() == &SqlState::QUERY_CANCELED => script.statements.first().map_or(0, |range| range.start),
         None => failing_statement_offset(client, script)?,
     };
     Ok(Err(FileFailure::new(script, script.line_at(offset), db)))
@@ -278,10 +281,11 @@ mod tests {
     }
 
     #[test]
-    fn split_falls_back_to_the_scanner_on_invalid_sql() {
-        let sql = "create table a (id int);\nselect from where;\n";
-        let texts: Vec<&str> = split(sql).iter().map(|s| s.text).collect();
-        assert_eq!(texts, vec!["create table a (id int)", "select from where"]);
+    fn a_file_the_parser_rejects_is_sent_whole() {
+        for sql in ["create table a (id int);\nselect from where;\n", "create table a (id int);\nselec 1;\n"] {
+            let texts: Vec<&str> = split(sql).iter().map(|s| s.text).collect();
+            assert_eq!(texts, vec![sql.trim()]);
+        }
     }
 
     #[test]

@@ -51,7 +51,9 @@ impl Watch {
             while !thread_done.load(Ordering::SeqCst) {
                 if received().is_some() {
                     if let Some(token) = thread_token.lock().expect("not poisoned").take() {
-                        let _ = token.cancel_query(NoTls);
+                        if let Err(err) = token.cancel_query(NoTls) {
+                            tracing::warn!(%err, "cannot cancel the running statement");
+                        }
                     }
                 }
                 std::thread::sleep(Duration::from_millis(20));

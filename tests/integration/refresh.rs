@@ -2,8 +2,11 @@
 //! tests (see `refresh/pg.rs`), and the Supabase engine through a stand-in `supabase`.
 
 mod base;
+mod cache;
+mod extensions;
 mod fixture;
 mod pg;
+mod signals;
 
 use std::net::TcpListener;
 use std::os::unix::fs::PermissionsExt;
@@ -74,7 +77,11 @@ fn refresh(ws: &Ws, database: &str) -> assert_cmd::Command {
 
 /// Runs a refresh expected to exit 1 with nothing refreshed; its stderr.
 fn refresh_fails(ws: &Ws, database: &str) -> String {
-    let out = refresh(ws, database).assert().code(1).get_output().clone();
+    refresh_fails_with(ws, database, &[])
+}
+
+fn refresh_fails_with(ws: &Ws, database: &str, args: &[&str]) -> String {
+    let out = refresh(ws, database).args(args).assert().code(1).get_output().clone();
     assert!(!stdout(&out).contains("refreshed:"), "{}", stdout(&out));
     stderr(&out)
 }
