@@ -4,6 +4,7 @@
 mod base;
 mod cache;
 mod extensions;
+mod files;
 mod fixture;
 mod pg;
 mod signals;
