@@ -6,15 +6,17 @@ use std::time::{Duration, Instant};
 
 use super::{count, database_with_marker, pg, table_exists, three_schemas};
 
-/// Waits (bounded) until a session on the server runs the slow migration.
-fn wait_for_sleeping_session() {
+/// Sessions on this target's build databases (tests run in parallel: another test's
+/// refresh must not count).
+fn build_sessions(database: &str, also: &str) -> String {
+    format!("select count(*) from pg_stat_activity where datname like 'mynatca\\_build\\_{database}\\_%' {also}")
+}
+
+/// Waits (bounded) until this target's build runs the slow migration.
+fn wait_for_sleeping_session(database: &str) {
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut admin = pg::server().client("postgres");
-    while count(
-        &mut admin,
-        "select count(*) from pg_stat_activity where query like '%pg_sleep(600)%' and pid <> pg_backend_pid()",
-    ) == 0
-    {
+    while count(&mut admin, &build_sessions(database, "and query like '%pg_sleep(600)%'")) == 0 {
         assert!(Instant::now() < deadline, "the refresh never reached the slow migration");
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -30,7 +32,7 @@ fn interrupt(signal: i32, keep_failed: bool, database: &str) {
         command.arg("--keep-failed");
     }
     let child = command.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
-    wait_for_sleeping_session();
+    wait_for_sleeping_session(database);
     // SAFETY: signals the child this test spawned, by its id.
     assert_eq!(unsafe { libc::kill(child.id() as i32, signal) }, 0);
     let out = child.wait_with_output().unwrap();
@@ -56,14 +58,7 @@ fn interrupt(signal: i32, keep_failed: bool, database: &str) {
         assert_eq!(err, format!("{left} and the unfinished build was dropped\n"));
         assert_eq!(builds, 0);
     }
-    assert_eq!(
-        count(
-            &mut admin,
-            "select count(*) from pg_stat_activity where query like '%pg_sleep(600)%' and pid <> pg_backend_pid()"
-        ),
-        0,
-        "the statement was cancelled"
-    );
+    assert_eq!(count(&mut admin, &build_sessions(database, "")), 0, "the statement was cancelled");
 }
 
 #[test]
