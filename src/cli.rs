@@ -288,6 +288,32 @@ pub struct RefreshArgs {
     /// Allow a database host other than localhost
     #[arg(long)]
     pub allow_remote: bool,
+    /// What the built-in engine lays before the first migration
+    #[arg(long, value_enum, default_value_t = BaseChoice::Supabase, value_name = "BASE")]
+    pub base: BaseChoice,
+    /// Keep going past failing files; report them all at the end (exit 1)
+    #[arg(long)]
+    pub keep_going: bool,
+    /// Leave out CREATE EXTENSION for extensions the server lacks (a warning each)
+    #[arg(long)]
+    pub allow_missing_extensions: bool,
+    /// Neither use nor keep a cached copy of the migrated database
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Keep the build database of a failed or interrupted refresh, and name it
+    #[arg(long)]
+    pub keep_failed: bool,
+    /// One JSON document on stdout (built-in engine)
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `supabase`: roles, auth, storage, realtime as Supabase's image has them; `none`: the
+/// API roles, the history table and the search path only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BaseChoice {
+    Supabase,
+    None,
 }
 
 #[derive(Debug, Args)]
