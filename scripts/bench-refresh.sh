@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
-# Benchmark of `mynatca refresh --db-url` (the built-in engine) against applying the same
-# files one by one with `psql -f` into a fresh database, on a 3,000-migration workspace
-# (bench/workspace.py --platform 1000 --pay 1000 --discord 1000), in one run.
+# Benchmark of `mynatca refresh --db-url` (the built-in engine), side by side in one run on
+# 3,003 migrations (platform, pay and discord: a baseline and 1,000 one-table files each):
+#   cold     --no-cache: drop nothing yet, build from scratch into a build database, swap
+#   warm     nothing changed: the whole chain comes from the template cache
+#   warm+1   one migration added: 3,003 from the cache, one applied
+#   psql -f  one psql process per file into a fresh database (what db-refresh.sh did)
+#   floor    every file through one `psql -1` session: the server's own work
+# Each mynatca row is the median of RUNS runs (default 3). Prints a Markdown table and ratios.
 #
-# Starts its own throwaway PostgreSQL server (initdb into a temp dir, a free port, as the
-# `postgres` OS user when run as root) and removes it at the end. Needs python3, cargo and
-# a PostgreSQL server installation (scripts/prereqs.sh test). Prints a Markdown table.
+# Needs only this repo, cargo, python3 and a PostgreSQL server installation
+# (scripts/prereqs.sh test): it writes its own workspace and starts its own throwaway
+# server (initdb into a temp dir, a free port, as the `postgres` OS user when run as root).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
-mkws=$repo/bench/workspace.py
+runs=${RUNS:-3}
+per_project=${PER_PROJECT:-1000}
 
 bindir=""
 for dir in "$(pg_config --bindir 2>/dev/null || true)" $(ls -d /usr/lib/postgresql/*/bin /opt/homebrew/opt/postgresql@*/bin /usr/local/opt/postgresql@*/bin 2>/dev/null | sort -rV); do
@@ -18,11 +24,14 @@ done
 [ -n "$bindir" ] || { echo "error: no PostgreSQL server found (initdb, pg_ctl, psql); run scripts/prereqs.sh test" >&2; exit 2; }
 
 now() { python3 -c 'import time; print(time.time())'; }
-seconds() { python3 -c "print(f'{$2 - $1:.2f}')"; }
+seconds() { python3 -c "print(f'{$2 - $1:.3f}')"; }
+median() { printf '%s\n' "$@" | sort -g | python3 -c 'import sys; v=[float(x) for x in sys.stdin]; print(f"{sorted(v)[len(v)//2]:.3f}")'; }
+ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
 
 echo "building mynatca (release)" >&2
+target_dir=${CARGO_TARGET_DIR:-$repo/target}
 (cd "$repo" && cargo build --release --locked --quiet)
-mynatca=$repo/target/release/mynatca
+mynatca=$target_dir/release/mynatca
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/mynatca-bench-XXXXXX")
 as_server_user=()
@@ -36,8 +45,34 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "making the workspace" >&2
-python3 "$mkws" "$work/ws" --platform 1000 --pay 1000 --discord 1000
+echo "writing the workspace ($((per_project * 3 + 3)) migrations)" >&2
+python3 - "$work/ws" "$per_project" <<'PY'
+import datetime, json, os, sys
+root, n = sys.argv[1], int(sys.argv[2])
+start = datetime.datetime(2025, 12, 15, 12, 0, 0)
+for k, (name, schema) in enumerate([("platform", "public"), ("pay", "pay"), ("discord", "discord")]):
+    mig = os.path.join(root, name, "supabase", "migrations")
+    os.makedirs(mig)
+    prefix = "" if name == "platform" else f"{name}_"
+    with open(os.path.join(mig, f"{k + 1:014d}_baseline_{schema}_schema.sql"), "w") as f:
+        if schema == "public":
+            f.write("create table public.members (membernumber text primary key, name text);\n")
+        else:
+            f.write(f"create schema {schema};\ncreate table {schema}.items (id bigserial primary key, "
+                    "membernumber text references public.members);\n")
+    for i in range(n):
+        ts = (start + datetime.timedelta(seconds=3 * i + k)).strftime("%Y%m%d%H%M%S")
+        with open(os.path.join(mig, f"{ts}_{prefix}add_thing_{i}.sql"), "w") as f:
+            f.write(f"create table {schema}.thing_{i} (id bigserial primary key);\n")
+    with open(os.path.join(root, name, "supabase", "seed.sql"), "w") as f:
+        f.write("insert into public.members values ('1001', 'Ann');\n" if schema == "public"
+                else f"insert into {schema}.items (membernumber) values ('1001');\n")
+with open(os.path.join(root, "platform", "supabase", "config.toml"), "w") as f:
+    f.write('[db.seed]\nenabled = true\nsql_paths = ["./seed.sql", "./seeds/pay/*.sql", "./seeds/discord/*.sql"]\n')
+with open(os.path.join(root, "platform", ".linked-projects.json"), "w") as f:
+    json.dump({"version": 1, "projects": [{"name": p, "path": f"../{p}", "schema": p} for p in ("pay", "discord")]}, f)
+PY
+platform=$work/ws/platform
 
 echo "starting a throwaway PostgreSQL server" >&2
 "${as_server_user[@]}" "$bindir/initdb" -D "$work/data" -U postgres -A trust -E UTF8 --locale=C >/dev/null
@@ -45,42 +80,50 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 "${as_server_user[@]}" "$bindir/pg_ctl" -D "$work/data" -l "$work/server.log" -w \
   -o "-p $port -k $work -c listen_addresses=127.0.0.1" start >/dev/null
 url() { echo "postgres://postgres@127.0.0.1:$port/$1"; }
+refresh() { "$mynatca" --platform "$platform" --quiet refresh --db-url "$(url bench)" "$@" >/dev/null; }
+timed() { local start; start=$(now); "$@"; seconds "$start" "$(now)"; }
 
-platform=$work/ws/platform
-echo "mynatca refresh --db-url" >&2
-start=$(now)
-"$mynatca" --platform "$platform" --quiet refresh --db-url "$(url bench_mynatca)"
-builtin=$(seconds "$start" "$(now)")
+refresh # links, and a first cache
+echo "mynatca: cold (--no-cache), warm, warm after one new migration; $runs runs each" >&2
+cold=() warm=() added=()
+for run in $(seq "$runs"); do
+  cold+=("$(timed refresh --no-cache)")
+  refresh
+  warm+=("$(timed refresh)")
+  file=$work/ws/pay/supabase/migrations/20991231000000_pay_added_$run.sql
+  echo "create table pay.added_$run (id int);" > "$file"
+  added+=("$(timed refresh)")
+  rm "$file"
+  refresh # back to the 3,003 (from the cache)
+done
+cold_s=$(median "${cold[@]}") warm_s=$(median "${warm[@]}") added_s=$(median "${added[@]}")
 migrations=$(ls "$platform/supabase/migrations" | grep -c '^[0-9][0-9]*_.*\.sql$')
 
-# The same files, after the links above, in the same byte-wise order, then the seed.
+# The same files, after the links above, in the same byte-wise order, then the seeds.
 files=$(cd "$platform/supabase/migrations" && ls | LC_ALL=C sort | grep '^[0-9][0-9]*_.*\.sql$' | sed "s|^|$platform/supabase/migrations/|")
-files="$files $platform/supabase/seed.sql"
-psql_each() { # DATABASE: one psql process per file, as db-refresh.sh did
-  "$bindir/psql" -X -q -d "$(url postgres)" -c "create database $1" >/dev/null
-  for file in $files; do
-    "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -d "$(url "$1")" -f "$file" >/dev/null
-  done
-}
+files="$files $platform/supabase/seed.sql $work/ws/pay/supabase/seed.sql $work/ws/discord/supabase/seed.sql"
 echo "psql -f, one file at a time" >&2
-start=$(now); psql_each bench_psql; psql_time=$(seconds "$start" "$(now)")
-# mynatca turns synchronous_commit off for its session (a reset is rebuilt from files):
-# the same for psql, to show what is left (a process and a connection per file).
-echo "psql -f, one file at a time, synchronous_commit=off" >&2
-start=$(now); PGOPTIONS="-c synchronous_commit=off" psql_each bench_psql_async; async_time=$(seconds "$start" "$(now)")
-# The floor: the server's own work, every file in one psql session and one transaction.
-echo "one psql session" >&2
+"$bindir/psql" -X -q -d "$(url postgres)" -c "create database bench_psql" >/dev/null
+start=$(now)
+for file in $files; do
+  "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -d "$(url bench_psql)" -f "$file" >/dev/null
+done
+psql_s=$(seconds "$start" "$(now)")
+echo "one psql -1 session" >&2
 "$bindir/psql" -X -q -d "$(url postgres)" -c "create database bench_floor" >/dev/null
 start=$(now)
 # shellcheck disable=SC2086
 cat $files | "$bindir/psql" -X -q -1 -v ON_ERROR_STOP=1 -d "$(url bench_floor)" >/dev/null
-floor_time=$(seconds "$start" "$(now)")
+floor_s=$(seconds "$start" "$(now)")
 
-cat <<EOF
-| how | files | seconds |
-|---|---|---|
-| \`mynatca refresh --db-url\` (drop, create, base, a transaction and a history row per file) | $migrations migrations + 1 seed | $builtin |
-| \`psql -f\` per file into a fresh database (no history) | same | $psql_time |
-| \`psql -f\` per file, \`synchronous_commit=off\` | same | $async_time |
-| floor: all files through one \`psql -1\` session | same | $floor_time |
-EOF
+cat <<TABLE
+| how ($migrations migrations + 3 seeds) | seconds | vs floor |
+|---|---:|---:|
+| \`mynatca refresh\` cold (\`--no-cache\`) | $cold_s | $(ratio "$cold_s" "$floor_s")x |
+| \`mynatca refresh\` warm, nothing changed | $warm_s | $(ratio "$warm_s" "$floor_s")x |
+| \`mynatca refresh\` warm, one migration added | $added_s | $(ratio "$added_s" "$floor_s")x |
+| \`psql -f\` per file into a fresh database (no history) | $psql_s | $(ratio "$psql_s" "$floor_s")x |
+| floor: every file through one \`psql -1\` session | $floor_s | 1.00x |
+
+cold / floor: $(ratio "$cold_s" "$floor_s")x; cold / warm: $(ratio "$cold_s" "$warm_s")x; warm+1 / warm: $(ratio "$added_s" "$warm_s")x; psql -f / cold: $(ratio "$psql_s" "$cold_s")x
+TABLE

@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
-use crate::fsutil;
 use crate::gitdir;
 use crate::hooks;
-use crate::lint::{self, Finding, Owners, Rule};
+use crate::lint::history::Base;
+use crate::lint::{self, Finding, MigrationFile, Owners, Rule};
 use crate::migration;
 use crate::reconcile::{self, Existing, Lock, Refusal, PLATFORM};
 use crate::registry;
@@ -21,15 +21,13 @@ pub struct Checked {
     pub repos: usize,
 }
 
-/// A migration to read: its file, its project (or the platform) and, for a linked
-/// project, the schema its name should carry.
-struct Migration<'a> {
-    path: PathBuf,
-    project: &'a str,
-    schema: Option<&'a str>,
-}
-
-pub fn check(ws: &Workspace, registry_ok: bool, findings: &mut Vec<Finding>) -> anyhow::Result<Checked> {
+/// Every rule over the workspace; `base` overrides each repo's base branch.
+pub(crate) fn check(
+    ws: &Workspace,
+    registry_ok: bool,
+    base: Option<&str>,
+    findings: &mut Vec<Finding>,
+) -> anyhow::Result<Checked> {
     let registry_text = std::fs::read_to_string(&ws.registry.path).unwrap_or_default();
     let present: Vec<_> = ws
         .registry
@@ -67,26 +65,30 @@ pub fn check(ws: &Workspace, registry_ok: bool, findings: &mut Vec<Finding>) -> 
 
     // Each migration once, at its own file: the platform's real files, and each
     // project's in its repo (never through the platform's links).
-    let mut migrations: Vec<Migration> = input
+    let mut migrations: Vec<MigrationFile> = input
         .migrations
         .entries
         .iter()
         .filter(|(name, entry)| *entry == Existing::File && migration::is_sql_name(name))
-        .map(|(name, _)| Migration { path: ws.link_dir().join(name), project: PLATFORM, schema: None })
+        .map(|(name, _)| MigrationFile { path: ws.link_dir().join(name), project: PLATFORM, schema: None })
         .collect();
     // The scan already listed every present project's migrations folder.
     let folders: HashMap<&str, _> = present.iter().map(|p| (p.name.as_str(), (p, ws.migrations_dir(p)))).collect();
     for offer in &input.migrations.offers {
         // A folder that appeared after the registry rule ran is checked on the next run.
         let Some((project, dir)) = folders.get(offer.project.as_str()) else { continue };
-        migrations.push(Migration {
+        migrations.push(MigrationFile {
             path: dir.join(&offer.name),
             project: &project.name,
             schema: Some(&project.schema),
         });
     }
     let owners = Owners::new(&ws.registry.projects);
-    findings.extend(check_migrations(&migrations, &owners));
+    let exposed = exposed_schemas(ws);
+    let bases = bases(ws, &present, base, findings);
+    let versions = ws.versions();
+    let context = lint::migrations::Context { owners: &owners, exposed: &exposed, bases: &bases, versions: &versions };
+    findings.extend(lint::check_migrations(&migrations, &context));
     findings.extend(refused_findings(input));
 
     findings.extend(config(ws, &present));
@@ -111,31 +113,34 @@ fn stale_links(ws: &Workspace, plan: &reconcile::Plan) -> Finding {
     Finding { level: lint::Level::Warning, ..Finding::new(Rule::StaleLink, ws.link_dir(), 1, message) }
 }
 
-/// Names, parse and ownership of every migration, spread over the available cores
-/// (libpg_query is thread-safe); findings come back in input order.
-fn check_migrations(migrations: &[Migration], owners: &Owners) -> Vec<Finding> {
-    let one = |m: &Migration| {
-        let mut found = lint::name_findings(&m.path, m.schema);
-        let name = m.path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        // The Supabase CLI never runs a file its pattern skips.
-        if migration::parse(name).is_some() {
-            match fsutil::read_sql_file(&m.path).map(String::from_utf8) {
-                Ok(Ok(sql)) => found.extend(lint::sql_findings(&m.path, &sql, m.project, owners)),
-                Ok(Err(_)) => found.push(Finding::new(Rule::Parse, &m.path, 1, "not UTF-8 text; save it as UTF-8")),
-                Err(err) => found.push(Finding::new(Rule::Parse, &m.path, 1, format!("cannot read it: {err}"))),
-            }
+/// `[api] schemas` of config.toml, the Supabase CLI's default when the key is absent
+/// (none when config.toml does not load: `config-schemas` says so).
+fn exposed_schemas(ws: &Workspace) -> HashSet<String> {
+    let path = ws.config_path();
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let Ok(config) = crate::config::SupabaseConfig::parse(path, &text) else { return HashSet::new() };
+    let listed = text
+        .parse::<toml_edit::DocumentMut>()
+        .is_ok_and(|doc| doc.get("api").and_then(|api| api.get("schemas")).is_some());
+    if listed {
+        config.api_schemas().into_iter().collect()
+    } else {
+        crate::config::DEFAULT_API_SCHEMAS.iter().map(|s| s.to_string()).collect()
+    }
+}
+
+/// Each repo's base branch, for `history-edit` and `out-of-order`; a repo with none is a warning.
+fn bases(ws: &Workspace, present: &[&registry::Project], base: Option<&str>, findings: &mut Vec<Finding>) -> Vec<Base> {
+    let folders = std::iter::once((PLATFORM, ws.link_dir()))
+        .chain(present.iter().map(|p| (p.name.as_str(), ws.migrations_dir(p))));
+    let mut bases = Vec::new();
+    for (project, folder) in folders {
+        match lint::history::read_base(project, &folder, base) {
+            Ok(found) => bases.extend(found),
+            Err(no_base) => findings.push(no_base),
         }
-        found
-    };
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(migrations.len().max(1));
-    let chunk = migrations.len().div_ceil(workers).max(1);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = migrations
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().flat_map(one).collect::<Vec<_>>()))
-            .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("a check thread panicked")).collect()
-    })
+    }
+    bases
 }
 
 /// Files a project holds that `link` does not link: in `check` each is an error, since

@@ -291,16 +291,56 @@ pub struct RefreshArgs {
     /// Allow a database host other than localhost
     #[arg(long)]
     pub allow_remote: bool,
+    /// What the built-in engine lays before the first migration
+    #[arg(long, value_enum, default_value_t = BaseChoice::Supabase, value_name = "BASE")]
+    pub base: BaseChoice,
+    /// Keep going past failing files; report them all at the end (exit 1)
+    #[arg(long)]
+    pub keep_going: bool,
+    /// Leave out CREATE EXTENSION for extensions the server lacks (a warning each)
+    #[arg(long)]
+    pub allow_missing_extensions: bool,
+    /// Neither use nor keep a cached copy of the migrated database
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Keep the build database of a failed or interrupted refresh, and name it
+    #[arg(long)]
+    pub keep_failed: bool,
+    /// One JSON document on stdout (built-in engine)
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `supabase`: roles, auth, storage, realtime as Supabase's image has them; `none`: the
+/// API roles, the history table and the search path only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BaseChoice {
+    Supabase,
+    None,
 }
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// One JSON document on stdout
-    #[arg(long)]
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
+    /// `text` (PATH:LINE: level[rule]: message) or `github` (Actions annotations)
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+    /// The ref production has, for every repo (default: origin/HEAD, origin/main,
+    /// origin/master, main, master, the first that exists)
+    #[arg(long, value_name = "REF")]
+    pub base: Option<String>,
     /// Warnings fail the check too
     #[arg(long)]
     pub strict: bool,
+}
+
+/// How `check` prints its findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    Text,
+    Github,
 }
 
 #[derive(Debug, Args)]

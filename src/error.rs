@@ -63,9 +63,13 @@ pub fn config_error(message: impl Into<String>) -> anyhow::Error {
     anyhow::Error::new(ConfigError::new(message))
 }
 
-/// The exit code an error ends the program with: 2 for usage and configuration errors
-/// anywhere in the chain, 1 for everything else.
+/// The exit code an error ends the program with: 128 + the signal for a run stopped by
+/// one (the shell's convention), 2 for usage and configuration errors anywhere in the
+/// chain, 1 for everything else.
 pub fn exit_code(err: &anyhow::Error) -> u8 {
+    if let Some(interrupted) = err.downcast_ref::<crate::db::Interrupted>() {
+        return 128u8.saturating_add(u8::try_from(interrupted.signal).unwrap_or(0));
+    }
     if err.chain().any(|cause| cause.is::<ConfigError>()) {
         2
     } else {

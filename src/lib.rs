@@ -23,6 +23,7 @@ pub mod registry;
 pub mod repos;
 pub mod sqlerror;
 pub mod suggest;
+pub(crate) mod text;
 pub mod ui;
 pub mod warning;
 pub mod workspace;

@@ -69,6 +69,28 @@ pub fn free_version(start: u64, taken: impl Fn(&str) -> bool) -> String {
     (start..).map(version_at).find(|version| !taken(version)).expect("some second is free")
 }
 
+/// The moment (Unix seconds) a 14-digit `YYYYMMDDHHMMSS` version stands for; `None`
+/// for any other version (a baseline's `00000000000001` is before 1970).
+pub fn seconds_at(version: &str) -> Option<u64> {
+    if version.len() != 14 || !version.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let field = |range: std::ops::Range<usize>| version[range].parse::<u64>().ok();
+    let (year, month, day) = (field(0..4)?, field(4..6)?, field(6..8)?);
+    if year < 1970 || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    // Howard Hinnant's `days_from_civil`.
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y / 400;
+    let year_of_era = y % 400;
+    let month_from_march = (month + 9) % 12;
+    let day_of_year = (153 * month_from_march + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    let days = (era * 146_097 + day_of_era).checked_sub(719_468)?;
+    Some(days * 86_400 + field(8..10)? * 3600 + field(10..12)? * 60 + field(12..14)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,6 +144,15 @@ mod tests {
         assert_eq!(version_at(1_767_225_600), "20260101000000");
         assert_eq!(version_at(4_107_542_400), "21000301000000"); // 2100 is not
         assert_eq!(version_at(4_107_542_399), "21000228235959");
+    }
+
+    #[test]
+    fn versions_read_back_as_the_moment_they_name() {
+        for seconds in [0, 951_782_399, 951_782_400, 1_709_251_199, 1_765_800_000, 4_107_542_400] {
+            assert_eq!(seconds_at(&version_at(seconds)), Some(seconds));
+        }
+        assert_eq!(seconds_at("00000000000001"), None);
+        assert_eq!(seconds_at("2025121512"), None);
     }
 
     #[test]

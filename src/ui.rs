@@ -142,15 +142,18 @@ impl Ui {
         }
     }
 
+    /// Errors and warnings may span lines on purpose (a list of files, indented); every
+    /// other control character is escaped, and names are escaped where messages take them.
     fn stderr_line(&self, label: &str, message: &str) {
         let mut stderr = std::io::stderr().lock();
-        let _ = writeln!(stderr, "{label} {}", escape(message));
+        let lines: Vec<_> = message.split('\n').map(escape).collect();
+        let _ = writeln!(stderr, "{label} {}", lines.join("\n"));
     }
 }
 
 /// `text` with every control character (C0, DEL, C1: newlines, ESC, CSI) written as an
 /// escape, so a hostile file name can neither split a finding into two lines nor drive
-/// the terminal. `\n`, `\r`, `\t`, else `\xNN` below 0x20 and `\u00NN` for DEL and C1 (which
+/// the terminal. Messages that embed a name escape it with this too. `\n`, `\r`, `\t`, else `\xNN` below 0x20 and `\u00NN` for DEL and C1 (which
 /// JSON leaves raw, and where this form is a valid JSON escape).
 pub fn escape(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.chars().any(char::is_control) {

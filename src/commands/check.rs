@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::audit;
-use crate::cli::CheckArgs;
+use crate::cli::{CheckArgs, CheckFormat};
 use crate::commands::Context;
 use crate::error::Outcome;
 use crate::fsutil;
@@ -31,7 +31,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<Outcome> {
         Err(err) => return Err(err.into()),
     };
     let started = std::time::Instant::now();
-    let checked = audit::check(&ws, registry_ok, &mut findings)?;
+    let checked = audit::check(&ws, registry_ok, args.base.as_deref(), &mut findings)?;
     tracing::debug!(
         "checked {} migrations in {} repos: {} findings ({:.1?})",
         checked.migrations,
@@ -55,7 +55,10 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<Outcome> {
     if args.json {
         ctx.ui.out(&json::document("check", Some(&ws.platform), ok, CheckJson::new(&ws, &shown, &checked))?);
     } else {
-        print(ctx.ui, &shown);
+        match args.format {
+            CheckFormat::Text => print(ctx.ui, &shown),
+            CheckFormat::Github => print_github(ctx.ui, &shown),
+        }
         ctx.ui.info(&format!(
             "checked {} in {}: {}, {}",
             plural(checked.migrations, "migration"),
@@ -105,6 +108,22 @@ fn print(ui: &Ui, findings: &[(String, Finding)]) {
         };
         let level = ui.paint(&format!("{}[{}]", f.level.as_str(), f.rule.as_str()), style, color);
         ui.out_painted(&format!("{}:{}: {level}: {}", ui::escape(path), f.line, ui::escape(&f.message)));
+    }
+}
+
+/// GitHub Actions workflow commands: one annotation per finding, on the file and line.
+fn print_github(ui: &Ui, findings: &[(String, Finding)]) {
+    let data = |s: &str| s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+    let property = |s: &str| data(s).replace(':', "%3A").replace(',', "%2C");
+    for (path, f) in findings {
+        ui.out(&format!(
+            "::{} file={},line={},title={}::{}",
+            f.level.as_str(),
+            property(path),
+            f.line,
+            property(&format!("mynatca {}", f.rule.as_str())),
+            data(&f.message)
+        ));
     }
 }
 

@@ -7,15 +7,17 @@ use std::time::Instant;
 use anyhow::{bail, Context as _};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::cli::RefreshArgs;
+use crate::cli::{BaseChoice, RefreshArgs};
 use crate::commands::render;
 use crate::commands::Context;
 use crate::config::SupabaseConfig;
-use crate::db::{self, Event, SqlFile, Target};
+use crate::db::{self, Event, History, Kind, Migration, Script, SqlFile, Target};
 use crate::error::{config_error, Outcome};
 use crate::reconcile::{self, Mode};
-use crate::ui::{plural, Ui};
+use crate::ui::Ui;
 use crate::workspace::Workspace;
+
+mod report;
 
 const INSTALL_HINT: &str = "`supabase` not found on PATH; install the Supabase CLI \
 (https://supabase.com/docs/guides/local-development/cli/getting-started), \
@@ -36,7 +38,11 @@ pub fn run(ctx: &Context, args: &RefreshArgs) -> anyhow::Result<Outcome> {
     };
 
     let report = reconcile::relink(&ws, Mode::Apply, &[])?;
-    render::report(ctx.ui, &report);
+    if args.json {
+        render::problems(ctx.ui, &report);
+    } else {
+        render::report(ctx.ui, &report);
+    }
     if report.has_problems() {
         bail!(
             "refresh refused: the links have the problems above, so the database was not touched; fix them and run `mynatca refresh` again"
@@ -45,7 +51,7 @@ pub fn run(ctx: &Context, args: &RefreshArgs) -> anyhow::Result<Outcome> {
 
     match target {
         None => supabase_reset(ctx.ui, &ws, args.no_seed, started),
-        Some(target) => builtin(ctx.ui, &ws, &target, args.no_seed, started),
+        Some(target) => builtin(ctx.ui, &ws, &target, args, started),
     }
 }
 
@@ -81,21 +87,41 @@ fn supabase_reset(ui: &Ui, ws: &Workspace, no_seed: bool, started: Instant) -> a
     Ok(Outcome::Clean)
 }
 
-fn builtin(ui: &Ui, ws: &Workspace, target: &Target, no_seed: bool, started: Instant) -> anyhow::Result<Outcome> {
-    let seeds = seed_files(ui, ws, no_seed)?;
-    let migrations = db::migrations(ws)?;
-    ui.info(&format!("resetting {}", target.describe()));
-    let mut progress = Progress::new(ui, migrations.len() + seeds.len());
-    let result = db::refresh(target, &migrations, &seeds, &mut |event| progress.event(event));
+fn builtin(ui: &Ui, ws: &Workspace, target: &Target, args: &RefreshArgs, started: Instant) -> anyhow::Result<Outcome> {
+    let seeds = seed_files(ui, ws, args.no_seed)?;
+    let mut plan = load_plan(db::migrations(ws)?, seeds)?;
+    let options = db::Options {
+        base: match args.base {
+            BaseChoice::Supabase => db::Base::Supabase,
+            BaseChoice::None => db::Base::None,
+        },
+        keep_going: args.keep_going,
+        allow_missing_extensions: args.allow_missing_extensions,
+        cache: !args.no_cache,
+        keep_failed: args.keep_failed,
+    };
+    let total = plan.migrations.len() + plan.seeds.len();
+    let mut progress = Progressing::new(ui, target, total, args.json);
+    let result = db::refresh(target, &mut plan, &options, &mut |event| progress.event(event));
     progress.finish();
-    let applied = result?;
-    ui.info(&format!(
-        "refreshed: {}, {} in {:.2}s",
-        plural(applied.migrations, "migration"),
-        plural(applied.seeds, "seed file"),
-        started.elapsed().as_secs_f64()
-    ));
-    Ok(Outcome::Clean)
+    let report = result?;
+    let seconds = started.elapsed().as_secs_f64();
+    if args.json {
+        ui.out(&report::to_json(target, &plan, &report, seconds).to_string());
+    } else {
+        report::print(ui, target, &plan, &report, seconds);
+    }
+    Ok(Outcome::from_problems(!report.failures.is_empty()))
+}
+
+/// Every file read and checked before the database is touched.
+fn load_plan(migrations: Vec<Migration>, seeds: Vec<SqlFile>) -> anyhow::Result<db::Plan> {
+    let migrations = migrations
+        .into_iter()
+        .map(|m| Script::load(Kind::Migration, m.file, Some(History { version: m.version, name: m.name })))
+        .collect::<Result<Vec<_>, _>>()?;
+    let seeds = seeds.into_iter().map(|seed| Script::load(Kind::Seed, seed, None)).collect::<Result<Vec<_>, _>>()?;
+    Ok(db::Plan { migrations, seeds })
 }
 
 /// The seeds to run, read before the database is touched so a bad config.toml changes nothing.
@@ -123,48 +149,70 @@ fn seed_files(ui: &Ui, ws: &Workspace, no_seed: bool) -> anyhow::Result<Vec<SqlF
     Ok(seeds.files)
 }
 
-/// A bar on a terminal, one line per file otherwise; nothing with `--quiet`.
-enum Progress<'a> {
-    Bar(ProgressBar),
-    Lines(&'a Ui),
+/// A bar on a terminal, one line per file otherwise; nothing with `--quiet` or `--json`.
+struct Progressing<'a> {
+    ui: &'a Ui,
+    target: String,
+    json: bool,
+    bar: Option<ProgressBar>,
 }
 
-impl<'a> Progress<'a> {
-    fn new(ui: &'a Ui, total: usize) -> Self {
-        if ui.quiet || !std::io::stderr().is_terminal() {
-            return Progress::Lines(ui);
+impl<'a> Progressing<'a> {
+    fn new(ui: &'a Ui, target: &Target, total: usize, json: bool) -> Self {
+        let target = target.describe();
+        if json || ui.quiet || !std::io::stderr().is_terminal() {
+            return Progressing { ui, target, json, bar: None };
         }
         let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
         let style = ProgressStyle::with_template("{spinner} [{elapsed_precise}] [{bar:30}] {pos}/{len} {wide_msg}")
             .expect("the template is valid");
         bar.set_style(style);
-        Progress::Bar(bar)
+        Progressing { ui, target, json, bar: Some(bar) }
     }
 
     fn event(&mut self, event: Event) {
         let line = match event {
-            Event::Reset => return,
-            Event::Migration(migration) => {
-                format!(
-                    "applying {} ({})",
-                    migration.file.path.file_name().unwrap_or_default().to_string_lossy(),
-                    migration.file.project
-                )
+            // Printed once connected, so a wrong URL or password says only that.
+            Event::Connected => return self.say(&format!("resetting {}", self.target)),
+            Event::Skipped(usage, script, why) => {
+                let instead =
+                    usage.schema.as_ref().map(|s| format!("; created schema {s} instead")).unwrap_or_default();
+                self.ui.warn(&format!(
+                    "{}:{} ({}): left out CREATE EXTENSION {} ({why}; --allow-missing-extensions){instead}",
+                    script.file.shown, usage.line, script.file.project, usage.name
+                ));
+                return;
             }
-            Event::Seed(seed) => format!("seeding {} ({})", seed.shown, seed.project),
+            Event::Reset { from_cache } => {
+                if let Some(bar) = &self.bar {
+                    bar.inc(from_cache as u64);
+                }
+                return;
+            }
+            Event::Migration(script) => format!("applying {} ({})", script.file_name(), script.file.project),
+            Event::Seed(script) => format!("seeding {} ({})", script.file.shown, script.file.project),
         };
-        match self {
+        match &self.bar {
             // The position is the file being applied, 1-based.
-            Progress::Bar(bar) => {
+            Some(bar) => {
                 bar.inc(1);
                 bar.set_message(line);
             }
-            Progress::Lines(ui) => ui.info(&line),
+            None => self.say(&line),
+        }
+    }
+
+    /// A line on stdout, above the bar; none with `--json`.
+    fn say(&self, line: &str) {
+        match &self.bar {
+            _ if self.json => {}
+            Some(bar) => bar.suspend(|| self.ui.info(line)),
+            None => self.ui.info(line),
         }
     }
 
     fn finish(&self) {
-        if let Progress::Bar(bar) = self {
+        if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
     }

@@ -250,7 +250,8 @@ pub struct Duplicate {
 impl Duplicate {
     /// The one wording every report uses.
     pub fn message(&self) -> String {
-        let files: Vec<String> = self.files.iter().map(|f| format!("{} ({})", f.name, f.project)).collect();
+        let files: Vec<String> =
+            self.files.iter().map(|f| format!("{} ({})", crate::ui::escape(&f.name), f.project)).collect();
         format!(
             "duplicate version {}: {}; `supabase db reset` would fail on schema_migrations_pkey: give all but one a new version (`mynatca new` picks a free one)",
             self.version,

@@ -72,8 +72,8 @@ fn plan_dir<'a>(dir: &'a LinkDir, plan: &mut Plan<'a>) {
                     path: Some(rel(dir, name)),
                     message: format!(
                         "{} points to {}, outside every linked project; left alone (remove it if it is stale)",
-                        rel(dir, name),
-                        from.display()
+                        shown(rel(dir, name)),
+                        shown(from.display())
                     ),
                 }),
             },
@@ -93,7 +93,7 @@ fn plan_dir<'a>(dir: &'a LinkDir, plan: &mut Plan<'a>) {
 /// A file that is not linked: an unsafe name is a conflict (exit 1), the rest warnings.
 fn refuse(dir: &LinkDir, refused: &Refused, plan: &mut Plan) {
     let (project, why) = (&refused.project, refused.why.describe());
-    let path = refused.path.display();
+    let path = shown(refused.path.display());
     if refused.why == Refusal::ControlCharacter {
         plan.verdict.conflicts.push(Conflict {
             name: rel(dir, &refused.name),
@@ -110,6 +110,12 @@ fn refuse(dir: &LinkDir, refused: &Refused, plan: &mut Plan) {
     let message = format!("{path} ({project}) {why}; {fix}");
     // No platform path: the file is the project's, named in the message.
     plan.verdict.warnings.push(Warning { kind: WarningKind::NotLinked, path: None, message });
+}
+
+/// A name or path as messages show it: control characters escaped, so that messages
+/// spanning lines on purpose stay safe when a name holds a newline.
+fn shown(text: impl std::fmt::Display) -> String {
+    crate::ui::escape(&text.to_string()).into_owned()
 }
 
 fn rel(dir: &LinkDir, name: &str) -> String {
@@ -136,7 +142,7 @@ fn foreign_link(dir: &LinkDir, offer: &Offer, target: &Path) -> Conflict {
         message: format!(
             "{} is a symlink to {} that mynatca does not own; {}'s migration is not linked until you remove it",
             rel(dir, &offer.name),
-            target.display(),
+            shown(target.display()),
             offer.project
         ),
     }
@@ -174,7 +180,8 @@ fn check_names(dir: &LinkDir, in_place: &[(&str, &str)], plan: &mut Plan) {
                 kind: WarningKind::NamePattern,
                 path: Some(rel(dir, name)),
                 message: format!(
-                    "{name} ({project}) does not match <version>_<name>.sql; the Supabase CLI skips it (rename it)"
+                    "{} ({project}) does not match <version>_<name>.sql; the Supabase CLI skips it (rename it)",
+                    shown(name)
                 ),
             }),
         }

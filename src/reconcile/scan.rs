@@ -151,7 +151,7 @@ impl MissingPart {
         format!(
             "project {project}: {} {} not found; {}, or `mynatca unlink-project {project}`",
             self.what,
-            self.path.display(),
+            crate::ui::escape(&self.path.display().to_string()),
             self.fix
         )
     }
@@ -183,18 +183,21 @@ fn is_absent(path: &Path) -> bool {
     }
 }
 
-/// The `*.sql` regular files (links followed) of a project's migrations folder, not
+/// The `*.sql` entries (links followed) of a migrations folder that are not folders, not
 /// starting with `.`, in byte-wise name order (the order the Supabase CLI applies them
-/// in). Other `*.sql` entries are left out: [`scan`] reports them.
-/// A `*.sql` entry that is not a regular file, or whose name is unsafe, is an error:
-/// `refresh` must neither hang on it nor skip it silently.
+/// in). Entries that are not regular files are listed too (the reader refuses them, with its
+/// own message, before anything is changed); a name that is not UTF-8 is an error:
+/// `refresh` must neither hang on a file nor skip one silently.
 pub fn list_sql_files(dir: &Path) -> io::Result<Vec<String>> {
     let listing = read_sql_names(dir)?;
-    if let Some((name, why)) = listing.refused.first() {
-        let message = format!("{} {}; only regular files are migrations", dir.join(name).display(), why.describe());
-        return Err(io::Error::new(io::ErrorKind::InvalidInput, message));
-    }
     let mut names = listing.names;
+    for (name, why) in listing.refused {
+        if why == Refusal::NotUtf8 {
+            let message = format!("{} {}; rename it", dir.join(name).display(), why.describe());
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, message));
+        }
+        names.push(name);
+    }
     names.sort_unstable();
     Ok(names)
 }

@@ -4,13 +4,13 @@ use std::path::Path;
 
 use crate::support::{stdout, Ws};
 
-const PAY_MIGRATION: &str = "20251215130000_pay_add_shifts.sql";
+pub(crate) const PAY_MIGRATION: &str = "20251215130000_pay_add_shifts.sql";
 
 /// platform + pay + discord that pass every rule: a platform migration, config.toml
 /// listing both schemas and seed globs, mynatca's hooks in each repo, links made.
-fn clean() -> Ws {
+pub(crate) fn clean() -> Ws {
     let ws = Ws::new().with_project("pay").with_project("discord");
-    ws.migration("platform", "00000000000001_baseline_platform_schema.sql", "create table public.members (membernumber text primary key);\n")
+    ws.migration("platform", "00000000000001_baseline_platform_schema.sql", "create table public.members (membernumber text primary key);\nalter table public.members enable row level security;\n")
         .write(
             "platform/supabase/config.toml",
             "[api]\nschemas = [\"public\", \"graphql_public\", \"pay\", \"discord\"]\n\n[db.seed]\nsql_paths = [\"./seed.sql\", \"./seeds/pay/*.sql\", \"./seeds/discord/*.sql\"]\n",
@@ -18,7 +18,7 @@ fn clean() -> Ws {
         .migration(
             "pay",
             PAY_MIGRATION,
-            "create table pay.shifts (\n    membernumber text references public.members (membernumber)\n);\n",
+            "create table pay.shifts (\n    membernumber text references public.members (membernumber)\n);\nalter table pay.shifts enable row level security;\n",
         );
     for repo in ["platform", "pay", "discord"] {
         install_hooks(&ws, repo);
@@ -47,12 +47,12 @@ fn check(ws: &Ws, dir: &str, args: &[&str]) -> (i32, Vec<String>) {
 }
 
 /// Writes a pay migration and links it.
-fn add_pay_migration(ws: &Ws, name: &str, sql: &str) {
+pub(crate) fn add_pay_migration(ws: &Ws, name: &str, sql: &str) {
     ws.migration("pay", name, sql);
     ws.mynatca("platform").arg("link").assert().success();
 }
 
-fn pay_file(name: &str) -> String {
+pub(crate) fn pay_file(name: &str) -> String {
     format!("../pay/supabase/migrations/{name}")
 }
 
@@ -68,7 +68,11 @@ fn a_clean_workspace_passes_even_with_strict() {
 #[test]
 fn the_summary_counts_one_migration_in_one_repo_in_the_singular() {
     let ws = Ws::new();
-    ws.migration("platform", "20251215120000_add_members.sql", "create table public.members (id int);\n");
+    ws.migration(
+        "platform",
+        "20251215120000_add_members.sql",
+        "create table public.members (id int);\nalter table public.members enable row level security;\n",
+    );
     install_hooks(&ws, "platform");
     ws.commit_all("platform", "one migration");
     let out = ws.mynatca("platform").arg("check").assert().success().get_output().clone();
@@ -129,21 +133,26 @@ fn pay_changing_public_members_is_an_error_at_each_statement() {
 #[test]
 fn an_unqualified_table_in_pay_lands_in_public_unless_the_file_sets_search_path() {
     let ws = clean();
-    add_pay_migration(&ws, "20251215130001_pay_add_rates.sql", "create table rates (id int);\n");
+    add_pay_migration(
+        &ws,
+        "20251215130001_pay_add_rates.sql",
+        "create table rates (id int);\nalter table rates enable row level security;\n",
+    );
     let (code, lines) = check(&ws, "platform", &[]);
     assert_eq!(code, 1);
+    let file = pay_file("20251215130001_pay_add_rates.sql");
     assert_eq!(
         lines,
-        vec![format!(
-            "{}:1: error[ownership]: pay may not create table public.rates (owned by platform)",
-            pay_file("20251215130001_pay_add_rates.sql")
-        )]
+        vec![
+            format!("{file}:1: error[ownership]: pay may not create table public.rates (owned by platform)"),
+            format!("{file}:2: error[ownership]: pay may not alter table public.rates (owned by platform)"),
+        ]
     );
 
     add_pay_migration(
         &ws,
         "20251215130001_pay_add_rates.sql",
-        "set search_path = pay;\ncreate table rates (id int);\n",
+        "set search_path = pay;\ncreate table rates (id int);\nalter table rates enable row level security;\n",
     );
     assert_eq!(check(&ws, "platform", &[]), (0, vec![]));
 }
@@ -155,7 +164,8 @@ fn reading_public_is_allowed_views_and_foreign_keys() {
         &ws,
         "20251215130001_pay_add_member_hours.sql",
         "create table pay.hours (membernumber text not null references public.members (membernumber), hours numeric);\n\
-         create view pay.member_hours as\n    select m.membernumber, sum(h.hours) from public.members m join pay.hours h using (membernumber)\n    group by m.membernumber;\n\
+         alter table pay.hours enable row level security;\n\
+         create view pay.member_hours with (security_invoker = true) as\n    select m.membernumber, sum(h.hours) from public.members m join pay.hours h using (membernumber)\n    group by m.membernumber;\n\
          create function pay.member_count() returns bigint language sql as $$ select count(*) from public.members $$;\n",);
     assert_eq!(check(&ws, "platform", &[]), (0, vec![]));
 }
@@ -163,13 +173,13 @@ fn reading_public_is_allowed_views_and_foreign_keys() {
 #[test]
 fn the_platform_writing_to_pay_schema_is_an_error() {
     let ws = clean();
-    ws.migration("platform", "20251215120000_backfill_pay.sql", "update pay.shifts set membernumber = null;\n");
+    ws.migration("platform", "20251215140000_backfill_pay.sql", "update pay.shifts set membernumber = null;\n");
     assert_eq!(
         check(&ws, "platform", &[]),
         (
             1,
             vec![
-                "supabase/migrations/20251215120000_backfill_pay.sql:1: error[ownership]: platform may not update pay.shifts (owned by pay)"
+                "supabase/migrations/20251215140000_backfill_pay.sql:1: error[ownership]: platform may not update pay.shifts (owned by pay)"
                     .to_string()
             ]
         )
@@ -231,7 +241,7 @@ fn a_do_block_in_a_project_is_a_warning_that_fails_only_with_strict() {
 fn pending_links_are_one_warning_and_foreign_links_errors() {
     let ws = clean();
     // Stale: a new pay migration that is not linked yet.
-    ws.migration("pay", "20251215130001_pay_add_rates.sql", "create table pay.rates (id int);\n");
+    ws.migration("pay", "20251215130001_pay_add_rates.sql", "select 1;\n");
     // Broken: discord's migration deleted, its link left dangling.
     ws.migration("discord", "20251215140000_discord_add_logs.sql", "create table discord.logs (id int);\n");
     ws.mynatca("platform").arg("link").assert().success();
@@ -284,7 +294,7 @@ fn a_link_committed_to_git_is_an_error() {
 fn names_that_break_the_pattern_or_the_style() {
     let ws = clean();
     ws.migration("pay", "pay_notes.sql", "select 1;\n")
-        .migration("pay", "2025121513_pay_short_version.sql", "select 1;\n")
+        .migration("pay", "2025121513_pay_short_version.sql", "-- mynatca:allow out-of-order\nselect 1;\n")
         .migration("pay", "20251215130002_Pay-Mixed.sql", "select 1;\n")
         .migration("pay", "20251215130003_add_rates.sql", "select 1;\n");
     ws.mynatca("platform").arg("link").assert().code(0);
@@ -304,7 +314,7 @@ fn names_that_break_the_pattern_or_the_style() {
 #[test]
 fn duplicate_versions_are_errors_at_every_file() {
     let ws = clean();
-    ws.migration("discord", "20251215130000_discord_add_logs.sql", "create table discord.logs (id int);\n");
+    ws.migration("discord", "20251215130000_discord_add_logs.sql", "select 1;\n");
     ws.mynatca("platform").arg("link").assert().code(1);
     let (code, lines) = check(&ws, "platform", &[]);
     assert_eq!(code, 1);
@@ -321,7 +331,7 @@ fn duplicate_versions_are_errors_at_every_file() {
 fn a_real_file_in_the_platform_with_a_linked_name_is_a_conflict() {
     let ws = clean();
     ws.remove(&format!("platform/supabase/migrations/{PAY_MIGRATION}"));
-    ws.migration("platform", PAY_MIGRATION, "create table public.x (id int);\n");
+    ws.migration("platform", PAY_MIGRATION, "select 1;\n");
     let (code, lines) = check(&ws, "platform", &[]);
     assert_eq!(code, 1);
     assert_eq!(

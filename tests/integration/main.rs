@@ -4,6 +4,7 @@ mod support;
 
 mod adoption;
 mod check;
+mod check_rules;
 mod discovery;
 mod docs;
 mod hardening;

@@ -1,7 +1,13 @@
 //! `mynatca refresh`: the built-in engine against a real PostgreSQL server started by the
 //! tests (see `refresh/pg.rs`), and the Supabase engine through a stand-in `supabase`.
 
+mod base;
+mod cache;
+mod extensions;
+mod files;
+mod fixture;
 mod pg;
+mod signals;
 
 use std::net::TcpListener;
 use std::os::unix::fs::PermissionsExt;
@@ -72,7 +78,11 @@ fn refresh(ws: &Ws, database: &str) -> assert_cmd::Command {
 
 /// Runs a refresh expected to exit 1 with nothing refreshed; its stderr.
 fn refresh_fails(ws: &Ws, database: &str) -> String {
-    let out = refresh(ws, database).assert().code(1).get_output().clone();
+    refresh_fails_with(ws, database, &[])
+}
+
+fn refresh_fails_with(ws: &Ws, database: &str, args: &[&str]) -> String {
+    let out = refresh(ws, database).args(args).assert().code(1).get_output().clone();
     assert!(!stdout(&out).contains("refreshed:"), "{}", stdout(&out));
     stderr(&out)
 }
@@ -178,8 +188,9 @@ fn a_second_refresh_is_a_clean_reset_not_a_double_seed() {
 }
 
 #[test]
-fn a_failing_migration_names_file_project_line_and_cause_and_is_rolled_back() {
+fn a_failing_migration_names_file_project_line_and_cause_and_leaves_the_database_as_it_was() {
     let ws = three_schemas();
+    refresh(&ws, "failing_migration").assert().success();
     ws.migration(
         "pay",
         "20251215120003_pay_add_broken.sql",
@@ -191,20 +202,47 @@ fn a_failing_migration_names_file_project_line_and_cause_and_is_rolled_back() {
     )
     .migration("discord", "20251215120004_discord_add_later.sql", "create table discord.later (id int);\n");
 
+    let port = pg::server().port;
+    let build = "mynatca_build_failing_migration_";
+    let out = refresh(&ws, "failing_migration").arg("--keep-failed").assert().code(1).get_output().clone();
+    let err = stderr(&out);
+    let kept = err.split('"').find(|part| part.starts_with(build)).unwrap_or_else(|| panic!("{err}")).to_string();
     assert_eq!(
-        refresh_fails(&ws, "failing_migration"),
-        "error: migration supabase/migrations/20251215120003_pay_add_broken.sql:6 (project pay) failed: \
-         relation \"pay.missing_table\" does not exist; the file was rolled back and nothing after it ran: \
-         fix it and run `mynatca refresh` again\n"
+        err,
+        format!(
+            "error: migration supabase/migrations/20251215120003_pay_add_broken.sql:6 (project pay) failed: \
+             relation \"pay.missing_table\" does not exist; the file was rolled back, nothing after it ran and \
+             database \"failing_migration\" on 127.0.0.1:{port} was left as it was (the build is kept as database \"{kept}\"): \
+             fix it and run `mynatca refresh` again\n"
+        )
     );
 
-    let mut client = pg::server().client("failing_migration");
+    let mut target = pg::server().client("failing_migration");
+    assert_eq!(count(&mut target, "select count(*) from public.seed_log"), 3, "the previous database, seeds and all");
+    assert!(!table_exists(&mut target, "pay.broken"));
+    let mut client = pg::server().client(&kept);
     assert!(table_exists(&mut client, "pay.shifts"), "files before it are applied");
     assert!(!table_exists(&mut client, "pay.broken"), "the whole failing file is rolled back");
     assert!(!table_exists(&mut client, "discord.later"), "nothing after it runs");
     let versions = strings(&mut client, "select version from supabase_migrations.schema_migrations order by version");
     assert_eq!(versions.last().unwrap(), "20251215120002");
     assert_eq!(count(&mut client, "select count(*) from public.seed_log"), 0, "no seeds after a failure");
+    drop(client);
+    pg::server().client("postgres").batch_execute(&format!("drop database \"{kept}\"")).unwrap();
+
+    // Without --keep-failed the build is dropped.
+    refresh_fails(&ws, "failing_migration");
+    assert_eq!(builds("failing_migration"), Vec::<String>::new());
+}
+
+/// The build databases of a target left on the server.
+fn builds(target: &str) -> Vec<String> {
+    strings(
+        &mut pg::server().client("postgres"),
+        &format!(
+            "select datname::text from pg_database where datname like 'mynatca\\_build\\_{target}\\_%' order by 1"
+        ),
+    )
 }
 
 #[test]
@@ -220,8 +258,15 @@ fn a_failing_seed_names_its_own_repo_file() {
         "{err}"
     );
     assert!(err.contains("(detail: Key (membernumber)=(no-such-member) is not present"), "{err}");
-    let mut client = pg::server().client("failing_seed");
-    assert_eq!(strings(&mut client, "select seed from public.seed_log order by id"), vec!["platform", "pay"]);
+    assert!(err.contains("nothing after it ran and database \"failing_seed\" on "), "{err}");
+    let exists = |name: &str| {
+        count(
+            &mut pg::server().client("postgres"),
+            &format!("select count(*) from pg_database where datname = '{name}'"),
+        )
+    };
+    assert_eq!(exists("failing_seed"), 0, "never created: a failed refresh changes nothing");
+    assert_eq!(builds("failing_seed"), Vec::<String>::new());
 }
 
 #[test]
@@ -318,7 +363,7 @@ fn no_seed_and_disabled_seeding_apply_migrations_only() {
         .assert()
         .success()
         .stdout(predicate::str::contains("seeding disabled ([db.seed] enabled = false in "))
-        .stdout(predicate::str::contains("refreshed: 5 migrations, 0 seed files"));
+        .stdout(predicate::str::contains("refreshed: 5 migrations (5 from the cache), 0 seed files"));
     let mut client = pg::server().client("no_seed");
     assert_eq!(count(&mut client, "select count(*) from public.seed_log"), 0);
 }

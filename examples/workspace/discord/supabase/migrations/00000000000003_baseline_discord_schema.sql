@@ -9,3 +9,6 @@ create table discord.verifications (
 
 grant usage on schema discord to service_role;
 grant all on all tables in schema discord to service_role;
+
+-- Only the bot (service_role, which bypasses row level security) reads these.
+alter table discord.verifications enable row level security;

@@ -8,3 +8,5 @@ create table discord.verification_logs (
 );
 
 create index verification_logs_user_idx on discord.verification_logs (discord_user_id, logged_at desc);
+
+alter table discord.verification_logs enable row level security;

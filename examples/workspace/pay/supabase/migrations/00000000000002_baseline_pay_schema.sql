@@ -19,3 +19,8 @@ create table pay.shifts (
 grant usage on schema pay to authenticated, service_role;
 grant select on all tables in schema pay to authenticated;
 grant all on all tables in schema pay to service_role;
+
+alter table pay.pay_periods enable row level security;
+alter table pay.shifts enable row level security;
+create policy "pay periods are visible to signed-in users" on pay.pay_periods for select to authenticated using (true);
+create policy "shifts are visible to signed-in users" on pay.shifts for select to authenticated using (true);

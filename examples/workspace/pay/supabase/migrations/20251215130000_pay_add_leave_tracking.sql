@@ -6,8 +6,11 @@ create table pay.leave_balances (
     sick_hours numeric(6, 2) not null default 0,
     primary key (membernumber, pay_period_id)
 );
+alter table pay.leave_balances enable row level security;
+create policy "leave balances are visible to signed-in users" on pay.leave_balances for select to authenticated using (true);
 
-create view pay.member_hours as
+-- security_invoker: the view reads with the caller's rights, so row level security applies.
+create view pay.member_hours with (security_invoker = true) as
     select m.membernumber, m.last_name, sum(s.hours) as hours
     from public.members m
     join pay.shifts s using (membernumber)

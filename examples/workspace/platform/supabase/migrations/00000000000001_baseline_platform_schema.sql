@@ -21,3 +21,11 @@ create table if not exists public.members (
 
 grant select on public.regions, public.facilities, public.members to anon, authenticated;
 grant all on public.regions, public.facilities, public.members to service_role;
+
+-- Exposed through the Data API: row level security on, signed-in users read.
+alter table public.regions enable row level security;
+alter table public.facilities enable row level security;
+alter table public.members enable row level security;
+create policy "regions are public" on public.regions for select to anon, authenticated using (true);
+create policy "facilities are public" on public.facilities for select to anon, authenticated using (true);
+create policy "members are visible to signed-in users" on public.members for select to authenticated using (true);

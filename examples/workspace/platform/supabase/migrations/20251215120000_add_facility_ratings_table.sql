@@ -8,3 +8,6 @@ create table public.facility_ratings (
 
 create index facility_ratings_rated_on_idx on public.facility_ratings (rated_on);
 grant select on public.facility_ratings to authenticated;
+
+alter table public.facility_ratings enable row level security;
+create policy "ratings are visible to signed-in users" on public.facility_ratings for select to authenticated using (true);

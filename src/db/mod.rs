@@ -1,18 +1,18 @@
-//! The built-in Postgres engine behind `mynatca refresh --db-url`: recreate the database,
-//! lay the Supabase-compatible base, apply every migration (one transaction per file,
-//! with its history row), then the seeds.
+//! The built-in Postgres engine behind `mynatca refresh --db-url`: build a database beside
+//! the target (the base, every migration in one transaction with its history row, then
+//! the seeds), then swap it in. The parts: `base` (what comes before the first
+//! migration), `apply` (one file, one round trip), `preflight` (extensions), `cache`
+//! (template databases), `build` (the whole refresh), `interrupt` (signals).
 //!
 //! No output policy: progress goes to a callback, and a failed file comes back as a
 //! [`FileFailure`] naming the file, its project and the line.
 
 use std::collections::HashSet;
-use std::fmt;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use postgres::config::Host;
-use postgres::error::{DbError, ErrorPosition, SqlState};
 use postgres::{Client, Config, NoTls};
 
 use crate::error::ConfigError;
@@ -21,8 +21,17 @@ use crate::migration;
 use crate::reconcile::{self, PLATFORM};
 use crate::workspace::{canonical_or_lexical, Workspace};
 
-/// The roles the Supabase image provides and migrations grant to.
-pub const SUPABASE_ROLES: [&str; 3] = ["anon", "authenticated", "service_role"];
+mod apply;
+mod base;
+mod build;
+mod cache;
+mod interrupt;
+mod preflight;
+
+pub use apply::{FileFailure, History, Kind, Script, MAX_FILE_BYTES};
+pub use base::Base;
+pub use build::{refresh, Event, Interrupted, Options, Plan, Report, Stopped};
+pub use preflight::ExtensionUse;
 
 /// Databases a reset may connect to while it drops and creates the target, in order.
 const MAINTENANCE_DATABASES: [&str; 2] = ["postgres", "template1"];
@@ -30,21 +39,6 @@ const MAINTENANCE_DATABASES: [&str; 2] = ["postgres", "template1"];
 /// libpq's default socket folders (Debian's, then upstream's), for a URL without a host.
 #[cfg(unix)]
 const DEFAULT_SOCKET_DIRS: [&str; 2] = ["/var/run/postgresql", "/tmp"];
-
-/// As the Supabase CLI has it.
-const BASE_SQL: &str = "
-CREATE SCHEMA IF NOT EXISTS extensions;
-GRANT USAGE ON SCHEMA extensions TO anon, authenticated, service_role;
-CREATE SCHEMA IF NOT EXISTS supabase_migrations;
-CREATE TABLE IF NOT EXISTS supabase_migrations.schema_migrations (
-    version text NOT NULL PRIMARY KEY,
-    statements text[],
-    name text
-);
-";
-
-const INSERT_HISTORY: &str =
-    "INSERT INTO supabase_migrations.schema_migrations (version, name, statements) VALUES ($1, $2, $3)";
 
 /// The database a refresh resets, from a libpq-style URL or key/value string.
 #[derive(Debug, Clone)]
@@ -217,85 +211,7 @@ fn origin(ws: &Workspace, path: PathBuf) -> SqlFile {
     SqlFile { path, project, shown }
 }
 
-/// What [`refresh`] reports as it goes.
-#[derive(Debug)]
-pub enum Event<'a> {
-    /// The database was dropped and created again, with the base in place.
-    Reset,
-    /// About to apply this migration.
-    Migration(&'a Migration),
-    /// About to run this seed file.
-    Seed(&'a SqlFile),
-}
-
-/// What a refresh applied.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Applied {
-    pub migrations: usize,
-    pub seeds: usize,
-}
-
-/// Drops and recreates the target, creates the base, applies `migrations` then `seeds`.
-/// Stops at the first file that fails, with that file rolled back.
-pub fn refresh(
-    target: &Target,
-    migrations: &[Migration],
-    seeds: &[SqlFile],
-    on_event: &mut dyn FnMut(Event),
-) -> anyhow::Result<Applied> {
-    recreate(target)?;
-    let mut client =
-        target.connect(&target.database).with_context(|| format!("cannot connect to the new {}", target.describe()))?;
-    // A reset database is rebuilt from files, so a commit need not wait for the disk.
-    client.batch_execute("SET synchronous_commit = off").context("cannot configure the session")?;
-    create_base(&mut client, &target.database).context("cannot create the Supabase base (roles, schemas)")?;
-    on_event(Event::Reset);
-
-    let mut applied = Applied::default();
-    let insert = client.prepare(INSERT_HISTORY).context("cannot prepare the migration history insert")?;
-    for migration in migrations {
-        on_event(Event::Migration(migration));
-        run_file(&mut client, &migration.file, Kind::Migration, |tx, statements| {
-            tx.execute(&insert, &[&migration.version, &migration.name, &statements]).map(drop)
-        })?;
-        applied.migrations += 1;
-    }
-    for seed in seeds {
-        on_event(Event::Seed(seed));
-        run_file(&mut client, seed, Kind::Seed, |_, _| Ok(()))?;
-        applied.seeds += 1;
-    }
-    Ok(applied)
-}
-
-/// Drops the target (ending its sessions) and creates it again, from another database
-/// of the same server.
-fn recreate(target: &Target) -> anyhow::Result<()> {
-    let mut client = maintenance_client(target)?;
-    let version: i32 = client
-        .query_one("SELECT current_setting('server_version_num')::int", &[])
-        .context("cannot read the server version")?
-        .get(0);
-    let name = quote_ident(&target.database);
-    client
-        .execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
-            &[&target.database],
-        )
-        .with_context(|| format!("cannot end the other sessions on {}", target.describe()))?;
-    // Sessions opened since the terminate are ended by FORCE where the server has it (PG 13+).
-    let force = if version >= 130000 { " WITH (FORCE)" } else { "" };
-    client
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {name}{force}"))
-        .with_context(|| format!("cannot drop {}", target.describe()))?;
-    // template0 is pristine and never busy: template1 may hold local additions or sessions.
-    client
-        .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE template0"))
-        .with_context(|| format!("cannot create {}", target.describe()))?;
-    Ok(())
-}
-
-fn maintenance_client(target: &Target) -> anyhow::Result<Client> {
+pub(crate) fn maintenance_client(target: &Target) -> anyhow::Result<Client> {
     let mut first_error = None;
     for database in MAINTENANCE_DATABASES.iter().filter(|name| **name != target.database) {
         match target.connect(database) {
@@ -313,140 +229,28 @@ fn maintenance_client(target: &Target) -> anyhow::Result<Client> {
     )))
 }
 
-/// Roles are cluster-wide: they may exist already, or be created by a concurrent reset.
-fn create_base(client: &mut Client, database: &str) -> Result<(), postgres::Error> {
-    let superuser: bool = client.query_one("SELECT rolsuper FROM pg_roles WHERE rolname = current_user", &[])?.get(0);
-    for role in SUPABASE_ROLES {
-        if client.query_opt("SELECT 1 FROM pg_roles WHERE rolname = $1", &[&role])?.is_some() {
-            continue;
-        }
-        // As in the Supabase image; only a superuser may grant BYPASSRLS.
-        let bypass = if role == "service_role" && superuser { " BYPASSRLS" } else { "" };
-        match client.batch_execute(&format!("CREATE ROLE {role} NOLOGIN NOINHERIT{bypass}")) {
-            Err(err) if matches!(err.code(), Some(&SqlState::DUPLICATE_OBJECT) | Some(&SqlState::UNIQUE_VIOLATION)) => {
-            }
-            other => other?,
-        }
-    }
-    client.batch_execute(BASE_SQL)?;
-    // Supabase's search path, so unqualified extension functions resolve; this session too.
-    let name = quote_ident(database);
-    client.batch_execute(&format!(
-        "ALTER DATABASE {name} SET search_path TO \"$user\", public, extensions; SET search_path TO \"$user\", public, extensions"
-    ))
-}
-
-fn quote_ident(name: &str) -> String {
+pub(crate) fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Migration,
-    Seed,
-}
-
-/// Runs one file's statements in one transaction, then `finish` (the history row) in
-/// the same transaction. Any failure rolls the whole file back.
-fn run_file(
-    client: &mut Client,
-    file: &SqlFile,
-    kind: Kind,
-    finish: impl FnOnce(&mut postgres::Transaction, Vec<&str>) -> Result<(), postgres::Error>,
-) -> anyhow::Result<()> {
-    let bytes =
-        crate::fsutil::read_sql_file(&file.path).with_context(|| format!("cannot read {}", file.path.display()))?;
-    let sql = String::from_utf8(bytes)
-        .map_err(|_| anyhow::anyhow!("{}: not UTF-8 text; save it as UTF-8", file.path.display()))?;
-    let statements = split(&sql);
-    let mut tx = client.transaction().context("cannot begin a transaction")?;
-    for statement in &statements {
-        if let Err(err) = tx.batch_execute(statement.text) {
-            return Err(match err.as_db_error() {
-                Some(db) => FileFailure::new(kind, file, &sql, statement, db).into(),
-                None => anyhow::Error::new(err).context(format!("{} failed", file.shown)),
-            });
-        }
+/// Gives `to` the per-database settings of `from` (`ALTER DATABASE ... SET`), which
+/// `CREATE DATABASE ... TEMPLATE` does not copy. Copied through the catalog when the
+/// user may (a superuser); otherwise the base's search path is set again.
+pub(crate) fn copy_settings(client: &mut Client, from: &str, to: &str) -> Result<(), postgres::Error> {
+    let superuser: bool = client.query_one("SELECT rolsuper FROM pg_roles WHERE rolname = current_user", &[])?.get(0);
+    if superuser {
+        client.execute(
+            "INSERT INTO pg_db_role_setting (setdatabase, setrole, setconfig) \
+             SELECT t.oid, s.setrole, s.setconfig FROM pg_db_role_setting s \
+             JOIN pg_database f ON f.oid = s.setdatabase JOIN pg_database t ON t.datname = $2 \
+             WHERE f.datname = $1",
+            &[&from, &to],
+        )?;
+        return Ok(());
     }
-    let texts = statements.iter().map(|statement| statement.text).collect();
-    let done = finish(&mut tx, texts).and_then(|()| tx.commit());
-    done.with_context(|| format!("cannot record {} ({})", file.shown, file.project))
+    client
+        .batch_execute(&format!("ALTER DATABASE {} SET search_path TO \"$user\", public, extensions", quote_ident(to)))
 }
-
-/// One statement of a file and where it starts in the file (bytes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Statement<'a> {
-    pub offset: usize,
-    pub text: &'a str,
-}
-
-/// Splits with PostgreSQL's own parser (libpg_query); SQL it rejects is split by its
-/// scanner instead, so the server still reports the error where it is.
-pub fn split(sql: &str) -> Vec<Statement<'_>> {
-    let parts =
-        pg_query::split_with_parser(sql).or_else(|_| pg_query::split_with_scanner(sql)).unwrap_or_else(|_| vec![sql]);
-    parts
-        .into_iter()
-        .filter_map(|part| {
-            let text = part.trim();
-            let offset = text.as_ptr() as usize - sql.as_ptr() as usize;
-            (!text.is_empty()).then_some(Statement { offset, text })
-        })
-        .collect()
-}
-
-/// The 1-based line of `sql` holding the error: Postgres' position (1-based, in
-/// characters of the statement) when it gives one, else the statement's first line
-/// (errors inside function bodies carry positions in internal queries only).
-pub fn error_line(sql: &str, statement: &Statement, position: Option<&ErrorPosition>) -> usize {
-    let within = match position {
-        Some(ErrorPosition::Original(position)) => {
-            let index = (*position as usize).saturating_sub(1);
-            statement.text.char_indices().nth(index).map_or(statement.text.len(), |(byte, _)| byte)
-        }
-        _ => 0,
-    };
-    let byte = (statement.offset + within).min(sql.len());
-    sql.as_bytes()[..byte].iter().filter(|b| **b == b'\n').count() + 1
-}
-
-/// A migration or seed file the server rejected; the file was rolled back.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileFailure {
-    pub kind: Kind,
-    pub file: SqlFile,
-    pub line: usize,
-    /// Postgres' message, then its detail and hint when it gives them.
-    pub message: String,
-}
-
-impl FileFailure {
-    fn new(kind: Kind, file: &SqlFile, sql: &str, statement: &Statement, db: &DbError) -> FileFailure {
-        let mut message = db.message().to_string();
-        for (label, extra) in [("detail", db.detail()), ("hint", db.hint())] {
-            if let Some(extra) = extra {
-                message.push_str(&format!(" ({label}: {extra})"));
-            }
-        }
-        FileFailure { kind, file: file.clone(), line: error_line(sql, statement, db.position()), message }
-    }
-}
-
-impl fmt::Display for FileFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (what, after) = match self.kind {
-            Kind::Migration => ("migration", "nothing after it ran"),
-            Kind::Seed => ("seed", "the migrations are in place, later seeds did not run"),
-        };
-        write!(
-            f,
-            "{what} {}:{} (project {}) failed: {}; the file was rolled back and {after}: fix it and run `mynatca refresh` again",
-            self.file.shown, self.line, self.file.project, self.message
-        )
-    }
-}
-
-impl std::error::Error for FileFailure {}
 
 #[cfg(test)]
 mod tests {
@@ -499,31 +303,6 @@ mod tests {
     }
 
     #[test]
-    fn split_keeps_byte_offsets_and_drops_comments_and_blanks() {
-        let sql = "-- head\ncreate table a (id int);\n\n/* c */ insert into a values (1);\n-- tail\n";
-        let statements = split(sql);
-        let texts: Vec<&str> = statements.iter().map(|s| s.text).collect();
-        assert_eq!(texts, vec!["create table a (id int)", "insert into a values (1)"]);
-        for statement in &statements {
-            assert_eq!(&sql[statement.offset..statement.offset + statement.text.len()], statement.text);
-        }
-    }
-
-    #[test]
-    fn split_understands_bodies_a_regex_would_cut() {
-        let sql = "create function f() returns int language sql begin atomic select 1; end;\n\
-                   create function g() returns text language sql as $$ select ';' $$;\n";
-        assert_eq!(split(sql).len(), 2);
-    }
-
-    #[test]
-    fn split_falls_back_to_the_scanner_on_invalid_sql() {
-        let sql = "create table a (id int);\nselect from where;\n";
-        let texts: Vec<&str> = split(sql).iter().map(|s| s.text).collect();
-        assert_eq!(texts, vec!["create table a (id int)", "select from where"]);
-    }
-
-    #[test]
     fn seeds_follow_declared_order_sorted_matches_no_duplicates() {
         let tmp = tempfile::tempdir().unwrap();
         // Glob characters in the platform's own path are taken literally.
@@ -552,18 +331,5 @@ mod tests {
         assert!(found.files.iter().all(|f| f.project == PLATFORM));
         assert_eq!(found.unmatched, vec!["./nothing/*.sql"]);
         assert!(seeds(&ws, &["./[".to_string()]).unwrap_err().to_string().contains("invalid pattern"));
-    }
-
-    #[test]
-    fn error_line_maps_character_positions_to_file_lines() {
-        // 'é' is two bytes: positions count characters, not bytes.
-        let sql = "-- café\ncreate table a (id int);\ninsert into a\n  values ('é', nope);\n";
-        let statements = split(sql);
-        let insert = &statements[1];
-        let position = insert.text.find("nope").map(|byte| insert.text[..byte].chars().count() + 1).unwrap();
-        assert_eq!(error_line(sql, insert, Some(&ErrorPosition::Original(position as u32))), 4);
-        assert_eq!(error_line(sql, insert, None), 3, "without a position: the statement's first line");
-        let internal = ErrorPosition::Internal { position: 3, query: "select 1".into() };
-        assert_eq!(error_line(sql, insert, Some(&internal)), 3);
     }
 }

@@ -1,0 +1,127 @@
+//! The end of a built-in refresh: the summary line, and with `--keep-going` every
+//! failure grouped by its first cause; or all of it as one JSON document.
+
+use serde_json::json;
+
+use crate::db::{FileFailure, Kind, Plan, Report, Target};
+use crate::ui::{plural, Ui};
+
+/// Failures sharing Postgres' message, in the order first seen.
+struct Group<'a> {
+    cause: &'a str,
+    /// A skipped extension the message names (its objects were never created).
+    after_skipped: Option<&'a str>,
+    failures: Vec<&'a FileFailure>,
+}
+
+fn groups<'a>(report: &'a Report) -> Vec<Group<'a>> {
+    let mut groups: Vec<Group> = Vec::new();
+    for failure in &report.failures {
+        match groups.iter_mut().find(|group| group.cause == failure.cause) {
+            Some(group) => group.failures.push(failure),
+            None => groups.push(Group {
+                cause: &failure.cause,
+                after_skipped: report.skipped.iter().map(String::as_str).find(|ext| names(&failure.cause, ext)),
+                failures: vec![failure],
+            }),
+        }
+    }
+    groups
+}
+
+/// Whether `message` names `word` as a whole identifier (`"extensions.vector"` names `vector`).
+fn names(message: &str, word: &str) -> bool {
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+    message.match_indices(word).any(|(at, _)| {
+        let before = message[..at].chars().next_back();
+        let after = message[at + word.len()..].chars().next();
+        !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
+    })
+}
+
+fn counts(report: &Report) -> (usize, usize) {
+    let failed_seeds = report.failures.iter().filter(|f| f.kind == Kind::Seed).count();
+    (report.failures.len() - failed_seeds, failed_seeds)
+}
+
+pub fn print(ui: &Ui, target: &Target, plan: &Plan, report: &Report, seconds: f64) {
+    let cached = match report.from_cache {
+        0 => String::new(),
+        n => format!(" ({n} from the cache)"),
+    };
+    if report.failures.is_empty() {
+        ui.info(&format!(
+            "refreshed: {}{cached}, {} in {seconds:.2}s",
+            plural(report.migrations, "migration"),
+            plural(report.seeds, "seed file")
+        ));
+        return;
+    }
+    // The report is the result asked for: printed even with --quiet.
+    ui.out(&format!("failed: {} files, grouped by first cause:", report.failures.len()));
+    for group in groups(report) {
+        let after = group.after_skipped.map(|ext| format!(" (after `CREATE EXTENSION {ext}` was left out)"));
+        ui.out(&format!("  {} × {}{}", group.cause, group.failures.len(), after.unwrap_or_default()));
+        for failure in group.failures {
+            let extra = failure.message.strip_prefix(failure.cause.as_str()).unwrap_or_default();
+            ui.out(&format!("    {}:{} ({}){extra}", failure.file.shown, failure.line, failure.file.project));
+        }
+    }
+    let (failed_migrations, failed_seeds) = counts(report);
+    ui.out(&format!(
+        "refreshed with failures: {} of {} migrations applied{cached}, {failed_migrations} failed; {} of {} seed files, {failed_seeds} failed; \
+         {} is the result anyway (--keep-going), in {seconds:.2}s",
+        report.migrations,
+        plan.migrations.len(),
+        report.seeds,
+        plan.seeds.len(),
+        target.describe()
+    ));
+}
+
+pub fn to_json(target: &Target, plan: &Plan, report: &Report, seconds: f64) -> serde_json::Value {
+    let (failed_migrations, failed_seeds) = counts(report);
+    let groups: Vec<serde_json::Value> = groups(report)
+        .iter()
+        .map(|group| {
+            json!({
+                "cause": group.cause,
+                "count": group.failures.len(),
+                "after_skipped_extension": group.after_skipped,
+                "files": group.failures.iter().map(|f| json!({
+                    "kind": match f.kind { Kind::Migration => "migration", Kind::Seed => "seed" },
+                    "path": f.file.shown,
+                    "project": f.file.project,
+                    "line": f.line,
+                    "message": f.message,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({
+        "database": target.database,
+        "migrations": {
+            "total": plan.migrations.len(),
+            "applied": report.migrations,
+            "from_cache": report.from_cache,
+            "failed": failed_migrations,
+        },
+        "seeds": { "total": plan.seeds.len(), "applied": report.seeds, "failed": failed_seeds },
+        "skipped_extensions": report.skipped,
+        "failures": groups,
+        "seconds": (seconds * 100.0).round() / 100.0,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::names;
+
+    #[test]
+    fn a_cause_names_an_extension_as_a_whole_identifier() {
+        assert!(names("type \"extensions.vector\" does not exist", "vector"));
+        assert!(names("function vector(integer) does not exist", "vector"));
+        assert!(!names("type \"vectors\" does not exist", "vector"));
+        assert!(!names("column my_vector does not exist", "vector"));
+    }
+}

@@ -1,0 +1,95 @@
+//! Ctrl-C and SIGTERM during a refresh: the signal is noted (not acted on in the
+//! handler), the running statement is cancelled, and the refresh cleans up its build.
+
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use postgres::{CancelToken, NoTls};
+
+static SIGNAL: AtomicI32 = AtomicI32::new(0);
+
+extern "C" fn note(signal: libc::c_int) {
+    SIGNAL.store(signal, Ordering::SeqCst);
+}
+
+/// The signal received since [`Watch::start`], if any.
+pub fn received() -> Option<i32> {
+    match SIGNAL.load(Ordering::SeqCst) {
+        0 => None,
+        signal => Some(signal),
+    }
+}
+
+/// `SIGINT` or `SIGTERM`, for messages.
+pub fn signal_name(signal: i32) -> &'static str {
+    if signal == libc::SIGTERM {
+        "SIGTERM"
+    } else {
+        "SIGINT"
+    }
+}
+
+/// Handlers installed for its lifetime, and a thread cancelling the statement running
+/// on the registered connection when a signal comes.
+pub struct Watch {
+    token: Arc<Mutex<Option<CancelToken>>>,
+    done: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+    previous: Vec<(libc::c_int, libc::sigaction)>,
+}
+
+impl Watch {
+    pub fn start() -> Watch {
+        SIGNAL.store(0, Ordering::SeqCst);
+        let previous = [libc::SIGINT, libc::SIGTERM].into_iter().map(|signal| (signal, install(signal))).collect();
+        let token: Arc<Mutex<Option<CancelToken>>> = Arc::default();
+        let done = Arc::new(AtomicBool::new(false));
+        let (thread_token, thread_done) = (token.clone(), done.clone());
+        let thread = std::thread::spawn(move || {
+            while !thread_done.load(Ordering::SeqCst) {
+                if received().is_some() {
+                    if let Some(token) = thread_token.lock().expect("not poisoned").take() {
+                        if let Err(err) = token.cancel_query(NoTls) {
+                            tracing::warn!(%err, "cannot cancel the running statement");
+                        }
+                    }
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        });
+        Watch { token, done, thread: Some(thread), previous }
+    }
+
+    /// The connection whose statement a signal cancels from now on.
+    pub fn register(&self, token: CancelToken) {
+        *self.token.lock().expect("not poisoned") = Some(token);
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        self.done.store(true, Ordering::SeqCst);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+        for (signal, action) in &self.previous {
+            // SAFETY: restores the action saved by `install` for the same signal.
+            unsafe { libc::sigaction(*signal, action, std::ptr::null_mut()) };
+        }
+    }
+}
+
+fn install(signal: libc::c_int) -> libc::sigaction {
+    // SAFETY: `note` only stores to an atomic, which is async-signal-safe; the structs are
+    // zeroed C structs that sigaction fills or reads.
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = note as extern "C" fn(libc::c_int) as libc::sighandler_t;
+        libc::sigemptyset(&mut action.sa_mask);
+        let mut previous: libc::sigaction = std::mem::zeroed();
+        libc::sigaction(signal, &action, &mut previous);
+        previous
+    }
+}

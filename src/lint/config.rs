@@ -1,0 +1,113 @@
+//! `registry`, `config-schemas` and `config-seeds`: the registry and config.toml.
+
+use std::path::Path;
+
+use super::{Finding, Rule};
+use crate::registry::Project;
+use crate::text::line_col;
+
+/// A registry that does not load, at the line the error names (1 otherwise); the
+/// finding names the file, so the message does not repeat it.
+pub(crate) fn registry_error(path: &Path, err: &crate::error::ConfigError) -> Finding {
+    let line = err.position.map_or(1, |(line, _)| line);
+    Finding::new(Rule::Registry, path, line, format!("{}; `mynatca check` skipped the link rules", err.detail()))
+}
+
+/// The line of project `name`'s entry in the registry text (1 if not found).
+pub(crate) fn registry_entry_line(text: &str, name: &str) -> usize {
+    let quoted = format!("\"{name}\"");
+    text.match_indices("\"name\"")
+        .find(|(i, key)| {
+            text[i + key.len()..].trim_start().strip_prefix(':').is_some_and(|v| v.trim_start().starts_with(&quoted))
+        })
+        .map_or(1, |(i, _)| line_col(text, i).0)
+}
+
+/// `config-schemas` and `config-seeds`: each linked schema in `[api] schemas`; the seed
+/// glob `link-project` adds (`./seeds/<name>/*.sql`) in `[db.seed] sql_paths` for each
+/// project that has seed files. `projects` pairs each project with that fact.
+pub(crate) fn config_findings(path: &Path, text: &str, projects: &[(&Project, bool)]) -> Vec<Finding> {
+    let config = match crate::config::SupabaseConfig::parse(path.to_path_buf(), text) {
+        Ok(config) => config,
+        Err(err) => {
+            return vec![Finding::new(
+                Rule::ConfigSchemas,
+                path,
+                err.position.map_or(1, |(line, _)| line),
+                format!("{}; the schemas and seed paths could not be checked", err.detail()),
+            )];
+        }
+    };
+    let document = toml_edit::ImDocument::parse(text).ok();
+    let line_of = |keys: &[&str]| -> usize {
+        let mut item = document.as_ref().map(|d| d.as_item());
+        for key in keys {
+            item = item.and_then(|i| i.get(key));
+        }
+        item.and_then(|i| i.span()).map_or(1, |span| line_col(text, span.start).0)
+    };
+    let schemas = config.api_schemas();
+    let seeds: Vec<String> = config.seed_sql_paths().iter().map(|p| p.trim_start_matches("./").to_string()).collect();
+    let mut findings = Vec::new();
+    for (project, has_seeds) in projects {
+        if !schemas.contains(&project.schema) {
+            findings.push(Finding::new(
+                Rule::ConfigSchemas,
+                path,
+                line_of(&["api", "schemas"]),
+                format!(
+                    "schema {} of {} is not in [api] schemas, so the API does not expose it; add \"{}\" (`mynatca link-project {}` does)",
+                    project.schema, project.name, project.schema, project.name
+                ),
+            ));
+        }
+        let glob = crate::config::seed_glob(&project.name);
+        if *has_seeds && !seeds.iter().any(|s| s == glob.trim_start_matches("./")) {
+            findings.push(Finding::new(
+                Rule::ConfigSeeds,
+                path,
+                line_of(&["db", "seed", "sql_paths"]),
+                format!(
+                    "[db.seed] sql_paths lacks \"{glob}\", so {}'s seeds never run; add it (`mynatca link-project {}` does)",
+                    project.name, project.name
+                ),
+            ));
+        }
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::ownership::tests::project;
+
+    #[test]
+    fn registry_lines() {
+        let text = "{\n  \"version\": 1,\n  \"projects\": [\n    {\"name\": \"pay\"},\n    {\n      \"name\" : \"discord\"\n    }\n  ]\n}\n";
+        assert_eq!(registry_entry_line(text, "pay"), 4);
+        assert_eq!(registry_entry_line(text, "discord"), 6);
+        assert_eq!(registry_entry_line(text, "bid"), 1);
+        let path = Path::new("/p/.linked-projects.json");
+        let broken = "{\n  \"version\": 1,\n  \"projects\": [,]\n}";
+        let err = crate::registry::Registry::parse(path.into(), broken).unwrap_err();
+        let finding = registry_error(path, &err);
+        assert_eq!(finding.line, 3);
+        assert!(finding.message.starts_with("invalid JSON: "), "{}", finding.message);
+    }
+
+    #[test]
+    fn config_lists_schemas_and_seed_globs() {
+        let (pay, discord) = (project("pay"), project("discord"));
+        let text =
+            "[api]\nschemas = [\"public\", \"pay\"]\n\n[db.seed]\nsql_paths = [\"./seed.sql\", \"seeds/pay/*.sql\"]\n";
+        let found = config_findings(Path::new("/c.toml"), text, &[(&pay, true), (&discord, true)]);
+        let got: Vec<(Rule, usize)> = found.iter().map(|f| (f.rule, f.line)).collect();
+        assert_eq!(got, vec![(Rule::ConfigSchemas, 2), (Rule::ConfigSeeds, 5)]);
+        assert!(found[1].message.contains("\"./seeds/discord/*.sql\""), "{}", found[1].message);
+        // No seed files, nothing to run: no glob needed.
+        assert!(config_findings(Path::new("/c.toml"), text, &[(&pay, false)]).is_empty());
+        let bad = config_findings(Path::new("/c.toml"), "[api\n", &[]);
+        assert_eq!((bad[0].rule, bad[0].line), (Rule::ConfigSchemas, 1));
+    }
+}

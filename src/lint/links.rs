@@ -1,0 +1,187 @@
+//! `stale-link`, `broken-link`, `foreign-link`, `conflict` and `duplicate-version`.
+
+use std::path::{Path, PathBuf};
+
+use super::{Finding, Rule};
+use crate::fsutil;
+use crate::reconcile::{self, Action, ConflictKind, WarningKind, PLATFORM};
+use crate::workspace::Workspace;
+
+/// `stale-link`, `broken-link`, `foreign-link`, `conflict` and `duplicate-version`, from
+/// the plan `mynatca link` would carry out: anything it would change is not as it should
+/// be. `exists` tells whether a link's target is there (a dangling link is broken).
+pub(crate) fn link_findings(ws: &Workspace, plan: &reconcile::Plan, exists: impl Fn(&Path) -> bool) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = plan.actions.iter().map(|action| action_finding(action, &exists)).collect();
+    let plan = &plan.verdict;
+    for conflict in &plan.conflicts {
+        let (rule, path) = match conflict.kind {
+            ConflictKind::ForeignLink => (Rule::ForeignLink, ws.platform.join(&conflict.name)),
+            ConflictKind::RealFile => (Rule::Conflict, ws.platform.join(&conflict.name)),
+            // Reported at the file that is not linked: the second project's.
+            ConflictKind::SameName | ConflictKind::UnsafeName => {
+                let file = Path::new(&conflict.name).file_name().unwrap_or_default();
+                let project = conflict.projects.last().map(String::as_str).unwrap_or(PLATFORM);
+                (Rule::Conflict, migration_path(ws, project, &file.to_string_lossy()))
+            }
+        };
+        findings.push(Finding::new(rule, path, 1, conflict.message.clone()));
+    }
+    for warning in &plan.warnings {
+        if let (WarningKind::ForeignLink, Some(rel)) = (warning.kind, &warning.path) {
+            findings.push(Finding::new(Rule::ForeignLink, ws.platform.join(rel), 1, warning.message.clone()));
+        }
+    }
+    for duplicate in &plan.duplicates {
+        for file in &duplicate.files {
+            let (project, name) = (&file.project, &file.name);
+            let others: Vec<String> = duplicate
+                .files
+                .iter()
+                .filter(|other| *other != file)
+                .map(|other| format!("{} ({})", other.name, other.project))
+                .collect();
+            findings.push(Finding::new(
+                Rule::DuplicateVersion,
+                migration_path(ws, project, name),
+                1,
+                format!(
+                    "version {} is also used by {}; `supabase db reset` would fail on schema_migrations_pkey: give all but one a new version (`mynatca new` picks a free one)",
+                    duplicate.version,
+                    others.join(", ")
+                ),
+            ));
+        }
+    }
+    findings
+}
+
+/// What is wrong on disk when the plan holds `action`.
+fn action_finding(action: &Action, exists: impl Fn(&Path) -> bool) -> Finding {
+    let link = action.link();
+    let dir = link.dir;
+    let dangling = |target: &Path| !exists(&fsutil::absolute_from(&dir.path, target));
+    match *action {
+        Action::Create { to, .. } => {
+            let place = if dir.migrations {
+                "platform/supabase/migrations".to_string()
+            } else {
+                format!("platform/{}", dir.rel)
+            };
+            let what = if dir.migrations { "migration" } else { "seed" };
+            Finding::new(
+                Rule::StaleLink,
+                fsutil::absolute_from(&dir.path, to),
+                1,
+                format!("{what} {} of {} is not linked into {place}; run `mynatca link`", link.name, link.project),
+            )
+        }
+        Action::Retarget { from, to, .. } => {
+            let broken = dangling(from);
+            Finding::new(
+                if broken { Rule::BrokenLink } else { Rule::StaleLink },
+                link.path(),
+                1,
+                format!(
+                    "points to {}{} instead of {}; run `mynatca link`",
+                    from.display(),
+                    if broken { ", which does not exist," } else { "" },
+                    to.display()
+                ),
+            )
+        }
+        Action::Remove { from, .. } => {
+            let (rule, why) = if dangling(from) {
+                (Rule::BrokenLink, "which does not exist".to_string())
+            } else {
+                (Rule::StaleLink, format!("which is no longer a file {} offers", link.project))
+            };
+            Finding::new(
+                rule,
+                link.path(),
+                1,
+                format!("points to {}, {why}; run `mynatca link` to remove it", from.display()),
+            )
+        }
+    }
+}
+
+/// A migration's own file: the platform's in its migrations folder, a project's in its repo.
+fn migration_path(ws: &Workspace, project: &str, name: &str) -> PathBuf {
+    match ws.registry.project(project) {
+        Some(p) if project != PLATFORM => ws.migrations_dir(p).join(name),
+        _ => ws.link_dir().join(name),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_findings_follow_the_plan_and_point_at_the_right_file() {
+        use crate::reconcile::{Existing, Input, LinkDir, Offer, Owner};
+        let registry = r#"{"version":1,"projects":[{"name":"pay","path":"../pay","schema":"pay"},{"name":"discord","path":"../discord","schema":"discord"}]}"#;
+        let ws = Workspace {
+            platform: "/ws/platform".into(),
+            registry: crate::registry::Registry::parse("/ws/platform/.linked-projects.json".into(), registry).unwrap(),
+        };
+        let target =
+            |project: &str, name: &str| PathBuf::from(format!("../../../{project}/supabase/migrations/{name}"));
+        let offer = |project: &str, name: &str| Offer {
+            project: project.into(),
+            name: name.into(),
+            target: target(project, name),
+        };
+        let input = Input {
+            migrations: LinkDir {
+                rel: "supabase/migrations".into(),
+                path: "/ws/platform/supabase/migrations".into(),
+                exists: true,
+                migrations: true,
+                entries: vec![
+                    ("2_pay_gone.sql".into(), Existing::Link(target("pay", "2_pay_gone.sql"))),
+                    ("3_pay_moved.sql".into(), Existing::Link(target("pay", "3_pay_moved.sql"))),
+                    ("4_pay_old.sql".into(), Existing::Link(target("pay", "old/4_pay_old.sql"))),
+                ],
+                refused: vec![],
+                offers: vec![
+                    offer("pay", "1_pay_new.sql"),
+                    offer("pay", "4_pay_old.sql"),
+                    offer("pay", "5_same.sql"),
+                    offer("discord", "5_same.sql"),
+                    offer("discord", "4_discord_dup.sql"),
+                ],
+                owners: vec![
+                    Owner { project: "pay".into(), location: "/ws/pay/supabase/migrations".into() },
+                    Owner { project: "discord".into(), location: "/ws/discord/supabase/migrations".into() },
+                ],
+                reported: vec![],
+            },
+            seeds: vec![],
+            warnings: vec![],
+        };
+        let plan = reconcile::plan(&input);
+        // 2_pay_gone.sql's file is deleted; 3_pay_moved.sql's exists but is no longer offered.
+        let exists = |path: &Path| !path.ends_with("2_pay_gone.sql");
+        let found: Vec<(Rule, String)> =
+            link_findings(&ws, &plan, exists).into_iter().map(|f| (f.rule, f.path.display().to_string())).collect();
+        let links = "/ws/platform/supabase/migrations";
+        assert_eq!(
+            found,
+            vec![
+                (Rule::StaleLink, "/ws/pay/supabase/migrations/1_pay_new.sql".into()),
+                (Rule::StaleLink, "/ws/discord/supabase/migrations/4_discord_dup.sql".into()),
+                (Rule::StaleLink, "/ws/pay/supabase/migrations/5_same.sql".into()),
+                (Rule::StaleLink, format!("{links}/4_pay_old.sql")),
+                (Rule::BrokenLink, format!("{links}/2_pay_gone.sql")),
+                (Rule::StaleLink, format!("{links}/3_pay_moved.sql")),
+                (Rule::Conflict, "/ws/discord/supabase/migrations/5_same.sql".into()),
+                (Rule::DuplicateVersion, "/ws/discord/supabase/migrations/4_discord_dup.sql".into()),
+                (Rule::DuplicateVersion, "/ws/pay/supabase/migrations/4_pay_old.sql".into()),
+            ]
+        );
+        let managed = plan.managed_paths();
+        assert!(managed.contains(&PathBuf::from(format!("{links}/2_pay_gone.sql"))), "links to remove are managed");
+        assert!(managed.contains(&PathBuf::from(format!("{links}/1_pay_new.sql"))));
+    }
+}

@@ -1,0 +1,115 @@
+//! Every migration of the workspace through every SQL rule: each file is read and
+//! parsed once (on all cores; libpg_query is thread-safe), then the workspace-wide
+//! rules run over the files in apply order.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use super::history::{self, Base};
+use super::order::order_findings;
+use super::ownership::{analyze_sql, ownership_findings, Owners};
+use super::positions::Source;
+use super::rls::rls_findings;
+use super::{facts::Statement, name_findings, Finding, Rule};
+use crate::migration;
+
+/// A migration to read: its file, its project (or the platform) and, for a linked
+/// project, the schema its name should carry.
+#[derive(Debug, Clone)]
+pub(crate) struct MigrationFile<'a> {
+    pub(crate) path: PathBuf,
+    pub(crate) project: &'a str,
+    pub(crate) schema: Option<&'a str>,
+}
+
+impl MigrationFile<'_> {
+    pub(crate) fn name(&self) -> &str {
+        self.path.file_name().and_then(|n| n.to_str()).unwrap_or_default()
+    }
+}
+
+/// A migration that was read: its text and, when PostgreSQL's parser accepts it, its statements.
+#[derive(Debug)]
+pub(crate) struct Parsed {
+    pub(crate) path: PathBuf,
+    pub(crate) project: String,
+    pub(crate) sql: String,
+    pub(crate) statements: Vec<Statement>,
+    pub(crate) parses: bool,
+}
+
+impl Parsed {
+    pub(crate) fn name(&self) -> &str {
+        self.path.file_name().and_then(|n| n.to_str()).unwrap_or_default()
+    }
+
+    pub(crate) fn source(&self) -> Source<'_> {
+        Source::new(&self.sql)
+    }
+}
+
+/// What the SQL rules need besides the files.
+pub(crate) struct Context<'a> {
+    pub(crate) owners: &'a Owners,
+    /// `[api] schemas` of config.toml.
+    pub(crate) exposed: &'a HashSet<String>,
+    /// Each repo's base, for `history-edit` and `out-of-order`.
+    pub(crate) bases: &'a [Base],
+    /// Every version in the workspace, for suggesting a free one.
+    pub(crate) versions: &'a HashSet<String>,
+}
+
+/// Names, parse, transaction, ownership, order, rls, history-edit and out-of-order over `files`.
+pub(crate) fn check_migrations(files: &[MigrationFile], context: &Context) -> Vec<Finding> {
+    let results = read_all(files);
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut parsed: Vec<Parsed> = Vec::new();
+    for (found, file) in results {
+        findings.extend(found);
+        parsed.extend(file);
+    }
+    // Apply order: byte-wise by file name across repos.
+    parsed.sort_by_cached_key(|p| p.name().to_string());
+    let in_order: Vec<&Parsed> = parsed.iter().filter(|p| p.parses).collect();
+    findings.extend(ownership_findings(&in_order, context.owners));
+    findings.extend(order_findings(&in_order));
+    findings.extend(rls_findings(&in_order, context.exposed));
+    findings.extend(history::history_findings(context.bases, files, &parsed, context.versions));
+    findings
+}
+
+/// Each file's own findings and, when it was read, its text and statements, in input order.
+fn read_all(files: &[MigrationFile]) -> Vec<(Vec<Finding>, Option<Parsed>)> {
+    let one = |m: &MigrationFile| {
+        let mut found = name_findings(&m.path, m.schema);
+        // The Supabase CLI never runs a file its pattern skips.
+        if migration::parse(m.name()).is_none() {
+            return (found, None);
+        }
+        // Regular files only, at most 64 MiB: a FIFO or /dev/zero is refused, never read.
+        match crate::fsutil::read_sql_file(&m.path).map(String::from_utf8) {
+            Ok(Ok(sql)) => {
+                let (sql_found, statements) = analyze_sql(&m.path, &sql);
+                found.extend(sql_found);
+                let parses = statements.is_some();
+                let statements = statements.unwrap_or_default();
+                (found, Some(Parsed { path: m.path.clone(), project: m.project.to_string(), sql, statements, parses }))
+            }
+            Ok(Err(_)) => {
+                found.push(Finding::new(Rule::Parse, &m.path, 1, "not UTF-8 text; save it as UTF-8"));
+                (found, None)
+            }
+            Err(err) => {
+                found.push(Finding::new(Rule::Parse, &m.path, 1, format!("cannot read it: {err}")));
+                (found, None)
+            }
+        }
+    };
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len().max(1));
+    let chunk = files.len().div_ceil(workers).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> =
+            files.chunks(chunk).map(|part| scope.spawn(move || part.iter().map(one).collect::<Vec<_>>())).collect();
+        handles.into_iter().flat_map(|h| h.join().expect("a check thread panicked")).collect()
+    })
+}

@@ -1,0 +1,203 @@
+//! `parse` and `ownership`, decided on PostgreSQL's own grammar (libpg_query through
+//! `pg_query`): every statement is reduced to the objects it creates, alters, drops,
+//! comments on, grants on, hangs a trigger/policy/index/rule on, or writes rows to
+//! ([`Touch`]), and each object's schema is compared with the schemas the file's
+//! project owns.
+
+mod ddl;
+mod dml;
+mod privileges;
+mod resolve;
+mod touch;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use pg_query::protobuf;
+use pg_query::{Node, NodeEnum};
+
+pub(crate) use resolve::ownership_findings;
+pub(crate) use touch::{ObjectKind, Part, PendingTouch, Place, Verb, ALL_SCHEMAS};
+
+use super::facts::{statement_events, Statement};
+use super::nodes::strings;
+use super::positions::Source;
+use super::search_path::Scope;
+use super::transaction::Transactions;
+use super::{Finding, Rule};
+use crate::reconcile::PLATFORM;
+use crate::registry::Project;
+use crate::text::{line_col, offset};
+
+/// Who owns which schema: each linked project its own, the platform every other one.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Owners {
+    by_schema: HashMap<String, String>,
+}
+
+impl Owners {
+    pub(crate) fn new(projects: &[Project]) -> Owners {
+        Owners { by_schema: projects.iter().map(|p| (p.schema.clone(), p.name.clone())).collect() }
+    }
+
+    pub(crate) fn owner(&self, schema: &str) -> &str {
+        self.by_schema.get(schema).map_or(PLATFORM, String::as_str)
+    }
+
+    /// The schema a linked project owns.
+    pub(crate) fn schema_of(&self, project: &str) -> Option<&str> {
+        self.by_schema.iter().find(|(_, p)| p.as_str() == project).map(|(s, _)| s.as_str())
+    }
+}
+
+/// `parse` and `ownership` for one migration of `project` (a project name or
+/// [`PLATFORM`]). A file PostgreSQL's parser rejects gets one `parse` finding at the
+/// offending token and no ownership analysis.
+#[cfg(test)]
+pub(crate) fn sql_findings(path: &Path, sql: &str, project: &str, owners: &Owners) -> Vec<Finding> {
+    let (mut findings, statements) = analyze_sql(path, sql);
+    if let Some(statements) = statements {
+        let file = super::migrations::Parsed {
+            path: path.to_path_buf(),
+            project: project.to_string(),
+            sql: sql.to_string(),
+            statements,
+            parses: true,
+        };
+        findings.extend(ownership_findings(&[&file], owners));
+    }
+    findings
+}
+
+/// `parse` and `transaction` findings for one migration and, when it parses, each
+/// statement's facts: what `ownership` needs (judged later, in apply order, where
+/// unqualified names can be resolved) and what `order` and `rls` need.
+pub(crate) fn analyze_sql(path: &Path, sql: &str) -> (Vec<Finding>, Option<Vec<Statement>>) {
+    let parsed = match pg_query::parse(sql, 0) {
+        Ok(parsed) => parsed,
+        Err(err) => {
+            let (line, message) = match (&err, crate::sqlerror::syntax_error(sql)) {
+                (pg_query::Error::Parse(_), Some(error)) => (line_col(sql, error.offset.unwrap_or(0)).0, error.message),
+                (pg_query::Error::Parse(message), None) => (1, message.clone()),
+                (other, _) => (1, other.to_string()),
+            };
+            let finding = Finding::new(Rule::Parse, path, line, format!("PostgreSQL rejects this: {message}"));
+            return (vec![finding], None);
+        }
+    };
+    let mut findings = Vec::new();
+    let mut statements = Vec::with_capacity(parsed.protobuf.stmts.len());
+    let mut source = Source::new(sql);
+    let mut analyzer = Analyzer::default();
+    let mut transactions = Transactions::default();
+    for raw in &parsed.protobuf.stmts {
+        let Some(node) = raw.stmt.as_ref().and_then(|s| s.node.as_ref()) else { continue };
+        let location = offset(raw.stmt_location);
+        if let Some(message) = transactions.statement(node) {
+            let (line, _) = source.statement_start(location);
+            findings.push(Finding::new(Rule::Transaction, path, line, message));
+        }
+        analyzer.statement(node);
+        statements.push(Statement {
+            location,
+            events: statement_events(node, &analyzer.scope),
+            touches: std::mem::take(&mut analyzer.touches),
+            is_do: matches!(node, NodeEnum::DoStmt(_)),
+        });
+        analyzer.scope.after(node);
+    }
+    (findings, Some(statements))
+}
+
+/// Walks statements in file order, keeping the file's `search_path` and temp tables.
+#[derive(Debug, Default)]
+struct Analyzer {
+    scope: Scope,
+    touches: Vec<PendingTouch>,
+}
+
+impl Analyzer {
+    /// Records what `node` changes. Reads (FROM clauses, foreign keys, view queries,
+    /// function bodies) are never looked at.
+    fn statement(&mut self, node: &NodeEnum) {
+        let _ = self.ddl(node) || self.dml(node) || self.privileges(node);
+    }
+
+    fn nested(&mut self, node: Option<&Node>) {
+        if let Some(node) = node.and_then(|n| n.node.as_ref()) {
+            self.statement(node);
+        }
+    }
+
+    fn push(&mut self, verb: Verb, kind: ObjectKind, schema: Option<&str>, name: Option<&str>) {
+        let is_temp = |s: &str| s == "pg_temp" || s.starts_with("pg_temp_");
+        let place = match schema.filter(|s| !s.is_empty()) {
+            Some(schema) => Place::Schema(schema.to_string()),
+            None => {
+                let mut path = self.scope.lookup_schemas();
+                path.retain(|s| !is_temp(s));
+                match path.len() {
+                    0 => return,
+                    1 => Place::Schema(path.remove(0)),
+                    _ => Place::Path(path),
+                }
+            }
+        };
+        if matches!(&place, Place::Schema(s) if is_temp(s)) {
+            return;
+        }
+        self.touches.push(PendingTouch { verb, kind, place, name: name.map(str::to_string) });
+    }
+
+    fn relation(&mut self, verb: Verb, kind: ObjectKind, rel: Option<&protobuf::RangeVar>) {
+        let Some(rel) = rel else { return };
+        if rel.relpersistence == "t" || (rel.schemaname.is_empty() && self.scope.temp.contains(&rel.relname)) {
+            return;
+        }
+        self.push(verb, kind, Some(&rel.schemaname), Some(&rel.relname));
+    }
+
+    /// A dotted name (`[catalog.][schema.]name`) given as String nodes.
+    fn names(&mut self, verb: Verb, kind: ObjectKind, names: &[Node]) {
+        let parts = strings(names);
+        match parts.as_slice() {
+            [] => {}
+            [name] if self.scope.temp.contains(*name) => {}
+            [name] => self.push(verb, kind, None, Some(name)),
+            [.., schema, name] => self.push(verb, kind, Some(schema), Some(name)),
+        }
+    }
+
+    /// The schema itself (`kind` says what kind of object the verb is about, if any).
+    fn schema(&mut self, verb: Verb, kind: ObjectKind, schema: &str) {
+        if !schema.is_empty() {
+            self.push(verb, kind, Some(schema), None);
+        }
+    }
+
+    /// The object a DROP, COMMENT, GRANT, RENAME... names, in the node shape its kind uses.
+    fn object(&mut self, verb: Verb, kind: i32, node: &Node) {
+        let kind = ObjectKind::of_raw(kind);
+        let Some(node) = node.node.as_ref() else { return };
+        match node {
+            NodeEnum::String(s) if kind == ObjectKind::Schema => self.schema(verb, kind, &s.sval),
+            // Other single names (extensions, languages, roles...) live outside schemas.
+            NodeEnum::String(_) => {}
+            NodeEnum::List(list) => match kind {
+                // [schema.]table.column / [schema.]table.constraint|trigger|policy|rule
+                ObjectKind::PartOf(_) => {
+                    let table = &list.items[..list.items.len().saturating_sub(1)];
+                    self.names(verb, kind, table);
+                }
+                _ => self.names(verb, kind, &list.items),
+            },
+            NodeEnum::TypeName(t) => self.names(verb, kind, &t.names),
+            NodeEnum::ObjectWithArgs(o) => self.names(verb, kind, &o.objname),
+            NodeEnum::RangeVar(rel) => self.relation(verb, kind, Some(rel)),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

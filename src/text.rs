@@ -1,0 +1,62 @@
+//! Positions in text: byte offsets (what parsers report) to 1-based lines and columns
+//! (what people read).
+
+/// The 1-based line and column (in characters) of `byte_offset` in `text`; an offset
+/// past the end counts as the end, one inside a character as that character.
+pub(crate) fn line_col(text: &str, byte_offset: usize) -> (usize, usize) {
+    LineIndex::new(text).line_col(byte_offset)
+}
+
+/// Line starts of one text, for many lookups (each then costs a binary search).
+#[derive(Debug, Clone)]
+pub(crate) struct LineIndex<'a> {
+    text: &'a str,
+    newlines: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        LineIndex { text, newlines: text.match_indices('\n').map(|(i, _)| i).collect() }
+    }
+
+    /// See [`line_col`].
+    pub(crate) fn line_col(&self, byte_offset: usize) -> (usize, usize) {
+        let mut offset = byte_offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.newlines.partition_point(|&i| i < offset);
+        let start = if line == 0 { 0 } else { self.newlines[line - 1] + 1 };
+        (line + 1, self.text[start..offset].chars().count() + 1)
+    }
+
+    /// The 1-based line of `byte_offset`.
+    pub(crate) fn line(&self, byte_offset: usize) -> usize {
+        self.newlines.partition_point(|&i| i < byte_offset.min(self.text.len())) + 1
+    }
+}
+
+/// A libpg_query offset (an `i32`, never negative for a real position) as a byte offset.
+pub(crate) fn offset(location: i32) -> usize {
+    usize::try_from(location).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_and_columns_are_one_based() {
+        let text = "ab\ncé\n\nx";
+        assert_eq!(line_col(text, 0), (1, 1));
+        assert_eq!(line_col(text, 2), (1, 3), "the newline itself ends line 1");
+        assert_eq!(line_col(text, 3), (2, 1));
+        assert_eq!(line_col(text, 6), (2, 3), "é is one column");
+        assert_eq!(line_col(text, 5), (2, 2), "inside é counts as é");
+        assert_eq!(line_col(text, 8), (4, 1));
+        assert_eq!(line_col(text, 99), (4, 2), "past the end is the end");
+        assert_eq!(LineIndex::new(text).line(7), 3);
+        assert_eq!(offset(-1), 0);
+        assert_eq!(offset(7), 7);
+    }
+}
