@@ -13,6 +13,7 @@ use crate::commands::Context;
 use crate::config::SupabaseConfig;
 use crate::db::{self, Event, History, Kind, Migration, Script, SqlFile, Target};
 use crate::error::{config_error, Outcome};
+use crate::lint;
 use crate::reconcile::{self, Mode};
 use crate::ui::Ui;
 use crate::workspace::Workspace;
@@ -121,7 +122,29 @@ fn load_plan(migrations: Vec<Migration>, seeds: Vec<SqlFile>) -> anyhow::Result<
         .map(|m| Script::load(Kind::Migration, m.file, Some(History { version: m.version, name: m.name })))
         .collect::<Result<Vec<_>, _>>()?;
     let seeds = seeds.into_iter().map(|seed| Script::load(Kind::Seed, seed, None)).collect::<Result<Vec<_>, _>>()?;
+    refuse_transaction_control(migrations.iter().chain(&seeds))?;
     Ok(db::Plan { migrations, seeds })
+}
+
+/// Each file runs in one transaction: a file that ends or restarts it, or holds a
+/// statement PostgreSQL refuses inside one, would be applied in part and still recorded
+/// (check's `transaction` rule). Refused, exit 1, before the database is touched.
+fn refuse_transaction_control<'a>(scripts: impl Iterator<Item = &'a Script>) -> anyhow::Result<()> {
+    let found: Vec<String> = scripts
+        .flat_map(|script| {
+            lint::transaction_findings(&script.file.path, &script.sql).into_iter().map(move |finding| {
+                format!("{}:{} ({}): {}", script.file.shown, finding.line, script.file.project, finding.message)
+            })
+        })
+        .collect();
+    if found.is_empty() {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "nothing was changed: {} must run in the one transaction each file gets:\n  {}\n(`mynatca check` reports the same as its `transaction` rule)",
+        if found.len() == 1 { "this statement" } else { "these statements" },
+        found.join("\n  ")
+    )
 }
 
 /// The seeds to run, read before the database is touched so a bad config.toml changes nothing.

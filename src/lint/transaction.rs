@@ -18,8 +18,6 @@ use crate::text::offset;
 /// `transaction` findings for one migration, for callers that have not parsed it
 /// (`refresh` refuses such a file before it runs anything). SQL PostgreSQL's parser
 /// rejects gives none: that is the `parse` rule's finding, and the database's error.
-// `refresh` calls this (issue 12 item 11); until that is wired only the tests do.
-#[allow(dead_code)]
 pub(crate) fn transaction_findings(path: &Path, sql: &str) -> Vec<Finding> {
     let Ok(parsed) = pg_query::parse(sql, 0) else { return Vec::new() };
     let mut rule = Transactions::default();

@@ -42,3 +42,32 @@ fn unreadable_sql_files_are_refused_before_the_database_is_touched() {
     );
     let _ = pg::server();
 }
+
+/// A file that ends its transaction (`COMMIT`, `ROLLBACK`) or holds a statement that
+/// cannot run in one would be applied in part and still recorded: refused, exit 1,
+/// naming file, line and project, before the database is touched.
+#[test]
+fn transaction_control_in_a_migration_is_refused_before_the_database_is_touched() {
+    let ws = three_schemas();
+    ws.migration(
+        "pay",
+        "20251215120009_pay_half.sql",
+        "create table pay.half (id int);\ncommit;\ncreate table pay.other (id int);\n",
+    )
+    .migration(
+        "discord",
+        "20251215120010_discord_index.sql",
+        "create index concurrently on discord.links (membernumber);\n",
+    );
+    let mut client = database_with_marker("transactions");
+    let out = refresh(&ws, "transactions").assert().code(1).get_output().clone();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "linked: 8 created, 0 updated, 0 removed, 0 unchanged\n");
+    assert_eq!(
+        stderr(&out),
+        "error: nothing was changed: these statements must run in the one transaction each file gets:\n  \
+         supabase/migrations/20251215120009_pay_half.sql:2 (pay): COMMIT inside a migration: each migration runs in one transaction, and this ends it early: a later failure leaves everything before it applied while the file counts as failed; remove it\n  \
+         supabase/migrations/20251215120010_discord_index.sql:1 (discord): CREATE INDEX CONCURRENTLY cannot run inside a transaction block and each migration runs in one transaction, so `supabase db reset` fails here; run it outside migrations (or drop CONCURRENTLY where that is what makes it so)\n\
+         (`mynatca check` reports the same as its `transaction` rule)\n"
+    );
+    assert!(table_exists(&mut client, "marker"), "the database was touched");
+}
