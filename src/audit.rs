@@ -16,9 +16,9 @@ use crate::registry;
 use crate::workspace::Workspace;
 
 /// What was looked at, for the summary line.
-pub struct Checked {
-    pub migrations: usize,
-    pub repos: usize,
+pub(crate) struct Checked {
+    pub(crate) migrations: usize,
+    pub(crate) repos: usize,
 }
 
 /// Every rule over the workspace; `base` overrides each repo's base branch.

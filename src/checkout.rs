@@ -14,7 +14,7 @@ use crate::workspace::Workspace;
 /// links: for the platform its registry and its migrations and seeds folders; for a
 /// linked project its migrations folder and seed files. `None` when the repo is neither
 /// (or a path is outside its work tree): nothing can be ruled out then.
-pub fn watched_paths(ws: &Workspace, git: &GitDirs) -> Option<Vec<PathBuf>> {
+pub(crate) fn watched_paths(ws: &Workspace, git: &GitDirs) -> Option<Vec<PathBuf>> {
     let top = crate::workspace::canonical_or_lexical(&git.work_tree);
     let inside = |path: &Path| -> Option<PathBuf> {
         let path = crate::workspace::canonical_or_lexical(path);
@@ -40,7 +40,7 @@ pub fn watched_paths(ws: &Workspace, git: &GitDirs) -> Option<Vec<PathBuf>> {
 
 /// True when every path in `paths` names the same object (or is absent) in the trees of
 /// commits `old` and `new`. Any doubt (an unknown commit, a read error) is false.
-pub fn same_trees(repo: &Repository, old: &str, new: &str, paths: &[PathBuf]) -> bool {
+pub(crate) fn same_trees(repo: &Repository, old: &str, new: &str, paths: &[PathBuf]) -> bool {
     let tree = |rev: &str| Oid::from_str(rev).ok().and_then(|id| repo.find_commit(id).ok()).and_then(|c| c.tree().ok());
     let (Some(old), Some(new)) = (tree(old), tree(new)) else {
         return false;
@@ -58,7 +58,7 @@ pub fn same_trees(repo: &Repository, old: &str, new: &str, paths: &[PathBuf]) ->
 
 /// For `post-checkout OLD NEW FLAG` and `post-merge`: whether the checkout or merge left
 /// every watched path as it was. A file checkout (FLAG 0) is never ruled out.
-pub fn untouched(ws: &Workspace, git: &GitDirs, old: &str, new: &str) -> bool {
+pub(crate) fn untouched(ws: &Workspace, git: &GitDirs, old: &str, new: &str) -> bool {
     let Some(paths) = watched_paths(ws, git) else {
         return false;
     };

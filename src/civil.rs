@@ -3,7 +3,7 @@
 
 /// Days since 1970-01-01 to the proleptic Gregorian (year, month, day): Howard Hinnant's
 /// `civil_from_days`, for non-negative day counts.
-pub fn civil_from_days(days: u64) -> (u64, u64, u64) {
+pub(crate) fn civil_from_days(days: u64) -> (u64, u64, u64) {
     let z = days + 719_468; // days since 0000-03-01
     let era = z / 146_097;
     let day_of_era = z % 146_097;

@@ -8,7 +8,7 @@ use crate::hooks::HookName;
 use crate::reconcile::Mode;
 
 /// `mynatca --version`: the release, the commit and the build date (from build.rs).
-pub const VERSION: &str =
+pub(crate) const VERSION: &str =
     concat!(env!("CARGO_PKG_VERSION"), " (", env!("MYNATCA_COMMIT"), ", built ", env!("MYNATCA_BUILD_DATE"), ")");
 
 const MAIN_HELP: &str = "\
@@ -30,40 +30,40 @@ Exit codes: 0 ok; 1 the command ran and found problems; 2 usage, configuration o
 )]
 pub struct Cli {
     #[command(flatten)]
-    pub global: GlobalArgs,
+    pub(crate) global: GlobalArgs,
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Global options")]
-pub struct GlobalArgs {
+pub(crate) struct GlobalArgs {
     /// The platform repo (default: $MYNATCA_PLATFORM, then found from the current directory)
     #[arg(long, global = true, value_name = "DIR")]
-    pub platform: Option<PathBuf>,
+    pub(crate) platform: Option<PathBuf>,
     /// Print errors and warnings only
     #[arg(short, long, global = true, conflicts_with = "verbose")]
-    pub quiet: bool,
+    pub(crate) quiet: bool,
     /// More detail on stderr (repeat for more; $MYNATCA_LOG takes a tracing filter)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
-    pub verbose: u8,
+    pub(crate) verbose: u8,
     /// How long to wait for a lock another run holds (default: 60; git hooks: 10)
     #[arg(long, global = true, value_name = "SECONDS")]
-    pub wait: Option<u64>,
+    pub(crate) wait: Option<u64>,
     /// When to colour output (auto honours NO_COLOR, CLICOLOR_FORCE and TERM=dumb)
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
-    pub color: ColorChoice,
+    pub(crate) color: ColorChoice,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
+pub(crate) enum ColorChoice {
     Auto,
     Always,
     Never,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Reconcile platform/supabase/migrations (and seeds) with the registry
     #[command(after_help = LINK_HELP)]
     Link(LinkArgs),
@@ -184,15 +184,15 @@ Examples:
 Exit codes: 0 printed; 2 usage or configuration error (no platform, bad registry, bad flag)";
 
 #[derive(Debug, Args)]
-pub struct CompletionsArgs {
+pub(crate) struct CompletionsArgs {
     /// The shell to complete in
     #[arg(value_enum)]
-    pub shell: clap_complete::Shell,
+    pub(crate) shell: clap_complete::Shell,
 }
 
 impl Command {
     /// The name of a command that prints a JSON document on stdout because `--json` was given.
-    pub fn json_name(&self) -> Option<&'static str> {
+    pub(crate) fn json_name(&self) -> Option<&'static str> {
         match self {
             Command::Link(args) if args.json => Some("link"),
             Command::Check(args) if args.json => Some("check"),
@@ -203,20 +203,20 @@ impl Command {
 }
 
 #[derive(Debug, Args)]
-pub struct LinkArgs {
+pub(crate) struct LinkArgs {
     /// Print each planned action and change nothing
     #[arg(long, conflicts_with = "check")]
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
     /// Change nothing; exit 1 if anything would change or is wrong
     #[arg(long)]
-    pub check: bool,
+    pub(crate) check: bool,
     /// One JSON document on stdout
     #[arg(long)]
-    pub json: bool,
+    pub(crate) json: bool,
 }
 
 impl LinkArgs {
-    pub fn mode(&self) -> Mode {
+    pub(crate) fn mode(&self) -> Mode {
         if self.check {
             Mode::Check
         } else if self.dry_run {
@@ -228,133 +228,133 @@ impl LinkArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct SetupHooksArgs {
+pub(crate) struct SetupHooksArgs {
     /// The repo to install into (default: the repo holding the current directory)
     #[arg(long, value_name = "DIR")]
-    pub repo: Option<PathBuf>,
+    pub(crate) repo: Option<PathBuf>,
     /// Remove mynatca's hooks and restore the originals
     #[arg(long)]
-    pub uninstall: bool,
+    pub(crate) uninstall: bool,
 }
 
 #[derive(Debug, Args)]
-pub struct HookArgs {
+pub(crate) struct HookArgs {
     /// The hook git runs
     #[arg(value_enum)]
-    pub name: HookName,
+    pub(crate) name: HookName,
     /// The arguments git passed to the hook
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    pub args: Vec<String>,
+    pub(crate) args: Vec<String>,
 }
 
 #[derive(Debug, Args)]
-pub struct LinkProjectArgs {
+pub(crate) struct LinkProjectArgs {
     /// Project name (default: asked, or the folder name)
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
     /// Path of the project repo, relative to the platform
     #[arg(long, value_name = "P")]
-    pub path: Option<String>,
+    pub(crate) path: Option<String>,
     /// The Postgres schema the project owns
     #[arg(long, value_name = "S")]
-    pub schema: Option<String>,
+    pub(crate) schema: Option<String>,
     /// Migrations folder inside the project (default supabase/migrations)
     #[arg(long, value_name = "DIR")]
-    pub migrations: Option<String>,
+    pub(crate) migrations: Option<String>,
     /// Seed file inside the project (repeatable; default supabase/seed.sql)
     #[arg(long = "seed", value_name = "FILE")]
-    pub seeds: Vec<String>,
+    pub(crate) seeds: Vec<String>,
     /// Replace an existing entry with different values
     #[arg(long)]
-    pub force: bool,
+    pub(crate) force: bool,
     /// Print what would be written and linked, and write nothing
     #[arg(long)]
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
 }
 
 #[derive(Debug, Args)]
-pub struct UnlinkProjectArgs {
+pub(crate) struct UnlinkProjectArgs {
     /// The project to remove
-    pub name: String,
+    pub(crate) name: String,
     /// Print what would be removed, and remove nothing
     #[arg(long)]
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
 }
 
 #[derive(Debug, Args)]
-pub struct RefreshArgs {
+pub(crate) struct RefreshArgs {
     /// Use the built-in engine on this database (default: $MYNATCA_DB_URL, else `supabase db reset`)
     #[arg(long, value_name = "URL", env = "MYNATCA_DB_URL", hide_env_values = true)]
-    pub db_url: Option<String>,
+    pub(crate) db_url: Option<String>,
     /// Skip seeding
     #[arg(long)]
-    pub no_seed: bool,
+    pub(crate) no_seed: bool,
     /// Allow a database host other than localhost
     #[arg(long)]
-    pub allow_remote: bool,
+    pub(crate) allow_remote: bool,
     /// What the built-in engine lays before the first migration
     #[arg(long, value_enum, default_value_t = BaseChoice::Supabase, value_name = "BASE")]
-    pub base: BaseChoice,
+    pub(crate) base: BaseChoice,
     /// Keep going past failing files; report them all at the end (exit 1)
     #[arg(long)]
-    pub keep_going: bool,
+    pub(crate) keep_going: bool,
     /// Leave out CREATE EXTENSION for extensions the server lacks (a warning each)
     #[arg(long)]
-    pub allow_missing_extensions: bool,
+    pub(crate) allow_missing_extensions: bool,
     /// Neither use nor keep a cached copy of the migrated database
     #[arg(long)]
-    pub no_cache: bool,
+    pub(crate) no_cache: bool,
     /// Keep the build database of a failed or interrupted refresh, and name it
     #[arg(long)]
-    pub keep_failed: bool,
+    pub(crate) keep_failed: bool,
     /// One JSON document on stdout (built-in engine)
     #[arg(long)]
-    pub json: bool,
+    pub(crate) json: bool,
 }
 
 /// `supabase`: roles, auth, storage, realtime as Supabase's image has them; `none`: the
 /// API roles, the history table and the search path only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum BaseChoice {
+pub(crate) enum BaseChoice {
     Supabase,
     None,
 }
 
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// One JSON document on stdout
     #[arg(long, conflicts_with = "format")]
-    pub json: bool,
+    pub(crate) json: bool,
     /// `text` (PATH:LINE: level[rule]: message) or `github` (Actions annotations)
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
-    pub format: CheckFormat,
+    pub(crate) format: CheckFormat,
     /// The ref production has, for every repo (default: origin/HEAD, origin/main,
     /// origin/master, main, master, the first that exists)
     #[arg(long, value_name = "REF")]
-    pub base: Option<String>,
+    pub(crate) base: Option<String>,
     /// Warnings fail the check too
     #[arg(long)]
-    pub strict: bool,
+    pub(crate) strict: bool,
 }
 
 /// How `check` prints its findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum CheckFormat {
+pub(crate) enum CheckFormat {
     Text,
     Github,
 }
 
 #[derive(Debug, Args)]
-pub struct StatusArgs {
+pub(crate) struct StatusArgs {
     /// One JSON document on stdout
     #[arg(long)]
-    pub json: bool,
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Args)]
-pub struct NewArgs {
+pub(crate) struct NewArgs {
     /// What the migration does: lowercase letters, digits, underscores
-    pub description: String,
+    pub(crate) description: String,
     /// The project to create it in (default: the repo you stand in)
     #[arg(long, value_name = "NAME")]
-    pub project: Option<String>,
+    pub(crate) project: Option<String>,
 }

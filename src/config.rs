@@ -10,23 +10,23 @@ use crate::fsutil;
 
 /// The Supabase CLI config of the platform, as parsed text.
 #[derive(Debug, Clone)]
-pub struct SupabaseConfig {
-    pub path: PathBuf,
+pub(crate) struct SupabaseConfig {
+    pub(crate) path: PathBuf,
     doc: DocumentMut,
     /// An edit changed the document since it was read.
     edited: bool,
 }
 
 /// The seed glob `link-project` adds for a project: `./seeds/<name>/*.sql`.
-pub fn seed_glob(project: &str) -> String {
+pub(crate) fn seed_glob(project: &str) -> String {
     format!("./seeds/{project}/*.sql")
 }
 
 /// What the Supabase CLI uses when `[api] schemas` is absent; kept when we create the key,
 /// so adding a project's schema does not stop exposing these.
-pub const DEFAULT_API_SCHEMAS: [&str; 2] = ["public", "graphql_public"];
+pub(crate) const DEFAULT_API_SCHEMAS: [&str; 2] = ["public", "graphql_public"];
 /// What the Supabase CLI uses when `[db.seed] sql_paths` is absent; kept when we create the key.
-pub const DEFAULT_SEED_PATHS: [&str; 1] = ["./seed.sql"];
+pub(crate) const DEFAULT_SEED_PATHS: [&str; 1] = ["./seed.sql"];
 
 const API_SCHEMAS: (&[&str], &str) = (&["api"], "schemas");
 const SEED_PATHS: (&[&str], &str) = (&["db", "seed"], "sql_paths");
@@ -34,7 +34,7 @@ const SEED_ENABLED: (&[&str], &str) = (&["db", "seed"], "enabled");
 
 impl SupabaseConfig {
     /// Reads the config; `Ok(None)` when there is no such file.
-    pub fn load(path: &Path) -> Result<Option<Self>, ConfigError> {
+    pub(crate) fn load(path: &Path) -> Result<Option<Self>, ConfigError> {
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -43,7 +43,7 @@ impl SupabaseConfig {
         Self::parse(path.to_path_buf(), &text).map(Some)
     }
 
-    pub fn parse(path: PathBuf, text: &str) -> Result<Self, ConfigError> {
+    pub(crate) fn parse(path: PathBuf, text: &str) -> Result<Self, ConfigError> {
         let doc = text.parse::<DocumentMut>().map_err(|err| {
             // toml_edit puts what it expected on a line of its own: keep one line.
             let message = err.message().trim().replace('\n', "; ");
@@ -60,31 +60,31 @@ impl SupabaseConfig {
     }
 
     /// `[api] schemas`, in declared order (empty when absent).
-    pub fn api_schemas(&self) -> Vec<String> {
+    pub(crate) fn api_schemas(&self) -> Vec<String> {
         self.strings(API_SCHEMAS).unwrap_or_default()
     }
 
     /// `[db.seed] enabled` (the Supabase CLI's default is true).
-    pub fn seed_enabled(&self) -> bool {
+    pub(crate) fn seed_enabled(&self) -> bool {
         self.lookup(SEED_ENABLED).and_then(Item::as_bool).unwrap_or(true)
     }
 
     /// `[db.seed] sql_paths`, in declared order (globs relative to `supabase/`). When the
     /// key is absent this is the Supabase CLI's default, `./seed.sql`; an empty list stays empty.
-    pub fn seed_sql_paths(&self) -> Vec<String> {
+    pub(crate) fn seed_sql_paths(&self) -> Vec<String> {
         self.strings(SEED_PATHS).unwrap_or_else(|| DEFAULT_SEED_PATHS.iter().map(|p| p.to_string()).collect())
     }
 
     /// Appends `schema` to `[api] schemas` unless it is there; false if it was.
     /// A missing key (or table) is created holding the CLI's defaults and `schema`.
-    pub fn add_api_schema(&mut self, schema: &str) -> Result<bool, ConfigError> {
+    pub(crate) fn add_api_schema(&mut self, schema: &str) -> Result<bool, ConfigError> {
         let changed = self.add_string(API_SCHEMAS, &DEFAULT_API_SCHEMAS, schema)?;
         self.edited |= changed;
         Ok(changed)
     }
 
     /// Removes `schema` from `[api] schemas`; false if it was not there.
-    pub fn remove_api_schema(&mut self, schema: &str) -> Result<bool, ConfigError> {
+    pub(crate) fn remove_api_schema(&mut self, schema: &str) -> Result<bool, ConfigError> {
         let changed = self.remove_string(API_SCHEMAS, schema)?;
         self.edited |= changed;
         Ok(changed)
@@ -92,39 +92,35 @@ impl SupabaseConfig {
 
     /// Appends `glob` to `[db.seed] sql_paths` unless it is there; false if it was.
     /// A missing key (or table) is created holding the CLI's default and `glob`.
-    pub fn add_seed_path(&mut self, glob: &str) -> Result<bool, ConfigError> {
+    pub(crate) fn add_seed_path(&mut self, glob: &str) -> Result<bool, ConfigError> {
         let changed = self.add_string(SEED_PATHS, &DEFAULT_SEED_PATHS, glob)?;
         self.edited |= changed;
         Ok(changed)
     }
 
     /// Removes `glob` from `[db.seed] sql_paths`; false if it was not there.
-    pub fn remove_seed_path(&mut self, glob: &str) -> Result<bool, ConfigError> {
+    pub(crate) fn remove_seed_path(&mut self, glob: &str) -> Result<bool, ConfigError> {
         let changed = self.remove_string(SEED_PATHS, glob)?;
         self.edited |= changed;
         Ok(changed)
     }
 
     /// The document as it would be written.
-    pub fn to_text(&self) -> String {
+    pub(crate) fn to_text(&self) -> String {
         self.doc.to_string()
     }
 
     /// Writes the config atomically (temp file + rename).
-    pub fn save(&self) -> std::io::Result<()> {
+    pub(crate) fn save(&self) -> std::io::Result<()> {
         fsutil::write_atomic(&self.path, self.to_text().as_bytes())
     }
 
     /// Writes the file when an edit changed it; nothing otherwise.
-    pub fn save_if_edited(&self) -> anyhow::Result<()> {
+    pub(crate) fn save_if_edited(&self) -> anyhow::Result<()> {
         if !self.edited {
             return Ok(());
         }
         anyhow::Context::with_context(self.save(), || format!("cannot write {}", self.path.display()))
-    }
-
-    pub fn doc_mut(&mut self) -> &mut DocumentMut {
-        &mut self.doc
     }
 
     fn add_string(

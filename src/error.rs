@@ -9,35 +9,35 @@ use std::path::{Path, PathBuf};
 /// Shown as `PATH:LINE:COL: MESSAGE; HINT`, each part only when known, so a caller that
 /// wants the position (check's findings) reads the fields instead of the text.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub struct ConfigError {
-    pub path: Option<PathBuf>,
+pub(crate) struct ConfigError {
+    pub(crate) path: Option<PathBuf>,
     /// 1-based line and column in `path`.
-    pub position: Option<(usize, usize)>,
-    pub message: String,
+    pub(crate) position: Option<(usize, usize)>,
+    pub(crate) message: String,
     /// What to do next.
-    pub hint: Option<String>,
+    pub(crate) hint: Option<String>,
 }
 
 impl ConfigError {
-    pub fn new(message: impl Into<String>) -> Self {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
         ConfigError { path: None, position: None, message: message.into(), hint: None }
     }
 
     /// The same error about `path`.
-    pub fn at(self, path: &Path) -> Self {
+    pub(crate) fn at(self, path: &Path) -> Self {
         ConfigError { path: Some(path.to_path_buf()), ..self }
     }
 
-    pub fn position(self, line: usize, column: usize) -> Self {
+    pub(crate) fn position(self, line: usize, column: usize) -> Self {
         ConfigError { position: Some((line, column)), ..self }
     }
 
-    pub fn hint(self, hint: impl Into<String>) -> Self {
+    pub(crate) fn hint(self, hint: impl Into<String>) -> Self {
         ConfigError { hint: Some(hint.into()), ..self }
     }
 
     /// The message and hint without the file and position (for reports that name those apart).
-    pub fn detail(&self) -> String {
+    pub(crate) fn detail(&self) -> String {
         match &self.hint {
             Some(hint) => format!("{}; {hint}", self.message),
             None => self.message.clone(),
@@ -59,14 +59,14 @@ impl fmt::Display for ConfigError {
 }
 
 /// Shorthand for returning a [`ConfigError`] through `anyhow`.
-pub fn config_error(message: impl Into<String>) -> anyhow::Error {
+pub(crate) fn config_error(message: impl Into<String>) -> anyhow::Error {
     anyhow::Error::new(ConfigError::new(message))
 }
 
 /// The exit code an error ends the program with: 128 + the signal for a run stopped by
 /// one (the shell's convention), 2 for usage and configuration errors anywhere in the
 /// chain, 1 for everything else.
-pub fn exit_code(err: &anyhow::Error) -> u8 {
+pub(crate) fn exit_code(err: &anyhow::Error) -> u8 {
     if let Some(interrupted) = err.downcast_ref::<crate::db::Interrupted>() {
         return 128u8.saturating_add(u8::try_from(interrupted.signal).unwrap_or(0));
     }
@@ -79,7 +79,7 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
 
 /// 1-based line and column (in characters) of `offset` bytes into `text`; an offset past
 /// the end or inside a character counts as the nearest character boundary before it.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;
@@ -91,7 +91,7 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 
 /// How a command that ran to the end went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// Done, nothing wrong: exit 0.
     Clean,
     /// Ran and found problems (conflict, duplicate, drift, failed check): exit 1.
@@ -99,7 +99,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    pub fn from_problems(problems: bool) -> Self {
+    pub(crate) fn from_problems(problems: bool) -> Self {
         if problems {
             Outcome::Problems
         } else {

@@ -6,7 +6,7 @@ use std::path::{Component, Path, PathBuf};
 /// Writes `bytes` to `path` through a temp file in the same folder and a rename, so a
 /// reader sees the old content or the new, never half of it. Keeps an existing file's mode.
 /// A `path` that is a symlink stays one: its final target is written.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let permissions = match std::fs::metadata(path) {
         Ok(meta) => meta.permissions(),
         Err(_) => default_permissions(),
@@ -17,7 +17,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// [`write_atomic`] giving the new file `permissions` (an executable hook): the file is
 /// never seen with the wrong mode. The folder is synced after the rename, so the new
 /// name survives a crash too.
-pub fn write_atomic_with(path: &Path, bytes: &[u8], permissions: std::fs::Permissions) -> std::io::Result<()> {
+pub(crate) fn write_atomic_with(path: &Path, bytes: &[u8], permissions: std::fs::Permissions) -> std::io::Result<()> {
     let path = final_target(path)?;
     filled_temp_file(&path, bytes, permissions)?.persist(&path).map_err(|err| err.error)?;
     sync_parent(&path)
@@ -53,7 +53,7 @@ fn sync_parent(path: &Path) -> std::io::Result<()> {
 
 /// Like [`write_atomic`], but never replaces anything: fails with `AlreadyExists` when
 /// `path` is taken (checked by the final link or rename itself, so no race).
-pub fn write_new_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_new_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     filled_temp_file(path, bytes, default_permissions())?.persist_noclobber(path).map_err(|err| err.error)?;
     sync_parent(path)
 }
@@ -104,12 +104,12 @@ fn default_permissions() -> std::fs::Permissions {
 }
 
 /// The most mynatca reads of one migration or seed file.
-pub const MAX_SQL_BYTES: u64 = 64 * 1024 * 1024;
+pub(crate) const MAX_SQL_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Reads a migration or seed: a regular file only (links followed), at most
 /// [`MAX_SQL_BYTES`]. Opened without blocking, so a FIFO is refused instead of hanging,
 /// and a device (`/dev/zero`) is refused instead of read until memory runs out.
-pub fn read_sql_file(path: &Path) -> std::io::Result<Vec<u8>> {
+pub(crate) fn read_sql_file(path: &Path) -> std::io::Result<Vec<u8>> {
     use rustix::fs::{Mode, OFlags};
     use std::io::Read;
     let fd = rustix::fs::open(path, OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC, Mode::empty())?;
@@ -141,7 +141,7 @@ pub fn read_sql_file(path: &Path) -> std::io::Result<Vec<u8>> {
 }
 
 /// What a file that is not a regular file is, for messages.
-pub fn kind_of(file_type: std::fs::FileType) -> &'static str {
+pub(crate) fn kind_of(file_type: std::fs::FileType) -> &'static str {
     use std::os::unix::fs::FileTypeExt;
     if file_type.is_fifo() {
         "a FIFO"
@@ -159,7 +159,7 @@ pub fn kind_of(file_type: std::fs::FileType) -> &'static str {
 }
 
 /// Resolves `.` and `..` as text, without touching the filesystem (symlinks are not followed).
-pub fn normalize(path: &Path) -> PathBuf {
+pub(crate) fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for component in path.components() {
         match component {
@@ -181,7 +181,7 @@ pub fn normalize(path: &Path) -> PathBuf {
 }
 
 /// The path from folder `from` to `to`, both absolute and normalized, as text.
-pub fn relative_path(from: &Path, to: &Path) -> PathBuf {
+pub(crate) fn relative_path(from: &Path, to: &Path) -> PathBuf {
     let from: Vec<_> = from.components().collect();
     let to: Vec<_> = to.components().collect();
     let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
@@ -196,7 +196,7 @@ pub fn relative_path(from: &Path, to: &Path) -> PathBuf {
 }
 
 /// An absolute, normalized form of `path`, taken against `base` when relative.
-pub fn absolute_from(base: &Path, path: &Path) -> PathBuf {
+pub(crate) fn absolute_from(base: &Path, path: &Path) -> PathBuf {
     normalize(&base.join(path))
 }
 

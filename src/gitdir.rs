@@ -7,16 +7,16 @@ use crate::fsutil;
 
 /// Where a repository keeps its work tree and metadata.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GitDirs {
-    pub work_tree: PathBuf,
-    pub git_dir: PathBuf,
+pub(crate) struct GitDirs {
+    pub(crate) work_tree: PathBuf,
+    pub(crate) git_dir: PathBuf,
     /// Shared by all worktrees: holds `info/exclude`, `hooks/` and `config`.
-    pub common_dir: PathBuf,
+    pub(crate) common_dir: PathBuf,
 }
 
 /// The repository whose work tree holds `start` (an absolute path), if any. Like git,
 /// the walk up never enters a folder of `GIT_CEILING_DIRECTORIES`.
-pub fn discover(start: &Path) -> Option<GitDirs> {
+pub(crate) fn discover(start: &Path) -> Option<GitDirs> {
     let ceilings = ceiling_dirs();
     let mut dir = Some(start);
     while let Some(current) = dir {
@@ -32,7 +32,7 @@ pub fn discover(start: &Path) -> Option<GitDirs> {
 
 /// The repository git means for a command run in `cwd`: `GIT_DIR` (with `GIT_WORK_TREE`,
 /// else `cwd` as the work tree, as git does) when set, else [`discover`] from `cwd`.
-pub fn current(cwd: &Path) -> Option<GitDirs> {
+pub(crate) fn current(cwd: &Path) -> Option<GitDirs> {
     let Some(git_dir) = std::env::var_os("GIT_DIR").filter(|dir| !dir.is_empty()) else {
         return discover(cwd);
     };
@@ -54,7 +54,7 @@ impl GitDirs {
     }
 
     /// The main worktree's folder, when this is a linked worktree of a non-bare repository.
-    pub fn main_work_tree(&self) -> Option<PathBuf> {
+    pub(crate) fn main_work_tree(&self) -> Option<PathBuf> {
         if self.common_dir == self.git_dir || self.common_dir.file_name()? != ".git" {
             return None;
         }
@@ -63,7 +63,7 @@ impl GitDirs {
 
     /// libgit2's view of this repository, opened where discovery found it (no search of
     /// its own, so both agree on which repository it is).
-    pub fn open(&self) -> Result<git2::Repository, git2::Error> {
+    pub(crate) fn open(&self) -> Result<git2::Repository, git2::Error> {
         let repo = git2::Repository::open_ext(&self.git_dir, git2::RepositoryOpenFlags::NO_SEARCH, [] as [&str; 0])?;
         if !repo.is_bare() && repo.workdir().is_some_and(|dir| fsutil::normalize(dir) != self.work_tree) {
             repo.set_workdir(&self.work_tree, false)?;
@@ -88,7 +88,7 @@ fn ceiling_dirs() -> Vec<PathBuf> {
 
 /// What `HEAD` names: a branch (also one with no commit yet) or, detached, a commit.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Head {
+pub(crate) enum Head {
     Branch(String),
     /// The commit id, full or abbreviated (as whoever read it chose).
     Detached(String),
@@ -110,7 +110,7 @@ impl serde::Serialize for Head {
 }
 
 /// Reads `HEAD` of a git dir as text, without libgit2, so the pre-commit hook stays cheap.
-pub fn head(git_dir: &Path) -> std::io::Result<Head> {
+pub(crate) fn head(git_dir: &Path) -> std::io::Result<Head> {
     let text = std::fs::read_to_string(git_dir.join("HEAD"))?;
     let text = text.trim();
     Ok(match text.strip_prefix("ref:") {
@@ -128,7 +128,7 @@ const BLOCK_END: &str = "# <<< mynatca managed links <<<";
 /// Replaces mynatca's block in `info/exclude` with `patterns` (newline-terminated lines;
 /// empty drops the block), keeping every other line. Writes only when the file would
 /// change; true if it did.
-pub fn update_exclude_block(common_dir: &Path, patterns: &str) -> std::io::Result<bool> {
+pub(crate) fn update_exclude_block(common_dir: &Path, patterns: &str) -> std::io::Result<bool> {
     let path = common_dir.join("info").join("exclude");
     let old = match std::fs::read_to_string(&path) {
         Ok(text) => text,
@@ -178,7 +178,7 @@ fn with_block(old: &str, patterns: &str) -> String {
 }
 
 /// Appends the path made of `parts` as one literal gitignore pattern line.
-pub fn push_literal_pattern(out: &mut String, parts: &[&str]) {
+pub(crate) fn push_literal_pattern(out: &mut String, parts: &[&str]) {
     let start = out.len();
     for part in parts {
         if part.bytes().any(|b| matches!(b, b'*' | b'?' | b'[' | b']' | b'\\' | b'!' | b'#')) {

@@ -14,16 +14,16 @@ pub const HOOK_NAMES: [&str; 3] = [HookName::ALL[0].as_str(), HookName::ALL[1].a
 
 /// The hooks mynatca installs and runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum HookName {
+pub(crate) enum HookName {
     PostCheckout,
     PostMerge,
     PreCommit,
 }
 
 impl HookName {
-    pub const ALL: [HookName; 3] = [HookName::PostCheckout, HookName::PostMerge, HookName::PreCommit];
+    pub(crate) const ALL: [HookName; 3] = [HookName::PostCheckout, HookName::PostMerge, HookName::PreCommit];
 
-    pub const fn as_str(self) -> &'static str {
+    pub(crate) const fn as_str(self) -> &'static str {
         match self {
             HookName::PostCheckout => "post-checkout",
             HookName::PostMerge => "post-merge",
@@ -38,17 +38,17 @@ pub const MARKER: &str =
 
 /// A hook that was there before mynatca's is kept under its name plus this suffix, and
 /// the shim runs it first.
-pub const CHAINED_SUFFIX: &str = ".pre-mynatca";
+pub(crate) const CHAINED_SUFFIX: &str = ".pre-mynatca";
 
 /// A hook the old shell scripts installed is replaced, not chained (it calls scripts the
 /// team deletes once moved over), and kept under its name plus this suffix, never run.
-pub const FROM_SCRIPTS_SUFFIX: &str = ".from-scripts";
+pub(crate) const FROM_SCRIPTS_SUFFIX: &str = ".from-scripts";
 
 const SHIM_MODE: u32 = 0o755;
 
 /// The hooks folder git uses for the repo holding `path`: `core.hooksPath` (relative to
 /// the work tree) when set, else `hooks/` of the common git dir (shared by worktrees).
-pub fn hooks_dir(path: &Path) -> Result<PathBuf, git2::Error> {
+pub(crate) fn hooks_dir(path: &Path) -> Result<PathBuf, git2::Error> {
     let git = crate::gitdir::discover(path)
         .ok_or_else(|| git2::Error::from_str(&format!("{} is not in a git repo", path.display())))?;
     hooks_dir_of(&git.open()?)
@@ -56,7 +56,7 @@ pub fn hooks_dir(path: &Path) -> Result<PathBuf, git2::Error> {
 
 /// [`hooks_dir`] of an open repository. A submodule's common dir is its folder under the
 /// superproject's `.git/modules/`, which is where git looks for its hooks.
-pub fn hooks_dir_of(repo: &git2::Repository) -> Result<PathBuf, git2::Error> {
+pub(crate) fn hooks_dir_of(repo: &git2::Repository) -> Result<PathBuf, git2::Error> {
     let base = repo.workdir().map(Path::to_path_buf).unwrap_or_else(|| repo.commondir().to_path_buf());
     match repo.config()?.get_path("core.hooksPath") {
         Ok(configured) => Ok(fsutil::absolute_from(&base, &configured)),
@@ -66,7 +66,7 @@ pub fn hooks_dir_of(repo: &git2::Repository) -> Result<PathBuf, git2::Error> {
 }
 
 /// Whether the file at `path` is a mynatca shim.
-pub fn is_mynatca_hook(path: &Path) -> bool {
+pub(crate) fn is_mynatca_hook(path: &Path) -> bool {
     std::fs::read(path).is_ok_and(|bytes| has_marker(&bytes))
 }
 
@@ -76,7 +76,7 @@ fn has_marker(bytes: &[u8]) -> bool {
 
 /// Whether a hook was written by the old `setup-git-hooks.sh`, or does nothing but call
 /// `link-migrations.sh`: once those scripts are deleted it would fail every checkout.
-pub fn is_script_hook(bytes: &[u8]) -> bool {
+pub(crate) fn is_script_hook(bytes: &[u8]) -> bool {
     let text = String::from_utf8_lossy(bytes);
     if text.contains("setup-git-hooks.sh") {
         return true;
@@ -96,14 +96,14 @@ fn is_plumbing(line: &str) -> bool {
 }
 
 /// The hooks of [`HOOK_NAMES`] that are not mynatca's in the repo holding `path`.
-pub fn missing_hooks(path: &Path) -> Result<Vec<&'static str>, git2::Error> {
+pub(crate) fn missing_hooks(path: &Path) -> Result<Vec<&'static str>, git2::Error> {
     let dir = hooks_dir(path)?;
     Ok(HOOK_NAMES.into_iter().filter(|name| !is_mynatca_hook(&dir.join(name))).collect())
 }
 
 /// The shim for hook `name`, calling the binary at `exe` (the installing one) unless
 /// `$MYNATCA_BIN` names another.
-pub fn shim(name: &str, exe: &str) -> String {
+pub(crate) fn shim(name: &str, exe: &str) -> String {
     let on_chained_failure = if name == "pre-commit" {
         "# A failing chained pre-commit blocks the commit, as it did before.\n[ \"$status\" -eq 0 ] || exit \"$status\"\n"
     } else {
@@ -145,7 +145,7 @@ fn shell_quote(text: &str) -> String {
 
 /// What installing or uninstalling did to one hook.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Change {
+pub(crate) enum Change {
     /// The shim now stands where there was no hook.
     Installed,
     /// The shim now stands in front of a hook that was there before, kept as `<name>.pre-mynatca`.
@@ -230,10 +230,10 @@ fn survey(dir: &Path) -> anyhow::Result<Vec<Found>> {
 }
 
 /// The lock that serialises installs and uninstalls of one repo's hooks, in its git dir.
-pub const LOCK_FILE: &str = "mynatca-hooks.lock";
+pub(crate) const LOCK_FILE: &str = "mynatca-hooks.lock";
 
 /// Takes the hooks lock of the repo whose common git dir is `common_dir`.
-pub fn lock(common_dir: &Path) -> anyhow::Result<lockfile::Held> {
+pub(crate) fn lock(common_dir: &Path) -> anyhow::Result<lockfile::Held> {
     let path = common_dir.join(LOCK_FILE);
     let file = lockfile::open_for_writing(&path).with_context(|| format!("cannot lock {}", path.display()))?;
     lockfile::acquire(file, &path, "the hooks lock", lockfile::Kind::Exclusive)
@@ -242,7 +242,7 @@ pub fn lock(common_dir: &Path) -> anyhow::Result<lockfile::Held> {
 /// Installs the shims into `dir` (created if missing), calling the binary at `exe`.
 /// A foreign hook is moved to `<name>.pre-mynatca`; a current shim is not rewritten.
 /// The caller holds [`lock`].
-pub fn install(dir: &Path, exe: &str) -> anyhow::Result<Vec<(&'static str, Change)>> {
+pub(crate) fn install(dir: &Path, exe: &str) -> anyhow::Result<Vec<(&'static str, Change)>> {
     let found = survey(dir)?;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut changes = Vec::with_capacity(found.len());
@@ -297,7 +297,7 @@ pub fn install(dir: &Path, exe: &str) -> anyhow::Result<Vec<(&'static str, Chang
 /// Removes the shims from `dir` and puts back the hooks they stood in front of. Files
 /// that are not mynatca's are left alone; a kept copy of a shim is removed, never restored.
 /// The caller holds [`lock`].
-pub fn uninstall(dir: &Path) -> anyhow::Result<Vec<(&'static str, Change)>> {
+pub(crate) fn uninstall(dir: &Path) -> anyhow::Result<Vec<(&'static str, Change)>> {
     let mut changes = Vec::with_capacity(HOOK_NAMES.len());
     for hook in survey(dir)? {
         if hook.chained_is_shim {

@@ -12,7 +12,7 @@ use crate::warning::Warning;
 use crate::workspace::{canonical_or_lexical, Workspace};
 
 /// Bumped when a field changes meaning or goes away (new fields do not bump it).
-pub const SCHEMA_VERSION: u32 = 1;
+pub(crate) const SCHEMA_VERSION: u32 = 1;
 
 #[derive(Serialize)]
 struct Document<'a, B: Serialize> {
@@ -26,14 +26,19 @@ struct Document<'a, B: Serialize> {
 }
 
 /// The document of `command`: the envelope around `body`'s fields.
-pub fn document(command: &str, platform: Option<&Path>, ok: bool, body: impl Serialize) -> serde_json::Result<String> {
+pub(crate) fn document(
+    command: &str,
+    platform: Option<&Path>,
+    ok: bool,
+    body: impl Serialize,
+) -> serde_json::Result<String> {
     let platform = platform.map(|p| p.display().to_string());
     serde_json::to_string(&Document { schema: SCHEMA_VERSION, command: Some(command), platform, ok, body })
 }
 
 /// The document printed on stdout when a command given `--json` fails before it has one
 /// of its own (a bad flag, no platform, a bad registry): `ok: false` and the error.
-pub fn error_document(command: Option<&str>, platform: Option<&Path>, kind: &str, message: &str) -> String {
+pub(crate) fn error_document(command: Option<&str>, platform: Option<&Path>, kind: &str, message: &str) -> String {
     let body = serde_json::json!({ "errors": [Issue::new(kind, message)], "warnings": [] });
     let platform = platform.map(|p| p.display().to_string());
     serde_json::to_string(&Document { schema: SCHEMA_VERSION, command, platform, ok: false, body })
@@ -42,14 +47,14 @@ pub fn error_document(command: Option<&str>, platform: Option<&Path>, kind: &str
 
 /// The error document of a command that failed after parsing: `config` for a usage or
 /// configuration error (exit 2), `error` for anything else (exit 1).
-pub fn failure(command: &str, err: &anyhow::Error) -> String {
+pub(crate) fn failure(command: &str, err: &anyhow::Error) -> String {
     let kind = if crate::error::exit_code(err) == 2 { "config" } else { "error" };
     error_document(Some(command), None, kind, &format!("{err:#}"))
 }
 
 /// The error document for arguments clap refused, when `args` hold `--json`: kind `usage`,
 /// the command named when one was recognised.
-pub fn usage_failure(args: &[String], err: &clap::Error) -> Option<String> {
+pub(crate) fn usage_failure(args: &[String], err: &clap::Error) -> Option<String> {
     if !err.use_stderr() || !args.iter().any(|arg| arg == "--json") {
         return None;
     }
@@ -62,44 +67,44 @@ pub fn usage_failure(args: &[String], err: &clap::Error) -> Option<String> {
 
 /// A file, named by its repo: a linked project's, or the platform's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FileRef {
-    pub project: String,
+pub(crate) struct FileRef {
+    pub(crate) project: String,
     /// Inside that project's repo, `/`-separated; `.` for the repo's own folder.
-    pub path: String,
+    pub(crate) path: String,
 }
 
 /// A warning or an error.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Issue {
-    pub kind: String,
-    pub message: String,
+pub(crate) struct Issue {
+    pub(crate) kind: String,
+    pub(crate) message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub project: Option<String>,
+    pub(crate) project: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
+    pub(crate) path: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<usize>,
+    pub(crate) line: Option<usize>,
 }
 
 impl Issue {
-    pub fn new(kind: &str, message: &str) -> Self {
+    pub(crate) fn new(kind: &str, message: &str) -> Self {
         Issue { kind: kind.to_string(), message: message.to_string(), project: None, path: None, line: None }
     }
 
     /// The same issue about `file`.
-    pub fn at(self, file: Option<FileRef>) -> Self {
+    pub(crate) fn at(self, file: Option<FileRef>) -> Self {
         match file {
             Some(FileRef { project, path }) => Issue { project: Some(project), path: Some(path), ..self },
             None => self,
         }
     }
 
-    pub fn line(self, line: usize) -> Self {
+    pub(crate) fn line(self, line: usize) -> Self {
         Issue { line: Some(line), ..self }
     }
 
     /// A warning of `link` or `status`: its path, when it has one, is the platform's.
-    pub fn from_warning(warning: &Warning) -> Self {
+    pub(crate) fn from_warning(warning: &Warning) -> Self {
         let file = warning.path.as_ref().map(|path| FileRef { project: PLATFORM.to_string(), path: path.clone() });
         Issue::new(warning.kind.as_str(), &warning.message).at(file)
     }
@@ -107,7 +112,7 @@ impl Issue {
 
 /// `path` (absolute) as a file of the linked project whose folder holds it, else of the
 /// platform; `None` outside every repo of the workspace.
-pub fn file_ref(ws: &Workspace, path: &Path) -> Option<FileRef> {
+pub(crate) fn file_ref(ws: &Workspace, path: &Path) -> Option<FileRef> {
     let roots = ws
         .registry
         .projects

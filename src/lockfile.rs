@@ -12,24 +12,24 @@ use std::time::{Duration, Instant};
 use crate::ui::Ui;
 
 /// How long commands wait for a lock by default.
-pub const COMMAND_WAIT: Duration = Duration::from_secs(60);
+pub(crate) const COMMAND_WAIT: Duration = Duration::from_secs(60);
 /// How long the post-checkout and post-merge hooks wait: git is blocked meanwhile.
-pub const HOOK_WAIT: Duration = Duration::from_secs(10);
+pub(crate) const HOOK_WAIT: Duration = Duration::from_secs(10);
 /// A command says whom it waits for once it has waited this long.
 const NOTICE_AFTER: Duration = Duration::from_secs(1);
 
 /// How this process waits for locks: set once at startup from the command and `--wait`.
 #[derive(Debug, Clone)]
-pub struct Wait {
-    pub limit: Duration,
+pub(crate) struct Wait {
+    pub(crate) limit: Duration,
     /// Where `waiting for … (pid N)` goes; `None` keeps the wait silent (hooks).
-    pub notice: Option<Ui>,
+    pub(crate) notice: Option<Ui>,
 }
 
 static WAIT: OnceLock<Wait> = OnceLock::new();
 
 /// Sets how every later lock waits. Only the first call counts.
-pub fn configure(wait: Wait) {
+pub(crate) fn configure(wait: Wait) {
     let _ = WAIT.set(wait);
 }
 
@@ -40,34 +40,34 @@ fn policy() -> Wait {
 /// The lock could not be had within the limit.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{what} {} is held by {} (waited {} s); let that run finish or stop it, then try again (--wait SECONDS waits longer)", path.display(), holder(*pid), waited.as_secs())]
-pub struct Busy {
-    pub what: String,
-    pub path: PathBuf,
-    pub pid: Option<u32>,
-    pub waited: Duration,
+pub(crate) struct Busy {
+    pub(crate) what: String,
+    pub(crate) path: PathBuf,
+    pub(crate) pid: Option<u32>,
+    pub(crate) waited: Duration,
 }
 
 /// `pid N`, or `another process` when the holder wrote none.
-pub fn holder(pid: Option<u32>) -> String {
+pub(crate) fn holder(pid: Option<u32>) -> String {
     pid.map_or_else(|| "another process".to_string(), |pid| format!("pid {pid}"))
 }
 
 /// Exclusive (to change) or shared (to read).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     Exclusive,
     Shared,
 }
 
 /// A held lock; released when dropped (the file is closed).
 #[derive(Debug)]
-pub struct Held {
+pub(crate) struct Held {
     _file: File,
 }
 
 /// Locks the open `file` (at `path`, called `what` in messages), waiting as configured.
 /// Once held, our pid is written into the file when it is open for writing.
-pub fn acquire(file: File, path: &Path, what: &str, kind: Kind) -> anyhow::Result<Held> {
+pub(crate) fn acquire(file: File, path: &Path, what: &str, kind: Kind) -> anyhow::Result<Held> {
     let file = match try_now(&file, kind)? {
         true => file,
         false => wait_for(file, path, what, kind)?,
@@ -134,12 +134,12 @@ fn write_pid(mut file: &File) -> io::Result<()> {
 }
 
 /// The pid the holder wrote, if it did.
-pub fn read_pid(path: &Path) -> Option<u32> {
+pub(crate) fn read_pid(path: &Path) -> Option<u32> {
     std::fs::read_to_string(path).ok()?.trim().parse().ok()
 }
 
 /// Opens (creating it and its folder) `path` for an exclusive lock.
-pub fn open_for_writing(path: &Path) -> io::Result<File> {
+pub(crate) fn open_for_writing(path: &Path) -> io::Result<File> {
     let open = || std::fs::OpenOptions::new().create(true).truncate(false).read(true).write(true).open(path);
     match open() {
         Err(err) if err.kind() == io::ErrorKind::NotFound => {
@@ -152,7 +152,7 @@ pub fn open_for_writing(path: &Path) -> io::Result<File> {
 
 /// Opens an existing `path` for a shared lock, creating nothing: `None` when there is no
 /// lock file (no run ever changed anything, so there is nothing half-done to wait for).
-pub fn open_existing(path: &Path) -> io::Result<Option<File>> {
+pub(crate) fn open_existing(path: &Path) -> io::Result<Option<File>> {
     let file = match std::fs::OpenOptions::new().read(true).write(true).open(path) {
         Err(err) if err.kind() == io::ErrorKind::PermissionDenied => std::fs::File::open(path),
         other => other,

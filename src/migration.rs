@@ -2,13 +2,13 @@
 
 /// A migration file name split into its version and description.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MigrationName<'a> {
-    pub version: &'a str,
-    pub description: &'a str,
+pub(crate) struct MigrationName<'a> {
+    pub(crate) version: &'a str,
+    pub(crate) description: &'a str,
 }
 
 /// Splits `name` as the Supabase CLI does; `None` means the CLI skips the file.
-pub fn parse(name: &str) -> Option<MigrationName<'_>> {
+pub(crate) fn parse(name: &str) -> Option<MigrationName<'_>> {
     let stem = name.strip_suffix(".sql")?;
     let digits = stem.bytes().take_while(u8::is_ascii_digit).count();
     if digits == 0 || stem.as_bytes().get(digits) != Some(&b'_') {
@@ -18,18 +18,18 @@ pub fn parse(name: &str) -> Option<MigrationName<'_>> {
 }
 
 /// Whether a folder entry is a candidate migration: a `.sql` name not starting with `.`.
-pub fn is_sql_name(name: &str) -> bool {
+pub(crate) fn is_sql_name(name: &str) -> bool {
     name.ends_with(".sql") && !name.starts_with('.')
 }
 
 /// The description style `mynatca new` accepts: lowercase letters, digits, underscores.
-pub fn is_valid_description(description: &str) -> bool {
+pub(crate) fn is_valid_description(description: &str) -> bool {
     !description.is_empty() && description.bytes().all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'_'))
 }
 
 /// The nearest valid description: camelCase split into words, every run of other
 /// characters one underscore, lowercase, a typed `.sql` dropped. Empty if nothing is left.
-pub fn suggest_description(input: &str) -> String {
+pub(crate) fn suggest_description(input: &str) -> String {
     let input = input.strip_suffix(".sql").unwrap_or(input);
     let mut out = String::with_capacity(input.len() + 4);
     let mut previous: Option<char> = None;
@@ -48,7 +48,7 @@ pub fn suggest_description(input: &str) -> String {
 
 /// A linked project's description starts with its schema as a word (`pay_add_x`); added
 /// when missing.
-pub fn with_schema_prefix(description: &str, schema: &str) -> String {
+pub(crate) fn with_schema_prefix(description: &str, schema: &str) -> String {
     let prefixed = description.strip_prefix(schema).is_some_and(|rest| rest.is_empty() || rest.starts_with('_'));
     if prefixed {
         description.to_string()
@@ -71,7 +71,7 @@ pub fn free_version(start: u64, taken: impl Fn(&str) -> bool) -> String {
 
 /// The moment (Unix seconds) a 14-digit `YYYYMMDDHHMMSS` version stands for; `None`
 /// for any other version (a baseline's `00000000000001` is before 1970).
-pub fn seconds_at(version: &str) -> Option<u64> {
+pub(crate) fn seconds_at(version: &str) -> Option<u64> {
     if version.len() != 14 || !version.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }

@@ -13,43 +13,43 @@ use crate::error::ConfigError;
 use crate::fsutil;
 
 mod rules;
-pub use rules::reserved_schema;
+pub(crate) use rules::reserved_schema;
 
-pub const FILE_NAME: &str = ".linked-projects.json";
-pub const DEFAULT_MIGRATIONS: &str = "supabase/migrations";
-pub const DEFAULT_SEED: &str = "supabase/seed.sql";
-pub const DEFAULT_PROTECTED_BRANCHES: [&str; 2] = ["main", "staging"];
+pub(crate) const FILE_NAME: &str = ".linked-projects.json";
+pub(crate) const DEFAULT_MIGRATIONS: &str = "supabase/migrations";
+pub(crate) const DEFAULT_SEED: &str = "supabase/seed.sql";
+pub(crate) const DEFAULT_PROTECTED_BRANCHES: [&str; 2] = ["main", "staging"];
 
 /// One linked project, with the registry's defaults filled in.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Project {
-    pub name: String,
+pub(crate) struct Project {
+    pub(crate) name: String,
     /// As written in the registry: relative to the platform root, or absolute.
-    pub path: String,
-    pub schema: String,
+    pub(crate) path: String,
+    pub(crate) schema: String,
     /// Relative to the project root.
-    pub migrations: String,
+    pub(crate) migrations: String,
     /// Relative to the project root.
-    pub seeds: Vec<String>,
+    pub(crate) seeds: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
-pub struct Registry {
-    pub path: PathBuf,
+pub(crate) struct Registry {
+    pub(crate) path: PathBuf,
     doc: Value,
-    pub projects: Vec<Project>,
-    pub protected_branches: Vec<String>,
+    pub(crate) projects: Vec<Project>,
+    pub(crate) protected_branches: Vec<String>,
 }
 
 /// `^[a-z][a-z0-9_-]*$`
-pub fn is_valid_name(name: &str) -> bool {
+pub(crate) fn is_valid_name(name: &str) -> bool {
     let mut chars = name.chars();
     matches!(chars.next(), Some('a'..='z')) && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_' | '-'))
 }
 
 /// A lowercase Postgres identifier that needs no quoting (at most 63 bytes); see also
 /// [`reserved_schema`].
-pub fn is_valid_schema(schema: &str) -> bool {
+pub(crate) fn is_valid_schema(schema: &str) -> bool {
     let mut chars = schema.chars();
     schema.len() <= 63
         && matches!(chars.next(), Some('a'..='z' | '_'))
@@ -58,19 +58,19 @@ pub fn is_valid_schema(schema: &str) -> bool {
 
 impl Registry {
     /// A registry with no projects, not yet on disk.
-    pub fn empty(path: PathBuf) -> Self {
+    pub(crate) fn empty(path: PathBuf) -> Self {
         let doc = serde_json::json!({ "version": 1, "projects": [] });
         Registry::from_doc(path, doc).expect("the empty registry is valid")
     }
 
     /// Reads and validates the registry file.
-    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+    pub(crate) fn load(path: &Path) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path)
             .map_err(|err| ConfigError::new(format!("cannot read {}: {err}", path.display())))?;
         Registry::parse(path.to_path_buf(), &text)
     }
 
-    pub fn parse(path: PathBuf, text: &str) -> Result<Self, ConfigError> {
+    pub(crate) fn parse(path: PathBuf, text: &str) -> Result<Self, ConfigError> {
         let doc: Value = serde_json::from_str(text).map_err(|err| {
             ConfigError::new(format!("invalid JSON: {}", strip_position(&err.to_string())))
                 .at(&path)
@@ -125,13 +125,13 @@ impl Registry {
         Ok(Registry { path, doc, projects, protected_branches })
     }
 
-    pub fn project(&self, name: &str) -> Option<&Project> {
+    pub(crate) fn project(&self, name: &str) -> Option<&Project> {
         self.projects.iter().find(|p| p.name == name)
     }
 
     /// Sets `fields` on the project called `name` (other keys kept), appending a new
     /// entry if there is none; `None` removes a key. Then revalidates.
-    pub fn upsert(&mut self, name: &str, fields: &[(&str, Option<Value>)]) -> Result<(), ConfigError> {
+    pub(crate) fn upsert(&mut self, name: &str, fields: &[(&str, Option<Value>)]) -> Result<(), ConfigError> {
         let mut doc = self.doc.clone();
         let top = doc.as_object_mut().expect("validated on load");
         let projects = top
@@ -164,7 +164,7 @@ impl Registry {
     }
 
     /// Removes the project called `name`; false if there was none.
-    pub fn remove(&mut self, name: &str) -> bool {
+    pub(crate) fn remove(&mut self, name: &str) -> bool {
         let Some(projects) = self.doc.get_mut("projects").and_then(Value::as_array_mut) else {
             return false;
         };
@@ -176,14 +176,14 @@ impl Registry {
     }
 
     /// The document as written: 2-space indent and a final newline.
-    pub fn to_json(&self) -> String {
+    pub(crate) fn to_json(&self) -> String {
         let mut text = serde_json::to_string_pretty(&self.doc).expect("a JSON value serialises");
         text.push('\n');
         text
     }
 
     /// Writes the registry atomically (temp file + rename).
-    pub fn save(&self) -> std::io::Result<()> {
+    pub(crate) fn save(&self) -> std::io::Result<()> {
         fsutil::write_atomic(&self.path, self.to_json().as_bytes())
     }
 }

@@ -16,22 +16,22 @@ use crate::workspace::{canonical_or_lexical, Workspace};
 
 /// One repo: the platform or a linked project.
 #[derive(Debug, Clone)]
-pub struct Repo {
+pub(crate) struct Repo {
     /// `platform` or the project's registry name.
-    pub name: String,
+    pub(crate) name: String,
     /// Absolute.
-    pub path: PathBuf,
-    pub git: GitState,
+    pub(crate) path: PathBuf,
+    pub(crate) git: GitState,
     /// Own `*.sql` files in its migrations folder; `None` when the folder is missing.
-    pub migrations: Option<usize>,
+    pub(crate) migrations: Option<usize>,
     /// Managed links in the platform pointing into it; for the platform, all of them.
-    pub linked: usize,
+    pub(crate) linked: usize,
     /// The version of its own migration that is applied last (byte-wise last name).
-    pub newest: Option<String>,
+    pub(crate) newest: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum GitState {
+pub(crate) enum GitState {
     /// The repo folder does not exist.
     Missing,
     /// The folder is in no git work tree.
@@ -45,14 +45,14 @@ pub enum GitState {
 }
 
 impl GitState {
-    pub fn head(&self) -> Option<&Head> {
+    pub(crate) fn head(&self) -> Option<&Head> {
         match self {
             GitState::Repo { head, .. } => Some(head),
             _ => None,
         }
     }
 
-    pub fn dirty(&self) -> Option<bool> {
+    pub(crate) fn dirty(&self) -> Option<bool> {
         match self {
             GitState::Repo { dirty, .. } => Some(*dirty),
             _ => None,
@@ -60,7 +60,7 @@ impl GitState {
     }
 
     /// `clean`, `dirty`, `missing`, `not-a-repo` or `unreadable`.
-    pub fn as_str(&self) -> &'static str {
+    pub(crate) fn as_str(&self) -> &'static str {
         match self {
             GitState::Repo { dirty: false, .. } => "clean",
             GitState::Repo { dirty: true, .. } => "dirty",
@@ -73,13 +73,13 @@ impl GitState {
 
 /// Every repo, platform first then projects in registry order, and what looks wrong.
 #[derive(Debug, Clone)]
-pub struct Overview {
-    pub repos: Vec<Repo>,
-    pub warnings: Vec<Warning>,
+pub(crate) struct Overview {
+    pub(crate) repos: Vec<Repo>,
+    pub(crate) warnings: Vec<Warning>,
 }
 
 /// Reads the state of the whole workspace. Changes nothing.
-pub fn overview(ws: &Workspace) -> anyhow::Result<Overview> {
+pub(crate) fn overview(ws: &Workspace) -> anyhow::Result<Overview> {
     let survey = reconcile::survey(ws, Lock::Shared, &[])?;
     let input = &survey.input;
     let pending = survey.plan().actions.len();

@@ -34,14 +34,14 @@ extern "C" {
 
 /// A syntax error: PostgreSQL's message and the byte offset it points at.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SyntaxError {
-    pub message: String,
+pub(crate) struct SyntaxError {
+    pub(crate) message: String,
     /// Byte offset into the parsed text, when PostgreSQL gave one.
-    pub offset: Option<usize>,
+    pub(crate) offset: Option<usize>,
 }
 
 /// The first syntax error in `sql`, if PostgreSQL's grammar rejects it.
-pub fn syntax_error(sql: &str) -> Option<SyntaxError> {
+pub(crate) fn syntax_error(sql: &str) -> Option<SyntaxError> {
     // A NUL cannot reach the C parser; PostgreSQL would refuse it the same way.
     let Ok(input) = CString::new(sql) else {
         let offset = sql.find('\0');

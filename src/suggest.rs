@@ -2,7 +2,7 @@
 
 /// The candidate closest to `typo` (optimal string alignment distance, so a swapped pair
 /// of letters counts once), if it is close enough to be a likely typo.
-pub fn closest<'a>(typo: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(typo: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (typo.chars().count() / 3).max(1);
     candidates
         .into_iter()

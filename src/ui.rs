@@ -13,14 +13,14 @@ static STDOUT_ERROR: OnceLock<String> = OnceLock::new();
 
 /// How writing to stdout went, for the exit status.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StdoutState {
+pub(crate) enum StdoutState {
     Written,
     /// A closed pipe: end quietly with 0, as ripgrep does.
     Closed,
     Failed(String),
 }
 
-pub fn stdout_state() -> StdoutState {
+pub(crate) fn stdout_state() -> StdoutState {
     if let Some(err) = STDOUT_ERROR.get() {
         StdoutState::Failed(err.clone())
     } else if STDOUT_CLOSED.load(Ordering::Relaxed) {
@@ -31,15 +31,15 @@ pub fn stdout_state() -> StdoutState {
 }
 
 #[derive(Debug, Clone)]
-pub struct Ui {
-    pub quiet: bool,
-    pub verbose: u8,
+pub(crate) struct Ui {
+    pub(crate) quiet: bool,
+    pub(crate) verbose: u8,
     color_stderr: bool,
     color_stdout: bool,
 }
 
 impl Ui {
-    pub fn new(global: &GlobalArgs) -> Self {
+    pub(crate) fn new(global: &GlobalArgs) -> Self {
         let want = |is_tty: bool| match global.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
@@ -55,8 +55,9 @@ impl Ui {
         ui
     }
 
-    /// A Ui for library callers and tests: plain, not quiet.
-    pub fn plain() -> Self {
+    /// A Ui for tests: plain, not quiet.
+    #[cfg(test)]
+    pub(crate) fn plain() -> Self {
         Ui { quiet: false, verbose: 0, color_stderr: false, color_stdout: false }
     }
 
@@ -79,26 +80,26 @@ impl Ui {
 
     /// A line on stdout made of parts that went through [`escape`] or [`Ui::paint`]
     /// (a coloured table): the only way around the escaping of [`Ui::out`].
-    pub fn out_painted(&self, line: &str) {
+    pub(crate) fn out_painted(&self, line: &str) {
         self.write_stdout(line);
     }
 
-    pub fn error(&self, message: &str) {
+    pub(crate) fn error(&self, message: &str) {
         self.stderr_line(&self.paint("error:", "1;31", self.color_stderr), message);
     }
 
-    pub fn warn(&self, message: &str) {
+    pub(crate) fn warn(&self, message: &str) {
         self.stderr_line(&self.paint("warning:", "1;33", self.color_stderr), message);
     }
 
     /// A progress line on stderr, without a label (`waiting for …`), even with `--quiet`.
-    pub fn note(&self, message: &str) {
+    pub(crate) fn note(&self, message: &str) {
         let mut stderr = std::io::stderr().lock();
         let _ = writeln!(stderr, "{}", escape(message));
     }
 
     /// A result line on stdout, unless `--quiet`.
-    pub fn info(&self, message: &str) {
+    pub(crate) fn info(&self, message: &str) {
         if !self.quiet {
             self.out(message);
         }
@@ -107,7 +108,7 @@ impl Ui {
     /// A line on stdout whatever `--quiet` says (JSON documents, requested listings),
     /// control characters escaped. A failed write is remembered for [`stdout_state`];
     /// nothing more is written after it.
-    pub fn out(&self, message: &str) {
+    pub(crate) fn out(&self, message: &str) {
         self.write_stdout(&escape(message));
     }
 
@@ -125,16 +126,12 @@ impl Ui {
         }
     }
 
-    pub fn color_stdout(&self) -> bool {
+    pub(crate) fn color_stdout(&self) -> bool {
         self.color_stdout
     }
 
-    pub fn color_stderr(&self) -> bool {
-        self.color_stderr
-    }
-
     /// `text`, escaped, wrapped in an ANSI style when `enabled`.
-    pub fn paint(&self, text: &str, style: &str, enabled: bool) -> String {
+    pub(crate) fn paint(&self, text: &str, style: &str, enabled: bool) -> String {
         if enabled {
             format!("\x1b[{style}m{}\x1b[0m", escape(text))
         } else {
@@ -155,7 +152,7 @@ impl Ui {
 /// escape, so a hostile file name can neither split a finding into two lines nor drive
 /// the terminal. Messages that embed a name escape it with this too. `\n`, `\r`, `\t`, else `\xNN` below 0x20 and `\u00NN` for DEL and C1 (which
 /// JSON leaves raw, and where this form is a valid JSON escape).
-pub fn escape(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn escape(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.chars().any(char::is_control) {
         return std::borrow::Cow::Borrowed(text);
     }
@@ -187,7 +184,7 @@ fn auto_color(is_tty: bool, var: impl Fn(&str) -> Option<String>) -> bool {
 }
 
 /// `1 repo`, `3 repos`: a count with its noun, plural unless the count is one.
-pub fn plural(n: usize, noun: &str) -> String {
+pub(crate) fn plural(n: usize, noun: &str) -> String {
     if n == 1 {
         format!("1 {noun}")
     } else {

@@ -5,7 +5,7 @@ use serde::{Serialize, Serializer};
 
 /// What a warning is about, as a stable word for JSON and filters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum WarningKind {
+pub(crate) enum WarningKind {
     /// A symlink in a managed folder that points outside every linked project.
     ForeignLink,
     /// A `.sql` name the Supabase CLI skips.
@@ -23,7 +23,7 @@ pub enum WarningKind {
 }
 
 impl WarningKind {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             WarningKind::ForeignLink => "foreign-link",
             WarningKind::NamePattern => "name-pattern",
@@ -37,15 +37,15 @@ impl WarningKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Warning {
-    pub kind: WarningKind,
+pub(crate) struct Warning {
+    pub(crate) kind: WarningKind,
     /// Path relative to the platform, when the warning is about one.
-    pub path: Option<String>,
-    pub message: String,
+    pub(crate) path: Option<String>,
+    pub(crate) message: String,
 }
 
 impl Warning {
-    pub fn new(kind: WarningKind, message: impl Into<String>) -> Self {
+    pub(crate) fn new(kind: WarningKind, message: impl Into<String>) -> Self {
         Warning { kind, path: None, message: message.into() }
     }
 }

@@ -10,20 +10,20 @@ use crate::migration;
 use crate::registry::{self, Project, Registry};
 
 /// Git config key (in a linked repo) naming the platform's absolute path.
-pub const PLATFORM_CONFIG_KEY: &str = "mynatca.platform";
+pub(crate) const PLATFORM_CONFIG_KEY: &str = "mynatca.platform";
 /// Environment variable naming the platform.
-pub const PLATFORM_ENV: &str = "MYNATCA_PLATFORM";
+pub(crate) const PLATFORM_ENV: &str = "MYNATCA_PLATFORM";
 
 /// The platform and its registry. Paths are absolute and lexically normalized.
 #[derive(Debug, Clone)]
-pub struct Workspace {
-    pub platform: PathBuf,
-    pub registry: Registry,
+pub(crate) struct Workspace {
+    pub(crate) platform: PathBuf,
+    pub(crate) registry: Registry,
 }
 
 /// How the platform was found, for `-v` output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Found {
+pub(crate) enum Found {
     Flag,
     Env,
     Ancestor,
@@ -35,7 +35,7 @@ pub enum Found {
 
 impl Workspace {
     /// Finds the platform from the flag, the environment or `cwd`, then loads its registry.
-    pub fn discover(flag: Option<&Path>, cwd: &Path) -> Result<Workspace, ConfigError> {
+    pub(crate) fn discover(flag: Option<&Path>, cwd: &Path) -> Result<Workspace, ConfigError> {
         let (platform, how) = find_platform(flag, cwd)?;
         tracing::debug!(platform = %platform.display(), ?how, "found the platform");
         Workspace::load(platform)
@@ -44,7 +44,7 @@ impl Workspace {
     /// Like [`Workspace::discover`], but when no rule finds a platform, a platform that has
     /// no registry yet is accepted (see [`unregistered_platform`]): for `link-project`,
     /// which creates the registry.
-    pub fn discover_or_new(flag: Option<&Path>, cwd: &Path) -> Result<Workspace, ConfigError> {
+    pub(crate) fn discover_or_new(flag: Option<&Path>, cwd: &Path) -> Result<Workspace, ConfigError> {
         match find(flag, cwd, true) {
             Ok((platform, how)) => {
                 tracing::debug!(platform = %platform.display(), ?how, "found the platform");
@@ -59,7 +59,7 @@ impl Workspace {
     }
 
     /// Loads the workspace of a known platform; a missing registry is an empty one.
-    pub fn load(platform: PathBuf) -> Result<Workspace, ConfigError> {
+    pub(crate) fn load(platform: PathBuf) -> Result<Workspace, ConfigError> {
         let registry_path = platform.join(registry::FILE_NAME);
         let registry = if registry_path.exists() {
             Registry::load(&registry_path)?
@@ -75,40 +75,40 @@ impl Workspace {
         Ok(Workspace { platform, registry })
     }
 
-    pub fn supabase_dir(&self) -> PathBuf {
+    pub(crate) fn supabase_dir(&self) -> PathBuf {
         self.platform.join("supabase")
     }
 
     /// `platform/supabase/migrations`: the platform's own files and the managed links.
-    pub fn link_dir(&self) -> PathBuf {
+    pub(crate) fn link_dir(&self) -> PathBuf {
         self.platform.join("supabase").join("migrations")
     }
 
     /// `platform/supabase/seeds/<project>`: the project's managed seed links.
-    pub fn seed_link_dir(&self, project: &str) -> PathBuf {
+    pub(crate) fn seed_link_dir(&self, project: &str) -> PathBuf {
         self.platform.join("supabase").join("seeds").join(project)
     }
 
-    pub fn config_path(&self) -> PathBuf {
+    pub(crate) fn config_path(&self) -> PathBuf {
         self.platform.join("supabase").join("config.toml")
     }
 
-    pub fn project_root(&self, project: &Project) -> PathBuf {
+    pub(crate) fn project_root(&self, project: &Project) -> PathBuf {
         fsutil::absolute_from(&self.platform, Path::new(&project.path))
     }
 
-    pub fn migrations_dir(&self, project: &Project) -> PathBuf {
+    pub(crate) fn migrations_dir(&self, project: &Project) -> PathBuf {
         fsutil::absolute_from(&self.project_root(project), Path::new(&project.migrations))
     }
 
-    pub fn seed_files(&self, project: &Project) -> Vec<PathBuf> {
+    pub(crate) fn seed_files(&self, project: &Project) -> Vec<PathBuf> {
         let root = self.project_root(project);
         project.seeds.iter().map(|seed| fsutil::absolute_from(&root, Path::new(seed))).collect()
     }
 
     /// Every migration version in the workspace: the platform's migrations folder (own
     /// files and whatever links are there) and every project's migrations folder.
-    pub fn versions(&self) -> HashSet<String> {
+    pub(crate) fn versions(&self) -> HashSet<String> {
         let dirs =
             std::iter::once(self.link_dir()).chain(self.registry.projects.iter().map(|p| self.migrations_dir(p)));
         dirs.filter_map(|dir| std::fs::read_dir(dir).ok())
@@ -119,7 +119,7 @@ impl Workspace {
     }
 
     /// The project whose repo holds `path`, if any.
-    pub fn project_holding(&self, path: &Path) -> Option<&Project> {
+    pub(crate) fn project_holding(&self, path: &Path) -> Option<&Project> {
         let path = canonical_or_lexical(path);
         self.registry.projects.iter().find(|p| path.starts_with(canonical_or_lexical(&self.project_root(p))))
     }
@@ -129,7 +129,7 @@ impl Workspace {
 /// nearest ancestor of `cwd` holding the registry, the one child of `cwd` holding it (the
 /// workspace root), the current repo's `mynatca.platform` git config, a sibling of the
 /// current repo (or of its main worktree) whose registry lists it.
-pub fn find_platform(flag: Option<&Path>, cwd: &Path) -> Result<(PathBuf, Found), ConfigError> {
+pub(crate) fn find_platform(flag: Option<&Path>, cwd: &Path) -> Result<(PathBuf, Found), ConfigError> {
     find(flag, cwd, false)
 }
 
@@ -180,7 +180,7 @@ fn find(flag: Option<&Path>, cwd: &Path, unregistered: bool) -> Result<(PathBuf,
 /// `supabase/migrations`: a platform before its first project is linked. Refused when a
 /// sibling of it holds a registry, since then `cwd` is more likely a sub-project not yet
 /// linked to that platform (run `link-project` there instead).
-pub fn unregistered_platform(cwd: &Path) -> Option<PathBuf> {
+pub(crate) fn unregistered_platform(cwd: &Path) -> Option<PathBuf> {
     let cwd = fsutil::normalize(cwd);
     let top = gitdir::discover(&cwd).map(|git| git.work_tree);
     let candidate =
@@ -282,6 +282,6 @@ fn linked_project(work_tree: &Path) -> Option<(PathBuf, String)> {
 }
 
 /// The real path when it exists, else the lexical one: for comparing paths, not for links.
-pub fn canonical_or_lexical(path: &Path) -> PathBuf {
+pub(crate) fn canonical_or_lexical(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| fsutil::normalize(path))
 }

@@ -16,7 +16,7 @@ use crate::registry::{self, Registry};
 use crate::ui::{self, plural, Ui};
 use crate::workspace::{self, Workspace};
 
-pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<Outcome> {
     // No platform at all is the one thing that stops the check (exit 2); a registry that
     // does not load is a finding, and everything that does not need it is still checked.
     let (platform, _) = workspace::find_platform(ctx.platform.as_deref(), &ctx.cwd)?;

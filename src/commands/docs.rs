@@ -9,7 +9,7 @@ use clap::CommandFactory;
 use crate::cli::Cli;
 use crate::error::Outcome;
 
-pub fn completions(shell: clap_complete::Shell) -> anyhow::Result<Outcome> {
+pub(crate) fn completions(shell: clap_complete::Shell) -> anyhow::Result<Outcome> {
     let mut cmd = Cli::command();
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut cmd, "mynatca", &mut out);
@@ -17,7 +17,7 @@ pub fn completions(shell: clap_complete::Shell) -> anyhow::Result<Outcome> {
     Ok(Outcome::Clean)
 }
 
-pub fn man() -> anyhow::Result<Outcome> {
+pub(crate) fn man() -> anyhow::Result<Outcome> {
     let mut out = Vec::new();
     clap_mangen::Man::new(Cli::command()).render(&mut out).context("cannot render the manual page")?;
     std::io::stdout().lock().write_all(&out).context("cannot write to stdout")?;

@@ -20,7 +20,7 @@ use crate::reconcile::{self, Mode};
 use crate::registry::DEFAULT_PROTECTED_BRANCHES;
 use crate::workspace::{self, Workspace};
 
-pub fn run(ctx: &Context, args: &HookArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(ctx: &Context, args: &HookArgs) -> anyhow::Result<Outcome> {
     match args.name {
         HookName::PostCheckout | HookName::PostMerge => {
             relink(ctx, args.name, &args.args);

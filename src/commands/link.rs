@@ -11,7 +11,7 @@ use crate::json::{self, FileRef, Issue};
 use crate::reconcile::{self, Changed, ConflictKind, Mode, Report, PLATFORM};
 use crate::workspace::Workspace;
 
-pub fn run(ctx: &Context, args: &LinkArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(ctx: &Context, args: &LinkArgs) -> anyhow::Result<Outcome> {
     let ws = ctx.workspace()?;
     let report = reconcile::relink(&ws, args.mode(), &[])?;
     if args.json {

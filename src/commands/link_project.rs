@@ -64,7 +64,7 @@ impl Request {
     }
 }
 
-pub fn run(ctx: &Context, args: &LinkProjectArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(ctx: &Context, args: &LinkProjectArgs) -> anyhow::Result<Outcome> {
     let found = Workspace::discover_or_new(ctx.platform.as_deref(), &ctx.cwd)?;
     let Some(request) = request(&found, args)? else {
         ctx.ui.info("cancelled: nothing written");

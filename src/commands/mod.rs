@@ -14,41 +14,41 @@ use crate::lockfile;
 use crate::ui::Ui;
 use crate::workspace::Workspace;
 
-pub mod check;
+pub(crate) mod check;
 mod docs;
-pub mod hook;
-pub mod link;
-pub mod link_project;
-pub mod new;
-pub mod refresh;
+pub(crate) mod hook;
+pub(crate) mod link;
+pub(crate) mod link_project;
+pub(crate) mod new;
+pub(crate) mod refresh;
 mod render;
-pub mod setup_hooks;
-pub mod status;
-pub mod unlink_project;
+pub(crate) mod setup_hooks;
+pub(crate) mod status;
+pub(crate) mod unlink_project;
 
 /// The resolved configuration every command works from (as just's
 /// `Config::from_arguments`): the current directory read once, `--platform` made absolute.
-pub struct Context<'a> {
-    pub ui: &'a Ui,
-    pub cwd: PathBuf,
+pub(crate) struct Context<'a> {
+    pub(crate) ui: &'a Ui,
+    pub(crate) cwd: PathBuf,
     /// `--platform`, absolute; `$MYNATCA_PLATFORM` is read by discovery.
-    pub platform: Option<PathBuf>,
+    pub(crate) platform: Option<PathBuf>,
 }
 
 impl<'a> Context<'a> {
-    pub fn from_arguments(global: &GlobalArgs, ui: &'a Ui) -> anyhow::Result<Self> {
+    pub(crate) fn from_arguments(global: &GlobalArgs, ui: &'a Ui) -> anyhow::Result<Self> {
         let cwd = std::env::current_dir().context("cannot read the current directory")?;
         let platform = global.platform.as_deref().map(|dir| fsutil::absolute_from(&cwd, dir));
         Ok(Context { ui, cwd, platform })
     }
 
     /// The workspace found from `--platform`, the environment or the current directory.
-    pub fn workspace(&self) -> anyhow::Result<Workspace> {
+    pub(crate) fn workspace(&self) -> anyhow::Result<Workspace> {
         Ok(Workspace::discover(self.platform.as_deref(), &self.cwd)?)
     }
 }
 
-pub fn run(cli: Cli, ui: &Ui) -> anyhow::Result<Outcome> {
+pub(crate) fn run(cli: Cli, ui: &Ui) -> anyhow::Result<Outcome> {
     configure_lock_wait(&cli, ui);
     let ctx = match (Context::from_arguments(&cli.global, ui), &cli.command) {
         (Ok(ctx), _) => ctx,

@@ -25,7 +25,7 @@ struct Owner {
     migrations: PathBuf,
 }
 
-pub fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<Outcome> {
     if !migration::is_valid_description(&args.description) {
         return Err(config_error(invalid_description(&args.description)));
     }

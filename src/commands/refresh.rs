@@ -24,7 +24,7 @@ const INSTALL_HINT: &str = "`supabase` not found on PATH; install the Supabase C
 (https://supabase.com/docs/guides/local-development/cli/getting-started), \
 or use the built-in engine with --db-url URL or MYNATCA_DB_URL";
 
-pub fn run(ctx: &Context, args: &RefreshArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(ctx: &Context, args: &RefreshArgs) -> anyhow::Result<Outcome> {
     let started = Instant::now();
     let ws = ctx.workspace()?;
     // Everything that can be refused is refused before links or the database change.

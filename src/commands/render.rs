@@ -6,7 +6,7 @@ use crate::ui::Ui;
 
 /// Planned actions (dry run, check), problems on stderr, the summary. With `--quiet`,
 /// nothing at all when nothing changed and nothing is wrong.
-pub fn report(ui: &Ui, report: &Report) {
+pub(crate) fn report(ui: &Ui, report: &Report) {
     if report.mode != Mode::Apply {
         for line in &report.planned {
             ui.out(line);
@@ -19,7 +19,7 @@ pub fn report(ui: &Ui, report: &Report) {
 }
 
 /// Conflicts, duplicates and failures as `error:`, the rest as `warning:`.
-pub fn problems(ui: &Ui, report: &Report) {
+pub(crate) fn problems(ui: &Ui, report: &Report) {
     for conflict in &report.verdict.conflicts {
         ui.error(&format!("conflict: {}", conflict.message));
     }

@@ -13,7 +13,7 @@ use crate::gitdir;
 use crate::hooks::{self, Change};
 use crate::workspace::{self, canonical_or_lexical, Workspace, PLATFORM_CONFIG_KEY};
 
-pub fn run(ctx: &Context, args: &SetupHooksArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(ctx: &Context, args: &SetupHooksArgs) -> anyhow::Result<Outcome> {
     let start = match &args.repo {
         Some(dir) => fsutil::absolute_from(&ctx.cwd, dir),
         None => ctx.cwd.clone(),

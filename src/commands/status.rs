@@ -23,7 +23,7 @@ const RED: &str = "31";
 
 /// Warnings are reported, not failed on: status is for looking, and working on several
 /// branches at once is a supported workflow. Exit 0 unless the workspace can't be read.
-pub fn run(ctx: &Context, args: &StatusArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(ctx: &Context, args: &StatusArgs) -> anyhow::Result<Outcome> {
     let ws = ctx.workspace()?;
     let overview = repos::overview(&ws)?;
     if args.json {

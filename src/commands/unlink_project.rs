@@ -14,7 +14,7 @@ use crate::registry;
 use crate::ui::Ui;
 use crate::workspace::Workspace;
 
-pub fn run(ctx: &Context, args: &UnlinkProjectArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(ctx: &Context, args: &UnlinkProjectArgs) -> anyhow::Result<Outcome> {
     let found = ctx.workspace()?;
     // The registry is read again under the lock, so a concurrent change is not lost.
     let _lock = reconcile::lock(&found, if args.dry_run { Lock::Shared } else { Lock::Exclusive })?;

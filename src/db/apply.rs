@@ -13,40 +13,40 @@ use super::SqlFile;
 use crate::error::ConfigError;
 
 /// The largest file a refresh reads: bigger is surely not a migration written by hand.
-pub const MAX_FILE_BYTES: u64 = 64 << 20;
+pub(crate) const MAX_FILE_BYTES: u64 = 64 << 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     Migration,
     Seed,
 }
 
 /// The row `supabase_migrations.schema_migrations` gets for a migration.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct History {
-    pub version: String,
+pub(crate) struct History {
+    pub(crate) version: String,
     /// The description after the version.
-    pub name: String,
+    pub(crate) name: String,
 }
 
 /// A file read, checked and split, ready to send.
 #[derive(Debug, Clone)]
-pub struct Script {
-    pub kind: Kind,
-    pub file: SqlFile,
-    pub history: Option<History>,
-    pub sql: String,
+pub(crate) struct Script {
+    pub(crate) kind: Kind,
+    pub(crate) file: SqlFile,
+    pub(crate) history: Option<History>,
+    pub(crate) sql: String,
     /// Each statement's byte range in `sql`.
-    pub statements: Vec<Range<usize>>,
+    pub(crate) statements: Vec<Range<usize>>,
     /// Statements sent differently: `None` leaves one out, `Some` sends that text instead
     /// (see `--allow-missing-extensions`). The history row keeps the file's own text.
-    pub replaced: BTreeMap<usize, Option<String>>,
+    pub(crate) replaced: BTreeMap<usize, Option<String>>,
 }
 
 impl Script {
     /// Reads `file`, refusing (as a usage error, before any database is touched) what
     /// cannot be a SQL file: not a regular file, unreadable, too big, NUL bytes, not UTF-8.
-    pub fn load(kind: Kind, file: SqlFile, history: Option<History>) -> Result<Script, ConfigError> {
+    pub(crate) fn load(kind: Kind, file: SqlFile, history: Option<History>) -> Result<Script, ConfigError> {
         let refuse =
             |why: String| ConfigError::new(format!("{} ({}): {why}; fix or remove it", file.shown, file.project));
         let meta = std::fs::metadata(&file.path).map_err(|err| refuse(format!("cannot read it ({err})")))?;
@@ -66,34 +66,34 @@ impl Script {
         Ok(Script { kind, file, history, sql, statements, replaced: BTreeMap::new() })
     }
 
-    pub fn statement(&self, index: usize) -> &str {
+    pub(crate) fn statement(&self, index: usize) -> &str {
         &self.sql[self.statements[index].clone()]
     }
 
     /// The 1-based line holding byte `offset`.
-    pub fn line_at(&self, offset: usize) -> usize {
+    pub(crate) fn line_at(&self, offset: usize) -> usize {
         let end = offset.min(self.sql.len());
         self.sql.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() + 1
     }
 
     /// The file name, e.g. `20240101000000_init.sql`.
-    pub fn file_name(&self) -> String {
+    pub(crate) fn file_name(&self) -> String {
         self.file.path.file_name().unwrap_or_default().to_string_lossy().into_owned()
     }
 }
 
 /// One statement of a file and where it starts in the file (bytes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Statement<'a> {
-    pub offset: usize,
-    pub text: &'a str,
+pub(crate) struct Statement<'a> {
+    pub(crate) offset: usize,
+    pub(crate) text: &'a str,
 }
 
 /// Splits with PostgreSQL's own parser (libpg_query). A file the parser rejects is sent
 /// whole, so the server reports the error where it is: libpg_query's scanner split
 /// silently drops statements it cannot classify (`selec 1;`), which would apply a file
 /// with a typo minus that statement.
-pub fn split(sql: &str) -> Vec<Statement<'_>> {
+pub(crate) fn split(sql: &str) -> Vec<Statement<'_>> {
     let parts = pg_query::split_with_parser(sql).unwrap_or_else(|_| vec![sql]);
     parts
         .into_iter()
@@ -156,7 +156,7 @@ fn dollar_tag<'a>(texts: impl Iterator<Item = &'a str> + Clone) -> String {
 
 /// Runs `script` in one transaction and one round trip. `Ok(Err(_))` is the file failing
 /// (rolled back); `Err(_)` is anything else (the connection, say).
-pub fn apply(client: &mut Client, script: &Script) -> anyhow::Result<Result<(), FileFailure>> {
+pub(crate) fn apply(client: &mut Client, script: &Script) -> anyhow::Result<Result<(), FileFailure>> {
     let message = compose(script);
     let err = match client.batch_execute(&message.text) {
         Ok(()) => return Ok(Ok(())),
@@ -218,14 +218,14 @@ fn failing_statement_offset(client: &mut Client, script: &Script) -> anyhow::Res
 
 /// A migration or seed file the server rejected; the file was rolled back.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileFailure {
-    pub kind: Kind,
-    pub file: SqlFile,
-    pub line: usize,
+pub(crate) struct FileFailure {
+    pub(crate) kind: Kind,
+    pub(crate) file: SqlFile,
+    pub(crate) line: usize,
     /// Postgres' own message.
-    pub cause: String,
+    pub(crate) cause: String,
     /// The message, then its detail and hint when it gives them.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 impl FileFailure {

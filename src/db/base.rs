@@ -48,7 +48,7 @@ const DATABASE_MARKER: &str = "-- @database\n";
 
 /// Which base a refresh lays before the migrations.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Base {
+pub(crate) enum Base {
     #[default]
     Supabase,
     None,
@@ -56,7 +56,7 @@ pub enum Base {
 
 impl Base {
     /// The whole SQL text (what a cache key covers).
-    pub fn sql(self) -> &'static str {
+    pub(crate) fn sql(self) -> &'static str {
         match self {
             Base::Supabase => SUPABASE,
             Base::None => MINIMAL,
@@ -69,12 +69,12 @@ impl Base {
 
     /// Creates the cluster-wide roles that are missing; run on every refresh, as a copy
     /// of a cached database does not bring roles with it.
-    pub fn create_roles(self, client: &mut Client) -> Result<(), postgres::Error> {
+    pub(crate) fn create_roles(self, client: &mut Client) -> Result<(), postgres::Error> {
         client.batch_execute(self.parts().0)
     }
 
     /// Lays the per-database part into the database `client` is connected to.
-    pub fn create_in_database(self, client: &mut Client) -> Result<(), postgres::Error> {
+    pub(crate) fn create_in_database(self, client: &mut Client) -> Result<(), postgres::Error> {
         client.batch_execute(self.parts().1)
     }
 }

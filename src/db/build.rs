@@ -14,24 +14,24 @@ use crate::error::ConfigError;
 
 /// How a refresh runs (the flags of `mynatca refresh`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Options {
-    pub base: Base,
-    pub keep_going: bool,
-    pub allow_missing_extensions: bool,
-    pub cache: bool,
-    pub keep_failed: bool,
+pub(crate) struct Options {
+    pub(crate) base: Base,
+    pub(crate) keep_going: bool,
+    pub(crate) allow_missing_extensions: bool,
+    pub(crate) cache: bool,
+    pub(crate) keep_failed: bool,
 }
 
 /// What a refresh applies, in order.
 #[derive(Debug, Clone, Default)]
-pub struct Plan {
-    pub migrations: Vec<Script>,
-    pub seeds: Vec<Script>,
+pub(crate) struct Plan {
+    pub(crate) migrations: Vec<Script>,
+    pub(crate) seeds: Vec<Script>,
 }
 
 /// What [`refresh`] reports as it goes.
 #[derive(Debug)]
-pub enum Event<'a> {
+pub(crate) enum Event<'a> {
     /// Connected to the server: the reset starts.
     Connected,
     /// A `CREATE EXTENSION` left out (`--allow-missing-extensions`), and why.
@@ -46,23 +46,23 @@ pub enum Event<'a> {
 
 /// What a refresh did.
 #[derive(Debug, Clone, Default)]
-pub struct Report {
+pub(crate) struct Report {
     /// Migrations in the database, from the cache or applied.
-    pub migrations: usize,
-    pub from_cache: usize,
-    pub seeds: usize,
+    pub(crate) migrations: usize,
+    pub(crate) from_cache: usize,
+    pub(crate) seeds: usize,
     /// Files that failed (`--keep-going` only), rolled back.
-    pub failures: Vec<FileFailure>,
+    pub(crate) failures: Vec<FileFailure>,
     /// Extensions whose `CREATE EXTENSION` was left out.
-    pub skipped: Vec<String>,
+    pub(crate) skipped: Vec<String>,
 }
 
 /// A file failed without `--keep-going`: the target was left as it was.
 #[derive(Debug)]
-pub struct Stopped {
-    pub failure: FileFailure,
-    pub target: String,
-    pub kept: Option<String>,
+pub(crate) struct Stopped {
+    pub(crate) failure: FileFailure,
+    pub(crate) target: String,
+    pub(crate) kept: Option<String>,
 }
 
 impl fmt::Display for Stopped {
@@ -83,10 +83,10 @@ impl std::error::Error for Stopped {}
 
 /// The refresh was interrupted by a signal: the target was left as it was.
 #[derive(Debug)]
-pub struct Interrupted {
-    pub signal: i32,
-    pub target: String,
-    pub kept: Option<String>,
+pub(crate) struct Interrupted {
+    pub(crate) signal: i32,
+    pub(crate) target: String,
+    pub(crate) kept: Option<String>,
 }
 
 impl fmt::Display for Interrupted {
@@ -103,7 +103,7 @@ impl std::error::Error for Interrupted {}
 
 /// Checks the extensions, builds, then swaps the build in for the target. Stops at the
 /// first failing file unless `keep_going`.
-pub fn refresh(
+pub(crate) fn refresh(
     target: &Target,
     plan: &mut Plan,
     options: &Options,

@@ -11,16 +11,16 @@ use sha2::{Digest, Sha256};
 use super::apply::Script;
 use super::{quote_ident, Base};
 
-pub const PREFIX: &str = "mynatca_cache_";
+pub(crate) const PREFIX: &str = "mynatca_cache_";
 /// Caches kept per target; the least recently used beyond this are dropped.
-pub const KEEP: usize = 3;
+pub(crate) const KEEP: usize = 3;
 /// Hex digits of a key in a name: 64 bits, for a handful of caches per target.
 const KEY_HEX: usize = 16;
 /// Bytes of the target's name kept in a name (PostgreSQL's names stop at 63 bytes).
 const TARGET_BYTES: usize = 32;
 
 /// `keys[i]`: the key of the database after the first `i` migrations.
-pub fn chain(base: Base, server_version: &str, skipped: &[String], migrations: &[Script]) -> Vec<String> {
+pub(crate) fn chain(base: Base, server_version: &str, skipped: &[String], migrations: &[Script]) -> Vec<String> {
     let mut hasher = Sha256::new();
     for part in ["mynatca cache 1", base.sql(), server_version, &skipped.join(",")] {
         hasher.update((part.len() as u64).to_le_bytes());
@@ -47,7 +47,7 @@ fn hex(bytes: &[u8]) -> String {
 
 /// The target's name as it appears in cache and build names: itself when short, else a
 /// prefix and a hash of the whole, so two long names never share caches.
-pub fn target_part(target: &str) -> String {
+pub(crate) fn target_part(target: &str) -> String {
     if target.len() <= TARGET_BYTES {
         return target.to_string();
     }
@@ -59,7 +59,7 @@ pub fn target_part(target: &str) -> String {
     format!("{}_{}", &target[..cut], &hex(&digest)[..8])
 }
 
-pub fn name(target: &str, key: &str) -> String {
+pub(crate) fn name(target: &str, key: &str) -> String {
     format!("{PREFIX}{}_{key}", target_part(target))
 }
 
@@ -91,7 +91,11 @@ fn list(client: &mut Client, target: &str) -> Result<Vec<Cached>, postgres::Erro
 }
 
 /// The longest cached prefix: how many migrations it holds, and its name.
-pub fn find(client: &mut Client, target: &str, keys: &[String]) -> Result<Option<(usize, String)>, postgres::Error> {
+pub(crate) fn find(
+    client: &mut Client,
+    target: &str,
+    keys: &[String],
+) -> Result<Option<(usize, String)>, postgres::Error> {
     let cached = list(client, target)?;
     Ok((1..keys.len()).rev().find_map(|count| {
         let wanted = name(target, &keys[count]);
@@ -100,14 +104,14 @@ pub fn find(client: &mut Client, target: &str, keys: &[String]) -> Result<Option
 }
 
 /// Marks a cache as just used.
-pub fn touch(client: &mut Client, cache: &str) -> Result<(), postgres::Error> {
+pub(crate) fn touch(client: &mut Client, cache: &str) -> Result<(), postgres::Error> {
     let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64());
     client.batch_execute(&format!("COMMENT ON DATABASE {} IS 'mynatca cache; last used {now:.6}'", quote_ident(cache)))
 }
 
 /// Copies `from` (no session may be on it) as the cache `cache`, then keeps the target's
 /// [`KEEP`] most recently used caches.
-pub fn store(client: &mut Client, target: &str, from: &str, cache: &str) -> Result<(), postgres::Error> {
+pub(crate) fn store(client: &mut Client, target: &str, from: &str, cache: &str) -> Result<(), postgres::Error> {
     let quoted = quote_ident(cache);
     client.batch_execute(&format!("DROP DATABASE IF EXISTS {quoted}"))?;
     client.batch_execute(&format!("CREATE DATABASE {quoted} TEMPLATE {}", quote_ident(from)))?;

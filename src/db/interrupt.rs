@@ -15,7 +15,7 @@ extern "C" fn note(signal: libc::c_int) {
 }
 
 /// The signal received since [`Watch::start`], if any.
-pub fn received() -> Option<i32> {
+pub(crate) fn received() -> Option<i32> {
     match SIGNAL.load(Ordering::SeqCst) {
         0 => None,
         signal => Some(signal),
@@ -23,7 +23,7 @@ pub fn received() -> Option<i32> {
 }
 
 /// `SIGINT` or `SIGTERM`, for messages.
-pub fn signal_name(signal: i32) -> &'static str {
+pub(crate) fn signal_name(signal: i32) -> &'static str {
     if signal == libc::SIGTERM {
         "SIGTERM"
     } else {
@@ -33,7 +33,7 @@ pub fn signal_name(signal: i32) -> &'static str {
 
 /// Handlers installed for its lifetime, and a thread cancelling the statement running
 /// on the registered connection when a signal comes.
-pub struct Watch {
+pub(crate) struct Watch {
     token: Arc<Mutex<Option<CancelToken>>>,
     done: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
@@ -41,7 +41,7 @@ pub struct Watch {
 }
 
 impl Watch {
-    pub fn start() -> Watch {
+    pub(crate) fn start() -> Watch {
         SIGNAL.store(0, Ordering::SeqCst);
         let previous = [libc::SIGINT, libc::SIGTERM].into_iter().map(|signal| (signal, install(signal))).collect();
         let token: Arc<Mutex<Option<CancelToken>>> = Arc::default();
@@ -63,7 +63,7 @@ impl Watch {
     }
 
     /// The connection whose statement a signal cancels from now on.
-    pub fn register(&self, token: CancelToken) {
+    pub(crate) fn register(&self, token: CancelToken) {
         *self.token.lock().expect("not poisoned") = Some(token);
     }
 }

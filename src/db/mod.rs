@@ -28,10 +28,9 @@ mod cache;
 mod interrupt;
 mod preflight;
 
-pub use apply::{FileFailure, History, Kind, Script, MAX_FILE_BYTES};
-pub use base::Base;
-pub use build::{refresh, Event, Interrupted, Options, Plan, Report, Stopped};
-pub use preflight::ExtensionUse;
+pub(crate) use apply::{FileFailure, History, Kind, Script};
+pub(crate) use base::Base;
+pub(crate) use build::{refresh, Event, Interrupted, Options, Plan, Report};
 
 /// Databases a reset may connect to while it drops and creates the target, in order.
 const MAINTENANCE_DATABASES: [&str; 2] = ["postgres", "template1"];
@@ -42,14 +41,14 @@ const DEFAULT_SOCKET_DIRS: [&str; 2] = ["/var/run/postgresql", "/tmp"];
 
 /// The database a refresh resets, from a libpq-style URL or key/value string.
 #[derive(Debug, Clone)]
-pub struct Target {
+pub(crate) struct Target {
     config: Config,
-    pub database: String,
+    pub(crate) database: String,
 }
 
 impl Target {
     /// Parses the URL. The database must be named: a reset never guesses what to drop.
-    pub fn parse(url: &str) -> Result<Target, ConfigError> {
+    pub(crate) fn parse(url: &str) -> Result<Target, ConfigError> {
         let mut config: Config = url.parse().map_err(|err| {
             ConfigError::new(format!(
                 "invalid database URL ({err}); expected e.g. postgres://postgres@127.0.0.1:54322/mynatca_dev"
@@ -76,14 +75,14 @@ impl Target {
     }
 
     /// Hosts and host addresses other than localhost, 127.0.0.0/8, ::1 or a Unix socket.
-    pub fn remote_hosts(&self) -> Vec<String> {
+    pub(crate) fn remote_hosts(&self) -> Vec<String> {
         let hosts = self.config.get_hosts().iter().filter(|host| !is_local_host(host)).map(host_text);
         let addrs = self.config.get_hostaddrs().iter().filter(|addr| !is_loopback(**addr)).map(IpAddr::to_string);
         hosts.chain(addrs).collect()
     }
 
     /// `database "x" on 127.0.0.1:5432`, never with the password.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let port = self.config.get_ports().first().copied().unwrap_or(5432);
         let hosts: Vec<String> = match self.config.get_hostaddrs() {
             [] => self.config.get_hosts().iter().map(host_text).collect(),
@@ -127,26 +126,26 @@ fn host_text(host: &Host) -> String {
 
 /// A SQL file to run, and where it really lives, for reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SqlFile {
+pub(crate) struct SqlFile {
     /// The path read: in the platform, a managed link or the platform's own file.
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
     /// The project whose repo holds the file (`platform` for the platform's own).
-    pub project: String,
+    pub(crate) project: String,
     /// The file's path inside its own repo, e.g. `supabase/migrations/1_x.sql`.
-    pub shown: String,
+    pub(crate) shown: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Migration {
-    pub file: SqlFile,
-    pub version: String,
+pub(crate) struct Migration {
+    pub(crate) file: SqlFile,
+    pub(crate) version: String,
     /// The description after the version: the history row's `name`.
-    pub name: String,
+    pub(crate) name: String,
 }
 
 /// The migrations in `platform/supabase/migrations` (after linking), in byte-wise name
 /// order, each resolved to the project that owns it. Names the Supabase CLI skips are skipped.
-pub fn migrations(ws: &Workspace) -> anyhow::Result<Vec<Migration>> {
+pub(crate) fn migrations(ws: &Workspace) -> anyhow::Result<Vec<Migration>> {
     let dir = ws.link_dir();
     let names = reconcile::list_sql_files(&dir).with_context(|| format!("cannot read {}", dir.display()))?;
     Ok(names
@@ -161,15 +160,15 @@ pub fn migrations(ws: &Workspace) -> anyhow::Result<Vec<Migration>> {
 
 /// Seed files from `[db.seed] sql_paths`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Seeds {
+pub(crate) struct Seeds {
     /// In declared order, each glob's matches sorted, duplicates dropped.
-    pub files: Vec<SqlFile>,
+    pub(crate) files: Vec<SqlFile>,
     /// Patterns that matched no file (the Supabase CLI warns about them too).
-    pub unmatched: Vec<String>,
+    pub(crate) unmatched: Vec<String>,
 }
 
 /// Expands `sql_paths` (globs relative to `platform/supabase/`) as the Supabase CLI does.
-pub fn seeds(ws: &Workspace, sql_paths: &[String]) -> Result<Seeds, ConfigError> {
+pub(crate) fn seeds(ws: &Workspace, sql_paths: &[String]) -> Result<Seeds, ConfigError> {
     let supabase = ws.supabase_dir();
     let base = glob::Pattern::escape(&supabase.to_string_lossy());
     let mut seeds = Seeds::default();

@@ -32,19 +32,19 @@ const PACKAGES: [(&str, &str); 14] = [
 
 /// One `CREATE EXTENSION` of a migration.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExtensionUse {
+pub(crate) struct ExtensionUse {
     /// Index of the migration in the refresh's list, and of the statement in it.
-    pub script: usize,
-    pub statement: usize,
-    pub line: usize,
-    pub name: String,
+    pub(crate) script: usize,
+    pub(crate) statement: usize,
+    pub(crate) line: usize,
+    pub(crate) name: String,
     /// `WITH SCHEMA s`.
-    pub schema: Option<String>,
+    pub(crate) schema: Option<String>,
 }
 
 /// Why the server cannot give an extension.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Lack {
+pub(crate) enum Lack {
     NotAvailable,
     /// Installed, but `shared_preload_libraries` lacks it.
     NotPreloaded,
@@ -52,7 +52,7 @@ pub enum Lack {
 
 /// Every top-level `CREATE EXTENSION` of `scripts`. Only statements mentioning
 /// "extension" are parsed, so thousands of migrations cost milliseconds.
-pub fn scan(scripts: &[Script]) -> Vec<ExtensionUse> {
+pub(crate) fn scan(scripts: &[Script]) -> Vec<ExtensionUse> {
     let mut uses = Vec::new();
     for (index, script) in scripts.iter().enumerate() {
         if !contains_word(&script.sql, "extension") {
@@ -95,7 +95,7 @@ fn schema_option(options: &[pg_query::protobuf::Node]) -> Option<String> {
 }
 
 /// The uses the server cannot satisfy, each with why.
-pub fn check(client: &mut Client, uses: &[ExtensionUse]) -> Result<Vec<(ExtensionUse, Lack)>, postgres::Error> {
+pub(crate) fn check(client: &mut Client, uses: &[ExtensionUse]) -> Result<Vec<(ExtensionUse, Lack)>, postgres::Error> {
     if uses.is_empty() {
         return Ok(Vec::new());
     }
@@ -119,7 +119,7 @@ pub fn check(client: &mut Client, uses: &[ExtensionUse]) -> Result<Vec<(Extensio
 }
 
 /// How to get `name` onto a PostgreSQL `major` server.
-pub fn how_to_get(name: &str, lack: &Lack, major: u32) -> String {
+pub(crate) fn how_to_get(name: &str, lack: &Lack, major: u32) -> String {
     if *lack == Lack::NotPreloaded {
         return format!(
             "installed but not preloaded: add {name} to shared_preload_libraries in postgresql.conf and restart the server"

@@ -7,26 +7,26 @@ use super::{Action, Plan};
 
 /// What [`apply`] did (or, for a dry run, would do).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Applied {
-    pub created: Vec<Changed>,
-    pub updated: Vec<Changed>,
-    pub removed: Vec<Changed>,
-    pub errors: Vec<String>,
+pub(crate) struct Applied {
+    pub(crate) created: Vec<Changed>,
+    pub(crate) updated: Vec<Changed>,
+    pub(crate) removed: Vec<Changed>,
+    pub(crate) errors: Vec<String>,
 }
 
 /// One link created, retargeted or removed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Changed {
+pub(crate) struct Changed {
     /// The project the link belongs to.
-    pub project: String,
+    pub(crate) project: String,
     /// The link, relative to the platform (`supabase/migrations/X.sql`).
-    pub link: String,
+    pub(crate) link: String,
     /// The file it now points at (for a removal: pointed at), absolute and normalized.
-    pub target: PathBuf,
+    pub(crate) target: PathBuf,
 }
 
 impl Applied {
-    pub fn changed(&self) -> bool {
+    pub(crate) fn changed(&self) -> bool {
         !(self.created.is_empty() && self.updated.is_empty() && self.removed.is_empty())
     }
 
@@ -51,7 +51,7 @@ impl Applied {
 }
 
 /// Carries out `plan`. A failed action is recorded and the rest still run.
-pub fn apply(plan: &Plan) -> Applied {
+pub(crate) fn apply(plan: &Plan) -> Applied {
     let mut applied = Applied::default();
     let mut made_dirs: Vec<&Path> = Vec::new();
     for action in &plan.actions {

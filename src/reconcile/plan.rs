@@ -12,7 +12,7 @@ use crate::migration;
 use crate::warning::{Warning, WarningKind};
 
 /// Decides what to do.
-pub fn plan(input: &Input) -> Plan<'_> {
+pub(crate) fn plan(input: &Input) -> Plan<'_> {
     let mut plan = Plan::default();
     plan.verdict.warnings.clone_from(&input.warnings);
     for dir in input.dirs() {
@@ -208,7 +208,7 @@ fn reported(dir: &LinkDir, target: &Path) -> bool {
 }
 
 /// The owner of a link target in `dir`, if the target lies inside an owned location.
-pub fn owner_of<'a>(dir: &'a LinkDir, target: &Path) -> Option<&'a Owner> {
+pub(crate) fn owner_of<'a>(dir: &'a LinkDir, target: &Path) -> Option<&'a Owner> {
     let resolved = crate::fsutil::normalize(&dir.path.join(target));
     dir.owners.iter().find(|owner| resolved.starts_with(&owner.location))
 }

@@ -13,7 +13,7 @@ use crate::workspace::Workspace;
 
 /// How a relink treats the disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
+pub(crate) enum Mode {
     Apply,
     /// Print the plan, change nothing.
     DryRun,
@@ -23,7 +23,7 @@ pub enum Mode {
 
 /// Which workspace lock a survey holds while it lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lock {
+pub(crate) enum Lock {
     /// To change links: no other run reads or writes meanwhile.
     Exclusive,
     /// To read links: no relink is half-done while we look.
@@ -34,27 +34,27 @@ pub enum Lock {
 
 /// What exists, read under a lock that is held until the survey is dropped.
 #[derive(Debug)]
-pub struct Survey {
-    pub input: Input,
+pub(crate) struct Survey {
+    pub(crate) input: Input,
     _lock: Option<Held>,
 }
 
 impl Survey {
-    pub fn plan(&self) -> Plan<'_> {
+    pub(crate) fn plan(&self) -> Plan<'_> {
         plan(&self.input)
     }
 }
 
 /// Takes `lock`, then scans. `unlinking`: projects leaving the registry, or the old
 /// entries of projects being replaced (their links are handed over).
-pub fn survey(ws: &Workspace, lock: Lock, unlinking: &[Project]) -> anyhow::Result<Survey> {
+pub(crate) fn survey(ws: &Workspace, lock: Lock, unlinking: &[Project]) -> anyhow::Result<Survey> {
     let held = self::lock(ws, lock)?;
     Ok(Survey { input: scan(ws, unlinking)?, _lock: held })
 }
 
 /// Surveys, plans and (in `Apply` mode) applies under the exclusive lock, then keeps the
 /// platform's `info/exclude` block current.
-pub fn relink(ws: &Workspace, mode: Mode, unlinking: &[Project]) -> anyhow::Result<Report> {
+pub(crate) fn relink(ws: &Workspace, mode: Mode, unlinking: &[Project]) -> anyhow::Result<Report> {
     let lock = if mode == Mode::Apply { Lock::Exclusive } else { Lock::Shared };
     let _held = self::lock(ws, lock)?;
     relink_locked(ws, mode, unlinking)
@@ -62,7 +62,7 @@ pub fn relink(ws: &Workspace, mode: Mode, unlinking: &[Project]) -> anyhow::Resu
 
 /// [`relink`] for a caller that already holds the exclusive lock (link-project,
 /// unlink-project and new hold it across their read-modify-write of the registry).
-pub fn relink_locked(ws: &Workspace, mode: Mode, unlinking: &[Project]) -> anyhow::Result<Report> {
+pub(crate) fn relink_locked(ws: &Workspace, mode: Mode, unlinking: &[Project]) -> anyhow::Result<Report> {
     let started = std::time::Instant::now();
     let survey = survey(ws, Lock::None, unlinking)?;
     let dirs = || survey.input.dirs();
@@ -100,8 +100,7 @@ pub fn relink_locked(ws: &Workspace, mode: Mode, unlinking: &[Project]) -> anyho
         }
     }
     tracing::debug!("relinked in {:.1?}", started.elapsed());
-    let platform = ws.platform.display().to_string();
-    Ok(Report { mode, platform, verdict: plan.verdict, applied, planned })
+    Ok(Report { mode, verdict: plan.verdict, applied, planned })
 }
 
 fn planned_line(action: &Action) -> String {
@@ -112,7 +111,7 @@ fn planned_line(action: &Action) -> String {
 /// Takes the workspace lock, waiting as [`lockfile::configure`] says. Released when the
 /// returned guard is dropped. A shared lock creates nothing: with no lock file, no run
 /// ever changed a link, so there is nothing half-done to wait for.
-pub fn lock(ws: &Workspace, lock: Lock) -> anyhow::Result<Option<Held>> {
+pub(crate) fn lock(ws: &Workspace, lock: Lock) -> anyhow::Result<Option<Held>> {
     let path = ws.platform.join(LOCK_FILE);
     let cannot = || format!("cannot lock {}", path.display());
     let (file, kind) = match lock {
@@ -155,27 +154,26 @@ fn update_exclude(ws: &Workspace, plan: &Plan) -> io::Result<()> {
 
 /// The outcome of one reconciliation.
 #[derive(Debug, Clone)]
-pub struct Report {
-    pub mode: Mode,
-    pub platform: String,
-    pub verdict: Verdict,
+pub(crate) struct Report {
+    pub(crate) mode: Mode,
+    pub(crate) verdict: Verdict,
     /// What was done, or with `DryRun`/`Check` what would be.
-    pub applied: Applied,
+    pub(crate) applied: Applied,
     /// With `DryRun`/`Check`: one line per planned action.
-    pub planned: Vec<String>,
+    pub(crate) planned: Vec<String>,
 }
 
 impl Report {
-    pub fn changed(&self) -> bool {
+    pub(crate) fn changed(&self) -> bool {
         self.applied.changed()
     }
 
     /// Conflicts, duplicates, failed writes, or drift under `--check`.
-    pub fn has_problems(&self) -> bool {
+    pub(crate) fn has_problems(&self) -> bool {
         self.verdict.has_problems() || !self.applied.errors.is_empty() || (self.mode == Mode::Check && self.changed())
     }
 
-    pub fn summary(&self) -> String {
+    pub(crate) fn summary(&self) -> String {
         let a = &self.applied;
         let suffix = match self.mode {
             Mode::Apply => "",

@@ -17,7 +17,7 @@ use crate::workspace::Workspace;
 /// retargeted) but none are wanted.
 /// A folder that cannot be read (other than not existing) is an error: a project whose
 /// files cannot be listed must not look like one whose files are gone.
-pub fn scan(ws: &Workspace, unlinking: &[Project]) -> anyhow::Result<Input> {
+pub(crate) fn scan(ws: &Workspace, unlinking: &[Project]) -> anyhow::Result<Input> {
     let mut input = Input::default();
     let link_dir = ws.link_dir();
     let mut migrations = LinkDir { rel: "supabase/migrations".to_string(), migrations: true, ..LinkDir::default() };
@@ -139,15 +139,15 @@ fn typo_message(ws: &Workspace, project: &Project, meant: &Path) -> String {
 
 /// What of a registered project is missing on disk: its folder or its migrations folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MissingPart {
-    pub what: &'static str,
-    pub path: PathBuf,
+pub(crate) struct MissingPart {
+    pub(crate) what: &'static str,
+    pub(crate) path: PathBuf,
     fix: &'static str,
 }
 
 impl MissingPart {
     /// The one wording `link`, `status` and `check` all use.
-    pub fn message(&self, project: &str) -> String {
+    pub(crate) fn message(&self, project: &str) -> String {
         format!(
             "project {project}: {} {} not found; {}, or `mynatca unlink-project {project}`",
             self.what,
@@ -159,7 +159,7 @@ impl MissingPart {
 
 /// The part of `project` that is missing on disk, if any. A folder that exists but
 /// cannot be looked at (a link loop, an I/O error) is not missing: reading it fails.
-pub fn missing_part(ws: &Workspace, project: &Project) -> Option<MissingPart> {
+pub(crate) fn missing_part(ws: &Workspace, project: &Project) -> Option<MissingPart> {
     let root = ws.project_root(project);
     if is_absent(&root) {
         return Some(MissingPart { what: "folder", path: root, fix: "clone it there or fix its \"path\"" });
@@ -188,7 +188,7 @@ fn is_absent(path: &Path) -> bool {
 /// in). Entries that are not regular files are listed too (the reader refuses them, with its
 /// own message, before anything is changed); a name that is not UTF-8 is an error:
 /// `refresh` must neither hang on a file nor skip one silently.
-pub fn list_sql_files(dir: &Path) -> io::Result<Vec<String>> {
+pub(crate) fn list_sql_files(dir: &Path) -> io::Result<Vec<String>> {
     let listing = read_sql_names(dir)?;
     let mut names = listing.names;
     for (name, why) in listing.refused {

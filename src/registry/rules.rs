@@ -8,7 +8,7 @@ use super::Project;
 use crate::fsutil;
 
 /// PostgreSQL's and the SQL standard's identifier limit, in bytes.
-pub const MAX_IDENTIFIER: usize = 63;
+pub(crate) const MAX_IDENTIFIER: usize = 63;
 
 /// PostgreSQL's reserved keywords and those reserved for types and functions: neither
 /// can name a schema unquoted (`create schema user` fails).
@@ -118,7 +118,7 @@ const RESERVED: &[&str] = &[
 
 /// Why `schema` cannot be a project's schema, if it cannot. Its characters are checked
 /// by [`super::is_valid_schema`].
-pub fn reserved_schema(schema: &str) -> Option<&'static str> {
+pub(crate) fn reserved_schema(schema: &str) -> Option<&'static str> {
     if schema.starts_with("pg_") {
         Some("names starting with pg_ are reserved for PostgreSQL's own schemas")
     } else if schema == "information_schema" {
@@ -132,7 +132,7 @@ pub fn reserved_schema(schema: &str) -> Option<&'static str> {
 
 /// Why `rel` (a `migrations` or `seeds` value) does not stay inside the project's repo
 /// as text, if it does not.
-pub fn outside_as_text(rel: &str) -> Option<&'static str> {
+pub(crate) fn outside_as_text(rel: &str) -> Option<&'static str> {
     let path = Path::new(rel);
     if path.is_absolute() {
         return Some("must be relative to the project's repo");
@@ -155,7 +155,7 @@ pub fn outside_as_text(rel: &str) -> Option<&'static str> {
 /// Checks that need the disk: where each project's repo is against the platform and the
 /// other projects, and where its migrations and seeds really lead (links followed).
 /// `Err((index, field, why))`.
-pub fn check_paths(platform: &Path, projects: &[Project]) -> Result<(), (usize, String, String)> {
+pub(crate) fn check_paths(platform: &Path, projects: &[Project]) -> Result<(), (usize, String, String)> {
     let platform = real(platform);
     let roots: Vec<PathBuf> =
         projects.iter().map(|p| real(&fsutil::absolute_from(&platform, Path::new(&p.path)))).collect();

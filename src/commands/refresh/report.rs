@@ -44,7 +44,7 @@ fn counts(report: &Report) -> (usize, usize) {
     (report.failures.len() - failed_seeds, failed_seeds)
 }
 
-pub fn print(ui: &Ui, target: &Target, plan: &Plan, report: &Report, seconds: f64) {
+pub(crate) fn print(ui: &Ui, target: &Target, plan: &Plan, report: &Report, seconds: f64) {
     let cached = match report.from_cache {
         0 => String::new(),
         n => format!(" ({n} from the cache)"),
@@ -79,7 +79,7 @@ pub fn print(ui: &Ui, target: &Target, plan: &Plan, report: &Report, seconds: f6
     ));
 }
 
-pub fn to_json(target: &Target, plan: &Plan, report: &Report, seconds: f64) -> serde_json::Value {
+pub(crate) fn to_json(target: &Target, plan: &Plan, report: &Report, seconds: f64) -> serde_json::Value {
     let (failed_migrations, failed_seeds) = counts(report);
     let groups: Vec<serde_json::Value> = groups(report)
         .iter()
