@@ -19,6 +19,17 @@ use crate::workspace::Workspace;
 /// files cannot be listed must not look like one whose files are gone.
 pub(crate) fn scan(ws: &Workspace, unlinking: &[Project]) -> anyhow::Result<Input> {
     let mut input = Input::default();
+    input.migrations = scan_migrations(ws, unlinking, &mut input.warnings)?;
+    let leaving = unlinking.iter().filter(|p| ws.registry.project(&p.name).is_none());
+    for (project, wanted) in ws.registry.projects.iter().map(|p| (p, true)).chain(leaving.map(|p| (p, false))) {
+        let seeds = scan_seeds(ws, project, wanted, unlinking, &input.migrations.reported)?;
+        input.seeds.push(seeds);
+    }
+    Ok(input)
+}
+
+/// `supabase/migrations`: every project's migrations offered, what is there read.
+fn scan_migrations(ws: &Workspace, unlinking: &[Project], warnings: &mut Vec<Warning>) -> anyhow::Result<LinkDir> {
     let link_dir = ws.link_dir();
     let mut migrations = LinkDir { rel: "supabase/migrations".to_string(), migrations: true, ..LinkDir::default() };
     for project in ws.registry.projects.iter().chain(unlinking) {
@@ -34,23 +45,22 @@ pub(crate) fn scan(ws: &Workspace, unlinking: &[Project]) -> anyhow::Result<Inpu
                 }
                 None => format!("{}; its links are removed", missing.message(&project.name)),
             };
-            input.warnings.push(Warning { kind: WarningKind::MissingProject, path: None, message });
+            warnings.push(Warning { kind: WarningKind::MissingProject, path: None, message });
             continue;
         }
         let source = ws.migrations_dir(project);
         let listing = read_sql_names(&source).with_context(|| {
             format!("project {}: cannot read {}; nothing was changed", project.name, source.display())
         })?;
-        let names = listing.names;
         migrations.refused.extend(listing.refused.into_iter().map(|(name, why)| Refused {
             project: project.name.clone(),
             path: source.join(&name),
             name,
             why,
         }));
-        tracing::trace!("project {}: {} migrations in {}", project.name, names.len(), source.display());
+        tracing::trace!("project {}: {} migrations in {}", project.name, listing.names.len(), source.display());
         let prefix = fsutil::relative_path(&link_dir, &source).into_os_string();
-        for name in names {
+        for name in listing.names {
             // Plain concatenation: Path::join per file is a measurable cost at 10k files.
             let mut target = std::ffi::OsString::with_capacity(prefix.len() + 1 + name.len());
             target.push(&prefix);
@@ -60,48 +70,52 @@ pub(crate) fn scan(ws: &Workspace, unlinking: &[Project]) -> anyhow::Result<Inpu
         }
     }
     fill_entries(&mut migrations, link_dir)?;
-    let migrations_reported = migrations.reported.clone();
-    input.migrations = migrations;
+    Ok(migrations)
+}
 
-    let leaving = unlinking.iter().filter(|p| ws.registry.project(&p.name).is_none());
-    for (project, wanted) in ws.registry.projects.iter().map(|p| (p, true)).chain(leaving.map(|p| (p, false))) {
-        let path = ws.seed_link_dir(&project.name);
-        // A replaced entry's seed folder is the same: its old links are handed over.
-        let replaced = unlinking.iter().filter(|old| wanted && old.name == project.name);
-        let owners = std::iter::once(project)
-            .chain(replaced)
-            .map(|p| Owner { project: project.name.clone(), location: ws.project_root(p) })
-            .collect();
-        let reported = migrations_reported.clone();
-        let mut seeds =
-            LinkDir { rel: format!("supabase/seeds/{}", project.name), owners, reported, ..LinkDir::default() };
-        if wanted {
-            for file in ws.seed_files(project) {
-                let Some(name) = file.file_name().and_then(|n| n.to_str()).map(str::to_string) else { continue };
-                let why = match std::fs::metadata(&file) {
-                    Err(err) if err.kind() == io::ErrorKind::NotFound => {
-                        tracing::debug!(seed = %file.display(), "seed file absent, not linked");
-                        continue;
-                    }
-                    _ if has_control(&name) => Some(Refusal::ControlCharacter),
-                    Ok(meta) if meta.is_file() => None,
-                    Ok(meta) => Some(Refusal::NotRegular(fsutil::kind_of(meta.file_type()))),
-                    Err(_) => Some(Refusal::NotRegular("unreadable")),
-                };
-                match why {
-                    None => seeds.offers.push(Offer {
-                        project: project.name.clone(),
-                        target: fsutil::relative_path(&path, &file),
-                        name,
-                    }),
-                    Some(why) => seeds.refused.push(Refused { project: project.name.clone(), name, path: file, why }),
+/// `supabase/seeds/<project>`: the project's seed files offered when it stays
+/// (`wanted`), what is there read either way.
+fn scan_seeds(
+    ws: &Workspace,
+    project: &Project,
+    wanted: bool,
+    unlinking: &[Project],
+    reported: &[PathBuf],
+) -> anyhow::Result<LinkDir> {
+    let path = ws.seed_link_dir(&project.name);
+    // A replaced entry's seed folder is the same: its old links are handed over.
+    let replaced = unlinking.iter().filter(|old| wanted && old.name == project.name);
+    let owners = std::iter::once(project)
+        .chain(replaced)
+        .map(|p| Owner { project: project.name.clone(), location: ws.project_root(p) })
+        .collect();
+    let reported = reported.to_vec();
+    let mut seeds = LinkDir { rel: format!("supabase/seeds/{}", project.name), owners, reported, ..LinkDir::default() };
+    if wanted {
+        for file in ws.seed_files(project) {
+            let Some(name) = file.file_name().and_then(|n| n.to_str()).map(str::to_string) else { continue };
+            let why = match std::fs::metadata(&file) {
+                Err(err) if err.kind() == io::ErrorKind::NotFound => {
+                    tracing::debug!(seed = %file.display(), "seed file absent, not linked");
+                    continue;
                 }
+                _ if has_control(&name) => Some(Refusal::ControlCharacter),
+                Ok(meta) if meta.is_file() => None,
+                Ok(meta) => Some(Refusal::NotRegular(fsutil::kind_of(meta.file_type()))),
+                Err(_) => Some(Refusal::NotRegular("unreadable")),
+            };
+            match why {
+                None => seeds.offers.push(Offer {
+                    project: project.name.clone(),
+                    target: fsutil::relative_path(&path, &file),
+                    name,
+                }),
+                Some(why) => seeds.refused.push(Refused { project: project.name.clone(), name, path: file, why }),
             }
         }
-        fill_entries(&mut seeds, path)?;
-        input.seeds.push(seeds);
     }
-    Ok(input)
+    fill_entries(&mut seeds, path)?;
+    Ok(seeds)
 }
 
 /// The existing folder a missing project folder's path most likely meant (`../pya` for
