@@ -78,31 +78,23 @@ impl SupabaseConfig {
     /// Appends `schema` to `[api] schemas` unless it is there; false if it was.
     /// A missing key (or table) is created holding the CLI's defaults and `schema`.
     pub(crate) fn add_api_schema(&mut self, schema: &str) -> Result<bool, ConfigError> {
-        let changed = self.add_string(API_SCHEMAS, &DEFAULT_API_SCHEMAS, schema)?;
-        self.edited |= changed;
-        Ok(changed)
+        self.add_string(API_SCHEMAS, &DEFAULT_API_SCHEMAS, schema)
     }
 
     /// Removes `schema` from `[api] schemas`; false if it was not there.
     pub(crate) fn remove_api_schema(&mut self, schema: &str) -> Result<bool, ConfigError> {
-        let changed = self.remove_string(API_SCHEMAS, schema)?;
-        self.edited |= changed;
-        Ok(changed)
+        self.remove_string(API_SCHEMAS, schema)
     }
 
     /// Appends `glob` to `[db.seed] sql_paths` unless it is there; false if it was.
     /// A missing key (or table) is created holding the CLI's default and `glob`.
     pub(crate) fn add_seed_path(&mut self, glob: &str) -> Result<bool, ConfigError> {
-        let changed = self.add_string(SEED_PATHS, &DEFAULT_SEED_PATHS, glob)?;
-        self.edited |= changed;
-        Ok(changed)
+        self.add_string(SEED_PATHS, &DEFAULT_SEED_PATHS, glob)
     }
 
     /// Removes `glob` from `[db.seed] sql_paths`; false if it was not there.
     pub(crate) fn remove_seed_path(&mut self, glob: &str) -> Result<bool, ConfigError> {
-        let changed = self.remove_string(SEED_PATHS, glob)?;
-        self.edited |= changed;
-        Ok(changed)
+        self.remove_string(SEED_PATHS, glob)
     }
 
     /// The document as it would be written.
@@ -151,6 +143,7 @@ impl SupabaseConfig {
             let mut array: Array = defaults.iter().copied().filter(|d| *d != value).collect();
             array.push(value);
             table.insert(key, toml_edit::value(array));
+            self.edited = true;
             return Ok(true);
         };
         let array = existing
@@ -160,6 +153,7 @@ impl SupabaseConfig {
             return Ok(false);
         }
         push_like_siblings(array, value);
+        self.edited = true;
         Ok(true)
     }
 
@@ -210,6 +204,7 @@ impl SupabaseConfig {
             }
             removed = true;
         }
+        self.edited |= removed;
         Ok(removed)
     }
 
