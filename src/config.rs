@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 
 use toml_edit::{Array, DocumentMut, Item, Table, Value};
 
-use crate::error::{line_col, ConfigError};
+use crate::error::ConfigError;
 use crate::fsutil;
+use crate::text::line_col;
 
 /// The Supabase CLI config of the platform, as parsed text.
 #[derive(Debug, Clone)]

@@ -77,18 +77,6 @@ pub(crate) fn exit_code(err: &anyhow::Error) -> u8 {
     }
 }
 
-/// 1-based line and column (in characters) of `offset` bytes into `text`; an offset past
-/// the end or inside a character counts as the nearest character boundary before it.
-pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (before.matches('\n').count() + 1, before[line_start..].chars().count() + 1)
-}
-
 /// How a command that ran to the end went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Outcome {
@@ -126,15 +114,5 @@ mod tests {
         assert_eq!(exit_code(&config_error("x")), 2);
         assert_eq!(exit_code(&anyhow::Error::new(ConfigError::new("x")).context("while y")), 2);
         assert_eq!(exit_code(&anyhow::anyhow!("config: looks like one but is not")), 1);
-    }
-
-    #[test]
-    fn line_col_counts_lines_and_characters() {
-        let text = "ab\ncé\nx";
-        assert_eq!(line_col(text, 0), (1, 1));
-        assert_eq!(line_col(text, 3), (2, 1));
-        assert_eq!(line_col(text, 6), (2, 3), "é is one column");
-        assert_eq!(line_col(text, 5), (2, 2), "inside é: its start");
-        assert_eq!(line_col(text, 99), (3, 2));
     }
 }

@@ -72,8 +72,7 @@ impl Script {
 
     /// The 1-based line holding byte `offset`.
     pub(crate) fn line_at(&self, offset: usize) -> usize {
-        let end = offset.min(self.sql.len());
-        self.sql.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() + 1
+        crate::text::line_col(&self.sql, offset).0
     }
 
     /// The file name, e.g. `20240101000000_init.sql`.
