@@ -143,6 +143,7 @@ Examples:
   mynatca refresh                      # supabase db reset, after linking
   mynatca refresh --no-seed
   mynatca refresh --db-url postgres://postgres@127.0.0.1:5432/mynatca_dev
+  mynatca refresh -- --debug           # arguments for supabase db reset
 
 Exit codes: 0 done; 1 a conflict, duplicate or failed migration or seed; 2 usage or configuration error (no platform, bad registry, bad flag)";
 
@@ -197,6 +198,7 @@ impl Command {
             Command::Link(args) if args.json => Some("link"),
             Command::Check(args) if args.json => Some("check"),
             Command::Status(args) if args.json => Some("status"),
+            Command::Refresh(args) if args.json => Some("refresh"),
             _ => None,
         }
     }
@@ -309,6 +311,9 @@ pub(crate) struct RefreshArgs {
     /// One JSON document on stdout (built-in engine)
     #[arg(long)]
     pub(crate) json: bool,
+    /// Passed on to `supabase db reset` (the Supabase engine only)
+    #[arg(last = true, value_name = "ARGS")]
+    pub(crate) reset_args: Vec<String>,
 }
 
 /// `supabase`: roles, auth, storage, realtime as Supabase's image has them; `none`: the

@@ -13,6 +13,7 @@ use crate::commands::Context;
 use crate::config::SupabaseConfig;
 use crate::db::{self, Event, History, Kind, Migration, Script, SqlFile, Target};
 use crate::error::{config_error, Outcome};
+use crate::json::{self, Issue};
 use crate::lint;
 use crate::reconcile::{self, Mode};
 use crate::ui::Ui;
@@ -37,6 +38,7 @@ pub(crate) fn run(ctx: &Context, args: &RefreshArgs) -> anyhow::Result<Outcome> 
             None
         }
     };
+    refuse_engine_mismatch(target.is_some(), args)?;
 
     let report = reconcile::relink(&ws, Mode::Apply, &[])?;
     if args.json {
@@ -51,9 +53,29 @@ pub(crate) fn run(ctx: &Context, args: &RefreshArgs) -> anyhow::Result<Outcome> 
     }
 
     match target {
-        None => supabase_reset(ctx.ui, &ws, args.no_seed, started),
-        Some(target) => builtin(ctx.ui, &ws, &target, args, started),
+        None => supabase_reset(ctx.ui, &ws, args, started),
+        Some(target) => {
+            let warnings = report.verdict.warnings.iter().map(Issue::from_warning).collect();
+            builtin(ctx.ui, &ws, &target, args, started, warnings)
+        }
     }
+}
+
+/// Arguments after `--` are `supabase db reset`'s, and `--json` is the built-in engine's:
+/// either given to the other engine is a usage error, refused before anything changes.
+fn refuse_engine_mismatch(builtin: bool, args: &RefreshArgs) -> anyhow::Result<()> {
+    if builtin && !args.reset_args.is_empty() {
+        return Err(config_error(format!(
+            "arguments after `--` ({}) go only to `supabase db reset`, and --db-url (or $MYNATCA_DB_URL) chose the built-in engine; drop them, or leave out the URL",
+            args.reset_args.join(" ")
+        )));
+    }
+    if !builtin && args.json {
+        return Err(config_error(
+            "--json needs the built-in engine (--db-url URL or $MYNATCA_DB_URL); `supabase db reset` prints its own output",
+        ));
+    }
+    Ok(())
 }
 
 fn local_target(url: &str, allow_remote: bool) -> anyhow::Result<Target> {
@@ -70,12 +92,13 @@ fn local_target(url: &str, allow_remote: bool) -> anyhow::Result<Target> {
 }
 
 /// `supabase db reset` in the platform, its output streamed as it comes.
-fn supabase_reset(ui: &Ui, ws: &Workspace, no_seed: bool, started: Instant) -> anyhow::Result<Outcome> {
+fn supabase_reset(ui: &Ui, ws: &Workspace, args: &RefreshArgs, started: Instant) -> anyhow::Result<Outcome> {
     let mut command = std::process::Command::new("supabase");
     command.args(["db", "reset"]).current_dir(&ws.platform);
-    if no_seed {
+    if args.no_seed {
         command.arg("--no-seed");
     }
+    command.args(&args.reset_args);
     let status = match command.status() {
         Ok(status) => status,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Err(config_error(INSTALL_HINT)),
@@ -88,7 +111,14 @@ fn supabase_reset(ui: &Ui, ws: &Workspace, no_seed: bool, started: Instant) -> a
     Ok(Outcome::Clean)
 }
 
-fn builtin(ui: &Ui, ws: &Workspace, target: &Target, args: &RefreshArgs, started: Instant) -> anyhow::Result<Outcome> {
+fn builtin(
+    ui: &Ui,
+    ws: &Workspace,
+    target: &Target,
+    args: &RefreshArgs,
+    started: Instant,
+    mut warnings: Vec<Issue>,
+) -> anyhow::Result<Outcome> {
     let seeds = seed_files(ui, ws, args.no_seed)?;
     let mut plan = load_plan(db::migrations(ws)?, seeds)?;
     let options = db::Options {
@@ -105,10 +135,12 @@ fn builtin(ui: &Ui, ws: &Workspace, target: &Target, args: &RefreshArgs, started
     let mut progress = Progressing::new(ui, target, total, args.json);
     let result = db::refresh(target, &mut plan, &options, &mut |event| progress.event(event));
     progress.finish();
+    warnings.append(&mut progress.skipped);
     let report = result?;
     let seconds = started.elapsed().as_secs_f64();
     if args.json {
-        ui.out(&report::to_json(target, &plan, &report, seconds).to_string());
+        let body = report::to_json(target, &plan, &report, seconds, warnings);
+        ui.out(&json::document("refresh", Some(&ws.platform), report.failures.is_empty(), body)?);
     } else {
         report::print(ui, target, &plan, &report, seconds);
     }
@@ -178,19 +210,21 @@ struct Progressing<'a> {
     target: String,
     json: bool,
     bar: Option<ProgressBar>,
+    /// The extensions left out, for `--json`'s warnings.
+    skipped: Vec<Issue>,
 }
 
 impl<'a> Progressing<'a> {
     fn new(ui: &'a Ui, target: &Target, total: usize, json: bool) -> Self {
         let target = target.describe();
         if json || ui.quiet || !std::io::stderr().is_terminal() {
-            return Progressing { ui, target, json, bar: None };
+            return Progressing { ui, target, json, bar: None, skipped: Vec::new() };
         }
         let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
         let style = ProgressStyle::with_template("{spinner} [{elapsed_precise}] [{bar:30}] {pos}/{len} {wide_msg}")
             .expect("the template is valid");
         bar.set_style(style);
-        Progressing { ui, target, json, bar: Some(bar) }
+        Progressing { ui, target, json, bar: Some(bar), skipped: Vec::new() }
     }
 
     fn event(&mut self, event: Event) {
@@ -200,10 +234,11 @@ impl<'a> Progressing<'a> {
             Event::Skipped(usage, script, why) => {
                 let instead =
                     usage.schema.as_ref().map(|s| format!("; created schema {s} instead")).unwrap_or_default();
-                self.ui.warn(&format!(
-                    "{}:{} ({}): left out CREATE EXTENSION {} ({why}; --allow-missing-extensions){instead}",
-                    script.file.shown, usage.line, script.file.project, usage.name
-                ));
+                let message =
+                    format!("left out CREATE EXTENSION {} ({why}; --allow-missing-extensions){instead}", usage.name);
+                self.ui.warn(&format!("{}:{} ({}): {message}", script.file.shown, usage.line, script.file.project));
+                let issue = Issue::new("missing-extension", &message).at(Some(report::file_ref(&script.file)));
+                self.skipped.push(issue.line(usage.line));
                 return;
             }
             Event::Reset { from_cache } => {

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use postgres::config::Host;
+use postgres::error::SqlState;
 use postgres::{Client, Config, NoTls};
 
 use crate::error::ConfigError;
@@ -222,10 +223,41 @@ pub(crate) fn maintenance_client(target: &Target) -> anyhow::Result<Client> {
         }
     }
     let err = first_error.expect("at least one maintenance database is tried");
+    if let Some(refusal) = connect_refusal(target, &err) {
+        return Err(anyhow::Error::new(refusal));
+    }
     Err(anyhow::Error::new(err).context(format!(
         "cannot connect to the server of {} (through database postgres or template1); is it running, and is the URL right?",
         target.describe()
     )))
+}
+
+/// A wrong password or a server that is not running: the user's to fix (exit 2), each
+/// pointing the one right way.
+fn connect_refusal(target: &Target, err: &postgres::Error) -> Option<ConfigError> {
+    let user = target.config.get_user().unwrap_or("(the OS user)");
+    let auth = |why: &str| {
+        ConfigError::new(format!("authentication failed for user \"{user}\" on {} ({why})", target.describe()))
+            .hint("fix the user or password in the URL (--db-url or $MYNATCA_DB_URL)")
+    };
+    if let Some(db) = err.as_db_error() {
+        let code = db.code();
+        let rejected = *code == SqlState::INVALID_PASSWORD || *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION;
+        return rejected.then(|| auth(db.message()));
+    }
+    let source = std::error::Error::source(err)?;
+    if source.to_string() == "password missing" {
+        return Some(auth("the server asks for a password and the URL has none"));
+    }
+    let io = source.downcast_ref::<std::io::Error>()?;
+    // A Unix socket that is not there is the socket form of a refused connection.
+    let refused = matches!(io.kind(), std::io::ErrorKind::ConnectionRefused | std::io::ErrorKind::NotFound);
+    refused.then(|| {
+        let why = if io.kind() == std::io::ErrorKind::NotFound { "no socket file" } else { "connection refused" };
+        ConfigError::new(format!("no server is running for {} ({why})", target.describe())).hint(
+            "start it (`supabase start` starts Supabase's, on port 54322), or put the port your server listens on in the URL",
+        )
+    })
 }
 
 pub(crate) fn quote_ident(name: &str) -> String {

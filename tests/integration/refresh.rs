@@ -3,10 +3,11 @@
 
 mod base;
 mod cache;
+mod connect;
 mod extensions;
 mod files;
 mod fixture;
-mod pg;
+pub(crate) mod pg;
 mod signals;
 
 use std::net::TcpListener;

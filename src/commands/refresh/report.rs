@@ -3,7 +3,8 @@
 
 use serde_json::json;
 
-use crate::db::{FileFailure, Kind, Plan, Report, Target};
+use crate::db::{FileFailure, Kind, Plan, Report, SqlFile, Target};
+use crate::json::{FileRef, Issue};
 use crate::ui::{plural, Ui};
 
 /// Failures sharing Postgres' message, in the order first seen.
@@ -79,7 +80,15 @@ pub(crate) fn print(ui: &Ui, target: &Target, plan: &Plan, report: &Report, seco
     ));
 }
 
-pub(crate) fn to_json(target: &Target, plan: &Plan, report: &Report, seconds: f64) -> serde_json::Value {
+/// The fields of `refresh --json` inside the envelope: each failed file one error, the
+/// failures also grouped by first cause as the text report groups them.
+pub(crate) fn to_json(
+    target: &Target,
+    plan: &Plan,
+    report: &Report,
+    seconds: f64,
+    warnings: Vec<Issue>,
+) -> serde_json::Value {
     let (failed_migrations, failed_seeds) = counts(report);
     let groups: Vec<serde_json::Value> = groups(report)
         .iter()
@@ -88,14 +97,19 @@ pub(crate) fn to_json(target: &Target, plan: &Plan, report: &Report, seconds: f6
                 "cause": group.cause,
                 "count": group.failures.len(),
                 "after_skipped_extension": group.after_skipped,
-                "files": group.failures.iter().map(|f| json!({
-                    "kind": match f.kind { Kind::Migration => "migration", Kind::Seed => "seed" },
-                    "path": f.file.shown,
-                    "project": f.file.project,
-                    "line": f.line,
-                    "message": f.message,
-                })).collect::<Vec<_>>(),
+                "files": group.failures.iter().map(|f| file_ref(&f.file)).collect::<Vec<_>>(),
             })
+        })
+        .collect();
+    let errors: Vec<Issue> = report
+        .failures
+        .iter()
+        .map(|f| {
+            let kind = match f.kind {
+                Kind::Migration => "migration-failed",
+                Kind::Seed => "seed-failed",
+            };
+            Issue::new(kind, &f.message).at(Some(file_ref(&f.file))).line(f.line)
         })
         .collect();
     json!({
@@ -110,7 +124,13 @@ pub(crate) fn to_json(target: &Target, plan: &Plan, report: &Report, seconds: f6
         "skipped_extensions": report.skipped,
         "failures": groups,
         "seconds": (seconds * 100.0).round() / 100.0,
+        "errors": errors,
+        "warnings": warnings,
     })
+}
+
+pub(crate) fn file_ref(file: &SqlFile) -> FileRef {
+    FileRef { project: file.project.clone(), path: file.shown.clone() }
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 use serde_json::Value;
 
+use crate::refresh::pg;
 use crate::support::{stderr, stdout, Ws};
 
 type Map = serde_json::Map<String, Value>;
@@ -129,6 +130,33 @@ fn validate_own(map: &Map) {
                 nullable(&repo["newest"], Value::is_string, &what);
             }
         }
+        Some("refresh") => {
+            let own = ["database", "migrations", "seeds", "skipped_extensions", "failures", "seconds"];
+            keys(map, &with(&own), &[], "refresh");
+            string(&map["database"], "database");
+            let migrations = object(&map["migrations"], "migrations");
+            keys(&migrations, &["total", "applied", "from_cache", "failed"], &[], "migrations");
+            let seeds = object(&map["seeds"], "seeds");
+            keys(&seeds, &["total", "applied", "failed"], &[], "seeds");
+            for (key, value) in migrations.iter().chain(&seeds) {
+                count(value, key);
+            }
+            for name in list(&map["skipped_extensions"], "skipped_extensions") {
+                string(&name, "skipped_extensions[]");
+            }
+            for (i, group) in list(&map["failures"], "failures").iter().enumerate() {
+                let what = format!("failures[{i}]");
+                let group = object(group, &what);
+                keys(&group, &["cause", "count", "after_skipped_extension", "files"], &[], &what);
+                string(&group["cause"], &what);
+                count(&group["count"], &what);
+                nullable(&group["after_skipped_extension"], Value::is_string, &what);
+                for (j, value) in list(&group["files"], &what).iter().enumerate() {
+                    file(value, &[], &format!("{what}.files[{j}]"));
+                }
+            }
+            assert!(map["seconds"].is_number(), "seconds");
+        }
         other => panic!("unknown command {other:?}"),
     }
 }
@@ -184,8 +212,13 @@ fn every_json_document_follows_the_schema() {
     );
     assert!(kinds(&seen[4], "errors").contains(&"ownership".to_string()));
 
+    // Refused on the links' problems: exit 1, an error document.
+    let (code, doc) = json_of(&ws, "platform", &["refresh", "--json", "--db-url", &pg::server().url("json_refused")]);
+    validate(&doc);
+    assert_eq!((code, &doc["command"], &doc["errors"][0]["kind"]), (1, &"refresh".into(), &"error".into()));
+
     // Usage and configuration errors: exit 2, and still a document on stdout.
-    for command in ["link", "check", "status"] {
+    for command in ["link", "check", "status", "refresh"] {
         for (dir, args, kind) in [
             ("platform", vec![command, "--json", "--bogus"], "usage"),
             ("platform", vec!["--color", "sometimes", command, "--json"], "usage"),
@@ -204,5 +237,34 @@ fn every_json_document_follows_the_schema() {
             let message = doc["errors"][0]["message"].as_str().unwrap();
             assert!(stderr(&out).starts_with(&format!("error: {message}")), "{args:?}: the error is on stderr too");
         }
+    }
+    refresh_documents();
+}
+
+/// `refresh --json` that ran: a seed, a failing file (--keep-going), a skipped
+/// extension; and its own usage errors (no URL, a server not running).
+fn refresh_documents() {
+    let ws = Ws::new();
+    ws.migration("platform", "20251215120000_add_members.sql", "create table public.members (id int);\n")
+        .migration("platform", "20251215120001_broken.sql", "select 1;\nselect * from missing;\n")
+        .migration("platform", "20251215120002_ext.sql", "create extension if not exists no_such_ext;\n")
+        .write("platform/supabase/seed.sql", "insert into public.members values (1);\n");
+    let url = pg::server().url("json_refresh");
+    let args = ["refresh", "--json", "--db-url", &url, "--keep-going", "--allow-missing-extensions"];
+    let (code, doc) = json_of(&ws, "platform", &args);
+    validate(&doc);
+    assert_eq!((code, &doc["command"], &doc["ok"]), (1, &"refresh".into(), &false.into()), "{doc}");
+    assert_eq!(doc["platform"], ws.path("platform").display().to_string());
+    assert_eq!(doc["errors"][0]["kind"], "migration-failed", "{doc}");
+    assert_eq!(doc["errors"][0]["line"], 2, "{doc}");
+    assert_eq!(doc["warnings"][0]["kind"], "missing-extension", "{doc}");
+    assert_eq!(doc["failures"][0]["files"][0]["path"], "supabase/migrations/20251215120001_broken.sql");
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let not_running = format!("postgres://postgres@127.0.0.1:{port}/x");
+    for args in [vec!["refresh", "--json"], vec!["refresh", "--json", "--db-url", &not_running]] {
+        let (code, doc) = json_of(&ws, "platform", &args);
+        validate(&doc);
+        assert_eq!((code, &doc["ok"], &doc["errors"][0]["kind"]), (2, &false.into(), &"config".into()), "{args:?}");
     }
 }

@@ -101,9 +101,16 @@ fn keep_going_reports_every_failure_grouped_by_cause_and_the_result_becomes_the_
     assert_eq!(doc["failures"][0]["after_skipped_extension"], "vector");
     assert_eq!(
         doc["failures"][2]["files"][0],
-        serde_json::json!({"kind": "migration", "path": "supabase/migrations/20240104000000_typo.sql",
+        serde_json::json!({"project": "platform", "path": "supabase/migrations/20240104000000_typo.sql"})
+    );
+    assert_eq!(
+        doc["errors"][2],
+        serde_json::json!({"kind": "migration-failed", "path": "supabase/migrations/20240104000000_typo.sql",
             "project": "platform", "line": 2, "message": "syntax error at or near \"selec\""})
     );
+    let skipped: Vec<&str> = doc["warnings"].as_array().unwrap().iter().map(|w| w["kind"].as_str().unwrap()).collect();
+    assert_eq!(skipped, ["missing-extension", "missing-extension"], "{doc}");
+    assert_eq!((&doc["command"], &doc["ok"]), (&"refresh".into(), &false.into()));
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! One throwaway PostgreSQL server for the whole test binary: `initdb` into a temp dir,
-//! started with `pg_ctl` on a free port (trust auth, 127.0.0.1 and a socket in the temp
-//! dir), as the `postgres` OS user when the tests run as root (initdb refuses root).
+//! started with `pg_ctl` on a free port (trust auth but for [`PASSWORD_ROLE`], 127.0.0.1
+//! and a socket in the temp dir), as the `postgres` OS user when the tests run as root (initdb refuses root).
 //!
 //! Statics are never dropped, so a watchdog process stops the server and removes the
 //! temp dir: it reads a pipe only this process holds, and the kernel closes that pipe
@@ -12,6 +12,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 
 const PREREQS: &str = "run scripts/prereqs.sh test (it installs Debian's postgresql or Homebrew's postgresql@16)";
+
+/// The one role the server asks a password of (over TCP); tests create it as they need.
+pub const PASSWORD_ROLE: &str = "mynatca_password";
 
 pub struct Server {
     pub port: u16,
@@ -72,6 +75,11 @@ fn start() -> Server {
         .output()
         .expect("run initdb");
     assert!(initdb.status.success(), "initdb failed:\n{}", String::from_utf8_lossy(&initdb.stderr));
+    // Trust for everyone but one role, which must give its password over TCP.
+    let hba = data.join("pg_hba.conf");
+    let rest = std::fs::read_to_string(&hba).expect("read pg_hba.conf");
+    std::fs::write(&hba, format!("host all {PASSWORD_ROLE} 127.0.0.1/32 scram-sha-256\n{rest}"))
+        .expect("write pg_hba.conf");
 
     let log = dir.join("server.log");
     let mut last_error = String::new();
