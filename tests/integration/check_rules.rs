@@ -2,23 +2,14 @@
 //! and `--format github`: a true case, a clean case and the allow comment each, on real
 //! git repos.
 
-use crate::check::{add_pay_migration, clean, pay_file, PAY_MIGRATION};
-use crate::support::{stderr, stdout, Ws};
+use crate::check::{
+    add_pay_migration, clean, linked, pay_file, summary, LINKED_NOTHING, LINKED_ONE_MORE, PAY_MIGRATION,
+};
+use crate::support::{Test, Ws};
 
-/// `mynatca check ARGS` in the platform: exit code and whole stdout; stderr must be empty.
-fn check(ws: &Ws, args: &[&str]) -> (i32, String) {
-    let out = ws.mynatca("platform").arg("check").args(args).output().unwrap();
-    assert_eq!(stderr(&out), "", "check wrote to stderr");
-    (out.status.code().unwrap(), stdout(&out))
-}
-
-fn summary(errors: usize, warnings: usize) -> String {
-    let plural = |n: usize, word: &str| if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") };
-    format!("checked 4 migrations in 3 repos: {}, {}\n", plural(errors, "error"), plural(warnings, "warning"))
-}
-
-fn summary_of(migrations: usize, errors: usize, warnings: usize) -> String {
-    summary(errors, warnings).replace("checked 4 ", &format!("checked {migrations} "))
+/// `mynatca check ARGS` in the platform, its status and both streams to be stated.
+fn check<'a>(ws: &'a Ws, args: &[&str]) -> Test<'a> {
+    ws.run("platform", ["check"]).args(args)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -31,27 +22,21 @@ fn editing_a_migration_that_is_on_the_base_is_an_error() {
     let file = pay_file(PAY_MIGRATION);
     let original = ws.read(&format!("pay/supabase/migrations/{PAY_MIGRATION}"));
     ws.migration("pay", PAY_MIGRATION, &original.replace("membernumber text", "membernumber text not null"));
-    assert_eq!(
-        check(&ws, &[]),
-        (
-            1,
-            format!(
-                "{file}:1: error[history-edit]: changed since main, where production may have applied it: applied migrations never change; restore it (`git checkout main -- {PAY_MIGRATION}` in its folder) and write a new migration\n{}",
-                summary(1, 0)
-            )
-        )
+    let edited = format!(
+        "{file}:1: error[history-edit]: changed since main, where production may have applied it: applied migrations never change; restore it (`git checkout main -- {PAY_MIGRATION}` in its folder) and write a new migration\n{}",
+        summary(4, 1, 0)
     );
+    check(&ws, &[]).status(1).stdout(&edited).go();
     // Committed on the branch: still an edit of what main has.
     ws.commit_all("pay", "edit history");
-    assert_eq!(check(&ws, &[]).0, 1);
+    check(&ws, &[]).status(1).stdout(edited).go();
     // --base says what production has, for every repo: those without it are a warning.
     let no_base = |repo: &str, name: &str| {
         format!("{repo}:1: warning[history-edit]: {name} has no base to compare with (tried feature), so history-edit and out-of-order skip it; fetch the base branch or pass --base REF\n")
     };
-    assert_eq!(
-        check(&ws, &["--base", "feature"]),
-        (0, format!("{}{}{}", no_base(".", "platform"), no_base("../discord", "discord"), summary(0, 2)))
-    );
+    check(&ws, &["--base", "feature"])
+        .stdout(format!("{}{}{}", no_base(".", "platform"), no_base("../discord", "discord"), summary(4, 0, 2)))
+        .go();
 }
 
 #[test]
@@ -59,17 +44,13 @@ fn whitespace_and_comment_edits_are_a_warning() {
     let ws = clean();
     let original = ws.read(&format!("pay/supabase/migrations/{PAY_MIGRATION}"));
     ws.migration("pay", PAY_MIGRATION, &format!("-- Shifts worked.\n{}", original.replace("(\n    ", "(\n        ")));
-    assert_eq!(
-        check(&ws, &[]),
-        (
-            0,
-            format!(
-                "{}:1: warning[history-edit]: only whitespace or comments changed since main; applied migrations are best left byte for byte as production ran them\n{}",
-                pay_file(PAY_MIGRATION),
-                summary(0, 1)
-            )
-        )
-    );
+    check(&ws, &[])
+        .stdout(format!(
+            "{}:1: warning[history-edit]: only whitespace or comments changed since main; applied migrations are best left byte for byte as production ran them\n{}",
+            pay_file(PAY_MIGRATION),
+            summary(4, 0, 1)
+        ))
+        .go();
 }
 
 #[test]
@@ -81,58 +62,48 @@ fn renaming_or_deleting_a_migration_on_the_base_is_an_error() {
         ws.path(&format!("pay/supabase/migrations/{renamed}")),
     )
     .unwrap();
-    ws.mynatca("platform").arg("link").assert().success();
-    assert_eq!(
-        check(&ws, &[]),
-        (
-            1,
-            format!(
-                "{}:1: error[history-edit]: renamed from {PAY_MIGRATION}, which is on main: production recorded it under its old version; rename it back and write a new migration for any change\n{}",
-                pay_file(renamed),
-                summary(1, 0)
-            )
-        )
-    );
+    ws.run("platform", ["link"]).stdout(linked(1, 1, 4)).go();
+    check(&ws, &[])
+        .status(1)
+        .stdout(format!(
+            "{}:1: error[history-edit]: renamed from {PAY_MIGRATION}, which is on main: production recorded it under its old version; rename it back and write a new migration for any change\n{}",
+            pay_file(renamed),
+            summary(4, 1, 0)
+        ))
+        .go();
     ws.remove(&format!("pay/supabase/migrations/{renamed}"));
-    ws.mynatca("platform").arg("link").assert().success();
-    assert_eq!(
-        check(&ws, &[]),
-        (
-            1,
-            format!(
-                "{}:1: error[history-edit]: deleted, but it is on main, where production may have applied it: restore it (`git checkout main -- {PAY_MIGRATION}` in its folder) and undo it in a new migration\n{}",
-                pay_file(PAY_MIGRATION),
-                summary_of(3, 1, 0)
-            )
-        )
-    );
+    ws.run("platform", ["link"]).stdout(linked(0, 1, 4)).go();
+    check(&ws, &[])
+        .status(1)
+        .stdout(format!(
+            "{}:1: error[history-edit]: deleted, but it is on main, where production may have applied it: restore it (`git checkout main -- {PAY_MIGRATION}` in its folder) and undo it in a new migration\n{}",
+            pay_file(PAY_MIGRATION),
+            summary(3, 1, 0)
+        ))
+        .go();
 }
 
 #[test]
 fn a_repo_without_a_base_is_one_warning() {
     let ws = clean();
     ws.git("discord", &["branch", "-q", "-m", "main", "trunk"]);
-    assert_eq!(
-        check(&ws, &[]),
-        (
-            0,
-            format!(
-                "../discord:1: warning[history-edit]: discord has no base to compare with (tried origin/HEAD, origin/main, origin/master, main, master), so history-edit and out-of-order skip it; fetch the base branch or pass --base REF\n{}",
-                summary(0, 1)
-            )
-        )
-    );
+    check(&ws, &[])
+        .stdout(format!(
+            "../discord:1: warning[history-edit]: discord has no base to compare with (tried origin/HEAD, origin/main, origin/master, main, master), so history-edit and out-of-order skip it; fetch the base branch or pass --base REF\n{}",
+            summary(4, 0, 1)
+        ))
+        .go();
     // origin/HEAD comes first: a remote's default branch is what production has.
     ws.git("discord", &["update-ref", "refs/remotes/origin/trunk", "HEAD"]);
     ws.git("discord", &["symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/trunk"]);
-    assert_eq!(check(&ws, &[]), (0, summary(0, 0)));
+    check(&ws, &[]).stdout(summary(4, 0, 0)).go();
 }
 
 // ---------------------------------------------------------------------------------------
 // out-of-order
 
-/// stdout with the suggested version (which is the current time) replaced by `<now>`,
-/// after checking it is not in the past.
+/// Output with the suggested version (which is the current time) replaced by `<now>`,
+/// after checking it is not before `before`.
 fn without_now(out: &str, before: &str) -> String {
     let marker = "rename it to ";
     let Some(at) = out.find(marker).map(|i| i + marker.len()) else { return out.to_string() };
@@ -150,27 +121,26 @@ fn now_version() -> String {
 fn a_new_migration_older_than_what_production_has_is_out_of_order() {
     let ws = clean();
     let name = "20251215125900_pay_backfill.sql";
-    add_pay_migration(&ws, name, "select 1;\n");
+    add_pay_migration(&ws, name, "select 1;\n").stdout(LINKED_ONE_MORE).go();
     let before = now_version();
-    let (code, out) = check(&ws, &[]);
-    assert_eq!(
-        (code, without_now(&out, &before)),
-        (
-            1,
-            format!(
-                "{}:1: error[out-of-order]: version 20251215125900 is new on this branch but sorts before {PAY_MIGRATION} (pay on main), which production has already applied as far as git knows: `supabase db push` refuses it and a fresh reset runs it in another order than production; rename it to <now>_pay_backfill.sql\n{}",
-                pay_file(name),
-                summary_of(5, 1, 0)
-            )
-        )
-    );
+    check(&ws, &[])
+        .status(1)
+        .stdout(format!(
+            "{}:1: error[out-of-order]: version 20251215125900 is new on this branch but sorts before {PAY_MIGRATION} (pay on main), which production has already applied as far as git knows: `supabase db push` refuses it and a fresh reset runs it in another order than production; rename it to <now>_pay_backfill.sql\n{}",
+            pay_file(name),
+            summary(5, 1, 0)
+        ))
+        .filter(|out| without_now(out, &before))
+        .go();
     // After the newest: fine.
     ws.remove(&format!("pay/supabase/migrations/{name}"));
-    add_pay_migration(&ws, "20251215130100_pay_backfill.sql", "select 1;\n");
-    assert_eq!(check(&ws, &[]), (0, summary_of(5, 0, 0)));
+    add_pay_migration(&ws, "20251215130100_pay_backfill.sql", "select 1;\n").stdout(linked(1, 1, 5)).go();
+    check(&ws, &[]).stdout(summary(5, 0, 0)).go();
     // A reviewed backport says so in its leading comments.
-    add_pay_migration(&ws, name, "-- Backported hotfix, applied by hand.\n-- mynatca:allow out-of-order\nselect 1;\n");
-    assert_eq!(check(&ws, &[]), (0, summary_of(6, 0, 0)));
+    add_pay_migration(&ws, name, "-- Backported hotfix, applied by hand.\n-- mynatca:allow out-of-order\nselect 1;\n")
+        .stdout(linked(1, 0, 6))
+        .go();
+    check(&ws, &[]).stdout(summary(6, 0, 0)).go();
 }
 
 // ---------------------------------------------------------------------------------------
@@ -186,24 +156,23 @@ fn a_reference_to_what_a_later_file_creates_is_an_order_error() {
     );
     let name = "20251215130100_pay_add_region_rates.sql";
     let sql = "create table pay.region_rates (\n    region text references public.regions (code)\n);\nalter table pay.region_rates enable row level security;\n";
-    add_pay_migration(&ws, name, sql);
-    assert_eq!(
-        check(&ws, &[]),
-        (
-            1,
-            format!(
-                "{}:1: error[order]: public.regions is only created later, by 20251215140000_add_regions.sql (platform): a fresh `supabase db reset` applies files by name and fails here; give this migration a later version than that one\n{}",
-                pay_file(name),
-                summary_of(6, 1, 0)
-            )
-        )
-    );
-    add_pay_migration(&ws, name, &format!("-- mynatca:allow order: regions exist in production already\n{sql}"));
-    assert_eq!(check(&ws, &[]), (0, summary_of(6, 0, 0)));
+    add_pay_migration(&ws, name, sql).stdout(LINKED_ONE_MORE).go();
+    check(&ws, &[])
+        .status(1)
+        .stdout(format!(
+            "{}:1: error[order]: public.regions is only created later, by 20251215140000_add_regions.sql (platform): a fresh `supabase db reset` applies files by name and fails here; give this migration a later version than that one\n{}",
+            pay_file(name),
+            summary(6, 1, 0)
+        ))
+        .go();
+    add_pay_migration(&ws, name, &format!("-- mynatca:allow order: regions exist in production already\n{sql}"))
+        .stdout(LINKED_NOTHING)
+        .go();
+    check(&ws, &[]).stdout(summary(6, 0, 0)).go();
     // Clean: the reference comes after the creation.
     ws.remove(&format!("pay/supabase/migrations/{name}"));
-    add_pay_migration(&ws, "20251215150000_pay_add_region_rates.sql", sql);
-    assert_eq!(check(&ws, &[]), (0, summary_of(6, 0, 0)));
+    add_pay_migration(&ws, "20251215150000_pay_add_region_rates.sql", sql).stdout(linked(1, 1, 5)).go();
+    check(&ws, &[]).stdout(summary(6, 0, 0)).go();
 }
 
 // ---------------------------------------------------------------------------------------
@@ -213,30 +182,31 @@ fn a_reference_to_what_a_later_file_creates_is_an_order_error() {
 fn a_table_in_an_exposed_schema_needs_row_level_security() {
     let ws = clean();
     let name = "20251215130100_pay_add_rates.sql";
-    add_pay_migration(&ws, name, "-- Rates.\ncreate table pay.rates (id int);\n");
-    assert_eq!(
-        check(&ws, &[]),
-        (
-            1,
-            format!(
-                "{}:2: error[rls]: table pay.rates is in schema pay, which the Data API exposes, and no migration enables row level security on it, so anyone with the anon key can read and write it; add `alter table pay.rates enable row level security;` and policies\n{}",
-                pay_file(name),
-                summary_of(5, 1, 0)
-            )
-        )
-    );
+    add_pay_migration(&ws, name, "-- Rates.\ncreate table pay.rates (id int);\n").stdout(LINKED_ONE_MORE).go();
+    check(&ws, &[])
+        .status(1)
+        .stdout(format!(
+            "{}:2: error[rls]: table pay.rates is in schema pay, which the Data API exposes, and no migration enables row level security on it, so anyone with the anon key can read and write it; add `alter table pay.rates enable row level security;` and policies\n{}",
+            pay_file(name),
+            summary(5, 1, 0)
+        ))
+        .go();
     // Enabled by a later migration, in apply order: fine.
-    add_pay_migration(&ws, "20251215130200_pay_secure_rates.sql", "alter table pay.rates enable row level security;\n");
-    assert_eq!(check(&ws, &[]), (0, summary_of(6, 0, 0)));
+    add_pay_migration(&ws, "20251215130200_pay_secure_rates.sql", "alter table pay.rates enable row level security;\n")
+        .stdout(linked(1, 0, 6))
+        .go();
+    check(&ws, &[]).stdout(summary(6, 0, 0)).go();
     // A schema the API does not expose needs none; a reviewed table says so.
     ws.remove("pay/supabase/migrations/20251215130200_pay_secure_rates.sql");
-    add_pay_migration(&ws, name, "create table pay.rates (id int); -- mynatca:allow rls: public price list\n");
+    add_pay_migration(&ws, name, "create table pay.rates (id int); -- mynatca:allow rls: public price list\n")
+        .stdout(linked(0, 1, 6))
+        .go();
     ws.migration(
         "platform",
         "20251215140000_add_private.sql",
         "create schema private;\ncreate table private.jobs (id int);\n",
     );
-    assert_eq!(check(&ws, &[]), (0, summary_of(6, 0, 0)));
+    check(&ws, &[]).stdout(summary(6, 0, 0)).go();
 }
 
 #[test]
@@ -250,18 +220,15 @@ fn without_api_schemas_the_supabase_default_is_exposed() {
     let not_listed = |schema: &str| {
         format!("supabase/config.toml:1: warning[config-schemas]: schema {schema} of {schema} is not in [api] schemas, so the API does not expose it; add \"{schema}\" (`mynatca link-project {schema}` does)\n")
     };
-    assert_eq!(
-        check(&ws, &[]),
-        (
-            1,
-            format!(
-                "{}{}supabase/migrations/20251215140000_add_audit.sql:1: error[rls]: table public.audit is in schema public, which the Data API exposes, and no migration enables row level security on it, so anyone with the anon key can read and write it; add `alter table public.audit enable row level security;` and policies\n{}",
-                not_listed("discord"),
-                not_listed("pay"),
-                summary_of(5, 1, 2)
-            )
-        )
-    );
+    check(&ws, &[])
+        .status(1)
+        .stdout(format!(
+            "{}{}supabase/migrations/20251215140000_add_audit.sql:1: error[rls]: table public.audit is in schema public, which the Data API exposes, and no migration enables row level security on it, so anyone with the anon key can read and write it; add `alter table public.audit enable row level security;` and policies\n{}",
+            not_listed("discord"),
+            not_listed("pay"),
+            summary(5, 1, 2)
+        ))
+        .go();
 }
 
 #[test]
@@ -272,27 +239,25 @@ fn definer_views_and_functions_in_an_exposed_schema_are_warnings() {
                create function pay.total() returns bigint language sql security definer\n    as $$ select count(*) from pay.shifts $$;\n\
                create view pay.safe with (security_invoker = on) as select 1;\n\
                create function pay.safe_total() returns bigint language sql security definer set search_path = ''\n    as $$ select count(*) from pay.shifts $$;\n";
-    add_pay_migration(&ws, name, sql);
+    add_pay_migration(&ws, name, sql).stdout(LINKED_ONE_MORE).go();
     let file = pay_file(name);
-    assert_eq!(
-        check(&ws, &[]),
-        (
-            0,
-            format!(
-                "{file}:1: warning[rls]: view pay.totals in exposed schema pay runs with its owner's rights, bypassing row level security; create it `with (security_invoker = true)`\n\
-                 {file}:2: warning[rls]: SECURITY DEFINER function pay.total in exposed schema pay has no `SET search_path`, so a caller's objects can stand in for the ones it means; add `set search_path = ''` and qualify names\n{}",
-                summary_of(5, 0, 2)
-            )
-        )
+    let warnings = format!(
+        "{file}:1: warning[rls]: view pay.totals in exposed schema pay runs with its owner's rights, bypassing row level security; create it `with (security_invoker = true)`\n\
+         {file}:2: warning[rls]: SECURITY DEFINER function pay.total in exposed schema pay has no `SET search_path`, so a caller's objects can stand in for the ones it means; add `set search_path = ''` and qualify names\n{}",
+        summary(5, 0, 2)
     );
-    assert_eq!(check(&ws, &["--strict"]).0, 1);
+    check(&ws, &[]).stdout(&warnings).go();
+    // --strict fails on them; they stay warnings.
+    check(&ws, &["--strict"]).status(1).stdout(warnings).go();
     // Fixed later, or allowed where they are made.
     add_pay_migration(
         &ws,
         "20251215130200_pay_fix_views.sql",
         "alter view pay.totals set (security_invoker = true);\nalter function pay.total() set search_path = '';\n",
-    );
-    assert_eq!(check(&ws, &[]), (0, summary_of(6, 0, 0)));
+    )
+    .stdout(linked(1, 0, 6))
+    .go();
+    check(&ws, &[]).stdout(summary(6, 0, 0)).go();
     ws.remove("pay/supabase/migrations/20251215130200_pay_fix_views.sql");
     add_pay_migration(
         &ws,
@@ -301,8 +266,10 @@ fn definer_views_and_functions_in_an_exposed_schema_are_warnings() {
             "-- mynatca:allow rls\n{}",
             sql.replacen("\ncreate function", "\n-- mynatca:allow rls\ncreate function", 1)
         ),
-    );
-    assert_eq!(check(&ws, &[]), (0, summary_of(5, 0, 0)));
+    )
+    .stdout(linked(0, 1, 6))
+    .go();
+    check(&ws, &[]).stdout(summary(5, 0, 0)).go();
 }
 
 // ---------------------------------------------------------------------------------------
@@ -311,21 +278,30 @@ fn definer_views_and_functions_in_an_exposed_schema_are_warnings() {
 #[test]
 fn github_format_prints_one_annotation_per_finding() {
     let ws = clean();
-    add_pay_migration(&ws, "20251215130100_add_rates.sql", "insert into public.members values ('1, 2');\n");
+    add_pay_migration(&ws, "20251215130100_add_rates.sql", "insert into public.members values ('1, 2');\n")
+        .stdout(LINKED_ONE_MORE)
+        .go();
     let file = pay_file("20251215130100_add_rates.sql");
-    assert_eq!(
-        check(&ws, &["--format", "github"]),
-        (
-            1,
-            format!(
-                "::warning file={file},line=1,title=mynatca name-prefix::description \"add_rates\" does not name the schema pay; call it pay_add_rates\n\
-                 ::error file={file},line=1,title=mynatca ownership::pay may not insert into public.members (owned by platform)\n{}",
-                summary_of(5, 1, 1)
-            )
-        )
-    );
-    let out = ws.mynatca("platform").args(["check", "--format", "github", "--json"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2), "--json and --format are exclusive");
+    check(&ws, &["--format", "github"])
+        .status(1)
+        .stdout(format!(
+            "::warning file={file},line=1,title=mynatca name-prefix::description \"add_rates\" does not name the schema pay; call it pay_add_rates\n\
+             ::error file={file},line=1,title=mynatca ownership::pay may not insert into public.members (owned by platform)\n{}",
+            summary(5, 1, 1)
+        ))
+        .go();
+    // --json and --format are exclusive.
+    let usage = "the argument '--format <FORMAT>' cannot be used with '--json'";
+    check(&ws, &["--format", "github", "--json"])
+        .status(2)
+        .stdout_json(serde_json::json!({
+            "schema": 1, "command": "check", "platform": null, "ok": false,
+            "errors": [{"kind": "usage", "message": usage}], "warnings": [],
+        }))
+        .stderr(format!(
+            "error: {usage}\n\nUsage: mynatca check --format <FORMAT>\n\nFor more information, try '--help'.\n"
+        ))
+        .go();
 }
 
 // ---------------------------------------------------------------------------------------
@@ -339,21 +315,22 @@ fn transaction_control_and_statements_refused_in_a_transaction_are_errors() {
         &ws,
         name,
         "create unique index concurrently shifts_member_idx on pay.shifts (membernumber);\ncommit;\n",
-    );
+    )
+    .stdout(LINKED_ONE_MORE)
+    .go();
     let file = pay_file(name);
-    assert_eq!(
-        check(&ws, &[]),
-        (
-            1,
-            format!(
-                "{file}:1: error[transaction]: CREATE INDEX CONCURRENTLY cannot run inside a transaction block and each migration runs in one transaction, so `supabase db reset` fails here; run it outside migrations (or drop CONCURRENTLY where that is what makes it so)\n\
-                 {file}:2: error[transaction]: COMMIT inside a migration: each migration runs in one transaction, and this ends it early: a later failure leaves everything before it applied while the file counts as failed; remove it\n{}",
-                summary_of(5, 2, 0)
-            )
-        )
-    );
-    add_pay_migration(&ws, name, "create unique index shifts_member_idx on pay.shifts (membernumber);\n");
-    assert_eq!(check(&ws, &[]), (0, summary_of(5, 0, 0)));
+    check(&ws, &[])
+        .status(1)
+        .stdout(format!(
+            "{file}:1: error[transaction]: CREATE INDEX CONCURRENTLY cannot run inside a transaction block and each migration runs in one transaction, so `supabase db reset` fails here; run it outside migrations (or drop CONCURRENTLY where that is what makes it so)\n\
+             {file}:2: error[transaction]: COMMIT inside a migration: each migration runs in one transaction, and this ends it early: a later failure leaves everything before it applied while the file counts as failed; remove it\n{}",
+            summary(5, 2, 0)
+        ))
+        .go();
+    add_pay_migration(&ws, name, "create unique index shifts_member_idx on pay.shifts (membernumber);\n")
+        .stdout(LINKED_NOTHING)
+        .go();
+    check(&ws, &[]).stdout(summary(5, 0, 0)).go();
 }
 
 // ---------------------------------------------------------------------------------------
@@ -371,19 +348,18 @@ fn prepared_writes_default_privileges_and_ambiguous_lookups_are_ownership_errors
          set search_path = pay, public;\n\
          update members set membernumber = membernumber;\n\
          update nowhere set x = 1;\n",
-    );
+    )
+    .stdout(LINKED_ONE_MORE)
+    .go();
     let file = pay_file(name);
-    assert_eq!(
-        check(&ws, &[]),
-        (
-            1,
-            format!(
-                "{file}:1: error[ownership]: pay may not insert into public.members (owned by platform)\n\
-                 {file}:2: error[ownership]: pay may not alter default privileges without IN SCHEMA: they apply in every schema, platform's too; add `in schema pay`\n\
-                 {file}:4: error[ownership]: pay may not update public.members (owned by platform)\n\
-                 {file}:5: error[ownership]: pay may not update nowhere unqualified: search_path pay, public resolves it to the first of pay.nowhere (pay), public.nowhere (platform) that exists, and the migrations do not tell which; qualify it\n{}",
-                summary_of(5, 4, 0)
-            )
-        )
-    );
+    check(&ws, &[])
+        .status(1)
+        .stdout(format!(
+            "{file}:1: error[ownership]: pay may not insert into public.members (owned by platform)\n\
+             {file}:2: error[ownership]: pay may not alter default privileges without IN SCHEMA: they apply in every schema, platform's too; add `in schema pay`\n\
+             {file}:4: error[ownership]: pay may not update public.members (owned by platform)\n\
+             {file}:5: error[ownership]: pay may not update nowhere unqualified: search_path pay, public resolves it to the first of pay.nowhere (pay), public.nowhere (platform) that exists, and the migrations do not tell which; qualify it\n{}",
+            summary(5, 4, 0)
+        ))
+        .go();
 }
