@@ -19,16 +19,18 @@ use crate::text::offset;
 /// (`refresh` refuses such a file before it runs anything). SQL PostgreSQL's parser
 /// rejects gives none: that is the `parse` rule's finding, and the database's error.
 pub(crate) fn transaction_findings(path: &Path, sql: &str) -> Vec<Finding> {
-    let Ok(parsed) = pg_query::parse(sql, 0) else { return Vec::new() };
     let mut rule = Transactions::default();
     let mut source = Source::new(sql);
     let mut findings = Vec::new();
-    for raw in &parsed.protobuf.stmts {
-        let Some(node) = raw.stmt.as_ref().and_then(|s| s.node.as_ref()) else { continue };
+    let parsed = crate::sqlerror::each_statement(sql, |raw| {
+        let Some(node) = raw.stmt.as_ref().and_then(|s| s.node.as_ref()) else { return };
         if let Some(message) = rule.statement(node) {
             let (line, _) = source.statement_start(offset(raw.stmt_location));
             findings.push(Finding::new(Rule::Transaction, path, line, message));
         }
+    });
+    if parsed.is_err() {
+        return Vec::new();
     }
     findings
 }

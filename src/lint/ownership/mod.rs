@@ -73,25 +73,13 @@ pub(crate) fn sql_findings(path: &Path, sql: &str, project: &str, owners: &Owner
 /// statement's facts: what `ownership` needs (judged later, in apply order, where
 /// unqualified names can be resolved) and what `order` and `rls` need.
 pub(crate) fn analyze_sql(path: &Path, sql: &str) -> (Vec<Finding>, Option<Vec<Statement>>) {
-    let parsed = match pg_query::parse(sql, 0) {
-        Ok(parsed) => parsed,
-        Err(err) => {
-            let (line, message) = match (&err, crate::sqlerror::syntax_error(sql)) {
-                (pg_query::Error::Parse(_), Some(error)) => (line_col(sql, error.offset.unwrap_or(0)).0, error.message),
-                (pg_query::Error::Parse(message), None) => (1, message.clone()),
-                (other, _) => (1, other.to_string()),
-            };
-            let finding = Finding::new(Rule::Parse, path, line, format!("PostgreSQL rejects this: {message}"));
-            return (vec![finding], None);
-        }
-    };
     let mut findings = Vec::new();
-    let mut statements = Vec::with_capacity(parsed.protobuf.stmts.len());
+    let mut statements = Vec::new();
     let mut source = Source::new(sql);
     let mut analyzer = Analyzer::default();
     let mut transactions = Transactions::default();
-    for raw in &parsed.protobuf.stmts {
-        let Some(node) = raw.stmt.as_ref().and_then(|s| s.node.as_ref()) else { continue };
+    let parsed = crate::sqlerror::each_statement(sql, |raw| {
+        let Some(node) = raw.stmt.as_ref().and_then(|s| s.node.as_ref()) else { return };
         let location = offset(raw.stmt_location);
         if let Some(message) = transactions.statement(node) {
             let (line, _) = source.statement_start(location);
@@ -105,6 +93,18 @@ pub(crate) fn analyze_sql(path: &Path, sql: &str) -> (Vec<Finding>, Option<Vec<S
             is_do: matches!(node, NodeEnum::DoStmt(_)),
         });
         analyzer.scope.after(node);
+    });
+    if let Err(err) = parsed {
+        // The parse (or, for a large file, the split) failed: PostgreSQL's cursor says where.
+        let (line, message) = match crate::sqlerror::syntax_error(sql) {
+            Some(error) => (line_col(sql, error.offset.unwrap_or(0)).0, error.message),
+            None => match err {
+                pg_query::Error::Parse(message) => (1, message),
+                other => (1, other.to_string()),
+            },
+        };
+        let finding = Finding::new(Rule::Parse, path, line, format!("PostgreSQL rejects this: {message}"));
+        return (vec![finding], None);
     }
     (findings, Some(statements))
 }
