@@ -34,11 +34,6 @@ fn spawn(ws: &Ws, dir: &str, args: &[&str]) -> Child {
     ws.mynatca_std(dir).args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap()
 }
 
-/// Runs mynatca with `args` in `dir`, bounded in time.
-fn run(ws: &Ws, dir: &str, args: &[&str]) -> Output {
-    finish(spawn(ws, dir, args), &format!("mynatca {args:?}"))
-}
-
 /// Runs each of `runs` (dir, args) at the same time; their outputs in the same order.
 fn at_once(ws: &Ws, runs: &[(&str, Vec<String>)]) -> Vec<Output> {
     let children: Vec<Child> = runs
