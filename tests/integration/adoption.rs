@@ -2,7 +2,6 @@
 //! wherever a team stands, and the conventions of a well-behaved CLI.
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
 use crate::support::Ws;
 
@@ -13,14 +12,6 @@ const PERIODS: &str = "20251215120001_pay_add_periods.sql";
 
 fn legacy(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/legacy").join(name)
-}
-
-/// The whole outcome of a run: exit code, stdout and stderr.
-pub(super) fn expect(out: &Output, code: i32, stdout: &str, stderr: &str) {
-    assert_eq!(
-        (out.status.code(), crate::support::stdout(out).as_str(), crate::support::stderr(out).as_str()),
-        (Some(code), stdout, stderr)
-    );
 }
 
 /// platform + pay, not linked yet, with nothing else for `check` to say: the config
