@@ -2,9 +2,8 @@
 //! wherever a team stands, and the conventions of a well-behaved CLI.
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
-use crate::support::{stderr, stdout, Ws};
+use crate::support::Ws;
 
 mod cli;
 mod json;
@@ -15,14 +14,6 @@ fn legacy(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/legacy").join(name)
 }
 
-/// The whole outcome of a run: exit code, stdout and stderr.
-pub(super) fn expect(out: &Output, code: i32, stdout: &str, stderr: &str) {
-    assert_eq!(
-        (out.status.code(), crate::support::stdout(out).as_str(), crate::support::stderr(out).as_str()),
-        (Some(code), stdout, stderr)
-    );
-}
-
 /// platform + pay, not linked yet, with nothing else for `check` to say: the config
 /// lists pay's schema and seed glob, and both repos have mynatca's hooks.
 fn checkable() -> Ws {
@@ -31,15 +22,25 @@ fn checkable() -> Ws {
         "platform/supabase/config.toml",
         "[api]\nschemas = [\"public\", \"pay\"]\n\n[db.seed]\nsql_paths = [\"./seeds/pay/*.sql\"]\n",
     );
-    for repo in ["platform", "pay"] {
-        ws.mynatca(repo).arg("setup-hooks").assert().success();
-    }
+    ws.run("platform", ["setup-hooks"]).stdout(hooks_installed("platform")).go();
+    ws.run("pay", ["setup-hooks"]).stdout(hooks_installed("pay")).go();
     ws
 }
 
-/// Runs git, whatever its exit status.
-fn git_run(ws: &Ws, repo: &str, args: &[&str]) -> Output {
-    ws.git_cmd(repo, args).output().unwrap()
+/// What a first `setup-hooks` in `repo` prints (a project's also records the platform).
+fn hooks_installed(repo: &str) -> String {
+    let recorded = match repo {
+        "platform" => "",
+        _ => "recorded mynatca.platform = $WS/platform in the repo's git config\n",
+    };
+    format!(
+        "hooks in $WS/{repo}/.git/hooks\ninstalled post-checkout\ninstalled post-merge\ninstalled pre-commit\n{recorded}"
+    )
+}
+
+/// What `link` prints, as a sentence on stdout or from a hook on git's stderr.
+fn linked(created: u32, removed: u32, unchanged: u32) -> String {
+    format!("linked: {created} created, 0 updated, {removed} removed, {unchanged} unchanged\n")
 }
 
 /// platform + pay as a team had them with the old scripts: the scripts committed in the
@@ -56,10 +57,24 @@ fn with_the_old_scripts() -> Ws {
     ws.commit_all("platform", "the old scripts");
     ws.commit_all("pay", "the old scripts");
     for repo in ["platform", "pay"] {
-        let out = ws.command(Path::new("bash"), repo).arg("scripts/setup-git-hooks.sh").output().unwrap();
-        assert!(out.status.success(), "{}", stderr(&out));
+        let mut bash = ws.command(Path::new("bash"), repo);
+        bash.arg("scripts/setup-git-hooks.sh");
+        ws.test(bash).stdout("git hooks installed in .git/hooks\n").go();
     }
     ws
+}
+
+/// What `setup-hooks` prints in `repo` of [`with_the_old_scripts`]: each hook replaced, its
+/// copy kept aside and not run.
+fn scripts_hooks_replaced(repo: &str) -> String {
+    let mut expected = format!("hooks in $WS/{repo}/.git/hooks\n");
+    for hook in ["post-checkout", "post-merge", "pre-commit"] {
+        expected += &format!("replaced {hook}: the old scripts' hook (it calls link-migrations.sh) is kept as {hook}.from-scripts, not run; delete it when you no longer need it\n");
+    }
+    if repo != "platform" {
+        expected += "recorded mynatca.platform = $WS/platform in the repo's git config\n";
+    }
+    expected
 }
 
 /// In pay, a branch adding one migration; back on main afterwards (hooks fire).
@@ -80,23 +95,13 @@ fn moving_over_from_the_scripts_keeps_checkouts_and_merges_working() {
 
     // Step 2: setup-hooks in each repo replaces the scripts' hooks, keeping copies.
     for repo in ["platform", "pay"] {
-        let out = ws.mynatca(repo).arg("setup-hooks").output().unwrap();
-        let mut expected = format!("hooks in {}\n", hooks(repo).display());
-        for hook in ["post-checkout", "post-merge", "pre-commit"] {
-            expected += &format!("replaced {hook}: the old scripts' hook (it calls link-migrations.sh) is kept as {hook}.from-scripts, not run; delete it when you no longer need it\n");
-        }
-        if repo == "pay" {
-            expected +=
-                &format!("recorded mynatca.platform = {} in the repo's git config\n", ws.path("platform").display());
-        }
-        expect(&out, 0, expected.as_str(), "");
+        ws.run(repo, ["setup-hooks"]).stdout(scripts_hooks_replaced(repo)).go();
         assert!(hooks(repo).join("post-checkout.from-scripts").is_file());
         assert!(!hooks(repo).join("post-checkout.pre-mynatca").exists(), "a script hook was chained");
     }
 
     // Step 3: link in the platform finds the scripts' links correct.
-    let out = ws.mynatca("platform").arg("link").output().unwrap();
-    expect(&out, 0, "linked: 1 created, 0 updated, 0 removed, 1 unchanged\n", "");
+    ws.run("platform", ["link"]).stdout(linked(1, 0, 1)).go();
 
     // Step 4: the team deletes the scripts (on a branch, merged: main is protected).
     for repo in ["platform", "pay"] {
@@ -104,28 +109,15 @@ fn moving_over_from_the_scripts_keeps_checkouts_and_merges_working() {
         ws.git(repo, &["rm", "-q", "-r", "scripts"]);
         ws.git(repo, &["commit", "-q", "-m", "mynatca replaces the scripts"]);
         ws.git(repo, &["switch", "-q", "main"]);
-        let merge = git_run(&ws, repo, &["merge", "-q", "--no-ff", "--no-edit", "chore/drop-scripts"]);
-        assert_eq!(merge.status.code(), Some(0), "{}", stderr(&merge));
+        ws.run_git(repo, &["merge", "-q", "--no-ff", "--no-edit", "chore/drop-scripts"]).go();
     }
     assert!(!ws.path("platform/scripts").exists());
 
     // Checkouts and merges succeed, and the links follow them.
-    let checkout = git_run(&ws, "pay", &["switch", "-q", "feature/periods"]);
-    assert_eq!(
-        (checkout.status.code(), stderr(&checkout).as_str()),
-        (Some(0), "linked: 1 created, 0 updated, 0 removed, 2 unchanged\n")
-    );
+    ws.run_git("pay", &["switch", "-q", "feature/periods"]).stderr(linked(1, 0, 2)).go();
     assert!(ws.link(PERIODS).is_some());
-    let back = git_run(&ws, "pay", &["switch", "-q", "main"]);
-    assert_eq!(
-        (back.status.code(), stderr(&back).as_str()),
-        (Some(0), "linked: 0 created, 0 updated, 1 removed, 2 unchanged\n")
-    );
-    let merge = git_run(&ws, "pay", &["merge", "-q", "--no-edit", "feature/periods"]);
-    assert_eq!(
-        (merge.status.code(), stderr(&merge).as_str()),
-        (Some(0), "linked: 1 created, 0 updated, 0 removed, 2 unchanged\n")
-    );
+    ws.run_git("pay", &["switch", "-q", "main"]).stderr(linked(0, 1, 2)).go();
+    ws.run_git("pay", &["merge", "-q", "--no-edit", "feature/periods"]).stderr(linked(1, 0, 2)).go();
     assert!(ws.link(PERIODS).is_some());
 }
 
@@ -137,9 +129,8 @@ fn a_scripts_hook_chained_by_an_earlier_install_is_unchained() {
     for hook in ["post-checkout", "post-merge", "pre-commit"] {
         std::fs::rename(hooks.join(hook), hooks.join(format!("{hook}.pre-mynatca"))).unwrap();
     }
-    let out = ws.mynatca("pay").arg("setup-hooks").output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(stdout(&out).matches("kept as post-checkout.from-scripts, not run").count(), 1, "{}", stdout(&out));
+    // Each chained hook is unchained and kept once, as `.from-scripts`.
+    ws.run("pay", ["setup-hooks"]).stdout(scripts_hooks_replaced("pay")).go();
     for hook in ["post-checkout", "post-merge", "pre-commit"] {
         assert!(!hooks.join(format!("{hook}.pre-mynatca")).exists());
         assert!(hooks.join(format!("{hook}.from-scripts")).is_file());
@@ -149,26 +140,16 @@ fn a_scripts_hook_chained_by_an_earlier_install_is_unchained() {
     ws.git("pay", &["switch", "-q", "-c", "feature/x"]);
     ws.migration("pay", PERIODS, "create table pay.periods (id int);\n");
     ws.commit_all("pay", "periods");
-    let checkout = git_run(&ws, "pay", &["switch", "-q", "main"]);
-    assert_eq!(
-        (checkout.status.code(), stderr(&checkout).as_str()),
-        (Some(0), "linked: 2 created, 0 updated, 0 removed, 0 unchanged\n")
-    );
+    ws.run_git("pay", &["switch", "-q", "main"]).stderr(linked(2, 0, 0)).go();
 }
 
 #[test]
 fn a_linked_project_given_as_the_platform_is_refused_and_left_untouched() {
     let ws = Ws::new().with_project("pay");
-    let out = ws.mynatca("platform").args(["--platform", "../pay", "link"]).output().unwrap();
-    expect(
-        &out,
-        2,
-        "",
-        &format!(
-            "error: --platform: ../pay is the linked project pay, not the platform; the platform is {}\n",
-            ws.path("platform").display()
-        ),
-    );
+    ws.run("platform", ["--platform", "../pay", "link"])
+        .status(2)
+        .stderr("error: --platform: ../pay is the linked project pay, not the platform; the platform is $WS/platform\n")
+        .go();
     assert!(!ws.path("pay/supabase/.mynatca.lock").exists());
     assert!(!ws.read("pay/.git/info/exclude").contains("mynatca"));
 }
@@ -177,18 +158,19 @@ fn a_linked_project_given_as_the_platform_is_refused_and_left_untouched() {
 fn a_platform_from_the_environment_must_hold_the_registry() {
     let ws = Ws::new();
     ws.mkdir("elsewhere/supabase/migrations");
-    let out = ws.mynatca("platform").env("MYNATCA_PLATFORM", "../elsewhere").arg("link").output().unwrap();
-    expect(&out, 2, "", "error: MYNATCA_PLATFORM: ../elsewhere has no .linked-projects.json, so it is not a platform; point it at the platform repo (in a new platform, `mynatca link-project` creates the registry)\n");
+    ws.run("platform", ["link"])
+        .env("MYNATCA_PLATFORM", "../elsewhere")
+        .status(2)
+        .stderr("error: MYNATCA_PLATFORM: ../elsewhere has no .linked-projects.json, so it is not a platform; point it at the platform repo (in a new platform, `mynatca link-project` creates the registry)\n")
+        .go();
     assert!(!ws.path("elsewhere/supabase/.mynatca.lock").exists());
     // link-project may start a registry there.
     ws.add_project_repo("pay");
-    let out = ws
-        .mynatca("platform")
+    ws.run("platform", ["link-project", "pay", "--path", "../pay", "--schema", "pay"])
         .env("MYNATCA_PLATFORM", "../elsewhere")
-        .args(["link-project", "pay", "--path", "../pay", "--schema", "pay"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        .stdout("added pay to .linked-projects.json (path ../pay, schema pay)\n".to_string() + &linked(2, 0, 0))
+        .stderr("warning: $WS/elsewhere/supabase/config.toml not found: add \"pay\" to [api] schemas and \"./seeds/pay/*.sql\" to [db.seed] sql_paths once it exists (`supabase init` creates it)\n")
+        .go();
     assert!(ws.read("elsewhere/.linked-projects.json").contains("\"pay\""));
 }
 
@@ -196,86 +178,72 @@ fn a_platform_from_the_environment_must_hold_the_registry() {
 fn a_platform_without_a_registry_says_how_to_start_one() {
     let ws = Ws::new();
     ws.remove("platform/.linked-projects.json");
-    let out = ws.mynatca("platform/supabase").arg("status").output().unwrap();
-    expect(&out, 2, "", &format!(
-                "error: {} has no .linked-projects.json yet, so no project is linked to this platform; start it with `mynatca link-project NAME --path ../NAME --schema NAME` (or just `mynatca link-project` in a terminal)\n",
-                ws.path("platform").display()
-            ));
+    ws.run("platform/supabase", ["status"])
+        .status(2)
+        .stderr("error: $WS/platform has no .linked-projects.json yet, so no project is linked to this platform; start it with `mynatca link-project NAME --path ../NAME --schema NAME` (or just `mynatca link-project` in a terminal)\n")
+        .go();
 }
 
 #[test]
 fn the_workspace_root_finds_its_one_platform() {
     let ws = Ws::new().with_project("pay");
-    let out = ws.mynatca(".").arg("link").output().unwrap();
-    expect(&out, 0, "linked: 2 created, 0 updated, 0 removed, 0 unchanged\n", "");
+    ws.run(".", ["link"]).stdout(linked(2, 0, 0)).go();
     ws.write("platform-copy/.linked-projects.json", "{\"version\": 1, \"projects\": []}\n");
-    let out = ws.mynatca(".").arg("link").output().unwrap();
-    expect(
-        &out,
-        2,
-        "",
-        &format!(
-            "error: {} holds several platforms (platform, platform-copy); cd into one, or pass --platform DIR\n",
-            ws.root.display()
-        ),
-    );
+    ws.run(".", ["link"])
+        .status(2)
+        .stderr("error: $WS holds several platforms (platform, platform-copy); cd into one, or pass --platform DIR\n")
+        .go();
 }
 
 #[test]
 fn setup_hooks_in_a_worktree_finds_the_platform_through_the_main_worktree() {
     let ws = Ws::new().with_project("pay");
     ws.git("pay", &["worktree", "add", "-q", "-b", "feature/x", "../pay-feature"]);
-    let out = ws.mynatca("pay-feature").arg("setup-hooks").output().unwrap();
-    let expected = format!(
-        "hooks in {}\ninstalled post-checkout\ninstalled post-merge\ninstalled pre-commit\nrecorded mynatca.platform = {} in the repo's git config\n",
-        ws.path("pay/.git/hooks").display(),
-        ws.path("platform").display()
-    );
-    expect(&out, 0, &expected, "");
+    // The hooks go to the main worktree's folder, which every worktree shares.
+    ws.run("pay-feature", ["setup-hooks"]).stdout(hooks_installed("pay")).go();
 }
 
 #[test]
 fn a_typo_in_a_project_path_is_one_warning_suggesting_the_folder() {
     let ws = Ws::new().with_project("pay");
     ws.migration("pay", PERIODS, "create table pay.periods (id int);\n");
-    ws.mynatca("platform").arg("link").assert().success();
+    ws.run("platform", ["link"]).stdout(linked(3, 0, 0)).go();
     let mut registry = ws.registry();
     registry["projects"][0]["path"] = "../pya".into();
     ws.write_registry(&registry);
 
-    let out = ws.mynatca("platform").arg("link").output().unwrap();
-    expect(&out, 0, "linked: 0 created, 0 updated, 0 removed, 0 unchanged\n", "warning: project pay: \"path\" ../pya in .linked-projects.json does not exist; did you mean ../pay? Fix it there (links into ../pay are left alone until then)\n");
+    ws.run("platform", ["link"])
+        .stdout(linked(0, 0, 0))
+        .stderr("warning: project pay: \"path\" ../pya in .linked-projects.json does not exist; did you mean ../pay? Fix it there (links into ../pay are left alone until then)\n")
+        .go();
     assert_eq!(ws.links().len(), 2, "the links were removed");
 }
 
 #[test]
 fn unlink_project_suggests_the_closest_linked_name() {
     let ws = Ws::new().with_project("pay").with_project("discord");
-    let out = ws.mynatca("platform").args(["unlink-project", "pya"]).output().unwrap();
-    expect(
-        &out,
-        2,
-        "",
-        &format!(
-            "error: no project \"pya\" in {} (linked: pay, discord); did you mean `mynatca unlink-project pay`?\n",
-            ws.path("platform/.linked-projects.json").display()
-        ),
-    );
+    ws.run("platform", ["unlink-project", "pya"])
+        .status(2)
+        .stderr("error: no project \"pya\" in $WS/platform/.linked-projects.json (linked: pay, discord); did you mean `mynatca unlink-project pay`?\n")
+        .go();
 }
 
 /// A fresh clone has no links yet: `check` judges it as `link` would make it.
 #[test]
 fn check_on_a_fresh_clone_passes_with_one_warning_for_the_links() {
     let ws = checkable();
-    let out = ws.mynatca("platform").arg("check").output().unwrap();
-    expect(&out, 0, "supabase/migrations:1: warning[stale-link]: 2 link changes pending (2 to create, 0 to update, 0 to remove); run `mynatca link`\nchecked 1 migration in 2 repos: 0 errors, 1 warning\n", "");
-    let out = ws.mynatca("platform").args(["check", "--strict"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stdout(&out).starts_with("supabase/migrations:1: error[stale-link]: 2 link changes pending"),
-        "{}",
-        stdout(&out)
-    );
+    let pending = "2 link changes pending (2 to create, 0 to update, 0 to remove); run `mynatca link`";
+    ws.run("platform", ["check"])
+        .stdout(format!(
+            "supabase/migrations:1: warning[stale-link]: {pending}\nchecked 1 migration in 2 repos: 0 errors, 1 warning\n"
+        ))
+        .go();
+    ws.run("platform", ["check", "--strict"])
+        .status(1)
+        .stdout(format!(
+            "supabase/migrations:1: error[stale-link]: {pending}\nchecked 1 migration in 2 repos: 1 error, 0 warnings\n"
+        ))
+        .go();
 }
 
 /// A name the Supabase CLI skips has one severity: a warning, in `link` and in `check`.
@@ -283,15 +251,15 @@ fn check_on_a_fresh_clone_passes_with_one_warning_for_the_links() {
 fn link_and_check_agree_on_a_name_the_supabase_cli_skips() {
     let ws = checkable();
     ws.migration("pay", "pay_notes.sql", "select 1;\n");
-    let link = ws.mynatca("platform").arg("link").output().unwrap();
-    expect(
-        &link,
-        0,
-        "linked: 3 created, 0 updated, 0 removed, 0 unchanged\n",
-        "warning: pay_notes.sql (pay) does not match <version>_<name>.sql; the Supabase CLI skips it (rename it)\n",
-    );
-    let check = ws.mynatca("platform").arg("check").output().unwrap();
-    expect(&check, 0, "../pay/supabase/migrations/pay_notes.sql:1: warning[name-pattern]: pay_notes.sql is not <digits>_<name>.sql, so the Supabase CLI skips it; rename it (`mynatca new` makes a proper name)\nchecked 2 migrations in 2 repos: 0 errors, 1 warning\n", "");
+    ws.run("platform", ["link"])
+        .stdout(linked(3, 0, 0))
+        .stderr(
+            "warning: pay_notes.sql (pay) does not match <version>_<name>.sql; the Supabase CLI skips it (rename it)\n",
+        )
+        .go();
+    ws.run("platform", ["check"])
+        .stdout("../pay/supabase/migrations/pay_notes.sql:1: warning[name-pattern]: pay_notes.sql is not <digits>_<name>.sql, so the Supabase CLI skips it; rename it (`mynatca new` makes a proper name)\nchecked 2 migrations in 2 repos: 0 errors, 1 warning\n")
+        .go();
 }
 
 #[test]
@@ -300,8 +268,10 @@ fn a_tracked_hooks_folder_is_refused_with_the_recipe() {
     ws.write("pay/.husky/pre-commit", "npm test\n");
     ws.commit_all("pay", "husky");
     ws.git("pay", &["config", "core.hooksPath", ".husky"]);
-    let out = ws.mynatca("pay").arg("setup-hooks").output().unwrap();
-    expect(&out, 2, "", "error: the hooks folder .husky (husky's) holds files git tracks, so mynatca will not write shims naming this machine's binary into it; call mynatca from your hook manager instead (husky: add `mynatca hook post-checkout`, `mynatca hook post-merge` and `mynatca hook pre-commit` to those files in .husky/; lefthook and pre-commit: see \"Hook managers\" in mynatca's README), or point core.hooksPath at an untracked folder\n");
+    let refused = |folder: &str| {
+        format!("error: the hooks folder {folder} holds files git tracks, so mynatca will not write shims naming this machine's binary into it; call mynatca from your hook manager instead (husky: add `mynatca hook post-checkout`, `mynatca hook post-merge` and `mynatca hook pre-commit` to those files in .husky/; lefthook and pre-commit: see \"Hook managers\" in mynatca's README), or point core.hooksPath at an untracked folder\n")
+    };
+    ws.run("pay", ["setup-hooks"]).status(2).stderr(refused(".husky (husky's)")).go();
     assert_eq!(ws.entries("pay/.husky"), vec!["pre-commit"]);
     assert!(ws.git_cmd("pay", &["config", "mynatca.platform"]).output().unwrap().stdout.is_empty());
 
@@ -309,9 +279,7 @@ fn a_tracked_hooks_folder_is_refused_with_the_recipe() {
     ws.write("pay/githooks/post-merge", "echo hi\n");
     ws.commit_all("pay", "team hooks");
     ws.git("pay", &["config", "core.hooksPath", "githooks"]);
-    let out = ws.mynatca("pay").arg("setup-hooks").output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).starts_with("error: the hooks folder githooks (core.hooksPath) holds files git tracks"));
+    ws.run("pay", ["setup-hooks"]).status(2).stderr(refused("githooks (core.hooksPath)")).go();
 }
 
 /// The manifest's hooks run as pre-commit would run them: mynatca on PATH, in the repo.
@@ -325,8 +293,6 @@ fn the_pre_commit_manifest_names_two_hooks_that_run() {
     assert_eq!(entries, vec!["hook post-merge", "check --quiet"]);
 
     let ws = checkable();
-    let link = ws.mynatca("pay").args(entries[0].split(' ')).output().unwrap();
-    expect(&link, 0, "linked: 2 created, 0 updated, 0 removed, 0 unchanged\n", "");
-    let check = ws.mynatca("pay").args(entries[1].split(' ')).output().unwrap();
-    expect(&check, 0, "", "");
+    ws.run("pay", entries[0].split(' ')).stdout(linked(2, 0, 0)).go();
+    ws.run("pay", entries[1].split(' ')).go();
 }

@@ -34,11 +34,6 @@ fn spawn(ws: &Ws, dir: &str, args: &[&str]) -> Child {
     ws.mynatca_std(dir).args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap()
 }
 
-/// Runs mynatca with `args` in `dir`, bounded in time.
-fn run(ws: &Ws, dir: &str, args: &[&str]) -> Output {
-    finish(spawn(ws, dir, args), &format!("mynatca {args:?}"))
-}
-
 /// Runs each of `runs` (dir, args) at the same time; their outputs in the same order.
 fn at_once(ws: &Ws, runs: &[(&str, Vec<String>)]) -> Vec<Output> {
     let children: Vec<Child> = runs
@@ -55,6 +50,12 @@ fn write_hook(ws: &Ws, rel: &str, body: &str) {
     ws.write(rel, body);
     std::fs::set_permissions(ws.path(rel), std::fs::Permissions::from_mode(0o755)).unwrap();
 }
+
+/// What a first `setup-hooks` in pay (of a workspace from [`Ws::new`]) prints.
+const PAY_HOOKS_INSTALLED: &str = "hooks in $WS/pay/.git/hooks\ninstalled post-checkout\ninstalled post-merge\ninstalled pre-commit\nrecorded mynatca.platform = $WS/platform in the repo's git config\n";
+
+/// What a first `link` of platform + pay prints.
+const PAY_LINKED: &str = "linked: 2 created, 0 updated, 0 removed, 0 unchanged\n";
 
 fn assert_ok(out: &Output, expected_stdout: &str) {
     assert_eq!(stderr(out), "");
@@ -102,14 +103,11 @@ fn concurrent_setup_hooks_never_lose_a_team_hook() {
         assert_eq!(installers, 1, "trial {trial}: exactly one run installs");
         assert_eq!(ws.read("pay/.git/hooks/pre-commit.pre-mynatca"), team, "trial {trial}: the team hook is kept");
 
-        let out = run(&ws, "pay", &["setup-hooks", "--uninstall"]);
-        assert_ok(
-            &out,
-            &format!(
-                "hooks in {}\nremoved post-checkout\nremoved post-merge\nrestored pre-commit (the hook that was there before mynatca's)\n",
-                hooks.display()
-            ),
-        );
+        ws.run("pay", ["setup-hooks", "--uninstall"])
+            .stdout(
+                "hooks in $WS/pay/.git/hooks\nremoved post-checkout\nremoved post-merge\nrestored pre-commit (the hook that was there before mynatca's)\n",
+            )
+            .go();
         assert_eq!(ws.read("pay/.git/hooks/pre-commit"), team, "trial {trial}: uninstall restores the team hook");
         assert!(!hooks.join("pre-commit.pre-mynatca").exists());
     }
@@ -119,25 +117,19 @@ fn concurrent_setup_hooks_never_lose_a_team_hook() {
 fn a_kept_copy_of_a_shim_is_dropped_never_chained_or_restored() {
     let ws = Ws::new().with_project("pay");
     let hooks = ws.path("pay/.git/hooks");
-    run(&ws, "pay", &["setup-hooks"]);
+    ws.run("pay", ["setup-hooks"]).stdout(PAY_HOOKS_INSTALLED).go();
     // What an unserialised install used to leave: the shim kept as the "original" hook.
     std::fs::copy(hooks.join("pre-commit"), hooks.join("pre-commit.pre-mynatca")).unwrap();
-    let out = run(&ws, "pay", &["setup-hooks"]);
-    assert_ok(
-        &out,
-        &format!(
-            "hooks in {}\nunchanged post-checkout\nunchanged post-merge\nremoved pre-commit.pre-mynatca: a stale copy of mynatca's own hook\nunchanged mynatca.platform = {}\n",
-            hooks.display(),
-            ws.path("platform").display()
-        ),
-    );
+    ws.run("pay", ["setup-hooks"])
+        .stdout(
+            "hooks in $WS/pay/.git/hooks\nunchanged post-checkout\nunchanged post-merge\nremoved pre-commit.pre-mynatca: a stale copy of mynatca's own hook\nunchanged mynatca.platform = $WS/platform\n",
+        )
+        .go();
     assert!(!hooks.join("pre-commit.pre-mynatca").exists());
     std::fs::copy(hooks.join("pre-commit"), hooks.join("pre-commit.pre-mynatca")).unwrap();
-    let out = run(&ws, "pay", &["setup-hooks", "--uninstall"]);
-    assert_ok(
-        &out,
-        &format!("hooks in {}\nremoved post-checkout\nremoved post-merge\nremoved pre-commit\n", hooks.display()),
-    );
+    ws.run("pay", ["setup-hooks", "--uninstall"])
+        .stdout("hooks in $WS/pay/.git/hooks\nremoved post-checkout\nremoved post-merge\nremoved pre-commit\n")
+        .go();
     let left: Vec<_> = ws.entries("pay/.git/hooks").into_iter().filter(|n| !n.ends_with(".sample")).collect();
     assert_eq!(left, Vec::<String>::new(), "no shim is restored as the original hook");
 }
@@ -273,8 +265,12 @@ fn a_held_lock_delays_git_checkout_at_most_ten_seconds_with_one_warning() {
     ws.migration("platform", "20250101000000_platform_x.sql", "select 1;\n");
     ws.commit_all("platform", "x");
     ws.git("platform", &["switch", "-q", "main"]);
-    run(&ws, "platform", &["link"]);
-    run(&ws, "platform", &["setup-hooks"]);
+    ws.run("platform", ["link"]).stdout("linked: 0 created, 0 updated, 0 removed, 0 unchanged\n").go();
+    ws.run("platform", ["setup-hooks"])
+        .stdout(
+            "hooks in $WS/platform/.git/hooks\ninstalled post-checkout\ninstalled post-merge\ninstalled pre-commit\n",
+        )
+        .go();
     let _held = hold_lock(&ws, "platform/supabase/.mynatca.lock");
     let lock = ws.path("platform/supabase/.mynatca.lock");
     let warning = |hook: &str| {
@@ -306,43 +302,32 @@ fn a_held_lock_delays_git_checkout_at_most_ten_seconds_with_one_warning() {
 #[test]
 fn a_command_says_whom_it_waits_for_and_gives_up_at_the_limit() {
     let ws = Ws::new().with_project("pay");
-    let lock = ws.path("platform/supabase/.mynatca.lock");
     let pid = std::process::id();
     let held = hold_lock(&ws, "platform/supabase/.mynatca.lock");
-    let out = run(&ws, "platform", &["--wait", "2", "link"]);
-    assert_eq!(
-        stderr(&out),
-        format!(
-            "waiting for the workspace lock {lock} (pid {pid})\n\
-             error: the workspace lock {lock} is held by pid {pid} (waited 2 s); let that run finish or stop it, then try again (--wait SECONDS waits longer)\n",
-            lock = lock.display()
-        )
-    );
-    assert_eq!(stdout(&out), "");
-    assert_eq!(out.status.code(), Some(1));
+    ws.run("platform", ["--wait", "2", "link"])
+        .status(1)
+        .stderr(format!(
+            "waiting for the workspace lock $WS/platform/supabase/.mynatca.lock (pid {pid})\n\
+             error: the workspace lock $WS/platform/supabase/.mynatca.lock is held by pid {pid} (waited 2 s); let that run finish or stop it, then try again (--wait SECONDS waits longer)\n",
+        ))
+        .go();
     assert_eq!(ws.links(), Vec::<String>::new(), "nothing was linked");
     drop(held);
 
-    let hooks_lock = ws.path("pay/.git/mynatca-hooks.lock");
     let _held = hold_lock(&ws, "pay/.git/mynatca-hooks.lock");
-    let out = run(&ws, "pay", &["--wait", "1", "setup-hooks"]);
-    assert_eq!(
-        stderr(&out),
-        format!(
-            "error: the hooks lock {lock} is held by pid {pid} (waited 1 s); let that run finish or stop it, then try again (--wait SECONDS waits longer)\n",
-            lock = hooks_lock.display()
-        )
-    );
-    assert_eq!(stdout(&out), "");
-    assert_eq!(out.status.code(), Some(1));
+    ws.run("pay", ["--wait", "1", "setup-hooks"])
+        .status(1)
+        .stderr(format!(
+            "error: the hooks lock $WS/pay/.git/mynatca-hooks.lock is held by pid {pid} (waited 1 s); let that run finish or stop it, then try again (--wait SECONDS waits longer)\n",
+        ))
+        .go();
     assert!(!ws.path("pay/.git/hooks/pre-commit").exists());
 }
 
 #[test]
 fn the_lock_file_names_its_holder() {
     let ws = Ws::new().with_project("pay");
-    let out = run(&ws, "platform", &["link"]);
-    assert_eq!(out.status.code(), Some(0));
+    ws.run("platform", ["link"]).stdout(PAY_LINKED).go();
     let text = ws.read("platform/supabase/.mynatca.lock");
     let pid: u32 = text.trim().parse().unwrap_or_else(|_| panic!("a pid, not {text:?}"));
     assert!(pid > 0 && text.ends_with('\n'));
@@ -383,21 +368,66 @@ fn read_only_runs_create_nothing_and_the_lock_is_excluded() {
     let ws = Ws::new().with_project("pay");
     ws.commit_all("platform", "link pay");
     let before = snapshot(&ws);
-    for args in [&["link", "--dry-run"][..], &["link", "--check"], &["check"], &["status"], &["status", "--json"]] {
-        let out = run(&ws, "platform", args);
-        assert!(out.status.code().is_some(), "{args:?}");
+    for (args, status, out, err) in read_only_runs(false) {
+        ws.run("platform", args).status(status).stdout(out).stderr(err).go();
         assert_eq!(snapshot(&ws), before, "{args:?} changed the workspace");
     }
     assert!(!ws.path("platform/supabase/.mynatca.lock").exists());
-    let out = run(&ws, "platform", &["link"]);
-    assert_ok(&out, "linked: 2 created, 0 updated, 0 removed, 0 unchanged\n");
+    ws.run("platform", ["link"]).stdout(PAY_LINKED).go();
     assert!(ws.path("platform/supabase/.mynatca.lock").exists());
     assert_eq!(ws.git_stdout("platform", &["status", "--porcelain", "--untracked-files=all"]), "");
     let after_link = snapshot(&ws);
-    for args in [&["link", "--dry-run"][..], &["link", "--check"], &["check"], &["status"]] {
-        run(&ws, "platform", args);
+    for (args, status, out, err) in read_only_runs(true) {
+        ws.run("platform", args).status(status).stdout(out).stderr(err).go();
         assert_eq!(snapshot(&ws), after_link, "{args:?} changed the workspace");
     }
+}
+
+/// The read-only runs of [`read_only_runs_create_nothing_and_the_lock_is_excluded`] with
+/// their exit status, whole stdout and whole stderr, before and after `link`.
+fn read_only_runs(linked: bool) -> Vec<(&'static [&'static str], i32, String, &'static str)> {
+    let hooks = "lacks mynatca's post-checkout, post-merge, pre-commit hooks, so links go stale on checkout and merge";
+    let check = |stale: &str, warnings: usize| {
+        format!(
+            ".:1: warning[hooks]: platform {hooks}; run `mynatca setup-hooks` in it\n\
+             ../pay:1: warning[hooks]: pay {hooks}; run `mynatca setup-hooks` in it\n\
+             supabase/config.toml:2: warning[config-schemas]: schema pay of pay is not in [api] schemas, so the API does not expose it; add \"pay\" (`mynatca link-project pay` does)\n\
+             supabase/config.toml:10: warning[config-seeds]: [db.seed] sql_paths lacks \"./seeds/pay/*.sql\", so pay's seeds never run; add it (`mynatca link-project pay` does)\n\
+             {stale}checked 1 migration in 2 repos: 0 errors, {warnings} warnings\n"
+        )
+    };
+    // LINKED counts the platform's links on its row and the project's on its own.
+    let status = |linked: u32| {
+        format!(
+            "REPO      PATH    BRANCH  STATE  MIGRATIONS  LINKED  NEWEST\n\
+             platform  .       main    clean           0       {linked}  -\n\
+             pay       ../pay  main    clean           1       {linked}  00000000000002\n"
+        )
+    };
+    if linked {
+        let unchanged = "linked: 0 created, 0 updated, 0 removed, 2 unchanged";
+        return vec![
+            (&["link", "--dry-run"], 0, format!("{unchanged} (dry run: nothing changed)\n"), ""),
+            (&["link", "--check"], 0, format!("{unchanged} (check: nothing changed)\n"), ""),
+            (&["check"], 0, check("", 4), ""),
+            (&["status"], 0, status(1), ""),
+        ];
+    }
+    let creates = "create 00000000000002_baseline_pay_schema.sql -> ../../../pay/supabase/migrations/00000000000002_baseline_pay_schema.sql\n\
+                   create seeds/pay/seed.sql -> ../../../../pay/supabase/seed.sql\n\
+                   linked: 2 created, 0 updated, 0 removed, 0 unchanged";
+    let pending = "2 link changes are pending in the platform (LINKED shows what is there now); run `mynatca link`";
+    let stale = "supabase/migrations:1: warning[stale-link]: 2 link changes pending (2 to create, 0 to update, 0 to remove); run `mynatca link`\n";
+    let json = format!(
+        r#"{{"schema":1,"command":"status","platform":"$WS/platform","ok":true,"repos":[{{"name":"platform","path":".","branch":"main","state":"clean","dirty":false,"migrations":0,"linked":0,"newest":null}},{{"name":"pay","path":"../pay","branch":"main","state":"clean","dirty":false,"migrations":1,"linked":0,"newest":"00000000000002"}}],"errors":[],"warnings":[{{"kind":"stale-links","message":"{pending}"}}]}}"#
+    );
+    vec![
+        (&["link", "--dry-run"], 0, format!("{creates} (dry run: nothing changed)\n"), ""),
+        (&["link", "--check"], 1, format!("{creates} (check: nothing changed)\n"), ""),
+        (&["check"], 0, check(stale, 5), ""),
+        (&["status"], 0, status(0), "warning: 2 link changes are pending in the platform (LINKED shows what is there now); run `mynatca link`\n"),
+        (&["status", "--json"], 0, json + "\n", "warning: 2 link changes are pending in the platform (LINKED shows what is there now); run `mynatca link`\n"),
+    ]
 }
 
 // ---- 14. output errors are errors ---------------------------------------------------
@@ -427,42 +457,29 @@ fn relinking_hooks_exit_0_from_a_deleted_folder() {
     let ws = Ws::new().with_project("pay");
     for hook in ["post-checkout", "post-merge"] {
         let script = format!("mkdir gone && cd gone && rmdir ../gone && exec \"$0\" hook {hook} 0");
-        let child = ws
-            .command(Path::new("/bin/sh"), "pay")
-            .args(["-c", &script, crate::support::bin().to_str().unwrap()])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let out = finish(child, hook);
-        assert_eq!(
-            stderr(&out),
-            format!("warning: {hook}: links not updated: cannot read the current directory: No such file or directory (os error 2)\n")
-        );
-        assert_eq!(stdout(&out), "");
-        assert_eq!(out.status.code(), Some(0));
+        let mut sh = ws.command(Path::new("/bin/sh"), "pay");
+        sh.args(["-c", &script, crate::support::bin().to_str().unwrap()]);
+        ws.test(sh)
+            .stderr(format!(
+                "warning: {hook}: links not updated: cannot read the current directory: No such file or directory (os error 2)\n"
+            ))
+            .go();
     }
 }
 
 #[test]
 fn a_folder_that_cannot_be_read_is_an_error_never_missing() {
     let ws = Ws::new().with_project("pay");
-    run(&ws, "platform", &["link"]);
+    ws.run("platform", ["link"]).stdout(PAY_LINKED).go();
     let links = ws.links();
     let migrations = ws.path("pay/supabase/migrations");
     std::fs::rename(&migrations, ws.path("pay/supabase/kept")).unwrap();
     // A link to itself: stat fails with ELOOP, which is not "not found".
     std::os::unix::fs::symlink("migrations", &migrations).unwrap();
-    let out = run(&ws, "platform", &["link"]);
-    assert_eq!(
-        stderr(&out),
-        format!(
-            "error: project pay: cannot read {}; nothing was changed: Too many levels of symbolic links (os error 40)\n",
-            migrations.display()
-        )
-    );
-    assert_eq!(stdout(&out), "");
-    assert_eq!(out.status.code(), Some(1));
+    ws.run("platform", ["link"])
+        .status(1)
+        .stderr("error: project pay: cannot read $WS/pay/supabase/migrations; nothing was changed: Too many levels of symbolic links (os error 40)\n")
+        .go();
     assert_eq!(ws.links(), links, "pay's links are kept");
 }
 

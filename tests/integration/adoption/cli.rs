@@ -1,8 +1,9 @@
 //! Shell conventions and the CLI around the commands: completions, the manual page,
 //! `--version`, `--help`, `-v`, colour, and link-project's prompts and dry runs.
 
-use super::expect;
-use crate::support::{stderr, stdout, Ws};
+use std::path::Path;
+
+use crate::support::Ws;
 
 #[test]
 fn completions_for_each_shell_and_the_man_page_come_from_the_cli() {
@@ -16,27 +17,21 @@ fn completions_for_each_shell_and_the_man_page_come_from_the_cli() {
     ] {
         let mut expected = Vec::new();
         clap_complete::generate(shell, &mut mynatca::cli::Cli::command(), "mynatca", &mut expected);
-        let out = ws.mynatca(".").args(["completions", name]).output().unwrap();
-        assert_eq!((out.status.code(), &out.stdout, stderr(&out)), (Some(0), &expected, String::new()), "{name}");
+        let expected = String::from_utf8(expected).unwrap();
+        // What is generated is the real thing, not an empty script.
+        assert!(expected.contains("setup-hooks"), "{name}: {expected}");
+        ws.run(".", ["completions", name]).stdout(expected).go();
     }
-    let out = ws.mynatca(".").args(["completions", "bash"]).output().unwrap();
-    assert!(stdout(&out).contains("setup-hooks"));
 
     let mut expected = Vec::new();
     clap_mangen::Man::new(mynatca::cli::Cli::command()).render(&mut expected).unwrap();
-    let out = ws.mynatca(".").arg("man").output().unwrap();
-    assert_eq!((out.status.code(), &out.stdout, stderr(&out)), (Some(0), &expected, String::new()));
-    let out = ws.mynatca(".").arg("man").output().unwrap();
-    assert!(
-        stdout(&out).starts_with(".ie \\n(.g .ds Aq \\(aq") && stdout(&out).contains(".TH mynatca 1"),
-        "{}",
-        stdout(&out)
-    );
+    let expected = String::from_utf8(expected).unwrap();
+    assert!(expected.starts_with(".ie \\n(.g .ds Aq \\(aq") && expected.contains(".TH mynatca 1"), "{expected}");
+    ws.run(".", ["man"]).stdout(expected).go();
 }
 
 #[test]
 fn version_names_the_commit_and_the_build_date() {
-    let out = Ws::empty().mynatca(".").arg("--version").output().unwrap();
     let commit = std::process::Command::new("git")
         .args(["rev-parse", "--short=10", "HEAD"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -44,13 +39,22 @@ fn version_names_the_commit_and_the_build_date() {
         .ok()
         .filter(|o| o.status.success())
         .map_or("unknown commit".to_string(), |o| String::from_utf8(o.stdout).unwrap().trim().to_string());
-    let text = stdout(&out);
-    let prefix = format!("mynatca {} ({commit}, built ", env!("CARGO_PKG_VERSION"));
-    let date = text.strip_prefix(&prefix).and_then(|rest| rest.strip_suffix(")\n")).unwrap_or_else(|| panic!("{text}"));
-    let digits: Vec<bool> = date.chars().map(|c| c.is_ascii_digit()).collect();
-    assert_eq!(date.len(), 10, "{date}");
-    assert!(digits.iter().enumerate().all(|(i, d)| *d == !matches!(i, 4 | 7)), "not YYYY-MM-DD: {date}");
-    assert_eq!((out.status.code(), stderr(&out).as_str()), (Some(0), ""));
+    // The build date is the one volatile part: a YYYY-MM-DD after "built " becomes <date>.
+    let build_date = |text: &str| match text.split_once(", built ") {
+        Some((head, rest)) if rest.get(..10).is_some_and(is_a_date) => {
+            format!("{head}, built <date>{}", &rest[10..])
+        }
+        _ => text.to_string(),
+    };
+    let ws = Ws::empty();
+    ws.run(".", ["--version"])
+        .filter(build_date)
+        .stdout(format!("mynatca {} ({commit}, built <date>)\n", env!("CARGO_PKG_VERSION")))
+        .go();
+}
+
+fn is_a_date(text: &str) -> bool {
+    text.bytes().enumerate().all(|(i, b)| if matches!(i, 4 | 7) { b == b'-' } else { b.is_ascii_digit() })
 }
 
 #[test]
@@ -70,106 +74,92 @@ fn every_command_help_shows_examples_exit_codes_and_global_options_apart() {
         "man",
     ];
     for command in commands {
-        let out = ws.mynatca(".").args([command, "--help"]).env("COLUMNS", "100").output().unwrap();
-        let text = stdout(&out);
-        assert_eq!((out.status.code(), stderr(&out).as_str()), (Some(0), ""), "{command}");
+        // The whole help, kept in tests/fixtures/help/COMMAND.txt (at 100 columns).
+        let text = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/help/{command}.txt")),
+        )
+        .unwrap();
         let (own, global) = text.split_once("\nGlobal options:\n").unwrap_or_else(|| panic!("{command}: {text}"));
         assert!(!own.contains("--platform") && global.contains("--platform <DIR>"), "{command}: {text}");
         let examples = global.split_once("\nExamples:\n").map(|(_, rest)| rest).unwrap_or_else(|| panic!("{text}"));
         assert!(examples.starts_with(&format!("  mynatca {command}")), "{command}: {examples}");
         assert!(examples.contains("\nExit codes: 0 "), "{command}: {examples}");
+        ws.run(".", [command, "--help"]).env("COLUMNS", "100").stdout(text).go();
     }
-    let out = ws.mynatca(".").args(["link", "--help"]).env("COLUMNS", "100").output().unwrap();
-    assert_eq!(
-        stdout(&out),
-        "Reconcile platform/supabase/migrations (and seeds) with the registry
-
-Usage: mynatca link [OPTIONS]
-
-Options:
-      --dry-run  Print each planned action and change nothing
-      --check    Change nothing; exit 1 if anything would change or is wrong
-      --json     One JSON document on stdout
-  -h, --help     Print help
-  -V, --version  Print version
-
-Global options:
-      --platform <DIR>  The platform repo (default: $MYNATCA_PLATFORM, then found from the current
-                        directory)
-  -q, --quiet           Print errors and warnings only
-  -v, --verbose...      More detail on stderr (repeat for more; $MYNATCA_LOG takes a tracing filter)
-      --wait <SECONDS>  How long to wait for a lock another run holds (default: 60; git hooks: 10)
-      --color <WHEN>    When to colour output (auto honours NO_COLOR, CLICOLOR_FORCE and TERM=dumb)
-                        [default: auto] [possible values: auto, always, never]
-
-Examples:
-  mynatca link                 # create, fix and remove the platform's links
-  mynatca link --dry-run       # print what would change, change nothing
-  mynatca link --check         # for CI: exit 1 if anything would change
-  mynatca link --json          # one JSON document on stdout
-
-Exit codes: 0 done; 1 a conflict, a duplicate version, or (--check) drift; 2 usage or configuration
-error (no platform, bad registry, bad flag)
-"
-    );
 }
 
 #[test]
 fn verbose_shows_what_was_scanned_and_timings_and_more_at_each_level() {
     let ws = Ws::new().with_project("pay");
-    let levels: Vec<Vec<String>> = ["", "-v", "-vv"]
-        .iter()
-        .map(|flag| {
-            let mut cmd = ws.mynatca("platform");
-            if !flag.is_empty() {
-                cmd.arg(flag);
+    let dry_run = "create 00000000000002_baseline_pay_schema.sql -> ../../../pay/supabase/migrations/00000000000002_baseline_pay_schema.sql\n\
+                   create seeds/pay/seed.sql -> ../../../../pay/supabase/seed.sql\n\
+                   linked: 2 created, 0 updated, 0 removed, 0 unchanged (dry run: nothing changed)\n";
+    let debug = "DEBUG mynatca::workspace: found the platform platform=$WS/platform how=Ancestor\n\
+                 DEBUG mynatca::reconcile::relink: scanned 2 link folders: 2 files to link, 0 entries already there (<time>)\n\
+                 DEBUG mynatca::reconcile::relink: planned 2 changes, 0 links unchanged (<time>)\n\
+                 DEBUG mynatca::reconcile::relink: relinked in <time>\n";
+    let trace = "DEBUG mynatca::workspace: found the platform platform=$WS/platform how=Ancestor\n\
+                 TRACE mynatca::reconcile::scan: project pay: 1 migrations in $WS/pay/supabase/migrations\n\
+                 DEBUG mynatca::reconcile::relink: scanned 2 link folders: 2 files to link, 0 entries already there (<time>)\n\
+                 DEBUG mynatca::reconcile::relink: planned 2 changes, 0 links unchanged (<time>)\n\
+                 TRACE mynatca::reconcile::relink: create 00000000000002_baseline_pay_schema.sql -> ../../../pay/supabase/migrations/00000000000002_baseline_pay_schema.sql\n\
+                 TRACE mynatca::reconcile::relink: create seeds/pay/seed.sql -> ../../../../pay/supabase/seed.sql\n\
+                 DEBUG mynatca::reconcile::relink: relinked in <time>\n";
+    for (flags, stderr) in [(&[][..], ""), (&["-v"], debug), (&["-v", "-v"], trace)] {
+        ws.run("platform", flags).args(["link", "--dry-run"]).filter(timings).stdout(dry_run).stderr(stderr).go();
+    }
+}
+
+/// Replaces each duration as Rust prints one (`290.7µs`, `1.2ms`, `3s`) with `<time>`:
+/// how long a step took is the one part of the log that differs from run to run.
+fn timings(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(|c: char| c.is_ascii_digit()) {
+        out.push_str(&rest[..start]);
+        let after = &rest[start..];
+        let number = after.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(after.len());
+        let unit = ["ns", "µs", "ms", "s"].into_iter().find(|unit| {
+            after[number..].strip_prefix(unit).is_some_and(|tail| !tail.starts_with(|c: char| c.is_alphanumeric()))
+        });
+        let starts_a_word = !out.ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '.');
+        match unit {
+            Some(unit) if starts_a_word => {
+                out.push_str("<time>");
+                rest = &after[number + unit.len()..];
             }
-            let out = cmd.args(["link", "--dry-run"]).output().unwrap();
-            assert_eq!(out.status.code(), Some(0));
-            assert_eq!(
-                stdout(&out).lines().last(),
-                Some("linked: 2 created, 0 updated, 0 removed, 0 unchanged (dry run: nothing changed)")
-            );
-            stderr(&out).lines().map(str::to_string).collect()
-        })
-        .collect();
-    assert!(levels[0].is_empty(), "{:?}", levels[0]);
-    let scanned = levels[1].iter().find(|l| {
-        l.starts_with(
-            "DEBUG mynatca::reconcile::relink: scanned 2 link folders: 2 files to link, 0 entries already there (",
-        )
-    });
-    assert!(scanned.is_some_and(|l| l.ends_with("s)")), "{:?}", levels[1]);
-    assert!(levels[1].iter().all(|l| l.starts_with("DEBUG ")), "{:?}", levels[1]);
-    assert!(levels[1].iter().any(|l| l.starts_with("DEBUG mynatca::reconcile::relink: relinked in ")));
-    assert!(
-        levels[2].len() > levels[1].len()
-            && levels[2]
-                .iter()
-                .any(|l| l.starts_with("TRACE ") && l.contains("create 00000000000002_baseline_pay_schema.sql")),
-        "{:?}",
-        levels[2]
-    );
+            _ => {
+                out.push_str(&after[..number]);
+                rest = &after[number..];
+            }
+        }
+    }
+    out + rest
 }
 
 #[test]
 fn clicolor_force_colours_without_a_terminal_and_term_dumb_keeps_a_terminal_plain() {
     let ws = Ws::new();
-    let plain = ws.mynatca("platform").arg("check").output().unwrap();
-    assert!(stdout(&plain).contains(": warning[hooks]: ") && !stdout(&plain).contains('\x1b'), "{}", stdout(&plain));
-    let forced = ws.mynatca("platform").arg("check").env("CLICOLOR_FORCE", "1").output().unwrap();
-    assert!(stdout(&forced).contains(": \x1b[1;33mwarning[hooks]\x1b[0m: "), "{}", stdout(&forced));
+    let hooks = "lacks mynatca's post-checkout, post-merge, pre-commit hooks, so links go stale on checkout and merge; run `mynatca setup-hooks` in it";
+    let summary = "checked 0 migrations in 1 repo: 0 errors, 1 warning";
+    let plain = format!(".:1: warning[hooks]: platform {hooks}\n{summary}\n");
+    let coloured = format!(".:1: \x1b[1;33mwarning[hooks]\x1b[0m: platform {hooks}\n{summary}\n");
+    ws.run("platform", ["check"]).stdout(&plain).go();
+    ws.run("platform", ["check"]).env("CLICOLOR_FORCE", "1").stdout(&coloured).go();
 
     let in_a_terminal = |term: &str| {
         let mut cmd = ws.mynatca_std("platform");
         cmd.arg("check").env("TERM", term);
         let options = rexpect::reader::Options::new().timeout_ms(Some(30_000));
         let mut pty = rexpect::spawn_with_options(cmd, options).expect("spawn in a pty");
-        pty.exp_eof().unwrap()
+        let all = pty.exp_eof().unwrap();
+        let status = pty.process().wait().unwrap();
+        assert!(matches!(status, rexpect::process::WaitStatus::Exited(_, 0)), "TERM={term}: {status:?}");
+        ws.redact(&all)
     };
-    assert!(in_a_terminal("xterm").contains("\x1b[1;33mwarning[hooks]"));
-    let dumb = in_a_terminal("dumb");
-    assert!(dumb.contains("warning[hooks]") && !dumb.contains('\x1b'), "{dumb:?}");
+    // A terminal ends lines with \r\n.
+    assert_eq!(in_a_terminal("xterm"), coloured.replace('\n', "\r\n"));
+    assert_eq!(in_a_terminal("dumb"), plain.replace('\n', "\r\n"));
 }
 
 /// Ctrl-C at a prompt (the menu hides the cursor) gives the cursor back and writes nothing.
@@ -178,22 +168,36 @@ fn ctrl_c_in_a_link_project_prompt_restores_the_cursor() {
     let ws = Ws::new();
     ws.add_project_repo("pay");
     let before = ws.read("platform/.linked-projects.json");
-    for (prompt, keys) in [("Project repo to link", ""), ("Project name [pay]", "\r")] {
+    let menu = "\x1b[?25lProject repo to link:\r\n> pay (../pay)\r\n  another folder...\r\n";
+    for (prompt, keys, transcript) in [
+        ("Project repo to link", "", format!("{menu}\x1b[?25h\r\n")),
+        (
+            "Project name [pay]",
+            "\r",
+            // Enter picks pay: the menu is cleared line by line and the answer written in its place.
+            format!(
+                "{menu}\x1b[3A\r\x1b[2K\x1b[1B\r\x1b[2K\x1b[1B\r\x1b[2K\x1b[1B\x1b[3AProject repo to link: pay (../pay)\r\n\
+                 \x1b[?25hProject name [pay]: \x1b[?25h\r\n"
+            ),
+        ),
+    ] {
         let mut cmd = ws.mynatca_std("platform");
         cmd.arg("link-project").env("TERM", "xterm");
         let options = rexpect::reader::Options::new().timeout_ms(Some(30_000));
         let mut pty = rexpect::spawn_with_options(cmd, options).expect("spawn in a pty");
-        pty.exp_string("Project repo to link").unwrap();
+        // The whole transcript: what came before each awaited prompt, the prompt, the rest.
+        let mut all = pty.exp_string("Project repo to link").unwrap() + "Project repo to link";
         if !keys.is_empty() {
             pty.send(keys).unwrap();
             pty.flush().unwrap();
-            pty.exp_string(prompt).unwrap();
+            all += &(pty.exp_string(prompt).unwrap() + prompt);
         }
         pty.send_control('c').unwrap();
-        let rest = pty.exp_eof().unwrap();
+        all += &pty.exp_eof().unwrap();
         let status = pty.process().wait().unwrap();
-        assert!(matches!(status, rexpect::process::WaitStatus::Exited(_, 130)), "{prompt}: {status:?} {rest:?}");
-        assert!(rest.ends_with("\x1b[?25h\r\n"), "{prompt}: the cursor stays hidden: {rest:?}");
+        assert!(matches!(status, rexpect::process::WaitStatus::Exited(_, 130)), "{prompt}: {status:?} {all:?}");
+        assert!(all.ends_with("\x1b[?25h\r\n"), "{prompt}: the cursor stays hidden: {all:?}");
+        assert_eq!(ws.redact(&all), transcript, "{prompt}");
     }
     assert_eq!(ws.read("platform/.linked-projects.json"), before);
 }
@@ -203,45 +207,45 @@ fn link_project_and_unlink_project_dry_runs_write_nothing() {
     let ws = Ws::new();
     ws.add_project_repo("pay");
     let (registry, config) = (ws.read("platform/.linked-projects.json"), ws.read("platform/supabase/config.toml"));
-    let out = ws
-        .mynatca("platform")
-        .args(["link-project", "pay", "--path", "../pay", "--schema", "pay", "--dry-run"])
-        .output()
-        .unwrap();
-    expect(
-        &out,
-        0,
-        "would add pay to .linked-projects.json (path ../pay, schema pay)
+    ws.run("platform", ["link-project", "pay", "--path", "../pay", "--schema", "pay", "--dry-run"])
+        .stdout(
+            "would add pay to .linked-projects.json (path ../pay, schema pay)
 config.toml: would add pay to [api] schemas
 config.toml: would add ./seeds/pay/*.sql to [db.seed] sql_paths
 create 00000000000002_baseline_pay_schema.sql -> ../../../pay/supabase/migrations/00000000000002_baseline_pay_schema.sql
 create seeds/pay/seed.sql -> ../../../../pay/supabase/seed.sql
 linked: 2 created, 0 updated, 0 removed, 0 unchanged (dry run: nothing changed)
 ",
-        "",
-    );
+        )
+        .go();
     assert_eq!(
         (ws.read("platform/.linked-projects.json"), ws.read("platform/supabase/config.toml")),
         (registry, config)
     );
     assert!(ws.links().is_empty());
 
-    ws.mynatca("platform").args(["link-project", "pay", "--path", "../pay", "--schema", "pay"]).assert().success();
+    ws.run("platform", ["link-project", "pay", "--path", "../pay", "--schema", "pay"])
+        .stdout(
+            "added pay to .linked-projects.json (path ../pay, schema pay)
+config.toml: added pay to [api] schemas
+config.toml: added ./seeds/pay/*.sql to [db.seed] sql_paths
+linked: 2 created, 0 updated, 0 removed, 0 unchanged
+",
+        )
+        .go();
     let (registry, config, links) =
         (ws.read("platform/.linked-projects.json"), ws.read("platform/supabase/config.toml"), ws.links());
-    let out = ws.mynatca("platform").args(["unlink-project", "pay", "--dry-run"]).output().unwrap();
-    expect(
-        &out,
-        0,
-        "would remove pay from .linked-projects.json
+    ws.run("platform", ["unlink-project", "pay", "--dry-run"])
+        .stdout(
+            "would remove pay from .linked-projects.json
 config.toml: would remove pay from [api] schemas
 config.toml: would remove ./seeds/pay/*.sql from [db.seed] sql_paths
 remove 00000000000002_baseline_pay_schema.sql
 remove seeds/pay/seed.sql
 linked: 0 created, 0 updated, 2 removed, 0 unchanged (dry run: nothing changed)
 ",
-        "",
-    );
+        )
+        .go();
     assert_eq!(
         (ws.read("platform/.linked-projects.json"), ws.read("platform/supabase/config.toml"), ws.links()),
         (registry, config, links)
@@ -254,16 +258,13 @@ fn link_project_adds_no_seed_glob_for_a_project_without_seed_files() {
     let ws = Ws::new();
     ws.add_project_repo("pay");
     ws.remove("pay/supabase/seed.sql");
-    let out =
-        ws.mynatca("platform").args(["link-project", "pay", "--path", "../pay", "--schema", "pay"]).output().unwrap();
-    expect(
-        &out,
-        0,
-        "added pay to .linked-projects.json (path ../pay, schema pay)
+    ws.run("platform", ["link-project", "pay", "--path", "../pay", "--schema", "pay"])
+        .stdout(
+            "added pay to .linked-projects.json (path ../pay, schema pay)
 config.toml: added pay to [api] schemas
 linked: 1 created, 0 updated, 0 removed, 0 unchanged
 ",
-        "",
-    );
+        )
+        .go();
     assert!(!ws.read("platform/supabase/config.toml").contains("seeds/pay"));
 }
