@@ -260,12 +260,15 @@ fn hold_lock(ws: &Ws, rel: &str) -> std::fs::File {
 #[test]
 fn a_held_lock_delays_git_checkout_at_most_ten_seconds_with_one_warning() {
     let ws = Ws::new().with_project("pay");
+    // The registry committed on main: the switch below rewrites migrations only, so the
+    // hook run beside it never sees the registry half-written by git.
+    ws.commit_all("platform", "link pay");
     // A branch whose migrations differ: the checkout has links to update.
     ws.git("platform", &["switch", "-q", "-c", "feature/x"]);
     ws.migration("platform", "20250101000000_platform_x.sql", "select 1;\n");
     ws.commit_all("platform", "x");
     ws.git("platform", &["switch", "-q", "main"]);
-    ws.run("platform", ["link"]).stdout("linked: 0 created, 0 updated, 0 removed, 0 unchanged\n").go();
+    ws.run("platform", ["link"]).stdout("linked: 2 created, 0 updated, 0 removed, 0 unchanged\n").go();
     ws.run("platform", ["setup-hooks"])
         .stdout(
             "hooks in $WS/platform/.git/hooks\ninstalled post-checkout\ninstalled post-merge\ninstalled pre-commit\n",
