@@ -1,6 +1,6 @@
 //! The Supabase base (`--base supabase`, the default) against `--base none`.
 
-use super::{count, pg, refresh, strings, table_exists};
+use super::{count, pg, refresh_cmd as refresh, strings, table_exists};
 use crate::support::{stderr, Ws};
 
 /// One platform migration leaning on what Supabase's image provides, and a seed

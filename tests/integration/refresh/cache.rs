@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-use super::{pg, refresh, strings, three_schemas};
+use super::{pg, refresh_cmd as refresh, strings, three_schemas};
 use crate::support::{stderr, stdout};
 
 /// `pg_dump --schema-only` of a database, from the server's own binaries.

@@ -1,6 +1,6 @@
 //! The extension preflight, `--allow-missing-extensions` and `--keep-going`.
 
-use super::{count, database_with_marker, pg, refresh, strings, table_exists};
+use super::{count, database_with_marker, pg, refresh_cmd as refresh, strings, table_exists};
 use crate::support::{stderr, stdout, Ws};
 
 /// Migrations needing pg_net and vector (neither is in stock PostgreSQL), a file that

@@ -1,6 +1,6 @@
 //! Files a refresh cannot read as SQL are refused before the database is touched.
 
-use super::{database_with_marker, pg, refresh, table_exists, three_schemas};
+use super::{database_with_marker, pg, refresh_cmd as refresh, table_exists, three_schemas};
 use crate::support::stderr;
 
 #[test]
