@@ -617,9 +617,3 @@ fn refresh_cmd(ws: &Ws, database: &str) -> assert_cmd::Command {
     cmd.args(["refresh", "--db-url", &pg::server().url(database)]);
     cmd
 }
-
-fn refresh_fails_with(ws: &Ws, database: &str, args: &[&str]) -> String {
-    let out = refresh_cmd(ws, database).args(args).assert().code(1).get_output().clone();
-    assert!(!crate::support::stdout(&out).contains("refreshed:"));
-    crate::support::stderr(&out)
-}
