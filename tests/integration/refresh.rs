@@ -610,10 +610,3 @@ fn without_supabase_on_path_it_is_a_missing_tool() {
         )
         .go();
 }
-
-/// The old assert_cmd helpers, until every file under `refresh/` is converted to [`Test`].
-fn refresh_cmd(ws: &Ws, database: &str) -> assert_cmd::Command {
-    let mut cmd = ws.mynatca("platform");
-    cmd.args(["refresh", "--db-url", &pg::server().url(database)]);
-    cmd
-}
