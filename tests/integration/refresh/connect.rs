@@ -3,6 +3,7 @@
 
 use std::net::TcpListener;
 
+use super::supabase::RESET;
 use super::{elapsed, first_refresh, pg, three_schemas, Standin, LINKED};
 use crate::support::Ws;
 
@@ -91,7 +92,7 @@ fn arguments_after_a_double_dash_go_to_supabase_db_reset() {
 
     standin
         .run(&ws, "platform", &["--no-seed", "--", "--debug", "--version", "15"])
-        .stdout(format!("{LINKED}Resetting local database...\nrefreshed: supabase db reset in $SECS\n"))
+        .stdout(format!("{LINKED}{RESET}"))
         .go();
     assert_eq!(
         standin.recorded(),

@@ -7,6 +7,9 @@ use std::path::PathBuf;
 use super::{elapsed, three_schemas, LINKED};
 use crate::support::{Test, Ws};
 
+/// What a successful stand-in reset prints, its own line streamed through.
+pub(super) const RESET: &str = "Resetting local database...\nrefreshed: supabase db reset in $SECS\n";
+
 /// A stand-in `supabase` on PATH recording its working directory and arguments, and
 /// whether the links were made before it ran.
 pub(super) struct Standin {
@@ -54,15 +57,12 @@ fn without_a_url_supabase_db_reset_runs_in_the_platform_after_linking() {
 
     // From a linked repo: the platform is found, and supabase runs there.
     // Its output is streamed.
-    standin
-        .run(&ws, "pay", &[])
-        .stdout(format!("{LINKED}Resetting local database...\nrefreshed: supabase db reset in $SECS\n"))
-        .go();
+    standin.run(&ws, "pay", &[]).stdout(format!("{LINKED}{RESET}")).go();
     assert_eq!(standin.recorded(), vec![platform.as_str(), "db", "reset", "linked"]);
 
     standin
         .run(&ws, "platform", &["--no-seed"])
-        .stdout("linked: 0 created, 0 updated, 0 removed, 6 unchanged\nResetting local database...\nrefreshed: supabase db reset in $SECS\n")
+        .stdout(format!("linked: 0 created, 0 updated, 0 removed, 6 unchanged\n{RESET}"))
         .go();
     assert_eq!(standin.recorded(), vec![platform.as_str(), "db", "reset", "--no-seed", "linked"]);
 }
