@@ -1,7 +1,7 @@
 //! The Supabase base (`--base supabase`, the default) against `--base none`.
 
-use super::{count, pg, refresh, strings, table_exists};
-use crate::support::{stderr, Ws};
+use super::{count, on, pg, refresh, strings, table_exists};
+use crate::support::Ws;
 
 /// One platform migration leaning on what Supabase's image provides, and a seed
 /// inserting an auth user the way Supabase seeds do.
@@ -39,9 +39,16 @@ fn leaning_on_the_base() -> Ws {
 fn the_supabase_base_gives_auth_storage_realtime_and_default_privileges() {
     let ws = leaning_on_the_base();
     // Twice: the second run finds every cluster-wide role in place.
-    for _ in 0..2 {
-        let out = refresh(&ws, "supabase_base").assert().success().get_output().clone();
-        assert_eq!(stderr(&out), "");
+    for (applying, cached) in [("applying 20250101000000_notes.sql (platform)\n", ""), ("", " (1 from the cache)")] {
+        refresh(&ws, "supabase_base")
+            .stdout(format!(
+                "linked: 0 created, 0 updated, 0 removed, 0 unchanged\n\
+                 resetting {}\n{applying}\
+                 seeding supabase/seed.sql (platform)\n\
+                 refreshed: 1 migration{cached}, 1 seed file in $SECS\n",
+                on("supabase_base")
+            ))
+            .go();
     }
 
     let mut client = pg::server().client("supabase_base");
@@ -96,19 +103,39 @@ fn the_supabase_base_gives_auth_storage_realtime_and_default_privileges() {
 #[test]
 fn base_none_assumes_nothing_but_the_api_roles_and_the_history() {
     let ws = leaning_on_the_base();
-    let out = refresh(&ws, "base_none").arg("--base").arg("none").assert().code(1).get_output().clone();
-    assert_eq!(
-        stderr(&out),
-        format!(
+    refresh(&ws, "base_none")
+        .args(["--base", "none"])
+        .status(1)
+        .stdout(format!(
+            "linked: 0 created, 0 updated, 0 removed, 0 unchanged\n\
+             resetting {}\n\
+             applying 20250101000000_notes.sql (platform)\n",
+            on("base_none")
+        ))
+        .stderr(format!(
             "error: migration supabase/migrations/20250101000000_notes.sql:1 (project platform) failed: \
-         schema \"auth\" does not exist; the file was rolled back, nothing after it ran and \
-         database \"base_none\" on 127.0.0.1:{} was left as it was: fix it and run `mynatca refresh` again\n",
-            pg::server().port
-        )
-    );
+             schema \"auth\" does not exist; the file was rolled back, nothing after it ran and \
+             {} was left as it was: fix it and run `mynatca refresh` again\n",
+            on("base_none")
+        ))
+        .go();
     ws.remove("platform/supabase/migrations/20250101000000_notes.sql").remove("platform/supabase/seed.sql");
     ws.migration("platform", "20250101000000_plain.sql", "create table public.plain (id int);\n");
-    refresh(&ws, "base_none").args(["--base", "none"]).assert().success();
+    refresh(&ws, "base_none")
+        .args(["--base", "none"])
+        .stdout(format!(
+            "linked: 0 created, 0 updated, 0 removed, 0 unchanged\n\
+             resetting {}\n\
+             applying 20250101000000_plain.sql (platform)\n\
+             refreshed: 1 migration, 0 seed files in $SECS\n",
+            on("base_none")
+        ))
+        // The seed file is gone while config.toml still names it.
+        .stderr(
+            "warning: [db.seed] sql_paths: ./seed.sql matched no file in $WS/platform/supabase; \
+             fix the pattern in $WS/platform/supabase/config.toml or add the file\n",
+        )
+        .go();
     let mut client = pg::server().client("base_none");
     assert!(table_exists(&mut client, "supabase_migrations.schema_migrations"));
     assert_eq!(

@@ -2,8 +2,7 @@
 
 use std::process::Command;
 
-use super::{pg, refresh, strings, three_schemas};
-use crate::support::{stderr, stdout};
+use super::{first_refresh, on, pg, refresh, strings, three_schemas, APPLYING_FIVE, SEEDING_THREE};
 
 /// `pg_dump --schema-only` of a database, from the server's own binaries.
 fn schema_dump(database: &str) -> String {
@@ -46,26 +45,28 @@ fn caches(target: &str) -> Vec<String> {
     )
 }
 
-fn summary(out: &std::process::Output) -> String {
-    assert_eq!(stderr(out), "");
-    let text = stdout(out);
-    let last = text.lines().last().unwrap();
-    last.rsplit_once(" in ").unwrap().0.to_string()
+/// What a refresh of [`three_schemas`] into `database` prints: `linked` summarises the
+/// links, `applying` the migrations run (the rest come from the cache).
+fn refreshed(database: &str, linked: &str, applying: &str, migrations: &str) -> String {
+    format!(
+        "linked: {linked}\nresetting {}\n{applying}{SEEDING_THREE}refreshed: {migrations}, 3 seed files in $SECS\n",
+        on(database)
+    )
 }
+
+const RATES: &str = "applying 20251215120003_pay_add_rates.sql (pay)\n";
 
 #[test]
 fn a_warm_refresh_builds_what_a_cold_one_does_from_the_longest_cached_prefix() {
     let ws = three_schemas();
-    let cold = refresh(&ws, "cache_cold").arg("--no-cache").assert().success().get_output().clone();
-    assert_eq!(summary(&cold), "refreshed: 5 migrations, 3 seed files");
+    refresh(&ws, "cache_cold").arg("--no-cache").stdout(first_refresh("cache_cold")).go();
     assert_eq!(caches("cache_cold"), Vec::<String>::new(), "--no-cache writes no cache");
 
-    let first = refresh(&ws, "cache_warm").assert().success().get_output().clone();
-    assert_eq!(summary(&first), "refreshed: 5 migrations, 3 seed files");
+    let six = "0 created, 0 updated, 0 removed, 6 unchanged";
+    refresh(&ws, "cache_warm").stdout(refreshed("cache_warm", six, APPLYING_FIVE, "5 migrations")).go();
     assert_eq!(caches("cache_warm").len(), 1);
-    let warm = refresh(&ws, "cache_warm").assert().success().get_output().clone();
-    assert_eq!(summary(&warm), "refreshed: 5 migrations (5 from the cache), 3 seed files");
-    assert!(!stdout(&warm).contains("applying "), "nothing applied: {}", stdout(&warm));
+    // Nothing applied.
+    refresh(&ws, "cache_warm").stdout(refreshed("cache_warm", six, "", "5 migrations (5 from the cache)")).go();
     assert_eq!(schema_dump("cache_warm"), schema_dump("cache_cold"));
     assert_eq!(history("cache_warm"), history("cache_cold"));
     assert_eq!(
@@ -76,17 +77,19 @@ fn a_warm_refresh_builds_what_a_cold_one_does_from_the_longest_cached_prefix() {
 
     // One more migration: the five come from the cache, the new one is applied.
     ws.migration("pay", "20251215120003_pay_add_rates.sql", "create table pay.rates (id int);\n");
-    refresh(&ws, "cache_cold").arg("--no-cache").assert().success();
-    let added = refresh(&ws, "cache_warm").assert().success().get_output().clone();
-    assert_eq!(summary(&added), "refreshed: 6 migrations (5 from the cache), 3 seed files");
-    assert!(stdout(&added).contains("applying 20251215120003_pay_add_rates.sql (pay)\nseeding"));
+    let (one_more, seven) =
+        ("1 created, 0 updated, 0 removed, 6 unchanged", "0 created, 0 updated, 0 removed, 7 unchanged");
+    refresh(&ws, "cache_cold")
+        .arg("--no-cache")
+        .stdout(refreshed("cache_cold", one_more, &format!("{APPLYING_FIVE}{RATES}"), "6 migrations"))
+        .go();
+    refresh(&ws, "cache_warm").stdout(refreshed("cache_warm", seven, RATES, "6 migrations (5 from the cache)")).go();
     assert_eq!(schema_dump("cache_warm"), schema_dump("cache_cold"));
     assert_eq!(history("cache_warm"), history("cache_cold"));
 
     // A changed file is a different chain from there on: never a stale copy.
     ws.migration("pay", "20251215120003_pay_add_rates.sql", "create table pay.rates (id int, hourly numeric);\n");
-    let changed = refresh(&ws, "cache_warm").assert().success().get_output().clone();
-    assert_eq!(summary(&changed), "refreshed: 6 migrations (5 from the cache), 3 seed files");
+    refresh(&ws, "cache_warm").stdout(refreshed("cache_warm", seven, RATES, "6 migrations (5 from the cache)")).go();
     let columns = strings(
         &mut pg::server().client("cache_warm"),
         "select column_name::text from information_schema.columns where table_name = 'rates' order by 1",
@@ -98,8 +101,13 @@ fn a_warm_refresh_builds_what_a_cold_one_does_from_the_longest_cached_prefix() {
     admin.batch_execute("drop database if exists mynatca_cachex").unwrap();
     admin.batch_execute("create database mynatca_cachex").unwrap();
     for n in 4..=6 {
-        ws.migration("pay", &format!("2025121512000{n}_pay_more_{n}.sql"), "select 1;\n");
-        refresh(&ws, "cache_warm").assert().success();
+        let name = format!("2025121512000{n}_pay_more_{n}.sql");
+        ws.migration("pay", &name, "select 1;\n");
+        let linked = format!("1 created, 0 updated, 0 removed, {n} unchanged", n = n + 3);
+        let migrations = format!("{n} migrations ({} from the cache)", n + 2, n = n + 3);
+        refresh(&ws, "cache_warm")
+            .stdout(refreshed("cache_warm", &linked, &format!("applying {name} (pay)\n"), &migrations))
+            .go();
     }
     assert_eq!(caches("cache_warm").len(), 3);
     assert_eq!(strings(&mut admin, "select datname::text from pg_database where datname = 'mynatca_cachex'").len(), 1);

@@ -1,7 +1,6 @@
 //! Files a refresh cannot read as SQL are refused before the database is touched.
 
-use super::{database_with_marker, pg, refresh, table_exists, three_schemas};
-use crate::support::stderr;
+use super::{database_with_marker, pg, refresh, table_exists, three_schemas, LINKED};
 
 #[test]
 fn unreadable_sql_files_are_refused_before_the_database_is_touched() {
@@ -21,9 +20,12 @@ fn unreadable_sql_files_are_refused_before_the_database_is_touched() {
         let ws = three_schemas();
         std::fs::write(ws.path(&format!("pay/supabase/migrations/{name}")), content).unwrap();
         let mut client = database_with_marker("unreadable");
-        let out = refresh(&ws, "unreadable").assert().code(2).get_output().clone();
-        assert_eq!(stderr(&out), format!("error: supabase/migrations/{name} (pay): {why}; fix or remove it\n"));
-        assert!(!String::from_utf8_lossy(&out.stdout).contains("resetting"), "never connected");
+        // Never connected: no `resetting …`.
+        refresh(&ws, "unreadable")
+            .status(2)
+            .stdout("linked: 7 created, 0 updated, 0 removed, 0 unchanged\n")
+            .stderr(format!("error: supabase/migrations/{name} (pay): {why}; fix or remove it\n"))
+            .go();
         assert!(table_exists(&mut client, "marker"));
     }
 
@@ -31,15 +33,11 @@ fn unreadable_sql_files_are_refused_before_the_database_is_touched() {
     let ws = three_schemas();
     let fifo = ws.path("platform/supabase/migrations/20251215120009_fifo.sql");
     assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
-    let out =
-        refresh(&ws, "unreadable").timeout(std::time::Duration::from_secs(60)).assert().code(2).get_output().clone();
-    assert!(
-        stderr(&out).ends_with(
-            "error: supabase/migrations/20251215120009_fifo.sql (platform): not a regular file; fix or remove it\n"
-        ),
-        "{}",
-        stderr(&out)
-    );
+    refresh(&ws, "unreadable")
+        .status(2)
+        .stdout(LINKED)
+        .stderr("error: supabase/migrations/20251215120009_fifo.sql (platform): not a regular file; fix or remove it\n")
+        .go();
     let _ = pg::server();
 }
 
@@ -60,14 +58,15 @@ fn transaction_control_in_a_migration_is_refused_before_the_database_is_touched(
         "create index concurrently on discord.links (membernumber);\n",
     );
     let mut client = database_with_marker("transactions");
-    let out = refresh(&ws, "transactions").assert().code(1).get_output().clone();
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "linked: 8 created, 0 updated, 0 removed, 0 unchanged\n");
-    assert_eq!(
-        stderr(&out),
+    refresh(&ws, "transactions")
+        .status(1)
+        .stdout("linked: 8 created, 0 updated, 0 removed, 0 unchanged\n")
+        .stderr(
         "error: nothing was changed: these statements must run in the one transaction each file gets:\n  \
          supabase/migrations/20251215120009_pay_half.sql:2 (pay): COMMIT inside a migration: each migration runs in one transaction, and this ends it early: a later failure leaves everything before it applied while the file counts as failed; remove it\n  \
          supabase/migrations/20251215120010_discord_index.sql:1 (discord): CREATE INDEX CONCURRENTLY cannot run inside a transaction block and each migration runs in one transaction, so `supabase db reset` fails here; run it outside migrations (or drop CONCURRENTLY where that is what makes it so)\n\
-         (`mynatca check` reports the same as its `transaction` rule)\n"
-    );
+         (`mynatca check` reports the same as its `transaction` rule)\n",
+        )
+        .go();
     assert!(table_exists(&mut client, "marker"), "the database was touched");
 }

@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use super::{count, pg, strings};
-use crate::support::{stderr, stdout, Ws};
+use super::{count, on, pg, refresh, strings};
+use crate::support::Ws;
 
 /// The fixture copied into a fresh workspace, each repo committed with mynatca's hooks.
 pub(super) fn supabase_like() -> Ws {
@@ -17,10 +17,19 @@ pub(super) fn supabase_like() -> Ws {
             std::fs::copy(entry.path(), to).unwrap();
         }
     }
-    for repo in ["platform", "pay"] {
+    // A sub-project's setup also records where its platform is.
+    let recorded = ["", "recorded mynatca.platform = $WS/platform in the repo's git config\n"];
+    for (repo, recorded) in ["platform", "pay"].into_iter().zip(recorded) {
         ws.git_init(repo);
         ws.commit_all(repo, "supabase-like sample");
-        ws.mynatca(repo).arg("setup-hooks").assert().success();
+        ws.run(repo, ["setup-hooks"])
+            .stdout(format!(
+                "hooks in $WS/{repo}/.git/hooks\n\
+                 installed post-checkout\n\
+                 installed post-merge\n\
+                 installed pre-commit\n{recorded}"
+            ))
+            .go();
     }
     ws
 }
@@ -28,24 +37,13 @@ pub(super) fn supabase_like() -> Ws {
 #[test]
 fn the_supabase_like_fixture_checks_clean_and_applies_fully() {
     let ws = supabase_like();
-    ws.mynatca("platform").arg("link").assert().success();
-    let check = ws.mynatca("platform").arg("check").assert().success().get_output().clone();
-    assert_eq!(stderr(&check), "");
-    assert_eq!(stdout(&check), "checked 6 migrations in 2 repos: 0 errors, 0 warnings\n");
+    ws.run("platform", ["link"]).stdout("linked: 3 created, 0 updated, 0 removed, 0 unchanged\n").go();
+    ws.run("platform", ["check"]).stdout("checked 6 migrations in 2 repos: 0 errors, 0 warnings\n").go();
 
-    let out = ws
-        .mynatca("platform")
-        .args(["refresh", "--db-url", &pg::server().url("supabase_like")])
-        .assert()
-        .success()
-        .get_output()
-        .clone();
-    assert_eq!(stderr(&out), "");
-    let text = stdout(&out);
-    let port = pg::server().port;
-    let expected = format!(
-        "linked: 0 created, 0 updated, 0 removed, 3 unchanged\n\
-         resetting database \"supabase_like\" on 127.0.0.1:{port}\n\
+    refresh(&ws, "supabase_like")
+        .stdout(format!(
+            "linked: 0 created, 0 updated, 0 removed, 3 unchanged\n\
+         resetting {}\n\
          applying 20240101000000_remote_schema.sql (platform)\n\
          applying 20240105000000_pay_baseline.sql (pay)\n\
          applying 20240215093000_on_auth_user_created.sql (platform)\n\
@@ -53,10 +51,11 @@ fn the_supabase_like_fixture_checks_clean_and_applies_fully() {
          applying 20240320000000_pay_add_rates.sql (pay)\n\
          applying 20240410080000_announcements_realtime.sql (platform)\n\
          seeding supabase/seed.sql (platform)\n\
-         seeding supabase/seed.sql (pay)\n"
-    );
-    assert!(text.starts_with(&expected), "{text}");
-    assert!(text[expected.len()..].starts_with("refreshed: 6 migrations, 2 seed files in "), "{text}");
+         seeding supabase/seed.sql (pay)\n\
+         refreshed: 6 migrations, 2 seed files in $SECS\n",
+            on("supabase_like")
+        ))
+        .go();
 
     let mut client = pg::server().client("supabase_like");
     assert_eq!(count(&mut client, "select count(*) from supabase_migrations.schema_migrations"), 6);

@@ -4,7 +4,8 @@
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use super::{count, database_with_marker, pg, table_exists, three_schemas};
+use super::{count, database_with_marker, on, pg, table_exists, three_schemas, APPLYING_FIVE};
+use crate::support::{finish, spawn, Killer, RUN_LIMIT};
 
 /// Sessions on this target's build databases (tests run in parallel: another test's
 /// refresh must not count).
@@ -31,18 +32,28 @@ fn interrupt(signal: i32, keep_failed: bool, database: &str) {
     if keep_failed {
         command.arg("--keep-failed");
     }
-    let child = command.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    // Killed (never left behind) if the test fails before it ends.
+    let mut child = Killer(Some(spawn(&mut command)));
     wait_for_sleeping_session(database);
+    let pid = child.child().id();
     // SAFETY: signals the child this test spawned, by its id.
-    assert_eq!(unsafe { libc::kill(child.id() as i32, signal) }, 0);
-    let out = child.wait_with_output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(unsafe { libc::kill(pid as i32, signal) }, 0);
+    let out = finish(child.0.take().unwrap(), RUN_LIMIT);
+    let err = String::from_utf8(out.stderr).unwrap();
 
     assert_eq!(out.status.code(), Some(128 + signal), "{err}");
+    // Everything up to the slow migration ran.
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        format!(
+            "linked: 7 created, 0 updated, 0 removed, 0 unchanged\nresetting {}\n{APPLYING_FIVE}\
+             applying 20251215120003_pay_slow.sql (pay)\n",
+            on(database)
+        )
+    );
     let name = if signal == libc::SIGINT { "SIGINT" } else { "SIGTERM" };
-    let port = pg::server().port;
-    let left = format!("error: interrupted by {name}: database \"{database}\" on 127.0.0.1:{port} was left as it was");
-    assert!(err.starts_with(&left), "{err}");
+    let left = format!("error: interrupted by {name}: {} was left as it was", on(database));
     assert!(table_exists(&mut target, "marker"), "the previous database is untouched");
     let mut admin = pg::server().client("postgres");
     let builds = count(
@@ -50,9 +61,10 @@ fn interrupt(signal: i32, keep_failed: bool, database: &str) {
         &format!("select count(*) from pg_database where datname like 'mynatca\\_build\\_{database}\\_%'"),
     );
     if keep_failed {
-        assert!(err.contains("; the unfinished build is kept as database \"mynatca_build_"), "{err}");
+        // The build's name ends in the binary's pid.
+        let kept = format!("mynatca_build_{database}_{pid}");
+        assert_eq!(err, format!("{left}; the unfinished build is kept as database \"{kept}\"\n"));
         assert_eq!(builds, 1);
-        let kept = err.split('"').find(|part| part.starts_with("mynatca_build_")).unwrap().to_string();
         admin.batch_execute(&format!("drop database \"{kept}\" with (force)")).unwrap();
     } else {
         assert_eq!(err, format!("{left} and the unfinished build was dropped\n"));
