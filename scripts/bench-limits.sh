@@ -12,9 +12,9 @@ source "$(dirname "$0")/../bench/lib.sh"
 bench_setup limits
 
 measure() { # LABEL DIR -> one Markdown row
-  local out
-  out=$( { /usr/bin/time -f '%e %M' "$mynatca" --platform "$2" check >/dev/null 2>/dev/null || true; } 2>&1 | tail -n 1)
-  read -r seconds kb <<<"$out"
+  local seconds kb
+  /usr/bin/time -o "$work/time" -f '%e %M' "$mynatca" --platform "$2" check >/dev/null 2>&1 || true
+  read -r seconds kb < <(tail -n 1 "$work/time")
   printf '| %s | %s | %d |\n' "$1" "$seconds" "$((kb / 1024))"
 }
 
@@ -33,7 +33,7 @@ sql = {"start": bad + body * n, "middle": body * (n // 2) + bad + body * (n // 2
        "end": body * n + bad, "none": body * n}[where]
 open(os.environ["OUT"], "w").write(sql)
 PY
-  measure "10 MB on one line, error at the $where" "$ws/platform"
+  measure "10 MB on one line, error: $where" "$ws/platform"
 done
 for n in 5000 20000; do
   ws="$work/registry-$n"
