@@ -152,6 +152,15 @@ pub(crate) fn outside_as_text(rel: &str) -> Option<&'static str> {
     None
 }
 
+/// Whether any root equals or contains another, in O(n log n): in component order a
+/// folder comes right before the first of the folders inside it, so an overlap always
+/// shows between neighbours. (Which entry to name is then found the slow way, once.)
+fn any_overlap(roots: &[PathBuf]) -> bool {
+    let mut sorted: Vec<&PathBuf> = roots.iter().collect();
+    sorted.sort();
+    sorted.windows(2).any(|pair| pair[1].starts_with(pair[0]))
+}
+
 /// Checks that need the disk: where each project's repo is against the platform and the
 /// other projects, and where its migrations and seeds really lead (links followed).
 /// `Err((index, field, why))`.
@@ -159,6 +168,7 @@ pub(crate) fn check_paths(platform: &Path, projects: &[Project]) -> Result<(), (
     let platform = real(platform);
     let roots: Vec<PathBuf> =
         projects.iter().map(|p| real(&fsutil::absolute_from(&platform, Path::new(&p.path)))).collect();
+    let overlapping = any_overlap(&roots);
     for (i, (project, root)) in projects.iter().zip(&roots).enumerate() {
         let path = &project.path;
         let why = if *root == platform {
@@ -169,6 +179,8 @@ pub(crate) fn check_paths(platform: &Path, projects: &[Project]) -> Result<(), (
             Some(format!("{path:?} contains the platform; point it at the sub-project's repo"))
         } else if root.is_file() {
             Some(format!("{path:?} is a file; point it at the sub-project's repo (a folder)"))
+        } else if !overlapping {
+            None
         } else {
             roots[..i].iter().zip(projects).find(|(other, _)| root.starts_with(other) || other.starts_with(root)).map(
                 |(other, p)| {
@@ -207,6 +219,15 @@ fn real(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_overlap_is_found_between_neighbours_in_component_order() {
+        let roots = |paths: &[&str]| paths.iter().map(PathBuf::from).collect::<Vec<_>>();
+        assert!(!any_overlap(&roots(&["/ws/pay", "/ws/pay-2", "/ws/discord", "/ws/pay2"])));
+        assert!(any_overlap(&roots(&["/ws/pay/x", "/ws/a", "/ws/pay", "/ws/pay-2"])), "a folder and one inside it");
+        assert!(any_overlap(&roots(&["/ws/b", "/ws/pay", "/ws/a", "/ws/pay"])), "the same folder twice");
+        assert!(any_overlap(&roots(&["/ws/pay/a", "/ws/pay/b/c", "/ws/pay/b"])));
+    }
 
     #[test]
     fn the_keyword_list_is_sorted_for_binary_search() {
