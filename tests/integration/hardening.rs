@@ -1,4 +1,4 @@
-//! Issue 12: no lost hook or registry entry, no hang, no injection, under concurrency,
+//! Hardening: no lost hook or registry entry, no hang, no injection, under concurrency,
 //! faults and hostile names. Concurrency cases are repeated (20 trials of 8 runs at
 //! once) so that they fail reliably without the fix; every run is bounded in time.
 

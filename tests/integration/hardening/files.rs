@@ -1,4 +1,4 @@
-//! Issue 12, files and names: registry entries outside their place, special files,
+//! Hardening, files and names: registry entries outside their place, special files,
 //! hostile and non-UTF-8 names, names near 255 bytes, writes through symlinks.
 
 use std::path::Path;
