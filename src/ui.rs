@@ -20,6 +20,22 @@ pub(crate) enum StdoutState {
     Failed(String),
 }
 
+/// Writes `bytes` to stdout as every result line is written: a closed pipe or a failed
+/// write is remembered (see [`stdout_state`]) and nothing more is written after it.
+pub(crate) fn write_stdout_bytes(bytes: &[u8]) {
+    if STDOUT_CLOSED.load(Ordering::Relaxed) || STDOUT_ERROR.get().is_some() {
+        return;
+    }
+    let mut stdout = std::io::stdout().lock();
+    if let Err(err) = stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        if err.kind() == std::io::ErrorKind::BrokenPipe {
+            STDOUT_CLOSED.store(true, Ordering::Relaxed);
+        } else {
+            let _ = STDOUT_ERROR.set(err.to_string());
+        }
+    }
+}
+
 pub(crate) fn stdout_state() -> StdoutState {
     if let Some(err) = STDOUT_ERROR.get() {
         StdoutState::Failed(err.clone())
@@ -113,17 +129,7 @@ impl Ui {
     }
 
     fn write_stdout(&self, message: &str) {
-        if STDOUT_CLOSED.load(Ordering::Relaxed) || STDOUT_ERROR.get().is_some() {
-            return;
-        }
-        let mut stdout = std::io::stdout().lock();
-        if let Err(err) = writeln!(stdout, "{message}").and_then(|()| stdout.flush()) {
-            if err.kind() == std::io::ErrorKind::BrokenPipe {
-                STDOUT_CLOSED.store(true, Ordering::Relaxed);
-            } else {
-                let _ = STDOUT_ERROR.set(err.to_string());
-            }
-        }
+        write_stdout_bytes(format!("{message}\n").as_bytes());
     }
 
     pub(crate) fn color_stdout(&self) -> bool {

@@ -1,8 +1,6 @@
 //! `mynatca completions SHELL` and `mynatca man`: generated from the clap definitions, so
 //! they never drift from the real flags.
 
-use std::io::Write;
-
 use anyhow::Context as _;
 use clap::CommandFactory;
 
@@ -13,13 +11,13 @@ pub(crate) fn completions(shell: clap_complete::Shell) -> anyhow::Result<Outcome
     let mut cmd = Cli::command();
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut cmd, "mynatca", &mut out);
-    std::io::stdout().lock().write_all(&out).context("cannot write to stdout")?;
+    crate::ui::write_stdout_bytes(&out);
     Ok(Outcome::Clean)
 }
 
 pub(crate) fn man() -> anyhow::Result<Outcome> {
     let mut out = Vec::new();
     clap_mangen::Man::new(Cli::command()).render(&mut out).context("cannot render the manual page")?;
-    std::io::stdout().lock().write_all(&out).context("cannot write to stdout")?;
+    crate::ui::write_stdout_bytes(&out);
     Ok(Outcome::Clean)
 }

@@ -445,7 +445,7 @@ fn a_failed_write_to_stdout_is_exit_1_and_a_closed_pipe_is_a_quiet_0() {
     assert_eq!(stderr(&out), "error: cannot write to stdout: No space left on device (os error 28)\n");
     assert_eq!(out.status.code(), Some(1));
 
-    for args in [&["status"][..], &["link", "--dry-run"], &["check"]] {
+    for args in [&["status"][..], &["link", "--dry-run"], &["check"], &["completions", "bash"], &["man"]] {
         let (reader, writer) = std::io::pipe().unwrap();
         drop(reader);
         let child = ws.mynatca_std("platform").args(args).stdout(writer).stderr(Stdio::piped()).spawn().unwrap();
