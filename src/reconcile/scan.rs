@@ -58,7 +58,8 @@ fn scan_migrations(ws: &Workspace, unlinking: &[Project], warnings: &mut Vec<War
             name,
             why,
         }));
-        tracing::trace!("project {}: {} migrations in {}", project.name, listing.names.len(), source.display());
+        let count = crate::ui::plural(listing.names.len(), "migration");
+        tracing::trace!("project {}: {count} in {}", project.name, source.display());
         let prefix = fsutil::relative_path(&link_dir, &source).into_os_string();
         for name in listing.names {
             // Plain concatenation: Path::join per file is a measurable cost at 10k files.

@@ -99,7 +99,7 @@ fn verbose_shows_what_was_scanned_and_timings_and_more_at_each_level() {
                  DEBUG mynatca::reconcile::relink: planned 2 changes, 0 links unchanged (<time>)\n\
                  DEBUG mynatca::reconcile::relink: relinked in <time>\n";
     let trace = "DEBUG mynatca::workspace: found the platform platform=$WS/platform how=Ancestor\n\
-                 TRACE mynatca::reconcile::scan: project pay: 1 migrations in $WS/pay/supabase/migrations\n\
+                 TRACE mynatca::reconcile::scan: project pay: 1 migration in $WS/pay/supabase/migrations\n\
                  DEBUG mynatca::reconcile::relink: scanned 2 link folders: 2 files to link, 0 entries already there (<time>)\n\
                  DEBUG mynatca::reconcile::relink: planned 2 changes, 0 links unchanged (<time>)\n\
                  TRACE mynatca::reconcile::relink: create 00000000000002_baseline_pay_schema.sql -> ../../../pay/supabase/migrations/00000000000002_baseline_pay_schema.sql\n\
