@@ -83,18 +83,11 @@ fn untouched(ctx: &Context, ws: &Workspace, hook: HookName, args: &[String]) -> 
         return false;
     };
     let (old, new) = match (hook, args) {
-        (HookName::PostCheckout, [old, new, flag]) if flag == "1" => (old.clone(), new.clone()),
-        (HookName::PostMerge, _) => {
-            let rev = |name: &str| std::fs::read_to_string(git.git_dir.join(name)).map(|t| t.trim().to_string());
-            let head = git.open().ok().and_then(|repo| repo.head().ok()?.target()).map(|id| id.to_string());
-            match (rev("ORIG_HEAD"), head) {
-                (Ok(old), Some(new)) => (old, new),
-                _ => return false,
-            }
-        }
+        (HookName::PostCheckout, [old, new, flag]) if flag == "1" => (old.as_str(), new.as_str()),
+        (HookName::PostMerge, _) => ("ORIG_HEAD", "HEAD"),
         _ => return false,
     };
-    checkout::untouched(ws, &git, &old, &new)
+    checkout::untouched(ws, &git, old, new)
 }
 
 fn pre_commit(ctx: &Context) -> anyhow::Result<Outcome> {
