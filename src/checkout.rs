@@ -39,7 +39,8 @@ pub(crate) fn watched_paths(ws: &Workspace, git: &GitDirs) -> Option<Vec<PathBuf
 }
 
 /// True when every path in `paths` names the same object (or is absent) in the trees of
-/// revisions `old` and `new` (commit ids, or names such as `ORIG_HEAD`). Any doubt (an unknown commit, a read error) is false.
+/// revisions `old` and `new` (commit ids, or names such as `ORIG_HEAD`). Any doubt (an
+/// unknown commit, a read error) is false.
 pub(crate) fn same_trees(repo: &Repository, old: &str, new: &str, paths: &[PathBuf]) -> bool {
     let tree = |rev: &str| repo.revparse_single(rev).and_then(|object| object.peel_to_tree()).ok();
     let (Some(old), Some(new)) = (tree(old), tree(new)) else {

@@ -103,12 +103,6 @@ impl std::fmt::Display for Head {
     }
 }
 
-impl serde::Serialize for Head {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
 /// Reads `HEAD` of a git dir as text, without libgit2, so the pre-commit hook stays cheap.
 pub(crate) fn head(git_dir: &Path) -> std::io::Result<Head> {
     let text = std::fs::read_to_string(git_dir.join("HEAD"))?;

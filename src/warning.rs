@@ -1,8 +1,6 @@
 //! The one warning type: what `link`, `status` and `check` report that is worth a look
 //! but does not fail the command.
 
-use serde::{Serialize, Serializer};
-
 /// What a warning is about, as a stable word for JSON and filters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum WarningKind {
@@ -47,12 +45,5 @@ pub(crate) struct Warning {
 impl Warning {
     pub(crate) fn new(kind: WarningKind, message: impl Into<String>) -> Self {
         Warning { kind, path: None, message: message.into() }
-    }
-}
-
-/// In JSON a warning is one line, `KIND: MESSAGE`, as the reports have always shown it.
-impl Serialize for Warning {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&format_args!("{}: {}", self.kind.as_str(), self.message))
     }
 }

@@ -72,8 +72,7 @@ impl LinkJson {
                 };
                 let file =
                     file.or_else(|| Some(FileRef { project: PLATFORM.to_string(), path: conflict.name.clone() }));
-                let kind = serde_json::to_value(conflict.kind).ok().and_then(|v| v.as_str().map(String::from));
-                Issue::new(kind.as_deref().unwrap_or("conflict"), &conflict.message).at(file)
+                Issue::new(conflict.kind.as_str(), &conflict.message).at(file)
             })
             .collect();
         for duplicate in &verdict.duplicates {

@@ -13,8 +13,6 @@ mod scan;
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
-
 pub(crate) use crate::warning::{Warning, WarningKind};
 pub(crate) use apply::{apply, Applied, Changed};
 pub(crate) use plan::{owner_of, plan};
@@ -201,8 +199,7 @@ impl<'a> Action<'a> {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ConflictKind {
     /// A desired name exists as a real file or folder.
     RealFile,
@@ -214,7 +211,19 @@ pub(crate) enum ConflictKind {
     UnsafeName,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+impl ConflictKind {
+    /// The stable word reports use (JSON `kind`).
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            ConflictKind::RealFile => "real-file",
+            ConflictKind::SameName => "same-name",
+            ConflictKind::ForeignLink => "foreign-link",
+            ConflictKind::UnsafeName => "unsafe-name",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Conflict {
     /// Path relative to the platform.
     pub(crate) name: String,
@@ -224,13 +233,13 @@ pub(crate) struct Conflict {
 }
 
 /// A migration file as duplicate reports name it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ProjectFile {
     pub(crate) project: String,
     pub(crate) name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Duplicate {
     pub(crate) version: String,
     /// In byte-wise name order.
