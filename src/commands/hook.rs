@@ -3,8 +3,6 @@
 //! post-checkout and post-merge relink quietly and never change git's exit status;
 //! pre-commit refuses commits on the registry's protected branches.
 
-use std::path::PathBuf;
-
 use anyhow::Context as _;
 
 use crate::checkout;
@@ -12,7 +10,6 @@ use crate::cli::HookArgs;
 use crate::commands::render;
 use crate::commands::Context;
 use crate::error::{ConfigError, Outcome};
-use crate::fsutil;
 use crate::gitdir::{self, Head};
 use crate::hooks::HookName;
 use crate::lockfile::{self, Busy};
@@ -91,7 +88,8 @@ fn untouched(ctx: &Context, ws: &Workspace, hook: HookName, args: &[String]) -> 
 }
 
 fn pre_commit(ctx: &Context) -> anyhow::Result<Outcome> {
-    let Some(git_dir) = git_dir(ctx) else {
+    // git tells its hooks which repo (`GIT_DIR`, e.g. in a worktree); `current` honours it.
+    let Some(git_dir) = gitdir::current(&ctx.cwd).map(|dirs| dirs.git_dir) else {
         return Ok(Outcome::Clean);
     };
     // Concluding a merge whose conflicts were resolved is not a direct commit: merging
@@ -109,15 +107,6 @@ fn pre_commit(ctx: &Context) -> anyhow::Result<Outcome> {
         );
     }
     Ok(Outcome::Clean)
-}
-
-/// The git dir of the commit: git tells its hooks (`GIT_DIR`, e.g. in a worktree);
-/// otherwise the repo holding the current directory.
-fn git_dir(ctx: &Context) -> Option<PathBuf> {
-    match std::env::var_os("GIT_DIR").filter(|dir| !dir.is_empty()) {
-        Some(dir) => Some(fsutil::absolute_from(&ctx.cwd, dir.as_ref())),
-        None => gitdir::current(&ctx.cwd).map(|dirs| dirs.git_dir),
-    }
 }
 
 /// The registry's list; the default one when there is no platform to ask, so that a repo
