@@ -308,6 +308,13 @@ pub(crate) struct RefreshArgs {
     /// Keep the build database of a failed or interrupted refresh, and name it
     #[arg(long)]
     pub(crate) keep_failed: bool,
+    /// Drop the replaced database and make the cache's spare copies before returning,
+    /// not in a detached process
+    #[arg(long)]
+    pub(crate) no_detach: bool,
+    /// The detached upkeep after a refresh (internal)
+    #[arg(long, hide = true, value_name = "CACHE")]
+    pub(crate) upkeep: Option<String>,
     /// One JSON document on stdout (built-in engine)
     #[arg(long)]
     pub(crate) json: bool,

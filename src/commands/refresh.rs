@@ -26,6 +26,11 @@ const INSTALL_HINT: &str = "`supabase` not found on PATH; install the Supabase C
 or use the built-in engine with --db-url URL or MYNATCA_DB_URL";
 
 pub(crate) fn run(ctx: &Context, args: &RefreshArgs) -> anyhow::Result<Outcome> {
+    if let Some(cache) = &args.upkeep {
+        let target = Target::parse(args.db_url.as_deref().unwrap_or_default())?;
+        db::upkeep(&target, Some(cache.as_str()).filter(|cache| *cache != "-"))?;
+        return Ok(Outcome::Clean);
+    }
     let started = Instant::now();
     let ws = ctx.workspace()?;
     // Everything that can be refused is refused before links or the database change.
@@ -136,13 +141,18 @@ fn builtin(
     let result = db::refresh(target, &mut plan, &options, &mut |event| progress.event(event));
     progress.finish();
     warnings.append(&mut progress.skipped);
-    let report = result?;
+    let (report, upkeep) = result?;
     let seconds = started.elapsed().as_secs_f64();
     if args.json {
         let body = report::to_json(target, &plan, &report, seconds, warnings);
         ui.out(&json::document("refresh", Some(&ws.platform), report.failures.is_empty(), body)?);
     } else {
         report::print(ui, target, &plan, &report, seconds);
+    }
+    let upkept = if args.no_detach { upkeep.run_here() } else { upkeep.detach() };
+    if let Err(err) = upkept {
+        // The target is in place: what is left undone only costs the next refresh time.
+        ui.warn(&format!("the upkeep after the refresh failed ({err:#}); the next refresh does it again"));
     }
     Ok(Outcome::from_problems(!report.failures.is_empty()))
 }
@@ -246,6 +256,9 @@ impl<'a> Progressing<'a> {
                     bar.inc(from_cache as u64);
                 }
                 return;
+            }
+            Event::Waiting => {
+                return self.say(&format!("waiting for another refresh of {} (or its upkeep) to finish", self.target))
             }
             Event::Migration(script) => format!("applying {} ({})", script.file_name(), script.file.project),
             Event::Seed(script) => format!("seeding {} ({})", script.file.shown, script.file.project),

@@ -7,9 +7,11 @@ use anyhow::Context as _;
 use postgres::Client;
 
 use super::apply::{self, FileFailure, Script};
+use super::cache::{self, Found};
 use super::interrupt::{self, Watch};
 use super::preflight::{self, ExtensionUse, Lack};
-use super::{cache, copy_settings, maintenance_client, quote_ident, Base, Target};
+use super::upkeep::{self, Upkeep};
+use super::{copy_settings, end_sessions, maintenance_client, quote_ident, Base, Target};
 use crate::error::ConfigError;
 
 /// How a refresh runs (the flags of `mynatca refresh`).
@@ -42,6 +44,8 @@ pub(crate) enum Event<'a> {
     },
     Migration(&'a Script),
     Seed(&'a Script),
+    /// Another refresh of the same target, or its upkeep, holds the target's lock.
+    Waiting,
 }
 
 /// What a refresh did.
@@ -55,6 +59,8 @@ pub(crate) struct Report {
     pub(crate) failures: Vec<FileFailure>,
     /// Extensions whose `CREATE EXTENSION` was left out.
     pub(crate) skipped: Vec<String>,
+    /// The cache holding every migration, when there is one.
+    pub(crate) cache: Option<String>,
 }
 
 /// A file failed without `--keep-going`: the target was left as it was.
@@ -102,13 +108,14 @@ impl fmt::Display for Interrupted {
 impl std::error::Error for Interrupted {}
 
 /// Checks the extensions, builds, then swaps the build in for the target. Stops at the
-/// first failing file unless `keep_going`.
+/// first failing file unless `keep_going`. Returns with the target's lock held by the
+/// [`Upkeep`], which the caller runs or detaches.
 pub(crate) fn refresh(
     target: &Target,
     plan: &mut Plan,
     options: &Options,
     on_event: &mut dyn FnMut(Event),
-) -> anyhow::Result<Report> {
+) -> anyhow::Result<(Report, Upkeep)> {
     let watch = Watch::start();
     let mut admin = maintenance_client(target)?;
     on_event(Event::Connected);
@@ -116,27 +123,107 @@ pub(crate) fn refresh(
         .query_one("SELECT current_setting('server_version_num')::int", &[])
         .context("cannot read the server version")?
         .get(0);
+    watch.register(admin.cancel_token());
+    let locked = upkeep::lock(&mut admin, &target.database, || on_event(Event::Waiting));
+    check_signal()?;
+    locked.context("cannot take the target's lock")?;
     let skipped = extensions(&mut admin, plan, options, version, on_event)?;
     options.base.create_roles(&mut admin).context("cannot create the base's roles")?;
     let keys = options.cache.then(|| cache::chain(options.base, &version.to_string(), &skipped, &plan.migrations));
     let start = match &keys {
-        Some(keys) => cache::find(&mut admin, &target.database, keys).context("cannot list the cached databases")?,
-        None => None,
+        Some(keys) => Start::choose(&mut admin, &target.database, keys).context("cannot list the cached databases")?,
+        None => Start::Scratch,
     };
 
     let build = format!("mynatca_build_{}_{}", cache::target_part(&target.database), std::process::id());
-    let created = create_build(&mut admin, &build, start.as_ref().map(|(_, name)| name.as_str()));
+    let pair = format!("{build}c");
+    let created = start.create(&mut admin, &build, &pair);
     let filled = created.and_then(|()| {
-        let mut job = Job { admin: &mut admin, target, build: &build, plan, options, watch: &watch, keys, on_event };
-        job.fill(start.map_or(0, |(count, _)| count))
+        let pair = start.pair().map(|_| pair.as_str());
+        let mut job =
+            Job { admin: &mut admin, target, build: &build, pair, plan, options, watch: &watch, keys, on_event };
+        job.fill(start.count())
     });
     match filled {
         Ok(mut report) => {
             swap(&mut admin, target, &build, version)?;
             report.skipped = skipped;
-            Ok(report)
+            let cache = report.cache.clone();
+            Ok((report, Upkeep { admin, target: target.clone(), version, cache }))
         }
-        Err(err) => Err(abandon(&mut admin, target, &build, options.keep_failed, err)),
+        Err(err) => Err(abandon(&mut admin, target, &[&build, &pair], options.keep_failed, err)),
+    }
+}
+
+/// Migrations at most applied twice (to the build and to a spare becoming the next
+/// cache) rather than copying the build: past this many, one copy is cheaper.
+const PAIR_MAX_FILES: usize = 100;
+
+/// Where the build database comes from.
+enum Start {
+    /// template0, then the base.
+    Scratch,
+    /// A copy of a cache.
+    Copy(Found),
+    /// A ready spare of the cache, renamed; with a second one to become the next cache.
+    Spare { found: Found, spare: String, pair: Option<String> },
+}
+
+impl Start {
+    fn choose(admin: &mut Client, target: &str, keys: &[String]) -> Result<Start, postgres::Error> {
+        let Some(found) = cache::find(admin, target, keys)? else { return Ok(Start::Scratch) };
+        let mut spares = cache::spares(admin, target, &found.key)?.into_iter();
+        let Some(spare) = spares.next() else { return Ok(Start::Copy(found)) };
+        let new = keys.len() - 1 - found.count;
+        let pair = if (1..=PAIR_MAX_FILES).contains(&new) { spares.next() } else { None };
+        Ok(Start::Spare { found, spare, pair })
+    }
+
+    fn count(&self) -> usize {
+        match self {
+            Start::Scratch => 0,
+            Start::Copy(found) | Start::Spare { found, .. } => found.count,
+        }
+    }
+
+    fn pair(&self) -> Option<&str> {
+        match self {
+            Start::Spare { pair, .. } => pair.as_deref(),
+            _ => None,
+        }
+    }
+
+    fn create(&self, admin: &mut Client, build: &str, pair_name: &str) -> anyhow::Result<()> {
+        for name in [build, pair_name] {
+            admin
+                .batch_execute(&format!("DROP DATABASE IF EXISTS {}", quote_ident(name)))
+                .context("cannot drop an old build")?;
+        }
+        let cannot = || format!("cannot create the build database {build}");
+        match self {
+            // template0 is pristine and never busy: template1 may hold local additions or sessions.
+            Start::Scratch => admin
+                .batch_execute(&format!("CREATE DATABASE {} TEMPLATE template0", quote_ident(build)))
+                .with_context(cannot),
+            Start::Copy(found) => {
+                admin
+                    .batch_execute(&format!(
+                        "CREATE DATABASE {} TEMPLATE {}",
+                        quote_ident(build),
+                        quote_ident(&found.name)
+                    ))
+                    .with_context(cannot)?;
+                copy_settings(admin, &found.name, build).context("cannot copy the cached database's settings")?;
+                cache::touch(admin, &found.name).context("cannot mark the cache used")
+            }
+            Start::Spare { found, spare, pair } => {
+                cache::take_spare(admin, spare, build).with_context(cannot)?;
+                if let Some(pair) = pair {
+                    cache::take_spare(admin, pair, pair_name).with_context(cannot)?;
+                }
+                cache::touch(admin, &found.name).context("cannot mark the cache used")
+            }
+        }
     }
 }
 
@@ -190,25 +277,12 @@ fn extensions(
     Ok(skipped)
 }
 
-fn create_build(admin: &mut Client, build: &str, cache: Option<&str>) -> anyhow::Result<()> {
-    let quoted = quote_ident(build);
-    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {quoted}")).context("cannot drop an old build")?;
-    // template0 is pristine and never busy: template1 may hold local additions or sessions.
-    let template = cache.unwrap_or("template0");
-    admin
-        .batch_execute(&format!("CREATE DATABASE {quoted} TEMPLATE {}", quote_ident(template)))
-        .with_context(|| format!("cannot create the build database {build}"))?;
-    if let Some(cache) = cache {
-        copy_settings(admin, cache, build).context("cannot copy the cached database's settings")?;
-        cache::touch(admin, cache).context("cannot mark the cache used")?;
-    }
-    Ok(())
-}
-
 struct Job<'a, 'e> {
     admin: &'a mut Client,
     target: &'a Target,
     build: &'a str,
+    /// A spare taking the new migrations too, to become the next cache.
+    pair: Option<&'a str>,
     plan: &'a Plan,
     options: &'a Options,
     watch: &'a Watch,
@@ -218,10 +292,14 @@ struct Job<'a, 'e> {
 
 impl<'a> Job<'a, 'a> {
     fn connect(&self) -> anyhow::Result<Client> {
+        self.connect_to(self.build)
+    }
+
+    fn connect_to(&self, database: &str) -> anyhow::Result<Client> {
         let mut client = self
             .target
-            .connect(self.build)
-            .with_context(|| format!("cannot connect to the build database {}", self.build))?;
+            .connect(database)
+            .with_context(|| format!("cannot connect to the build database {database}"))?;
         // A reset database is rebuilt from files, so a commit need not wait for the disk.
         client.batch_execute("SET synchronous_commit = off").context("cannot configure the session")?;
         self.watch.register(client.cancel_token());
@@ -246,12 +324,14 @@ impl<'a> Job<'a, 'a> {
         }
         check_signal()?;
         if let Some(keys) = &self.keys {
-            if report.failures.is_empty() && !migrations.is_empty() {
-                drop(client);
+            if report.failures.is_empty() {
                 let cache = cache::name(&self.target.database, &keys[self.plan.migrations.len()]);
-                cache::store(self.admin, &self.target.database, self.build, &cache)
-                    .context("cannot store the cache")?;
-                client = self.connect()?;
+                if !migrations.is_empty() {
+                    drop(client);
+                    self.store(&cache, from_cache)?;
+                    client = self.connect()?;
+                }
+                report.cache = Some(cache);
             }
         }
         for script in &self.plan.seeds {
@@ -260,6 +340,30 @@ impl<'a> Job<'a, 'a> {
         }
         check_signal()?;
         Ok(report)
+    }
+
+    /// Keeps the migrated build as the cache `cache`: the pair, given the same new
+    /// migrations, renamed; else a copy of the build.
+    fn store(&mut self, cache: &str, from_cache: usize) -> anyhow::Result<()> {
+        let version = self.admin.query_one("SELECT current_setting('server_version_num')::int", &[])?.get(0);
+        if let Some(pair) = self.pair {
+            let mut client = self.connect_to(pair)?;
+            for script in &self.plan.migrations[from_cache..] {
+                check_signal()?;
+                let applied = apply::apply(&mut client, script);
+                check_signal()?;
+                // The build took the same files: a difference is no failure of the refresh.
+                if !matches!(applied, Ok(Ok(()))) {
+                    tracing::warn!(file = %script.file.shown, "the cache copy differs from the build; not kept");
+                    return Ok(());
+                }
+            }
+            drop(client);
+            end_sessions(self.admin, pair, version)?;
+            return cache::adopt(self.admin, &self.target.database, pair, cache).context("cannot store the cache");
+        }
+        end_sessions(self.admin, self.build, version)?;
+        cache::store(self.admin, &self.target.database, self.build, cache).context("cannot store the cache")
     }
 
     /// 1 when the file went in, 0 when it failed and the refresh keeps going.
@@ -299,9 +403,10 @@ fn check_signal() -> anyhow::Result<()> {
 }
 
 /// Drops the build (or keeps it), and says what became of the target.
-fn abandon(admin: &mut Client, target: &Target, build: &str, keep: bool, err: anyhow::Error) -> anyhow::Error {
-    let kept = keep.then(|| build.to_string());
-    if !keep {
+fn abandon(admin: &mut Client, target: &Target, builds: &[&str], keep: bool, err: anyhow::Error) -> anyhow::Error {
+    let kept = keep.then(|| builds[0].to_string());
+    // The second is a spare taking the new migrations for the cache: never kept.
+    for build in if keep { &builds[1..] } else { builds } {
         if let Err(drop_err) =
             admin.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(build)))
         {
@@ -322,21 +427,29 @@ fn abandon(admin: &mut Client, target: &Target, build: &str, keep: bool, err: an
     err.context(whose)
 }
 
-/// Replaces the target with the build: the target's sessions ended, dropped, the build
-/// renamed. Signals are not acted on here: stopping between the two would lose both.
+/// Replaces the target with the build: the target closed to new sessions, its sessions
+/// ended, renamed aside for the upkeep to drop, the build renamed in. Renames take
+/// milliseconds where a drop waits for a checkpoint. Signals are not acted on here:
+/// stopping between the two would leave neither.
 fn swap(admin: &mut Client, target: &Target, build: &str, version: i32) -> anyhow::Result<()> {
     let name = quote_ident(&target.database);
-    admin
-        .execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
-            &[&target.database],
-        )
-        .with_context(|| format!("cannot end the other sessions on {}", target.describe()))?;
-    // Sessions opened since the terminate are ended by FORCE where the server has it (PG 13+).
-    let force = if version >= 130000 { " WITH (FORCE)" } else { "" };
-    admin
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {name}{force}"))
-        .with_context(|| format!("cannot drop {}", target.describe()))?;
+    end_sessions(admin, build, version).context("cannot end the sessions on the build")?;
+    let exists: bool =
+        admin.query_one("SELECT EXISTS (SELECT FROM pg_database WHERE datname = $1)", &[&target.database])?.get(0);
+    if exists {
+        let trash = quote_ident(&cache::trash_name(&target.database, &std::process::id().to_string()));
+        admin.batch_execute(&format!("DROP DATABASE IF EXISTS {trash}"))?;
+        admin
+            .batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"))
+            .with_context(|| format!("cannot close {} to new sessions", target.describe()))?;
+        let aside = end_sessions(admin, &target.database, version)
+            .and_then(|()| admin.batch_execute(&format!("ALTER DATABASE {name} RENAME TO {trash}")));
+        if let Err(err) = aside {
+            let _ = admin.batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"));
+            return Err(err)
+                .with_context(|| format!("cannot replace {} (its sessions did not end)", target.describe()));
+        }
+    }
     admin
         .batch_execute(&format!("ALTER DATABASE {} RENAME TO {name}", quote_ident(build)))
         .with_context(|| format!("cannot rename the build {build} to {}", target.describe()))

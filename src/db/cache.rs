@@ -2,6 +2,11 @@
 //! `mynatca_cache_<target>_<key>`, where the key chains over the base, the server
 //! version and each migration's name and content. A later refresh starts from the
 //! longest cached prefix of its migrations.
+//!
+//! Beside the newest cache, [`SPARES`] ready copies of it (`mynatca_spare_…`), made by the
+//! upkeep after a refresh: a refresh renames one into place instead of copying, and with
+//! a few new migrations applies them to a second spare too, which becomes the next cache
+//! (see `build`). Renames take milliseconds; a copy takes as long as the database is big.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -12,6 +17,13 @@ use super::apply::Script;
 use super::{quote_ident, Base};
 
 pub(crate) const PREFIX: &str = "mynatca_cache_";
+const SPARE_PREFIX: &str = "mynatca_spare_";
+/// A replaced target, or a spare being made, waiting for the upkeep to drop it.
+const TRASH_PREFIX: &str = "mynatca_trash_";
+/// Ready copies kept of the newest cache: one becomes the build, one the next cache.
+pub(crate) const SPARES: usize = 2;
+/// Hex digits of the cache key in a spare's name (with `_N`, still within 63 bytes).
+const SPARE_KEY_HEX: usize = 14;
 /// Caches kept per target; the least recently used beyond this are dropped.
 pub(crate) const KEEP: usize = 3;
 /// Hex digits of a key in a name: 64 bits, for a handful of caches per target.
@@ -90,17 +102,97 @@ fn list(client: &mut Client, target: &str) -> Result<Vec<Cached>, postgres::Erro
         .collect())
 }
 
-/// The longest cached prefix: how many migrations it holds, and its name.
-pub(crate) fn find(
-    client: &mut Client,
-    target: &str,
-    keys: &[String],
-) -> Result<Option<(usize, String)>, postgres::Error> {
+/// A cache a refresh starts from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Found {
+    /// How many migrations it holds.
+    pub(crate) count: usize,
+    pub(crate) key: String,
+    pub(crate) name: String,
+}
+
+/// The longest cached prefix.
+pub(crate) fn find(client: &mut Client, target: &str, keys: &[String]) -> Result<Option<Found>, postgres::Error> {
     let cached = list(client, target)?;
     Ok((1..keys.len()).rev().find_map(|count| {
         let wanted = name(target, &keys[count]);
-        cached.iter().any(|c| c.name == wanted).then_some((count, wanted))
+        let found = Found { count, key: keys[count].clone(), name: wanted };
+        cached.iter().any(|c| c.name == found.name).then_some(found)
     }))
+}
+
+fn spare_stem(target: &str, key: &str) -> String {
+    format!("{SPARE_PREFIX}{}_{}_", target_part(target), &key[..SPARE_KEY_HEX.min(key.len())])
+}
+
+/// The ready copies of the cache with `key`, by name.
+pub(crate) fn spares(client: &mut Client, target: &str, key: &str) -> Result<Vec<String>, postgres::Error> {
+    let stem = spare_stem(target, key);
+    let rows = client
+        .query("SELECT datname::text FROM pg_database WHERE starts_with(datname::text, $1) ORDER BY 1", &[&stem])?;
+    Ok(rows.iter().map(|row| row.get::<_, String>(0)).filter(|name| is_number(&name[stem.len()..])).collect())
+}
+
+fn is_number(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Renames a spare to `to` and opens it to sessions: a copy of its cache in milliseconds.
+pub(crate) fn take_spare(client: &mut Client, spare: &str, to: &str) -> Result<(), postgres::Error> {
+    client.batch_execute(&format!(
+        "ALTER DATABASE {spare} RENAME TO {to}; ALTER DATABASE {to} ALLOW_CONNECTIONS true",
+        spare = quote_ident(spare),
+        to = quote_ident(to)
+    ))
+}
+
+/// Makes the target's spares of `cache` (key `key`) [`SPARES`] again, and drops its spares
+/// of any other cache. Each is copied under a trash name and renamed when complete, so a
+/// spare is never half made.
+pub(crate) fn replenish(client: &mut Client, target: &str, cache: &str, key: &str) -> Result<(), postgres::Error> {
+    let all = client.query(
+        "SELECT datname::text FROM pg_database WHERE starts_with(datname::text, $1)",
+        &[&format!("{SPARE_PREFIX}{}_", target_part(target))],
+    )?;
+    let stem = spare_stem(target, key);
+    for row in &all {
+        let name: String = row.get(0);
+        if !name.starts_with(&stem) {
+            client.batch_execute(&format!("DROP DATABASE IF EXISTS {}", quote_ident(&name)))?;
+        }
+    }
+    let have = spares(client, target, key)?;
+    for n in (1..=SPARES).filter(|n| !have.contains(&format!("{stem}{n}"))) {
+        let making = trash_name(target, &format!("{}s{n}", std::process::id()));
+        let quoted = quote_ident(&making);
+        client.batch_execute(&format!("DROP DATABASE IF EXISTS {quoted}"))?;
+        client.batch_execute(&format!("CREATE DATABASE {quoted} TEMPLATE {}", quote_ident(cache)))?;
+        super::copy_settings(client, cache, &making)?;
+        client.batch_execute(&format!(
+            "ALTER DATABASE {quoted} ALLOW_CONNECTIONS false; ALTER DATABASE {quoted} RENAME TO {}",
+            quote_ident(&format!("{stem}{n}"))
+        ))?;
+    }
+    Ok(())
+}
+
+/// `mynatca_trash_<target>_<tag>`: a name the upkeep drops.
+pub(crate) fn trash_name(target: &str, tag: &str) -> String {
+    format!("{TRASH_PREFIX}{}_{tag}", target_part(target))
+}
+
+/// Drops the target's trash: replaced targets and unfinished spares.
+pub(crate) fn empty_trash(client: &mut Client, target: &str, version: i32) -> Result<(), postgres::Error> {
+    let rows = client.query(
+        "SELECT datname::text FROM pg_database WHERE starts_with(datname::text, $1)",
+        &[&format!("{TRASH_PREFIX}{}_", target_part(target))],
+    )?;
+    let force = if version >= 130000 { " WITH (FORCE)" } else { "" };
+    for row in &rows {
+        let name: String = row.get(0);
+        client.batch_execute(&format!("DROP DATABASE IF EXISTS {}{force}", quote_ident(&name)))?;
+    }
+    Ok(())
 }
 
 /// Marks a cache as just used.
@@ -116,8 +208,21 @@ pub(crate) fn store(client: &mut Client, target: &str, from: &str, cache: &str) 
     client.batch_execute(&format!("DROP DATABASE IF EXISTS {quoted}"))?;
     client.batch_execute(&format!("CREATE DATABASE {quoted} TEMPLATE {}", quote_ident(from)))?;
     super::copy_settings(client, from, cache)?;
+    seal(client, target, cache)
+}
+
+/// Makes `from` (no session on it, settings in place) the cache `cache`, by renaming.
+pub(crate) fn adopt(client: &mut Client, target: &str, from: &str, cache: &str) -> Result<(), postgres::Error> {
+    let quoted = quote_ident(cache);
+    // DROP DATABASE cannot share a message with another statement.
+    client.batch_execute(&format!("DROP DATABASE IF EXISTS {quoted}"))?;
+    client.batch_execute(&format!("ALTER DATABASE {} RENAME TO {quoted}", quote_ident(from)))?;
+    seal(client, target, cache)
+}
+
+fn seal(client: &mut Client, target: &str, cache: &str) -> Result<(), postgres::Error> {
     // Nobody works in a cache: no session can then block a copy of it.
-    client.batch_execute(&format!("ALTER DATABASE {quoted} ALLOW_CONNECTIONS false"))?;
+    client.batch_execute(&format!("ALTER DATABASE {} ALLOW_CONNECTIONS false", quote_ident(cache)))?;
     touch(client, cache)?;
     prune(client, target)
 }

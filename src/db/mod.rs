@@ -28,10 +28,12 @@ mod build;
 mod cache;
 mod interrupt;
 mod preflight;
+mod upkeep;
 
 pub(crate) use apply::{FileFailure, History, Kind, Script};
 pub(crate) use base::Base;
 pub(crate) use build::{refresh, Event, Interrupted, Options, Plan, Report};
+pub(crate) use upkeep::upkeep;
 
 /// Databases a reset may connect to while it drops and creates the target, in order.
 const MAINTENANCE_DATABASES: [&str; 2] = ["postgres", "template1"];
@@ -44,6 +46,8 @@ const DEFAULT_SOCKET_DIRS: [&str; 2] = ["/var/run/postgresql", "/tmp"];
 #[derive(Debug, Clone)]
 pub(crate) struct Target {
     config: Config,
+    /// The URL as given, for the detached upkeep (passed in its environment, not argv).
+    url: String,
     pub(crate) database: String,
 }
 
@@ -72,7 +76,7 @@ impl Target {
                 config.host_path(dir);
             }
         }
-        Ok(Target { config, database })
+        Ok(Target { config, url: url.to_string(), database })
     }
 
     /// Hosts and host addresses other than localhost, 127.0.0.0/8, ::1 or a Unix socket.
@@ -262,6 +266,18 @@ fn connect_refusal(target: &Target, err: &postgres::Error) -> Option<ConfigError
 
 pub(crate) fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Ends every other session on `database` and, where the server can (PostgreSQL 14+),
+/// waits until they are gone: a rename or a copy of a database with a session still
+/// exiting sleeps 100 ms in the server before it looks again.
+pub(crate) fn end_sessions(client: &mut Client, database: &str, version: i32) -> Result<(), postgres::Error> {
+    let end = if version >= 140000 { "pg_terminate_backend(pid, 5000)" } else { "pg_terminate_backend(pid)" };
+    client.execute(
+        &format!("SELECT {end} FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()"),
+        &[&database],
+    )?;
+    Ok(())
 }
 
 /// Gives `to` the per-database settings of `from` (`ALTER DATABASE ... SET`), which

@@ -112,3 +112,70 @@ fn a_warm_refresh_builds_what_a_cold_one_does_from_the_longest_cached_prefix() {
     assert_eq!(caches("cache_warm").len(), 3);
     assert_eq!(strings(&mut admin, "select datname::text from pg_database where datname = 'mynatca_cachex'").len(), 1);
 }
+
+/// Databases of mynatca's named `mynatca_<kind>_<target>_…`, with their OIDs.
+fn named(kind: &str, target: &str) -> Vec<(String, u32)> {
+    let mut admin = pg::server().client("postgres");
+    let pattern = format!("mynatca\\_{kind}\\_{target}\\_%");
+    let rows = admin.query("select datname::text, oid from pg_database where datname like $1 order by 1", &[&pattern]);
+    rows.unwrap().iter().map(|row| (row.get(0), row.get(1))).collect()
+}
+
+fn oid(database: &str) -> u32 {
+    let mut admin = pg::server().client("postgres");
+    admin.query_one("select oid from pg_database where datname = $1", &[&database]).unwrap().get(0)
+}
+
+#[test]
+fn a_warm_refresh_renames_a_spare_into_place_and_the_upkeep_makes_it_again() {
+    let ws = three_schemas();
+    let six = "0 created, 0 updated, 0 removed, 6 unchanged";
+    let warm = refreshed("spare", six, "", "5 migrations (5 from the cache)");
+    refresh(&ws, "spare").arg("--no-detach").stdout(first_refresh("spare")).go();
+    let spares = named("spare", "spare");
+    assert_eq!(spares.len(), 2, "two ready copies of the newest cache: {spares:?}");
+    assert_eq!(named("trash", "spare"), vec![], "the first refresh replaced nothing");
+
+    refresh(&ws, "spare").arg("--no-detach").stdout(warm.clone()).go();
+    assert!(spares.iter().any(|(_, spare)| *spare == oid("spare")), "the target is a spare renamed, not a copy");
+    assert_eq!(named("spare", "spare").len(), 2, "made again by the upkeep");
+    assert_eq!(named("trash", "spare"), vec![], "the replaced target was dropped by the upkeep");
+    assert_eq!(
+        strings(&mut pg::server().client("spare"), "select seed from public.seed_log order by id"),
+        vec!["platform", "pay", "discord"]
+    );
+}
+
+#[test]
+fn back_to_back_refreshes_find_what_the_detached_upkeep_left() {
+    let ws = three_schemas();
+    refresh(&ws, "relay").arg("--no-detach").stdout(first_refresh("relay")).go();
+    let six = "0 created, 0 updated, 0 removed, 6 unchanged";
+    let warm = || refreshed("relay", six, "", "5 migrations (5 from the cache)");
+    for _ in 0..5 {
+        refresh(&ws, "relay").arg("--no-detach").stdout(warm()).go();
+        let spares = named("spare", "relay");
+        // The first takes spare 1; its detached upkeep makes spare 1 again. The second,
+        // right after, must wait for that and take the new spare 1, not spare 2.
+        // An upkeep slow to start (a loaded machine) must still go first.
+        refresh(&ws, "relay").env("MYNATCA_TEST_UPKEEP_DELAY_MS", "300").stdout(warm()).go();
+        refresh(&ws, "relay").stdout(warm()).go();
+        let target = oid("relay");
+        assert!(spares.iter().all(|(_, spare)| *spare != target), "took {target}, spares were {spares:?}");
+    }
+    // A new migration goes into two spares: one becomes the target, one the next cache.
+    refresh(&ws, "relay").arg("--no-detach").stdout(warm()).go();
+    let spares: Vec<u32> = named("spare", "relay").iter().map(|(_, oid)| *oid).collect();
+    ws.migration("pay", "20251215120003_pay_add_rates.sql", "create table pay.rates (id int);\n");
+    let one_more = "1 created, 0 updated, 0 removed, 6 unchanged";
+    refresh(&ws, "relay").stdout(refreshed("relay", one_more, RATES, "6 migrations (5 from the cache)")).go();
+    let caches: Vec<u32> = named("cache", "relay").iter().map(|(_, oid)| *oid).collect();
+    assert_eq!(caches.len(), 2, "the cache of six is there when the refresh returns");
+    assert!(spares.contains(&oid("relay")) && caches.iter().any(|c| spares.contains(c)), "{spares:?} {caches:?}");
+    let seven = "0 created, 0 updated, 0 removed, 7 unchanged";
+    refresh(&ws, "relay").stdout(refreshed("relay", seven, "", "6 migrations (6 from the cache)")).go();
+    let last = refreshed("relay", seven, "", "6 migrations (6 from the cache)");
+    refresh(&ws, "relay").arg("--no-detach").stdout(last).go();
+    assert_eq!(named("trash", "relay"), vec![], "every replaced target dropped");
+    assert_eq!(named("build", "relay"), vec![], "no build left behind");
+}

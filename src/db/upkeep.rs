@@ -1,0 +1,154 @@
+//! After a refresh, what need not hold the developer up: dropping the replaced target
+//! and making the newest cache's spares again. Like `git gc --auto`, a detached process
+//! does it (`mynatca refresh --upkeep`), unless `--no-detach`.
+//!
+//! Refreshes and upkeeps of one target take turns on a PostgreSQL advisory lock. A
+//! refresh hands its lock to its upkeep (it waits until the upkeep is queued on it), so
+//! the next refresh of that target always finds what the upkeep left.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use postgres::Client;
+use sha2::{Digest, Sha256};
+
+use super::{cache, maintenance_client, Target};
+
+/// The first half of mynatca's advisory lock keys ("myna").
+const LOCK_CLASS: i32 = 0x6d79_6e61;
+/// How long a refresh waits for its upkeep to queue on the lock before it lets go anyway.
+const HAND_OFF: Duration = Duration::from_secs(5);
+/// How the upkeep's session shows in `pg_stat_activity`.
+const APPLICATION: &str = "mynatca upkeep";
+
+fn lock_key(target: &str) -> i32 {
+    let digest = Sha256::digest(target.as_bytes());
+    i32::from_le_bytes([digest[0], digest[1], digest[2], digest[3]]) & i32::MAX
+}
+
+/// Takes the target's lock on `client`'s session; `on_wait` runs first if another
+/// refresh holds it. Waiting for an upkeep is what a refresh right after another does,
+/// and is not news.
+pub(crate) fn lock(client: &mut Client, target: &str, on_wait: impl FnOnce()) -> Result<(), postgres::Error> {
+    let key = lock_key(target);
+    let holder = "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a USING (pid) \
+                  WHERE l.locktype = 'advisory' AND l.granted AND l.classid::int8 = $1 AND l.objid::int8 = $2";
+    loop {
+        let got: bool = client.query_one("SELECT pg_try_advisory_lock($1, $2)", &[&LOCK_CLASS, &key])?.get(0);
+        if got {
+            return Ok(());
+        }
+        let held = client.query_opt(holder, &[&i64::from(LOCK_CLASS), &i64::from(key)])?;
+        // Let go between the two looks: try again.
+        let Some(row) = held else { continue };
+        if row.get::<_, Option<String>>(0).as_deref() != Some(APPLICATION) {
+            on_wait();
+        }
+        client.execute("SELECT pg_advisory_lock($1, $2)", &[&LOCK_CLASS, &key])?;
+        return Ok(());
+    }
+}
+
+/// What a successful refresh leaves to do, and the session holding the target's lock.
+pub(crate) struct Upkeep {
+    pub(crate) admin: Client,
+    pub(crate) target: Target,
+    pub(crate) version: i32,
+    /// The cache whose spares to make again: the one holding every migration.
+    pub(crate) cache: Option<String>,
+}
+
+impl Upkeep {
+    /// Does it here, before returning.
+    pub(crate) fn run_here(mut self) -> anyhow::Result<()> {
+        work(&mut self.admin, &self.target, self.version, self.cache.as_deref())
+    }
+
+    /// Starts the upkeep as a detached process and returns once it waits for the lock
+    /// (or after [`HAND_OFF`]); the lock passes to it when this session ends.
+    pub(crate) fn detach(mut self) -> anyhow::Result<()> {
+        let exe = std::env::current_exe().context("cannot find mynatca's own executable")?;
+        let mut command = Command::new(exe);
+        command
+            .args(["--quiet", "refresh", "--upkeep", self.cache.as_deref().unwrap_or("-")])
+            // In the environment, not the arguments: `ps` shows arguments to every user.
+            .env("MYNATCA_DB_URL", &self.target.url)
+            .current_dir("/")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::CommandExt as _;
+            // SAFETY: setsid is async-signal-safe; its own session keeps the upkeep out
+            // of the terminal's Ctrl-C and hangup.
+            unsafe {
+                command.pre_exec(|| {
+                    libc::setsid();
+                    Ok(())
+                });
+            }
+        }
+        let child = match command.spawn() {
+            Ok(child) => child,
+            Err(err) => {
+                tracing::debug!(%err, "cannot start the upkeep; doing it here");
+                return self.run_here();
+            }
+        };
+        let key = lock_key(&self.target.database);
+        let deadline = Instant::now() + HAND_OFF;
+        while Instant::now() < deadline {
+            let queued: bool = self
+                .admin
+                .query_one(
+                    "SELECT EXISTS (SELECT FROM pg_locks l JOIN pg_stat_activity a USING (pid) \
+                 WHERE l.locktype = 'advisory' AND NOT l.granted AND l.classid::int8 = $1 \
+                 AND l.objid::int8 = $2 AND a.application_name = $3)",
+                    &[&i64::from(LOCK_CLASS), &i64::from(key), &APPLICATION],
+                )?
+                .get(0);
+            if queued {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        tracing::debug!(pid = child.id(), "upkeep started");
+        Ok(())
+    }
+}
+
+/// The detached upkeep: `mynatca refresh --upkeep CACHE` (`-` for none).
+pub(crate) fn upkeep(target: &Target, cache: Option<&str>) -> anyhow::Result<()> {
+    if let Some(cache) = cache {
+        let ours = format!("{}{}_", cache::PREFIX, cache::target_part(&target.database));
+        anyhow::ensure!(cache.starts_with(&ours), "{cache} is not a cache of {}", target.describe());
+    }
+    // Fault injection for the tests (debug builds only): an upkeep slow to start.
+    #[cfg(debug_assertions)]
+    if let Some(ms) = std::env::var("MYNATCA_TEST_UPKEEP_DELAY_MS").ok().and_then(|ms| ms.parse().ok()) {
+        std::thread::sleep(Duration::from_millis(ms));
+    }
+    let mut admin = maintenance_client(target)?;
+    admin.batch_execute(&format!("SET application_name = '{APPLICATION}'"))?;
+    lock(&mut admin, &target.database, || {})?;
+    let version: i32 = admin.query_one("SELECT current_setting('server_version_num')::int", &[])?.get(0);
+    work(&mut admin, target, version, cache)
+}
+
+/// Spares first, under the lock: they are what the next refresh waits for. Then the lock
+/// is let go, and the trash dropped (a drop waits for a checkpoint); its names are this
+/// target's alone, and a later upkeep drops whatever is left.
+fn work(admin: &mut Client, target: &Target, version: i32, cache: Option<&str>) -> anyhow::Result<()> {
+    if let Some(cache) = cache {
+        let exists: bool =
+            admin.query_one("SELECT EXISTS (SELECT FROM pg_database WHERE datname = $1)", &[&cache])?.get(0);
+        if exists {
+            let key = cache.rsplit('_').next().unwrap_or_default();
+            cache::replenish(admin, &target.database, cache, key).context("cannot make the spare copies")?;
+        }
+    }
+    admin.execute("SELECT pg_advisory_unlock($1, $2)", &[&LOCK_CLASS, &lock_key(&target.database)])?;
+    cache::empty_trash(admin, &target.database, version).context("cannot drop the replaced database")
+}
