@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing mynatca needs, only where it is missing.
 #   scripts/prereqs.sh build   git, a C compiler, libclang (pg_query's bindgen needs it)
-#   scripts/prereqs.sh test    the same plus a PostgreSQL server (the refresh tests start one) and strace
+#   scripts/prereqs.sh test    the same plus a PostgreSQL server (the refresh tests start one), its
+#                              pg_cron (the tests preload it) and strace
 # Debian/Ubuntu via apt-get (as root, or through sudo), macOS via Homebrew.
 set -euo pipefail
 want="${1:-test}"
@@ -50,6 +51,16 @@ if [ "$want" = test ]; then
   [ "$(uname -s)" = Darwin ] || command -v strace >/dev/null 2>&1 || missing_deb+=(strace)
 fi
 
+# pg_cron for the newest Debian server, once there is one (possibly installed just below).
+cron_package() {
+  [ "$want" = test ] && [ "$(uname -s)" != Darwin ] || return 0
+  local major
+  major=$(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -1)
+  [ -n "$major" ] && [ ! -e "/usr/lib/postgresql/$major/lib/pg_cron.so" ] && echo "postgresql-$major-cron"
+  return 0
+}
+cron=$(cron_package)
+[ -n "$cron" ] && missing_deb+=("$cron")
 [ ${#missing_deb[@]} -eq 0 ] && [ ${#missing_brew[@]} -eq 0 ] && exit 0
 
 if [ "$(uname -s)" = Darwin ]; then
@@ -72,3 +83,8 @@ fi
 echo "installing ${missing_deb[*]} with apt-get" >&2
 "${sudo[@]}" apt-get update -qq
 DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing_deb[@]}" >/dev/null
+cron=$(cron_package)
+if [ -n "$cron" ]; then
+  echo "installing $cron with apt-get" >&2
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "$cron" >/dev/null
+fi

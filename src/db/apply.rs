@@ -176,7 +176,29 @@ pub(crate) fn apply(client: &mut Client, script: &Script) -> anyhow::Result<Resu
         None if db.code() == &SqlState::QUERY_CANCELED => script.statements.first().map_or(0, |range| range.start),
         None => failing_statement_offset(client, script)?,
     };
-    Ok(Err(FileFailure::new(script, script.line_at(offset), db)))
+    let mut failure = FileFailure::new(script, script.line_at(offset), db);
+    if let Some(dumped) = dumped_from(&script.sql) {
+        let server: String = client.query_one("SELECT current_setting('server_version')", &[])?.get(0);
+        if let Some(note) = newer_dump_note(dumped, &server) {
+            failure.message.push_str(&format!(" ({note})"));
+        }
+    }
+    Ok(Err(failure))
+}
+
+/// The version a `pg_dump` file says it was dumped from (`-- Dumped from database version 17.6`).
+fn dumped_from(sql: &str) -> Option<&str> {
+    sql.lines().take(40).find_map(|line| line.strip_prefix("-- Dumped from database version ")).map(str::trim)
+}
+
+/// A dump of a newer major version fails on an older server in ways no fix to the file
+/// is meant to cure (`SET transaction_timeout` on PostgreSQL < 17): say which server it wants.
+fn newer_dump_note(dumped: &str, server: &str) -> Option<String> {
+    let major = |version: &str| version.split(|c: char| !c.is_ascii_digit()).next()?.parse::<u32>().ok();
+    let (from, here) = (major(dumped)?, major(server)?);
+    (from > here).then(|| {
+        format!("the file is a pg_dump of PostgreSQL {dumped} and this server is {server}: refresh on a PostgreSQL {from} server")
+    })
 }
 
 /// The file's byte offset for Postgres' 1-based character position in the message.
@@ -314,6 +336,19 @@ mod tests {
         assert_eq!(s.line_at(offset), 4);
         // Inside BEGIN (no statement of the file): no mapping.
         assert_eq!(file_offset(&s, &message, 2), None);
+    }
+
+    #[test]
+    fn a_dump_of_a_newer_major_version_says_which_server_it_wants() {
+        let dump = "--\n-- PostgreSQL database dump\n--\n\n-- Dumped from database version 17.6\n-- Dumped by pg_dump version 17.7\n";
+        assert_eq!(dumped_from(dump), Some("17.6"));
+        assert_eq!(dumped_from("create table t (id int);\n"), None);
+        assert_eq!(
+            newer_dump_note("17.6", "15.18 (Debian 15.18-0+deb12u1)").as_deref(),
+            Some("the file is a pg_dump of PostgreSQL 17.6 and this server is 15.18 (Debian 15.18-0+deb12u1): refresh on a PostgreSQL 17 server")
+        );
+        assert_eq!(newer_dump_note("15.8", "15.18"), None);
+        assert_eq!(newer_dump_note("14.2", "15.18"), None);
     }
 
     #[test]

@@ -127,16 +127,22 @@ pub(crate) fn refresh(
     let locked = upkeep::lock(&mut admin, &target.database, || on_event(Event::Waiting));
     check_signal()?;
     locked.context("cannot take the target's lock")?;
-    let skipped = extensions(&mut admin, plan, options, version, on_event)?;
+    let (skipped, in_place) = extensions(&mut admin, plan, options, (&target.database, version), on_event)?;
     options.base.create_roles(&mut admin).context("cannot create the base's roles")?;
-    let keys = options.cache.then(|| cache::chain(options.base, &version.to_string(), &skipped, &plan.migrations));
+    // In place, a cache would be a copy of a database pg_cron's worker keeps a session on.
+    let cached = options.cache && !in_place;
+    let keys = cached.then(|| cache::chain(options.base, &version.to_string(), &skipped, &plan.migrations));
     let start = match &keys {
         Some(keys) => Start::choose(&mut admin, &target.database, keys).context("cannot list the cached databases")?,
         None => Start::Scratch,
     };
 
-    let build = format!("mynatca_build_{}_{}", cache::target_part(&target.database), std::process::id());
-    let pair = format!("{build}c");
+    let scratch = format!("mynatca_build_{}_{}", cache::target_part(&target.database), std::process::id());
+    let pair = format!("{scratch}c");
+    let (build, aside) = match in_place {
+        false => (scratch.clone(), None),
+        true => (target.database.clone(), set_aside(&mut admin, target, version)?),
+    };
     let created = start.create(&mut admin, &build, &pair);
     let filled = created.and_then(|()| {
         let pair = start.pair().map(|_| pair.as_str());
@@ -146,13 +152,71 @@ pub(crate) fn refresh(
     });
     match filled {
         Ok(mut report) => {
-            swap(&mut admin, target, &build, version)?;
+            match aside {
+                None if !in_place => swap(&mut admin, target, &build, version)?,
+                None => {}
+                Some(aside) => cache::discard(&mut admin, &target.database, &aside)?,
+            }
             report.skipped = skipped;
             let cache = report.cache.clone();
             Ok((report, Upkeep { admin, target: target.clone(), version, cache }))
         }
+        Err(err) if in_place => {
+            let keep = options.keep_failed
+                && end_sessions(&mut admin, &build, version)
+                    .and_then(|()| rename(&mut admin, &build, &scratch))
+                    .is_ok();
+            let err = abandon(&mut admin, target, &[if keep { &scratch } else { &build }, &pair], keep, err);
+            match aside.map(|aside| restore(&mut admin, target, &aside)) {
+                Some(Err(restore_err)) => Err(restore_err.context(format!("{err:#}"))),
+                _ => Err(err),
+            }
+        }
         Err(err) => Err(abandon(&mut admin, target, &[&build, &pair], options.keep_failed, err)),
     }
+}
+
+fn rename(admin: &mut Client, from: &str, to: &str) -> Result<(), postgres::Error> {
+    admin.batch_execute(&format!("ALTER DATABASE {} RENAME TO {}", quote_ident(from), quote_ident(to)))
+}
+
+/// For a build under the target's own name: the target closed, its sessions ended, and
+/// renamed `mynatca_prev_<target>_<pid>` until the build succeeds (then it is trash) or
+/// fails (then it is renamed back). None when there is no target yet.
+fn set_aside(admin: &mut Client, target: &Target, version: i32) -> anyhow::Result<Option<String>> {
+    let exists: bool = admin
+        .query_one("SELECT EXISTS (SELECT FROM pg_database WHERE datname = $1)", &[&target.database])?
+        .get(0);
+    if !exists {
+        return Ok(None);
+    }
+    let aside = format!("mynatca_prev_{}_{}", cache::target_part(&target.database), std::process::id());
+    close(admin, target, version, &aside)?;
+    Ok(Some(aside))
+}
+
+/// The target closed to new sessions, its sessions ended, renamed `to`; reopened if that fails.
+fn close(admin: &mut Client, target: &Target, version: i32, to: &str) -> anyhow::Result<()> {
+    let name = quote_ident(&target.database);
+    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {}", quote_ident(to)))?;
+    admin
+        .batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"))
+        .with_context(|| format!("cannot close {} to new sessions", target.describe()))?;
+    let aside = end_sessions(admin, &target.database, version).and_then(|()| rename(admin, &target.database, to));
+    if let Err(err) = aside {
+        let _ = admin.batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"));
+        return Err(err).with_context(|| format!("cannot replace {} (its sessions did not end)", target.describe()));
+    }
+    Ok(())
+}
+
+/// The target set aside by [`set_aside`] put back as it was.
+fn restore(admin: &mut Client, target: &Target, aside: &str) -> anyhow::Result<()> {
+    rename(admin, aside, &target.database)
+        .and_then(|()| {
+            admin.batch_execute(&format!("ALTER DATABASE {} ALLOW_CONNECTIONS true", quote_ident(&target.database)))
+        })
+        .with_context(|| format!("cannot put {} back: it is kept as database \"{aside}\"", target.describe()))
 }
 
 /// Migrations at most applied twice (to the build and to a spare becoming the next
@@ -228,15 +292,17 @@ impl Start {
 }
 
 /// The preflight: exit 2 listing what is missing, or (allowed) the statements left out.
+/// Returns the extensions left out, and whether pg_cron is created (in this database,
+/// the only one it can be: the build must then carry the target's name).
 fn extensions(
     admin: &mut Client,
     plan: &mut Plan,
     options: &Options,
-    version: i32,
+    (database, version): (&str, i32),
     on_event: &mut dyn FnMut(Event),
-) -> anyhow::Result<Vec<String>> {
+) -> anyhow::Result<(Vec<String>, bool)> {
     let uses = preflight::scan(&plan.migrations);
-    let missing = preflight::check(admin, &uses).context("cannot list the server's extensions")?;
+    let missing = preflight::check(admin, &uses, database).context("cannot list the server's extensions")?;
     let major = (version / 10000) as u32;
     if !options.allow_missing_extensions && !missing.is_empty() {
         let lines: Vec<String> = missing
@@ -266,15 +332,17 @@ fn extensions(
             usage.schema.as_ref().map(|schema| format!("CREATE SCHEMA IF NOT EXISTS {}", quote_ident(schema)));
         script.replaced.insert(usage.statement, instead);
         let why = match lack {
-            Lack::NotAvailable => "not on this server",
-            Lack::NotPreloaded => "not in shared_preload_libraries",
+            Lack::NotAvailable => "not on this server".to_string(),
+            Lack::NotPreloaded => "not in shared_preload_libraries".to_string(),
+            Lack::OtherDatabase(other) => format!("created only in database {other}"),
         };
-        on_event(Event::Skipped(usage, &plan.migrations[usage.script], why.to_string()));
+        on_event(Event::Skipped(usage, &plan.migrations[usage.script], why));
         skipped.push(usage.name.clone());
     }
     skipped.sort();
     skipped.dedup();
-    Ok(skipped)
+    let cron = uses.iter().any(|usage| usage.name == preflight::CRON) && !skipped.iter().any(|name| name == preflight::CRON);
+    Ok((skipped, cron))
 }
 
 struct Job<'a, 'e> {
@@ -437,18 +505,7 @@ fn swap(admin: &mut Client, target: &Target, build: &str, version: i32) -> anyho
     let exists: bool =
         admin.query_one("SELECT EXISTS (SELECT FROM pg_database WHERE datname = $1)", &[&target.database])?.get(0);
     if exists {
-        let trash = quote_ident(&cache::trash_name(&target.database, &std::process::id().to_string()));
-        admin.batch_execute(&format!("DROP DATABASE IF EXISTS {trash}"))?;
-        admin
-            .batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"))
-            .with_context(|| format!("cannot close {} to new sessions", target.describe()))?;
-        let aside = end_sessions(admin, &target.database, version)
-            .and_then(|()| admin.batch_execute(&format!("ALTER DATABASE {name} RENAME TO {trash}")));
-        if let Err(err) = aside {
-            let _ = admin.batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"));
-            return Err(err)
-                .with_context(|| format!("cannot replace {} (its sessions did not end)", target.describe()));
-        }
+        close(admin, target, version, &cache::trash_name(&target.database, &std::process::id().to_string()))?;
     }
     admin
         .batch_execute(&format!("ALTER DATABASE {} RENAME TO {name}", quote_ident(build)))

@@ -181,6 +181,13 @@ pub(crate) fn trash_name(target: &str, tag: &str) -> String {
     format!("{TRASH_PREFIX}{}_{tag}", target_part(target))
 }
 
+/// Renames `database` to trash, for the upkeep to drop.
+pub(crate) fn discard(client: &mut Client, target: &str, database: &str) -> Result<(), postgres::Error> {
+    let trash = quote_ident(&trash_name(target, &std::process::id().to_string()));
+    client.batch_execute(&format!("DROP DATABASE IF EXISTS {trash}"))?;
+    client.batch_execute(&format!("ALTER DATABASE {} RENAME TO {trash}", quote_ident(database)))
+}
+
 /// Drops the target's trash: replaced targets and unfinished spares.
 pub(crate) fn empty_trash(client: &mut Client, target: &str, version: i32) -> Result<(), postgres::Error> {
     let rows = client.query(

@@ -8,6 +8,8 @@ use postgres::Client;
 
 use super::apply::Script;
 
+pub(crate) const CRON: &str = "pg_cron";
+
 /// Extensions that only work when preloaded at server start.
 const PRELOADED: [&str; 2] = ["pg_cron", "pg_net"];
 
@@ -48,6 +50,9 @@ pub(crate) enum Lack {
     NotAvailable,
     /// Installed, but `shared_preload_libraries` lacks it.
     NotPreloaded,
+    /// pg_cron, whose `CREATE EXTENSION` works only in the database named by the server's
+    /// `cron.database_name`: this one.
+    OtherDatabase(String),
 }
 
 /// Every top-level `CREATE EXTENSION` of `scripts`. Only statements mentioning
@@ -94,11 +99,17 @@ fn schema_option(options: &[pg_query::protobuf::Node]) -> Option<String> {
     })
 }
 
-/// The uses the server cannot satisfy, each with why.
-pub(crate) fn check(client: &mut Client, uses: &[ExtensionUse]) -> Result<Vec<(ExtensionUse, Lack)>, postgres::Error> {
+/// The uses the server cannot satisfy in `database`, each with why.
+pub(crate) fn check(
+    client: &mut Client,
+    uses: &[ExtensionUse],
+    database: &str,
+) -> Result<Vec<(ExtensionUse, Lack)>, postgres::Error> {
     if uses.is_empty() {
         return Ok(Vec::new());
     }
+    let cron_database: Option<String> =
+        client.query_one("SELECT current_setting('cron.database_name', true)", &[])?.get(0);
     let available: HashSet<String> =
         client.query("SELECT name FROM pg_available_extensions", &[])?.iter().map(|row| row.get(0)).collect();
     let preload: String = client.query_one("SELECT current_setting('shared_preload_libraries')", &[])?.get(0);
@@ -110,6 +121,8 @@ pub(crate) fn check(client: &mut Client, uses: &[ExtensionUse]) -> Result<Vec<(E
                 Lack::NotAvailable
             } else if PRELOADED.contains(&usage.name.as_str()) && !preloaded.contains(usage.name.as_str()) {
                 Lack::NotPreloaded
+            } else if let Some(other) = cron_database.as_ref().filter(|db| usage.name == CRON && *db != database) {
+                Lack::OtherDatabase(other.clone())
             } else {
                 return None;
             };
@@ -120,10 +133,18 @@ pub(crate) fn check(client: &mut Client, uses: &[ExtensionUse]) -> Result<Vec<(E
 
 /// How to get `name` onto a PostgreSQL `major` server.
 pub(crate) fn how_to_get(name: &str, lack: &Lack, major: u32) -> String {
-    if *lack == Lack::NotPreloaded {
-        return format!(
-            "installed but not preloaded: add {name} to shared_preload_libraries in postgresql.conf and restart the server"
-        );
+    match lack {
+        Lack::NotPreloaded => {
+            return format!(
+                "installed but not preloaded: add {name} to shared_preload_libraries in postgresql.conf and restart the server"
+            )
+        }
+        Lack::OtherDatabase(other) => {
+            return format!(
+                "created only in database \"{other}\" (cron.database_name): refresh that database, or set cron.database_name to this one in postgresql.conf and restart the server"
+            )
+        }
+        Lack::NotAvailable => {}
     }
     match PACKAGES.iter().find(|(extension, _)| *extension == name) {
         Some((_, package)) => format!("not on this server: install the package {}", package.replace("{}", &major.to_string())),

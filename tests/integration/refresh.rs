@@ -4,6 +4,7 @@
 mod base;
 mod cache;
 mod connect;
+mod cron;
 mod extensions;
 mod files;
 mod fixture;

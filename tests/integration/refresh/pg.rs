@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 
-const PREREQS: &str = "run scripts/prereqs.sh test (it installs Debian's postgresql or Homebrew's postgresql@16)";
+const PREREQS: &str =
+    "run scripts/prereqs.sh test (it installs Debian's postgresql and postgresql-N-cron, or Homebrew's postgresql@16)";
 
 /// The one role the server asks a password of (over TCP); tests create it as they need.
 pub const PASSWORD_ROLE: &str = "mynatca_password";
@@ -82,10 +83,11 @@ fn start() -> Server {
         .expect("write pg_hba.conf");
 
     let log = dir.join("server.log");
+    let cron = cron_options(&bin);
     let mut last_error = String::new();
     for _ in 0..5 {
         let port = free_port();
-        let options = format!("-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off", dir.display());
+        let options = format!("-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off{cron}", dir.display());
         let started = as_server_user(root, &bin.join("pg_ctl"))
             .args(["-D".as_ref(), data.as_os_str(), "-l".as_ref(), log.as_os_str()])
             .args(["-w", "-t", "60", "-o", &options, "start"])
@@ -99,6 +101,17 @@ fn start() -> Server {
         last_error = std::fs::read_to_string(&log).unwrap_or_default();
     }
     panic!("the test PostgreSQL server did not start; its log:\n{last_error}");
+}
+
+/// The database whose name pg_cron's `CREATE EXTENSION` asks for (`cron.database_name`).
+pub const CRON_DATABASE: &str = "cron_in_place";
+
+/// pg_cron preloaded, for [`CRON_DATABASE`]. scripts/prereqs.sh installs it.
+fn cron_options(bin: &Path) -> String {
+    let lib = bin.parent().map(|dir| dir.join("lib")).unwrap_or_default();
+    let found = [lib.join("pg_cron.so"), lib.join("postgresql/pg_cron.so"), lib.join("pg_cron.dylib")];
+    assert!(found.iter().any(|path| path.exists()), "pg_cron is not installed next to {}: {PREREQS}", bin.display());
+    format!(" -c shared_preload_libraries=pg_cron -c cron.database_name={CRON_DATABASE}")
 }
 
 /// `pg_config --bindir`, the newest versioned install (Debian's /usr/lib/postgresql/N,
