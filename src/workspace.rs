@@ -201,6 +201,8 @@ fn named_platform(cwd: &Path, given: &Path, source: &str, unregistered: bool) ->
     let dir = fsutil::absolute_from(cwd, given);
     // Named as the user would write it from here: `../pay`.
     let given = fsutil::relative_path(&fsutil::normalize(cwd), &dir);
+    // The current folder itself is `.`, not an empty name.
+    let given = if given.as_os_str().is_empty() { PathBuf::from(".") } else { given };
     if !dir.is_dir() {
         return Err(ConfigError::new(format!(
             "{source}: {} is not a directory; point it at the platform repo",

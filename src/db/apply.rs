@@ -111,12 +111,14 @@ struct Message {
     placed: Vec<(usize, usize)>,
 }
 
-/// `BEGIN`, the statements, the history row, `COMMIT`: one simple-query message. Each
+/// `BEGIN`, `RESET ALL`, the statements, the history row, `COMMIT`: one simple-query
+/// message. `RESET ALL` because the Supabase CLI resets the session before each file: a
+/// dump's `set_config('search_path', '', false)` must not reach the next file. Each
 /// statement ends on its own line so a trailing `--` comment cannot swallow the `;`.
 fn compose(script: &Script) -> Message {
     let mut text = String::with_capacity(script.sql.len() * 2 + 256);
     let mut placed = Vec::with_capacity(script.statements.len());
-    text.push_str("BEGIN;\n");
+    text.push_str("BEGIN;\nRESET ALL;\n");
     for index in 0..script.statements.len() {
         match script.replaced.get(&index) {
             Some(None) => continue,
@@ -317,7 +319,7 @@ mod tests {
         let message = compose(&s);
         assert_eq!(
             message.text,
-            "BEGIN;\nselect '$mynatca$' -- no semicolon\n;\n\
+            "BEGIN;\nRESET ALL;\nselect '$mynatca$' -- no semicolon\n;\n\
              INSERT INTO supabase_migrations.schema_migrations (version, name, statements) \
              VALUES ($mynatca1$1$mynatca1$, $mynatca1$it's$mynatca1$, ARRAY[$mynatca1$select '$mynatca$' -- no semicolon$mynatca1$]::text[]);\n\
              COMMIT;"
@@ -358,7 +360,7 @@ mod tests {
         let message = compose(&s);
         assert!(message
             .text
-            .starts_with("BEGIN;\nCREATE SCHEMA IF NOT EXISTS \"net\"\n;\ncreate table t (id int)\n;\n"));
+            .starts_with("BEGIN;\nRESET ALL;\nCREATE SCHEMA IF NOT EXISTS \"net\"\n;\ncreate table t (id int)\n;\n"));
         assert!(message.text.contains("ARRAY[$mynatca$create extension pg_net with schema net$mynatca$, "));
         assert_eq!(message.placed.len(), 1, "only the file's own text maps back to it");
     }

@@ -184,9 +184,8 @@ fn rename(admin: &mut Client, from: &str, to: &str) -> Result<(), postgres::Erro
 /// renamed `mynatca_prev_<target>_<pid>` until the build succeeds (then it is trash) or
 /// fails (then it is renamed back). None when there is no target yet.
 fn set_aside(admin: &mut Client, target: &Target, version: i32) -> anyhow::Result<Option<String>> {
-    let exists: bool = admin
-        .query_one("SELECT EXISTS (SELECT FROM pg_database WHERE datname = $1)", &[&target.database])?
-        .get(0);
+    let exists: bool =
+        admin.query_one("SELECT EXISTS (SELECT FROM pg_database WHERE datname = $1)", &[&target.database])?.get(0);
     if !exists {
         return Ok(None);
     }
@@ -341,7 +340,8 @@ fn extensions(
     }
     skipped.sort();
     skipped.dedup();
-    let cron = uses.iter().any(|usage| usage.name == preflight::CRON) && !skipped.iter().any(|name| name == preflight::CRON);
+    let cron =
+        uses.iter().any(|usage| usage.name == preflight::CRON) && !skipped.iter().any(|name| name == preflight::CRON);
     Ok((skipped, cron))
 }
 

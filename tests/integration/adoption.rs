@@ -155,6 +155,16 @@ fn a_linked_project_given_as_the_platform_is_refused_and_left_untouched() {
 }
 
 #[test]
+fn the_current_folder_given_as_the_platform_is_named_dot() {
+    let ws = Ws::new();
+    ws.mkdir("elsewhere/supabase/migrations");
+    ws.run("elsewhere", ["--platform", ".", "link"])
+        .status(2)
+        .stderr("error: --platform: . has no .linked-projects.json, so it is not a platform; point it at the platform repo (in a new platform, `mynatca link-project` creates the registry)\n")
+        .go();
+}
+
+#[test]
 fn a_platform_from_the_environment_must_hold_the_registry() {
     let ws = Ws::new();
     ws.mkdir("elsewhere/supabase/migrations");

@@ -520,3 +520,30 @@ fn the_bundled_sample_workspace_refreshes_cleanly() {
     assert_eq!(count(&mut client, "select count(*) from pay.member_hours"), 2);
     assert_eq!(count(&mut client, "select count(*) from discord.verification_logs"), 1);
 }
+
+#[test]
+fn each_file_starts_from_the_database_settings_as_the_supabase_cli_resets_the_session() {
+    // A `supabase db dump` baseline empties the search path for the rest of its session.
+    let ws = Ws::new();
+    ws.migration(
+        "platform",
+        "20240101000000_remote_schema.sql",
+        "SET statement_timeout = 0;\nSELECT pg_catalog.set_config('search_path', '', false);\n\
+         CREATE TYPE public.app_role AS ENUM ('admin', 'member');\n",
+    )
+    .migration("platform", "20240102000000_roles.sql", "create table user_roles (role app_role);\n")
+    .write("platform/supabase/seed.sql", "insert into user_roles values ('admin');\n");
+    refresh(&ws, "reset_all")
+        .stdout(format!(
+            "linked: 0 created, 0 updated, 0 removed, 0 unchanged\n\
+             resetting {}\n\
+             applying 20240101000000_remote_schema.sql (platform)\n\
+             applying 20240102000000_roles.sql (platform)\n\
+             seeding supabase/seed.sql (platform)\n\
+             refreshed: 2 migrations, 1 seed file in $SECS\n",
+            on("reset_all")
+        ))
+        .go();
+    let mut client = pg::server().client("reset_all");
+    assert_eq!(count(&mut client, "select count(*) from public.user_roles"), 1);
+}
