@@ -11,7 +11,9 @@ use super::cache::{self, Found};
 use super::interrupt::{self, Watch};
 use super::preflight::{self, ExtensionUse, Lack};
 use super::upkeep::{self, Upkeep};
-use super::{copy_settings, end_sessions, maintenance_client, quote_ident, Base, Target};
+use super::{
+    copy_settings, database_exists, end_sessions, maintenance_client, quote_ident, server_version, Base, Target,
+};
 use crate::error::ConfigError;
 
 /// How a refresh runs (the flags of `mynatca refresh`).
@@ -119,13 +121,11 @@ pub(crate) fn refresh(
     let watch = Watch::start();
     let mut admin = maintenance_client(target)?;
     on_event(Event::Connected);
-    let version: i32 = admin
-        .query_one("SELECT current_setting('server_version_num')::int", &[])
-        .context("cannot read the server version")?
-        .get(0);
+    let version = server_version(&mut admin).context("cannot read the server version")?;
     watch.register(admin.cancel_token());
     let locked = upkeep::lock(&mut admin, &target.database, || on_event(Event::Waiting));
-    check_signal()?;
+    // Ctrl-C while waiting: nothing was built, and the target is as it was.
+    check_signal().map_err(|err| abandon(&mut admin, target, &[], false, err))?;
     locked.context("cannot take the target's lock")?;
     let (skipped, in_place) = extensions(&mut admin, plan, options, (&target.database, version), on_event)?;
     options.base.create_roles(&mut admin).context("cannot create the base's roles")?;
@@ -150,29 +150,67 @@ pub(crate) fn refresh(
             Job { admin: &mut admin, target, build: &build, pair, plan, options, watch: &watch, keys, on_event };
         job.fill(start.count())
     });
-    match filled {
-        Ok(mut report) => {
-            match aside {
-                None if !in_place => swap(&mut admin, target, &build, version)?,
-                None => {}
-                Some(aside) => cache::discard(&mut admin, &target.database, &aside)?,
+    let names = Names { build, scratch, pair };
+    let mut report = finish(&mut admin, target, filled, &names, aside, (options.keep_failed, version))?;
+    report.skipped = skipped;
+    let cache = report.cache.clone();
+    Ok((report, Upkeep { admin, target: target.clone(), version, cache }))
+}
+
+/// The databases of one refresh: the build (the target's own name when in place), the
+/// scratch name a build beside the target has, and the spare becoming the next cache.
+struct Names {
+    build: String,
+    scratch: String,
+    pair: String,
+}
+
+/// Puts the build in place, or cleans up after it and puts the target back.
+fn finish(
+    admin: &mut Client,
+    target: &Target,
+    filled: anyhow::Result<Report>,
+    names: &Names,
+    aside: Option<String>,
+    (keep_failed, version): (bool, i32),
+) -> anyhow::Result<Report> {
+    let in_place = names.build == target.database;
+    // Left when a failure (--keep-going) or a differing file kept it from becoming the cache.
+    let pair_gone =
+        admin.batch_execute(&format!("DROP DATABASE IF EXISTS {}{}", quote_ident(&names.pair), force(version)));
+    let swapped = filled.and_then(|report| {
+        pair_gone.context("cannot drop the spare copy")?;
+        match &aside {
+            None if !in_place => swap(admin, target, &names.build, version)?,
+            None => {}
+            Some(aside) => {
+                if let Err(err) = cache::discard(admin, &target.database, aside) {
+                    tracing::warn!(%err, aside, "cannot rename the replaced database to trash");
+                }
             }
-            report.skipped = skipped;
-            let cache = report.cache.clone();
-            Ok((report, Upkeep { admin, target: target.clone(), version, cache }))
         }
-        Err(err) if in_place => {
-            let keep = options.keep_failed
-                && end_sessions(&mut admin, &build, version)
-                    .and_then(|()| rename(&mut admin, &build, &scratch))
-                    .is_ok();
-            let err = abandon(&mut admin, target, &[if keep { &scratch } else { &build }, &pair], keep, err);
-            match aside.map(|aside| restore(&mut admin, target, &aside)) {
-                Some(Err(restore_err)) => Err(restore_err.context(format!("{err:#}"))),
-                _ => Err(err),
-            }
-        }
-        Err(err) => Err(abandon(&mut admin, target, &[&build, &pair], options.keep_failed, err)),
+        Ok(report)
+    });
+    let Err(err) = swapped else { return swapped };
+    if !in_place {
+        return Err(abandon(admin, target, &[&names.build, &names.pair], keep_failed, err));
+    }
+    let keep = keep_failed
+        && end_sessions(admin, &names.build, version)
+            .and_then(|()| rename(admin, &names.build, &names.scratch))
+            .is_ok();
+    let err = abandon(admin, target, &[if keep { &names.scratch } else { &names.build }, &names.pair], keep, err);
+    match aside.map(|aside| restore(admin, target, &aside)) {
+        Some(Err(restore_err)) => Err(restore_err.context(format!("{err:#}"))),
+        _ => Err(err),
+    }
+}
+
+fn force(version: i32) -> &'static str {
+    if version >= 130000 {
+        " WITH (FORCE)"
+    } else {
+        ""
     }
 }
 
@@ -184,8 +222,7 @@ fn rename(admin: &mut Client, from: &str, to: &str) -> Result<(), postgres::Erro
 /// renamed `mynatca_prev_<target>_<pid>` until the build succeeds (then it is trash) or
 /// fails (then it is renamed back). None when there is no target yet.
 fn set_aside(admin: &mut Client, target: &Target, version: i32) -> anyhow::Result<Option<String>> {
-    let exists: bool =
-        admin.query_one("SELECT EXISTS (SELECT FROM pg_database WHERE datname = $1)", &[&target.database])?.get(0);
+    let exists = database_exists(admin, &target.database)?;
     if !exists {
         return Ok(None);
     }
@@ -413,7 +450,7 @@ impl<'a> Job<'a, 'a> {
     /// Keeps the migrated build as the cache `cache`: the pair, given the same new
     /// migrations, renamed; else a copy of the build.
     fn store(&mut self, cache: &str, from_cache: usize) -> anyhow::Result<()> {
-        let version = self.admin.query_one("SELECT current_setting('server_version_num')::int", &[])?.get(0);
+        let version = server_version(self.admin)?;
         if let Some(pair) = self.pair {
             let mut client = self.connect_to(pair)?;
             for script in &self.plan.migrations[from_cache..] {
@@ -502,12 +539,20 @@ fn abandon(admin: &mut Client, target: &Target, builds: &[&str], keep: bool, err
 fn swap(admin: &mut Client, target: &Target, build: &str, version: i32) -> anyhow::Result<()> {
     let name = quote_ident(&target.database);
     end_sessions(admin, build, version).context("cannot end the sessions on the build")?;
-    let exists: bool =
-        admin.query_one("SELECT EXISTS (SELECT FROM pg_database WHERE datname = $1)", &[&target.database])?.get(0);
+    let exists = database_exists(admin, &target.database)?;
+    let trash = cache::trash_name(&target.database, &std::process::id().to_string());
     if exists {
-        close(admin, target, version, &cache::trash_name(&target.database, &std::process::id().to_string()))?;
+        close(admin, target, version, &trash)?;
     }
-    admin
+    let renamed = admin
         .batch_execute(&format!("ALTER DATABASE {} RENAME TO {name}", quote_ident(build)))
-        .with_context(|| format!("cannot rename the build {build} to {}", target.describe()))
+        .with_context(|| format!("cannot rename the build {build} to {}", target.describe()));
+    if renamed.is_err() && exists {
+        // Never leave the target away: put it back as it was.
+        let back = restore(admin, target, &trash);
+        if let Err(err) = back {
+            return renamed.context(format!("{err:#}"));
+        }
+    }
+    renamed
 }

@@ -268,6 +268,15 @@ pub(crate) fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
+/// `server_version_num`, e.g. 150018.
+pub(crate) fn server_version(client: &mut Client) -> Result<i32, postgres::Error> {
+    Ok(client.query_one("SELECT current_setting('server_version_num')::int", &[])?.get(0))
+}
+
+pub(crate) fn database_exists(client: &mut Client, name: &str) -> Result<bool, postgres::Error> {
+    Ok(client.query_one("SELECT EXISTS (SELECT FROM pg_database WHERE datname = $1)", &[&name])?.get(0))
+}
+
 /// Ends every other session on `database` and, where the server can (PostgreSQL 14+),
 /// waits until they are gone: a rename or a copy of a database with a session still
 /// exiting sleeps 100 ms in the server before it looks again.

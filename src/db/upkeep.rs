@@ -13,7 +13,7 @@ use anyhow::Context as _;
 use postgres::Client;
 use sha2::{Digest, Sha256};
 
-use super::{cache, maintenance_client, Target};
+use super::{cache, database_exists, maintenance_client, server_version, Target};
 
 /// The first half of mynatca's advisory lock keys ("myna").
 const LOCK_CLASS: i32 = 0x6d79_6e61;
@@ -27,22 +27,30 @@ fn lock_key(target: &str) -> i32 {
     i32::from_le_bytes([digest[0], digest[1], digest[2], digest[3]]) & i32::MAX
 }
 
+/// The `application_name` of each session holding (`granted`) or waiting for the lock.
+fn lock_sessions(client: &mut Client, key: i32, granted: bool) -> Result<Vec<String>, postgres::Error> {
+    let rows = client.query(
+        "SELECT coalesce(a.application_name, '') FROM pg_locks l JOIN pg_stat_activity a USING (pid) \
+         WHERE l.locktype = 'advisory' AND l.granted = $3 AND l.classid::int8 = $1 AND l.objid::int8 = $2",
+        &[&i64::from(LOCK_CLASS), &i64::from(key), &granted],
+    )?;
+    Ok(rows.iter().map(|row| row.get(0)).collect())
+}
+
 /// Takes the target's lock on `client`'s session; `on_wait` runs first if another
 /// refresh holds it. Waiting for an upkeep is what a refresh right after another does,
 /// and is not news.
 pub(crate) fn lock(client: &mut Client, target: &str, on_wait: impl FnOnce()) -> Result<(), postgres::Error> {
     let key = lock_key(target);
-    let holder = "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a USING (pid) \
-                  WHERE l.locktype = 'advisory' AND l.granted AND l.classid::int8 = $1 AND l.objid::int8 = $2";
     loop {
         let got: bool = client.query_one("SELECT pg_try_advisory_lock($1, $2)", &[&LOCK_CLASS, &key])?.get(0);
         if got {
             return Ok(());
         }
-        let held = client.query_opt(holder, &[&i64::from(LOCK_CLASS), &i64::from(key)])?;
+        let holders = lock_sessions(client, key, true)?;
         // Let go between the two looks: try again.
-        let Some(row) = held else { continue };
-        if row.get::<_, Option<String>>(0).as_deref() != Some(APPLICATION) {
+        let Some(holder) = holders.first() else { continue };
+        if holder != APPLICATION {
             on_wait();
         }
         client.execute("SELECT pg_advisory_lock($1, $2)", &[&LOCK_CLASS, &key])?;
@@ -90,7 +98,7 @@ impl Upkeep {
                 });
             }
         }
-        let child = match command.spawn() {
+        let mut child = match command.spawn() {
             Ok(child) => child,
             Err(err) => {
                 tracing::debug!(%err, "cannot start the upkeep; doing it here");
@@ -100,16 +108,11 @@ impl Upkeep {
         let key = lock_key(&self.target.database);
         let deadline = Instant::now() + HAND_OFF;
         while Instant::now() < deadline {
-            let queued: bool = self
-                .admin
-                .query_one(
-                    "SELECT EXISTS (SELECT FROM pg_locks l JOIN pg_stat_activity a USING (pid) \
-                 WHERE l.locktype = 'advisory' AND NOT l.granted AND l.classid::int8 = $1 \
-                 AND l.objid::int8 = $2 AND a.application_name = $3)",
-                    &[&i64::from(LOCK_CLASS), &i64::from(key), &APPLICATION],
-                )?
-                .get(0);
-            if queued {
+            if lock_sessions(&mut self.admin, key, false)?.iter().any(|name| name == APPLICATION) {
+                break;
+            }
+            // It could not connect, say: the next refresh does its work.
+            if child.try_wait().is_ok_and(|status| status.is_some()) {
                 break;
             }
             std::thread::sleep(Duration::from_millis(2));
@@ -133,7 +136,7 @@ pub(crate) fn upkeep(target: &Target, cache: Option<&str>) -> anyhow::Result<()>
     let mut admin = maintenance_client(target)?;
     admin.batch_execute(&format!("SET application_name = '{APPLICATION}'"))?;
     lock(&mut admin, &target.database, || {})?;
-    let version: i32 = admin.query_one("SELECT current_setting('server_version_num')::int", &[])?.get(0);
+    let version = server_version(&mut admin)?;
     work(&mut admin, target, version, cache)
 }
 
@@ -142,9 +145,7 @@ pub(crate) fn upkeep(target: &Target, cache: Option<&str>) -> anyhow::Result<()>
 /// target's alone, and a later upkeep drops whatever is left.
 fn work(admin: &mut Client, target: &Target, version: i32, cache: Option<&str>) -> anyhow::Result<()> {
     if let Some(cache) = cache {
-        let exists: bool =
-            admin.query_one("SELECT EXISTS (SELECT FROM pg_database WHERE datname = $1)", &[&cache])?.get(0);
-        if exists {
+        if database_exists(admin, cache)? {
             let key = cache.rsplit('_').next().unwrap_or_default();
             cache::replenish(admin, &target.database, cache, key).context("cannot make the spare copies")?;
         }

@@ -179,3 +179,26 @@ fn back_to_back_refreshes_find_what_the_detached_upkeep_left() {
     assert_eq!(named("trash", "relay"), vec![], "every replaced target dropped");
     assert_eq!(named("build", "relay"), vec![], "no build left behind");
 }
+
+#[test]
+fn a_new_migration_failing_under_keep_going_leaves_no_spare_copy_behind() {
+    // The two spares take the new file; it fails, so neither becomes the next cache.
+    let ws = three_schemas();
+    refresh(&ws, "pair_fails").arg("--no-detach").stdout(first_refresh("pair_fails")).go();
+    ws.migration("pay", "20251215120003_pay_broken.sql", "create table pay.x (id int);\nselec 1;\n");
+    refresh(&ws, "pair_fails")
+        .args(["--keep-going", "--no-detach"])
+        .status(1)
+        .stdout(format!(
+            "linked: 1 created, 0 updated, 0 removed, 6 unchanged\nresetting {on}\n\
+             applying 20251215120003_pay_broken.sql (pay)\n{SEEDING_THREE}\
+             failed: 1 files, grouped by first cause:\n  syntax error at or near \"selec\" × 1\n    \
+             supabase/migrations/20251215120003_pay_broken.sql:2 (pay)\n\
+             refreshed with failures: 5 of 6 migrations applied (5 from the cache), 1 failed; 3 of 3 seed files, 0 failed; \
+             {on} is the result anyway (--keep-going), in $SECS\n",
+            on = on("pair_fails")
+        ))
+        .go();
+    assert_eq!(named("build", "pair_fails"), vec![], "neither the build nor the second spare is left");
+    assert_eq!(named("cache", "pair_fails").len(), 1, "no cache of a failed chain");
+}
