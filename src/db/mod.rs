@@ -7,7 +7,7 @@
 //! No output policy: progress goes to a callback, and a failed file comes back as a
 //! [`FileFailure`] naming the file, its project and the line.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
@@ -153,12 +153,13 @@ pub(crate) struct Migration {
 pub(crate) fn migrations(ws: &Workspace) -> anyhow::Result<Vec<Migration>> {
     let dir = ws.link_dir();
     let names = reconcile::list_sql_files(&dir).with_context(|| format!("cannot read {}", dir.display()))?;
+    let mut origins = Origins::new(ws);
     Ok(names
         .into_iter()
         .filter_map(|name| {
             let parsed = migration::parse(&name)?;
             let (version, description) = (parsed.version.to_string(), parsed.description.to_string());
-            Some(Migration { file: origin(ws, dir.join(&name)), version, name: description })
+            Some(Migration { file: origins.of(dir.join(&name)), version, name: description })
         })
         .collect())
 }
@@ -178,6 +179,7 @@ pub(crate) fn seeds(ws: &Workspace, sql_paths: &[String]) -> Result<Seeds, Confi
     let base = glob::Pattern::escape(&supabase.to_string_lossy());
     let mut seeds = Seeds::default();
     let mut seen = HashSet::new();
+    let mut origins = Origins::new(ws);
     for pattern in sql_paths {
         let relative = pattern.strip_prefix("./").unwrap_or(pattern);
         let full = if Path::new(relative).is_absolute() { relative.to_string() } else { format!("{base}/{relative}") };
@@ -194,25 +196,54 @@ pub(crate) fn seeds(ws: &Workspace, sql_paths: &[String]) -> Result<Seeds, Confi
         matches.sort();
         for path in matches {
             if seen.insert(fsutil::normalize(&path)) {
-                seeds.files.push(origin(ws, path));
+                seeds.files.push(origins.of(path));
             }
         }
     }
     Ok(seeds)
 }
 
-/// Which project's repo really holds `path` (following links), and the path inside it.
-fn origin(ws: &Workspace, path: PathBuf) -> SqlFile {
-    let (project, root) = match ws.project_holding(&path) {
-        Some(project) => (project.name.clone(), ws.project_root(project)),
-        None => (PLATFORM.to_string(), ws.platform.clone()),
-    };
-    let real = canonical_or_lexical(&path);
-    let shown = match real.strip_prefix(canonical_or_lexical(&root)) {
-        Ok(inside) => inside.display().to_string(),
-        Err(_) => real.display().to_string(),
-    };
-    SqlFile { path, project, shown }
+/// Which project's repo really holds a path (following links), and the path inside it.
+/// Each project root and each folder is resolved once: thousands of files would
+/// otherwise cost a `readlink` per path component each, several times over.
+struct Origins {
+    /// Each project's name and real root, then the platform's.
+    roots: Vec<(String, PathBuf)>,
+    dirs: HashMap<PathBuf, PathBuf>,
+}
+
+impl Origins {
+    fn new(ws: &Workspace) -> Origins {
+        let projects = ws.registry.projects.iter().map(|p| (p.name.clone(), canonical_or_lexical(&ws.project_root(p))));
+        let roots = projects.chain([(PLATFORM.to_string(), canonical_or_lexical(&ws.platform))]).collect();
+        Origins { roots, dirs: HashMap::new() }
+    }
+
+    fn of(&mut self, path: PathBuf) -> SqlFile {
+        let real = self.real(&path);
+        let (project, root) = self
+            .roots
+            .iter()
+            .find(|(_, root)| real.starts_with(root))
+            .unwrap_or_else(|| self.roots.last().expect("the platform is a root"));
+        let shown = match real.strip_prefix(root) {
+            Ok(inside) => inside.display().to_string(),
+            Err(_) => real.display().to_string(),
+        };
+        SqlFile { project: project.clone(), shown, path }
+    }
+
+    /// The real path: links on the last component followed, the folder canonicalized once.
+    fn real(&mut self, path: &Path) -> PathBuf {
+        let mut path = path.to_path_buf();
+        for _ in 0..40 {
+            let Ok(target) = std::fs::read_link(&path) else { break };
+            path = path.parent().map_or(target.clone(), |parent| parent.join(&target));
+        }
+        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else { return canonical_or_lexical(&path) };
+        let dir = self.dirs.entry(parent.to_path_buf()).or_insert_with(|| canonical_or_lexical(parent));
+        dir.join(name)
+    }
 }
 
 pub(crate) fn maintenance_client(target: &Target) -> anyhow::Result<Client> {
