@@ -90,7 +90,7 @@ timed() { local start; start=$(now); "$@"; seconds "$start" "$(now)"; }
 psql_admin() { PGOPTIONS='-c client_min_messages=warning' "$bindir/psql" -X -q -d "$(url postgres)" "$@" >/dev/null; }
 # Until the detached upkeep of the last refresh has finished.
 settle() {
-  while [ "$("$bindir/psql" -X -At -d "$(url postgres)" -c "select count(*) from pg_stat_activity where application_name = 'mynatca upkeep'")" != 0 ]; do
+  while [ "$("$bindir/psql" -X -At -d "$(url postgres)" -c "select count(*) from pg_stat_activity where application_name like 'mynatca upkeep %'")" != 0 ]; do
     sleep 0.05
   done
 }

@@ -27,7 +27,7 @@ or use the built-in engine with --db-url URL or MYNATCA_DB_URL";
 
 pub(crate) fn run(ctx: &Context, args: &RefreshArgs) -> anyhow::Result<Outcome> {
     if let Some(cache) = &args.upkeep {
-        let target = Target::parse(args.db_url.as_deref().unwrap_or_default())?;
+        let target = local_target(args.db_url.as_deref().unwrap_or_default(), args.allow_remote)?;
         db::upkeep(&target, Some(cache.as_str()).filter(|cache| *cache != "-"))?;
         return Ok(Outcome::Clean);
     }

@@ -118,7 +118,8 @@ struct Message {
 fn compose(script: &Script) -> Message {
     let mut text = String::with_capacity(script.sql.len() * 2 + 256);
     let mut placed = Vec::with_capacity(script.statements.len());
-    text.push_str("BEGIN;\nRESET ALL;\n");
+    // RESET ALL undoes the session's `synchronous_commit = off`: set again for this commit.
+    text.push_str("BEGIN;\nRESET ALL;\nSET LOCAL synchronous_commit = off;\n");
     for index in 0..script.statements.len() {
         match script.replaced.get(&index) {
             Some(None) => continue,
@@ -319,7 +320,7 @@ mod tests {
         let message = compose(&s);
         assert_eq!(
             message.text,
-            "BEGIN;\nRESET ALL;\nselect '$mynatca$' -- no semicolon\n;\n\
+            "BEGIN;\nRESET ALL;\nSET LOCAL synchronous_commit = off;\nselect '$mynatca$' -- no semicolon\n;\n\
              INSERT INTO supabase_migrations.schema_migrations (version, name, statements) \
              VALUES ($mynatca1$1$mynatca1$, $mynatca1$it's$mynatca1$, ARRAY[$mynatca1$select '$mynatca$' -- no semicolon$mynatca1$]::text[]);\n\
              COMMIT;"
@@ -360,7 +361,7 @@ mod tests {
         let message = compose(&s);
         assert!(message
             .text
-            .starts_with("BEGIN;\nRESET ALL;\nCREATE SCHEMA IF NOT EXISTS \"net\"\n;\ncreate table t (id int)\n;\n"));
+            .starts_with("BEGIN;\nRESET ALL;\nSET LOCAL synchronous_commit = off;\nCREATE SCHEMA IF NOT EXISTS \"net\"\n;\ncreate table t (id int)\n;\n"));
         assert!(message.text.contains("ARRAY[$mynatca$create extension pg_net with schema net$mynatca$, "));
         assert_eq!(message.placed.len(), 1, "only the file's own text maps back to it");
     }

@@ -12,7 +12,8 @@ use super::interrupt::{self, Watch};
 use super::preflight::{self, ExtensionUse, Lack};
 use super::upkeep::{self, Upkeep};
 use super::{
-    copy_settings, database_exists, end_sessions, maintenance_client, quote_ident, server_version, Base, Target,
+    copy_settings, database_exists, drop_database, end_sessions, maintenance_client, quote_ident, server_version, Base,
+    Target,
 };
 use crate::error::ConfigError;
 
@@ -125,7 +126,7 @@ pub(crate) fn refresh(
     watch.register(admin.cancel_token());
     let locked = upkeep::lock(&mut admin, &target.database, || on_event(Event::Waiting));
     // Ctrl-C while waiting: nothing was built, and the target is as it was.
-    check_signal().map_err(|err| abandon(&mut admin, target, &[], false, err))?;
+    check_signal().map_err(|err| abandon(&mut admin, target, (&[], false, version), err))?;
     locked.context("cannot take the target's lock")?;
     let (skipped, in_place) = extensions(&mut admin, plan, options, (&target.database, version), on_event)?;
     options.base.create_roles(&mut admin).context("cannot create the base's roles")?;
@@ -175,11 +176,11 @@ fn finish(
     (keep_failed, version): (bool, i32),
 ) -> anyhow::Result<Report> {
     let in_place = names.build == target.database;
-    // Left when a failure (--keep-going) or a differing file kept it from becoming the cache.
-    let pair_gone =
-        admin.batch_execute(&format!("DROP DATABASE IF EXISTS {}{}", quote_ident(&names.pair), force(version)));
+    // Left when a failure (--keep-going) kept it from becoming the cache.
+    if let Err(err) = drop_database(admin, &names.pair, version) {
+        tracing::warn!(%err, pair = names.pair, "cannot drop the spare copy");
+    }
     let swapped = filled.and_then(|report| {
-        pair_gone.context("cannot drop the spare copy")?;
         match &aside {
             None if !in_place => swap(admin, target, &names.build, version)?,
             None => {}
@@ -193,24 +194,17 @@ fn finish(
     });
     let Err(err) = swapped else { return swapped };
     if !in_place {
-        return Err(abandon(admin, target, &[&names.build, &names.pair], keep_failed, err));
+        return Err(abandon(admin, target, (&[&names.build, &names.pair], keep_failed, version), err));
     }
     let keep = keep_failed
         && end_sessions(admin, &names.build, version)
             .and_then(|()| rename(admin, &names.build, &names.scratch))
             .is_ok();
-    let err = abandon(admin, target, &[if keep { &names.scratch } else { &names.build }, &names.pair], keep, err);
+    let builds = [if keep { names.scratch.as_str() } else { names.build.as_str() }, names.pair.as_str()];
+    let err = abandon(admin, target, (&builds, keep, version), err);
     match aside.map(|aside| restore(admin, target, &aside)) {
         Some(Err(restore_err)) => Err(restore_err.context(format!("{err:#}"))),
         _ => Err(err),
-    }
-}
-
-fn force(version: i32) -> &'static str {
-    if version >= 130000 {
-        " WITH (FORCE)"
-    } else {
-        ""
     }
 }
 
@@ -226,15 +220,24 @@ fn set_aside(admin: &mut Client, target: &Target, version: i32) -> anyhow::Resul
     if !exists {
         return Ok(None);
     }
-    let aside = format!("mynatca_prev_{}_{}", cache::target_part(&target.database), std::process::id());
+    let aside = aside_name(target);
     close(admin, target, version, &aside)?;
     Ok(Some(aside))
+}
+
+fn aside_name(target: &Target) -> String {
+    format!("mynatca_prev_{}_{}", cache::target_part(&target.database), std::process::id())
 }
 
 /// The target closed to new sessions, its sessions ended, renamed `to`; reopened if that fails.
 fn close(admin: &mut Client, target: &Target, version: i32, to: &str) -> anyhow::Result<()> {
     let name = quote_ident(&target.database);
-    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {}", quote_ident(to)))?;
+    // Left by a refresh killed mid-swap (and a reused pid): someone's database, not ours to drop.
+    anyhow::ensure!(
+        !database_exists(admin, to)?,
+        "database \"{to}\" is a database an interrupted refresh set aside; rename it back to {} or drop it, then refresh again",
+        target.database
+    );
     admin
         .batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"))
         .with_context(|| format!("cannot close {} to new sessions", target.describe()))?;
@@ -452,23 +455,29 @@ impl<'a> Job<'a, 'a> {
     fn store(&mut self, cache: &str, from_cache: usize) -> anyhow::Result<()> {
         let version = server_version(self.admin)?;
         if let Some(pair) = self.pair {
-            let mut client = self.connect_to(pair)?;
-            for script in &self.plan.migrations[from_cache..] {
-                check_signal()?;
-                let applied = apply::apply(&mut client, script);
-                check_signal()?;
-                // The build took the same files: a difference is no failure of the refresh.
-                if !matches!(applied, Ok(Ok(()))) {
-                    tracing::warn!(file = %script.file.shown, "the cache copy differs from the build; not kept");
-                    return Ok(());
-                }
+            if self.fill_pair(pair, from_cache)? {
+                end_sessions(self.admin, pair, version)?;
+                return cache::adopt(self.admin, &self.target.database, pair, cache).context("cannot store the cache");
             }
-            drop(client);
-            end_sessions(self.admin, pair, version)?;
-            return cache::adopt(self.admin, &self.target.database, pair, cache).context("cannot store the cache");
         }
         end_sessions(self.admin, self.build, version)?;
         cache::store(self.admin, &self.target.database, self.build, cache).context("cannot store the cache")
+    }
+
+    /// Applies the new migrations to the pair; false when one fails there though it went
+    /// into the build (a migration that is not deterministic): then the build is copied.
+    fn fill_pair(&self, pair: &str, from_cache: usize) -> anyhow::Result<bool> {
+        let mut client = self.connect_to(pair)?;
+        for script in &self.plan.migrations[from_cache..] {
+            check_signal()?;
+            let applied = apply::apply(&mut client, script);
+            check_signal()?;
+            if !matches!(applied, Ok(Ok(()))) {
+                tracing::warn!(file = %script.file.shown, "the spare copy differs from the build; copying the build");
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     /// 1 when the file went in, 0 when it failed and the refresh keeps going.
@@ -508,13 +517,16 @@ fn check_signal() -> anyhow::Result<()> {
 }
 
 /// Drops the build (or keeps it), and says what became of the target.
-fn abandon(admin: &mut Client, target: &Target, builds: &[&str], keep: bool, err: anyhow::Error) -> anyhow::Error {
+fn abandon(
+    admin: &mut Client,
+    target: &Target,
+    (builds, keep, version): (&[&str], bool, i32),
+    err: anyhow::Error,
+) -> anyhow::Error {
     let kept = keep.then(|| builds[0].to_string());
     // The second is a spare taking the new migrations for the cache: never kept.
     for build in if keep { &builds[1..] } else { builds } {
-        if let Err(drop_err) =
-            admin.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(build)))
-        {
+        if let Err(drop_err) = drop_database(admin, build, version) {
             tracing::warn!(%drop_err, build, "cannot drop the build database");
         }
     }
@@ -540,19 +552,27 @@ fn swap(admin: &mut Client, target: &Target, build: &str, version: i32) -> anyho
     let name = quote_ident(&target.database);
     end_sessions(admin, build, version).context("cannot end the sessions on the build")?;
     let exists = database_exists(admin, &target.database)?;
-    let trash = cache::trash_name(&target.database, &std::process::id().to_string());
+    // Aside under a name no upkeep drops until the build is in: a failure in between
+    // never leaves the old database where it would be dropped.
+    let aside = aside_name(target);
     if exists {
-        close(admin, target, version, &trash)?;
+        close(admin, target, version, &aside)?;
     }
     let renamed = admin
         .batch_execute(&format!("ALTER DATABASE {} RENAME TO {name}", quote_ident(build)))
         .with_context(|| format!("cannot rename the build {build} to {}", target.describe()));
-    if renamed.is_err() && exists {
-        // Never leave the target away: put it back as it was.
-        let back = restore(admin, target, &trash);
-        if let Err(err) = back {
-            return renamed.context(format!("{err:#}"));
-        }
+    if !exists {
+        return renamed;
     }
-    renamed
+    if renamed.is_err() {
+        // Never leave the target away: put it back as it was.
+        return match restore(admin, target, &aside) {
+            Err(err) => renamed.context(format!("{err:#}")),
+            Ok(()) => renamed,
+        };
+    }
+    if let Err(err) = cache::discard(admin, &target.database, &aside) {
+        tracing::warn!(%err, aside, "cannot rename the replaced database to trash");
+    }
+    Ok(())
 }

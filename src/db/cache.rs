@@ -79,6 +79,9 @@ pub(crate) fn name(target: &str, key: &str) -> String {
 struct Cached {
     name: String,
     last_used: f64,
+    /// Made whole (settings, closed, commented). One that is not was cut short by a
+    /// kill: never used, the first pruned.
+    sealed: bool,
 }
 
 /// The target's caches, from the names (prefix, target, a key) and mynatca's comment.
@@ -96,8 +99,8 @@ fn list(client: &mut Client, target: &str) -> Result<Vec<Cached>, postgres::Erro
             let comment: String = row.get(1);
             let key = &name[start.len()..];
             let ours = key.len() == KEY_HEX && key.bytes().all(|b| b.is_ascii_hexdigit());
-            let last_used = comment.strip_prefix("mynatca cache; last used ")?.parse().ok()?;
-            ours.then_some(Cached { name, last_used })
+            let last_used = comment.strip_prefix("mynatca cache; last used ").and_then(|t| t.parse().ok());
+            ours.then_some(Cached { name, last_used: last_used.unwrap_or(0.0), sealed: last_used.is_some() })
         })
         .collect())
 }
@@ -117,7 +120,7 @@ pub(crate) fn find(client: &mut Client, target: &str, keys: &[String]) -> Result
     Ok((1..keys.len()).rev().find_map(|count| {
         let wanted = name(target, &keys[count]);
         let found = Found { count, key: keys[count].clone(), name: wanted };
-        cached.iter().any(|c| c.name == found.name).then_some(found)
+        cached.iter().any(|c| c.sealed && c.name == found.name).then_some(found)
     }))
 }
 
@@ -137,6 +140,22 @@ fn is_number(text: &str) -> bool {
     !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// What follows a target's trash prefix: a pid, or a pid, `s` and a spare's number. Any
+/// other tail is another target's (`app` and `app_test`) or not mynatca's.
+fn is_trash_tag(tag: &str) -> bool {
+    match tag.split_once('s') {
+        Some((pid, n)) => is_number(pid) && is_number(n),
+        None => is_number(tag),
+    }
+}
+
+/// A spare's tail after `mynatca_spare_<target>_`: the cache key's first hex digits, `_N`.
+fn is_spare_tail(tail: &str) -> bool {
+    tail.split_once('_').is_some_and(|(key, n)| {
+        key.len() == SPARE_KEY_HEX && key.bytes().all(|b| b.is_ascii_hexdigit()) && is_number(n)
+    })
+}
+
 /// Renames a spare to `to` and opens it to sessions: a copy of its cache in milliseconds.
 pub(crate) fn take_spare(client: &mut Client, spare: &str, to: &str) -> Result<(), postgres::Error> {
     client.batch_execute(&format!(
@@ -150,14 +169,12 @@ pub(crate) fn take_spare(client: &mut Client, spare: &str, to: &str) -> Result<(
 /// of any other cache. Each is copied under a trash name and renamed when complete, so a
 /// spare is never half made.
 pub(crate) fn replenish(client: &mut Client, target: &str, cache: &str, key: &str) -> Result<(), postgres::Error> {
-    let all = client.query(
-        "SELECT datname::text FROM pg_database WHERE starts_with(datname::text, $1)",
-        &[&format!("{SPARE_PREFIX}{}_", target_part(target))],
-    )?;
+    let start = format!("{SPARE_PREFIX}{}_", target_part(target));
+    let all = client.query("SELECT datname::text FROM pg_database WHERE starts_with(datname::text, $1)", &[&start])?;
     let stem = spare_stem(target, key);
     for row in &all {
         let name: String = row.get(0);
-        if !name.starts_with(&stem) {
+        if is_spare_tail(&name[start.len()..]) && !name.starts_with(&stem) {
             client.batch_execute(&format!("DROP DATABASE IF EXISTS {}", quote_ident(&name)))?;
         }
     }
@@ -190,16 +207,17 @@ pub(crate) fn discard(client: &mut Client, target: &str, database: &str) -> Resu
 
 /// Drops the target's trash: replaced targets and unfinished spares.
 pub(crate) fn empty_trash(client: &mut Client, target: &str, version: i32) -> Result<(), postgres::Error> {
-    let rows = client.query(
-        "SELECT datname::text FROM pg_database WHERE starts_with(datname::text, $1)",
-        &[&format!("{TRASH_PREFIX}{}_", target_part(target))],
-    )?;
-    let force = if version >= 130000 { " WITH (FORCE)" } else { "" };
-    for row in &rows {
-        let name: String = row.get(0);
-        client.batch_execute(&format!("DROP DATABASE IF EXISTS {}{force}", quote_ident(&name)))?;
+    let start = format!("{TRASH_PREFIX}{}_", target_part(target));
+    let rows = client.query("SELECT datname::text FROM pg_database WHERE starts_with(datname::text, $1)", &[&start])?;
+    // One that cannot be dropped (a replication slot in it, say) keeps none of the others.
+    let mut first_error = None;
+    for name in rows.iter().map(|row| row.get::<_, String>(0)).filter(|name| is_trash_tag(&name[start.len()..])) {
+        if let Err(err) = super::drop_database(client, &name, version) {
+            tracing::warn!(%err, name, "cannot drop a replaced database");
+            first_error.get_or_insert(err);
+        }
     }
-    Ok(())
+    first_error.map_or(Ok(()), Err)
 }
 
 /// Marks a cache as just used.

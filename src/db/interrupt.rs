@@ -1,4 +1,4 @@
-//! Ctrl-C and SIGTERM during a refresh: the signal is noted (not acted on in the
+//! Ctrl-C, SIGTERM, SIGHUP and SIGQUIT during a refresh: the signal is noted (not acted on in the
 //! handler), the running statement is cancelled, and the refresh cleans up its build.
 
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
@@ -22,12 +22,17 @@ pub(crate) fn received() -> Option<i32> {
     }
 }
 
-/// `SIGINT` or `SIGTERM`, for messages.
+/// The signals a refresh cleans up after: Ctrl-C, `kill`, a closed terminal or SSH
+/// session, Ctrl-\\.
+const HANDLED: [libc::c_int; 4] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT];
+
+/// The signal's name, for messages.
 pub(crate) fn signal_name(signal: i32) -> &'static str {
-    if signal == libc::SIGTERM {
-        "SIGTERM"
-    } else {
-        "SIGINT"
+    match signal {
+        libc::SIGTERM => "SIGTERM",
+        libc::SIGHUP => "SIGHUP",
+        libc::SIGQUIT => "SIGQUIT",
+        _ => "SIGINT",
     }
 }
 
@@ -43,7 +48,7 @@ pub(crate) struct Watch {
 impl Watch {
     pub(crate) fn start() -> Watch {
         SIGNAL.store(0, Ordering::SeqCst);
-        let previous = [libc::SIGINT, libc::SIGTERM].into_iter().map(|signal| (signal, install(signal))).collect();
+        let previous = HANDLED.into_iter().map(|signal| (signal, install(signal))).collect();
         let token: Arc<Mutex<Option<CancelToken>>> = Arc::default();
         let done = Arc::new(AtomicBool::new(false));
         let (thread_token, thread_done) = (token.clone(), done.clone());

@@ -320,6 +320,17 @@ pub(crate) fn end_sessions(client: &mut Client, database: &str, version: i32) ->
     Ok(())
 }
 
+/// Drops `database` if it exists, ending its sessions (`WITH (FORCE)` on PostgreSQL 13+).
+pub(crate) fn drop_database(client: &mut Client, database: &str, version: i32) -> Result<(), postgres::Error> {
+    let force = if version >= 130000 {
+        " WITH (FORCE)"
+    } else {
+        end_sessions(client, database, version)?;
+        ""
+    };
+    client.batch_execute(&format!("DROP DATABASE IF EXISTS {}{force}", quote_ident(database)))
+}
+
 /// Gives `to` the per-database settings of `from` (`ALTER DATABASE ... SET`), which
 /// `CREATE DATABASE ... TEMPLATE` does not copy. Copied through the catalog when the
 /// user may (a superuser); otherwise the base's search path is set again.

@@ -19,8 +19,12 @@ use super::{cache, database_exists, maintenance_client, server_version, Target};
 const LOCK_CLASS: i32 = 0x6d79_6e61;
 /// How long a refresh waits for its upkeep to queue on the lock before it lets go anyway.
 const HAND_OFF: Duration = Duration::from_secs(5);
-/// How the upkeep's session shows in `pg_stat_activity`.
+/// How an upkeep's session shows in `pg_stat_activity`: this, a space, its pid.
 const APPLICATION: &str = "mynatca upkeep";
+
+fn application(pid: u32) -> String {
+    format!("{APPLICATION} {pid}")
+}
 
 fn lock_key(target: &str) -> i32 {
     let digest = Sha256::digest(target.as_bytes());
@@ -50,7 +54,7 @@ pub(crate) fn lock(client: &mut Client, target: &str, on_wait: impl FnOnce()) ->
         let holders = lock_sessions(client, key, true)?;
         // Let go between the two looks: try again.
         let Some(holder) = holders.first() else { continue };
-        if holder != APPLICATION {
+        if !holder.starts_with(APPLICATION) {
             on_wait();
         }
         client.execute("SELECT pg_advisory_lock($1, $2)", &[&LOCK_CLASS, &key])?;
@@ -80,6 +84,8 @@ impl Upkeep {
         let mut command = Command::new(exe);
         command
             .args(["--quiet", "refresh", "--upkeep", self.cache.as_deref().unwrap_or("-")])
+            // The refresh was allowed its host; the upkeep checks it again like any refresh.
+            .args((!self.target.remote_hosts().is_empty()).then_some("--allow-remote"))
             // In the environment, not the arguments: `ps` shows arguments to every user.
             .env("MYNATCA_DB_URL", &self.target.url)
             .current_dir("/")
@@ -108,7 +114,9 @@ impl Upkeep {
         let key = lock_key(&self.target.database);
         let deadline = Instant::now() + HAND_OFF;
         while Instant::now() < deadline {
-            if lock_sessions(&mut self.admin, key, false)?.iter().any(|name| name == APPLICATION) {
+            // This refresh's own upkeep: an older one queued may be working for another cache.
+            let own = application(child.id());
+            if lock_sessions(&mut self.admin, key, false)?.contains(&own) {
                 break;
             }
             // It could not connect, say: the next refresh does its work.
@@ -134,7 +142,7 @@ pub(crate) fn upkeep(target: &Target, cache: Option<&str>) -> anyhow::Result<()>
         std::thread::sleep(Duration::from_millis(ms));
     }
     let mut admin = maintenance_client(target)?;
-    admin.batch_execute(&format!("SET application_name = '{APPLICATION}'"))?;
+    admin.batch_execute(&format!("SET application_name = '{}'", application(std::process::id())))?;
     lock(&mut admin, &target.database, || {})?;
     let version = server_version(&mut admin)?;
     work(&mut admin, target, version, cache)
@@ -144,12 +152,16 @@ pub(crate) fn upkeep(target: &Target, cache: Option<&str>) -> anyhow::Result<()>
 /// is let go, and the trash dropped (a drop waits for a checkpoint); its names are this
 /// target's alone, and a later upkeep drops whatever is left.
 fn work(admin: &mut Client, target: &Target, version: i32, cache: Option<&str>) -> anyhow::Result<()> {
-    if let Some(cache) = cache {
-        if database_exists(admin, cache)? {
+    let spares = match cache {
+        Some(cache) if database_exists(admin, cache)? => {
             let key = cache.rsplit('_').next().unwrap_or_default();
-            cache::replenish(admin, &target.database, cache, key).context("cannot make the spare copies")?;
+            cache::replenish(admin, &target.database, cache, key)
         }
-    }
+        _ => Ok(()),
+    };
     admin.execute("SELECT pg_advisory_unlock($1, $2)", &[&LOCK_CLASS, &lock_key(&target.database)])?;
-    cache::empty_trash(admin, &target.database, version).context("cannot drop the replaced database")
+    // The trash goes even when no spare could be made (a full disk, say): it frees space.
+    let trash = cache::empty_trash(admin, &target.database, version).context("cannot drop the replaced database");
+    spares.context("cannot make the spare copies")?;
+    trash
 }

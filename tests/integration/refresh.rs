@@ -531,7 +531,12 @@ fn each_file_starts_from_the_database_settings_as_the_supabase_cli_resets_the_se
         "SET statement_timeout = 0;\nSELECT pg_catalog.set_config('search_path', '', false);\n\
          CREATE TYPE public.app_role AS ENUM ('admin', 'member');\n",
     )
-    .migration("platform", "20240102000000_roles.sql", "create table user_roles (role app_role);\n")
+    .migration(
+        "platform",
+        "20240102000000_roles.sql",
+        "create table user_roles (role app_role);\n\
+         create table commits as select current_setting('synchronous_commit') as setting;\n",
+    )
     .write("platform/supabase/seed.sql", "insert into user_roles values ('admin');\n");
     refresh(&ws, "reset_all")
         .stdout(format!(
@@ -546,4 +551,6 @@ fn each_file_starts_from_the_database_settings_as_the_supabase_cli_resets_the_se
         .go();
     let mut client = pg::server().client("reset_all");
     assert_eq!(count(&mut client, "select count(*) from public.user_roles"), 1);
+    // The reset does not undo the build's one relaxed setting: commits need not wait for the disk.
+    assert_eq!(strings(&mut client, "select setting from public.commits"), vec!["off"]);
 }

@@ -202,3 +202,20 @@ fn a_new_migration_failing_under_keep_going_leaves_no_spare_copy_behind() {
     assert_eq!(named("build", "pair_fails"), vec![], "neither the build nor the second spare is left");
     assert_eq!(named("cache", "pair_fails").len(), 1, "no cache of a failed chain");
 }
+
+#[test]
+fn an_upkeep_touches_only_its_own_targets_spares_and_trash() {
+    // `pfx` is a prefix of `pfx_more`: names are matched by their whole shape.
+    let ws = three_schemas();
+    let six = "0 created, 0 updated, 0 removed, 6 unchanged";
+    refresh(&ws, "pfx_more").arg("--no-detach").stdout(first_refresh("pfx_more")).go();
+    let mut admin = pg::server().client("postgres");
+    admin.batch_execute("create database mynatca_trash_pfx_more_1").unwrap();
+    let theirs = named("spare", "pfx\\_more");
+    assert_eq!(theirs.len(), 2);
+    refresh(&ws, "pfx").arg("--no-detach").stdout(refreshed("pfx", six, APPLYING_FIVE, "5 migrations")).go();
+    refresh(&ws, "pfx").arg("--no-detach").stdout(refreshed("pfx", six, "", "5 migrations (5 from the cache)")).go();
+    assert_eq!(named("spare", "pfx\\_more"), theirs, "another target's spares are not this upkeep's");
+    assert_eq!(named("trash", "pfx\\_more").len(), 1, "nor its trash");
+    admin.batch_execute("drop database mynatca_trash_pfx_more_1").unwrap();
+}

@@ -52,7 +52,11 @@ fn interrupt(signal: i32, keep_failed: bool, database: &str) {
             on(database)
         )
     );
-    let name = if signal == libc::SIGINT { "SIGINT" } else { "SIGTERM" };
+    let name = match signal {
+        libc::SIGINT => "SIGINT",
+        libc::SIGHUP => "SIGHUP",
+        _ => "SIGTERM",
+    };
     let left = format!("error: interrupted by {name}: {} was left as it was", on(database));
     assert!(table_exists(&mut target, "marker"), "the previous database is untouched");
     let mut admin = pg::server().client("postgres");
@@ -84,5 +88,12 @@ fn sigint_during_the_apply_leaves_the_previous_database_and_drops_the_build() {
 fn sigterm_with_keep_failed_keeps_and_names_the_build() {
     for round in 0..2 {
         interrupt(libc::SIGTERM, true, &format!("sigterm_{round}"));
+    }
+}
+
+#[test]
+fn sighup_from_a_closed_terminal_cleans_up_as_ctrl_c_does() {
+    for round in 0..2 {
+        interrupt(libc::SIGHUP, false, &format!("sighup_{round}"));
     }
 }
