@@ -524,6 +524,12 @@ fn abandon(
     err: anyhow::Error,
 ) -> anyhow::Error {
     let kept = keep.then(|| builds[0].to_string());
+    if let Some(kept) = &kept {
+        let marked = admin.batch_execute(&format!("COMMENT ON DATABASE {} IS '{}'", quote_ident(kept), cache::KEPT));
+        if let Err(err) = marked {
+            tracing::warn!(%err, kept, "cannot mark the kept build");
+        }
+    }
     // The second is a spare taking the new migrations for the cache: never kept.
     for build in if keep { &builds[1..] } else { builds } {
         if let Err(drop_err) = drop_database(admin, build, version) {

@@ -140,13 +140,40 @@ fn is_number(text: &str) -> bool {
     !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// What follows a target's trash prefix: a pid, or a pid, `s` and a spare's number. Any
-/// other tail is another target's (`app` and `app_test`) or not mynatca's.
+/// What follows a target's trash prefix: a pid (a replaced target), a pid, `s` and a
+/// spare's number (a spare being made), a pid and `b` or `c` (an orphaned build or its
+/// second spare). Any other tail is another target's (`app` and `app_test`) or not ours.
 fn is_trash_tag(tag: &str) -> bool {
-    match tag.split_once('s') {
-        Some((pid, n)) => is_number(pid) && is_number(n),
-        None => is_number(tag),
+    let pid_end = tag.bytes().position(|b| !b.is_ascii_digit()).unwrap_or(tag.len());
+    let (pid, rest) = tag.split_at(pid_end);
+    !pid.is_empty() && (rest.is_empty() || rest == "b" || rest == "c" || rest.strip_prefix('s').is_some_and(is_number))
+}
+
+/// The comment `--keep-failed` leaves on the build it keeps: no upkeep sweeps it.
+pub(crate) const KEPT: &str = "mynatca: kept by --keep-failed";
+
+/// Builds of this target that no refresh is making (the caller holds the target's lock)
+/// and nobody kept: left by a `kill -9`. Renamed to trash, dropped with it.
+pub(crate) fn sweep_orphans(client: &mut Client, target: &str) -> Result<(), postgres::Error> {
+    let start = format!("mynatca_build_{}_", target_part(target));
+    let rows = client.query(
+        "SELECT datname::text, coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database \
+         WHERE starts_with(datname::text, $1)",
+        &[&start],
+    )?;
+    for row in &rows {
+        let (name, comment): (String, String) = (row.get(0), row.get(1));
+        let tail = &name[start.len()..];
+        let pid = tail.strip_suffix('c').unwrap_or(tail);
+        if !is_number(pid) || comment == KEPT {
+            continue;
+        }
+        let tag = if pid.len() == tail.len() { format!("{pid}b") } else { format!("{pid}c") };
+        let trash = quote_ident(&trash_name(target, &tag));
+        client.batch_execute(&format!("DROP DATABASE IF EXISTS {trash}"))?;
+        client.batch_execute(&format!("ALTER DATABASE {} RENAME TO {trash}", quote_ident(&name)))?;
     }
+    Ok(())
 }
 
 /// A spare's tail after `mynatca_spare_<target>_`: the cache key's first hex digits, `_N`.

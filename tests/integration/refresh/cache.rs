@@ -219,3 +219,22 @@ fn an_upkeep_touches_only_its_own_targets_spares_and_trash() {
     assert_eq!(named("trash", "pfx\\_more").len(), 1, "nor its trash");
     admin.batch_execute("drop database mynatca_trash_pfx_more_1").unwrap();
 }
+
+#[test]
+fn the_upkeep_sweeps_builds_of_killed_refreshes_but_not_kept_ones_or_other_targets() {
+    let ws = three_schemas();
+    let mut admin = pg::server().client("postgres");
+    // As a `kill -9` leaves them: a build, the second spare of another, a kept build, and
+    // a build of a target whose name starts the same.
+    for name in ["mynatca_build_orphans_11", "mynatca_build_orphans_12c", "mynatca_build_orphans_13"] {
+        admin.batch_execute(&format!("create database {name}")).unwrap();
+    }
+    admin.batch_execute("comment on database mynatca_build_orphans_13 is 'mynatca: kept by --keep-failed'").unwrap();
+    admin.batch_execute("create database mynatca_build_orphans_x_14").unwrap();
+    refresh(&ws, "orphans").arg("--no-detach").stdout(first_refresh("orphans")).go();
+    let left: Vec<String> = named("build", "orphans").into_iter().map(|(name, _)| name).collect();
+    assert_eq!(left, vec!["mynatca_build_orphans_13", "mynatca_build_orphans_x_14"]);
+    assert_eq!(named("trash", "orphans"), vec![], "swept, then dropped");
+    admin.batch_execute("drop database mynatca_build_orphans_13; ").unwrap();
+    admin.batch_execute("drop database mynatca_build_orphans_x_14").unwrap();
+}
