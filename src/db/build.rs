@@ -130,9 +130,7 @@ pub(crate) fn refresh(
     locked.context("cannot take the target's lock")?;
     let (skipped, in_place) = extensions(&mut admin, plan, options, (&target.database, version), on_event)?;
     options.base.create_roles(&mut admin).context("cannot create the base's roles")?;
-    // In place, a cache would be a copy of a database pg_cron's worker keeps a session on.
-    let cached = options.cache && !in_place;
-    let keys = cached.then(|| cache::chain(options.base, &version.to_string(), &skipped, &plan.migrations));
+    let keys = options.cache.then(|| cache::chain(options.base, &version.to_string(), &skipped, &plan.migrations));
     let start = match &keys {
         Some(keys) => Start::choose(&mut admin, &target.database, keys).context("cannot list the cached databases")?,
         None => Start::Scratch,
@@ -460,8 +458,14 @@ impl<'a> Job<'a, 'a> {
                 return cache::adopt(self.admin, &self.target.database, pair, cache).context("cannot store the cache");
             }
         }
-        end_sessions(self.admin, self.build, version)?;
-        cache::store(self.admin, &self.target.database, self.build, cache).context("cannot store the cache")
+        // Closed while copied: pg_cron's worker reconnects within a second to a build under
+        // the target's name (in place), and a copy refuses a database with a session.
+        let build = quote_ident(self.build);
+        self.admin.batch_execute(&format!("ALTER DATABASE {build} ALLOW_CONNECTIONS false"))?;
+        let stored = end_sessions(self.admin, self.build, version)
+            .and_then(|()| cache::store(self.admin, &self.target.database, self.build, cache));
+        self.admin.batch_execute(&format!("ALTER DATABASE {build} ALLOW_CONNECTIONS true"))?;
+        stored.context("cannot store the cache")
     }
 
     /// Applies the new migrations to the pair; false when one fails there though it went
