@@ -149,6 +149,8 @@ pub(crate) fn refresh(
             Job { admin: &mut admin, target, build: &build, pair, plan, options, watch: &watch, keys, on_event };
         job.fill(start.count())
     });
+    // From here the admin session cleans up and restores: a signal must not cancel that.
+    watch.unregister();
     let names = Names { build, scratch, pair };
     let mut report = finish(&mut admin, target, filled, &names, aside, (options.keep_failed, version))?;
     report.skipped = skipped;
@@ -188,6 +190,9 @@ fn finish(
                 }
             }
         }
+        if let Err(err) = cache::mark(admin, &target.database, None) {
+            tracing::warn!(%err, "cannot clear the target's build mark");
+        }
         Ok(report)
     });
     let Err(err) = swapped else { return swapped };
@@ -204,6 +209,15 @@ fn finish(
         Some(Err(restore_err)) => Err(restore_err.context(format!("{err:#}"))),
         _ => Err(err),
     }
+}
+
+/// Opens `database` to sessions again; false (logged) if that fails.
+fn reopen(admin: &mut Client, database: &str) -> bool {
+    let opened = admin.batch_execute(&format!("ALTER DATABASE {} ALLOW_CONNECTIONS true", quote_ident(database)));
+    if let Err(err) = &opened {
+        tracing::warn!(%err, database, "cannot open the database to sessions again");
+    }
+    opened.is_ok()
 }
 
 fn rename(admin: &mut Client, from: &str, to: &str) -> Result<(), postgres::Error> {
@@ -296,10 +310,17 @@ impl Start {
 
     fn create(&self, admin: &mut Client, build: &str, pair_name: &str) -> anyhow::Result<()> {
         for name in [build, pair_name] {
-            admin
-                .batch_execute(&format!("DROP DATABASE IF EXISTS {}", quote_ident(name)))
-                .context("cannot drop an old build")?;
+            clear_name(admin, name)?;
         }
+        self.lay(admin, build, pair_name)?;
+        // What the upkeep may sweep if this process is killed before it ends.
+        for name in [build].into_iter().chain(self.pair().map(|_| pair_name)) {
+            cache::mark(admin, name, Some(cache::BUILDING)).context("cannot mark the build")?;
+        }
+        Ok(())
+    }
+
+    fn lay(&self, admin: &mut Client, build: &str, pair_name: &str) -> anyhow::Result<()> {
         let cannot = || format!("cannot create the build database {build}");
         match self {
             // template0 is pristine and never busy: template1 may hold local additions or sessions.
@@ -325,6 +346,21 @@ impl Start {
                 cache::touch(admin, &found.name).context("cannot mark the cache used")
             }
         }
+    }
+}
+
+/// Frees a build's name: a database there is this pid's orphan (marked building) and is
+/// dropped; anything else there (a build kept by --keep-failed under a reused pid) is not
+/// ours to drop.
+fn clear_name(admin: &mut Client, name: &str) -> anyhow::Result<()> {
+    match cache::comment(admin, name)? {
+        None => Ok(()),
+        Some(comment) if comment == cache::BUILDING => {
+            admin.batch_execute(&format!("DROP DATABASE IF EXISTS {}", quote_ident(name))).context("cannot drop an old build")
+        }
+        Some(_) => anyhow::bail!(
+            "database \"{name}\" already exists (a build kept by --keep-failed, say); drop it (dropdb '{name}') and refresh again"
+        ),
     }
 }
 
@@ -464,8 +500,10 @@ impl<'a> Job<'a, 'a> {
         self.admin.batch_execute(&format!("ALTER DATABASE {build} ALLOW_CONNECTIONS false"))?;
         let stored = end_sessions(self.admin, self.build, version)
             .and_then(|()| cache::store(self.admin, &self.target.database, self.build, cache));
-        self.admin.batch_execute(&format!("ALTER DATABASE {build} ALLOW_CONNECTIONS true"))?;
-        stored.context("cannot store the cache")
+        let reopened = reopen(self.admin, self.build);
+        stored.context("cannot store the cache")?;
+        anyhow::ensure!(reopened, "cannot open the build {} to sessions again", self.build);
+        Ok(())
     }
 
     /// Applies the new migrations to the pair; false when one fails there though it went

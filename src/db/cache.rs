@@ -141,19 +141,39 @@ fn is_number(text: &str) -> bool {
 }
 
 /// What follows a target's trash prefix: a pid (a replaced target), a pid, `s` and a
-/// spare's number (a spare being made), a pid and `b` or `c` (an orphaned build or its
-/// second spare). Any other tail is another target's (`app` and `app_test`) or not ours.
+/// spare's number (a spare being made), a pid, `p` and a number (a pruned cache), a pid
+/// and `b` or `c` (an orphaned build or its second spare). Any other tail is another
+/// target's (`app` and `app_test`) or not ours.
 fn is_trash_tag(tag: &str) -> bool {
     let pid_end = tag.bytes().position(|b| !b.is_ascii_digit()).unwrap_or(tag.len());
     let (pid, rest) = tag.split_at(pid_end);
-    !pid.is_empty() && (rest.is_empty() || rest == "b" || rest == "c" || rest.strip_prefix('s').is_some_and(is_number))
+    let numbered = |letter: char| rest.strip_prefix(letter).is_some_and(is_number);
+    !pid.is_empty() && (rest.is_empty() || rest == "b" || rest == "c" || numbered('s') || numbered('p'))
 }
 
+/// The comment a build carries while a refresh makes it: what the upkeep may sweep.
+pub(crate) const BUILDING: &str = "mynatca: building";
 /// The comment `--keep-failed` leaves on the build it keeps: no upkeep sweeps it.
 pub(crate) const KEPT: &str = "mynatca: kept by --keep-failed";
 
-/// Builds of this target that no refresh is making (the caller holds the target's lock)
-/// and nobody kept: left by a `kill -9`. Renamed to trash, dropped with it.
+/// Sets (or with `None` clears) a database's comment.
+pub(crate) fn mark(client: &mut Client, database: &str, comment: Option<&str>) -> Result<(), postgres::Error> {
+    let text = comment.map_or("NULL".to_string(), |c| format!("'{}'", c.replace('\'', "''")));
+    client.batch_execute(&format!("COMMENT ON DATABASE {} IS {text}", quote_ident(database)))
+}
+
+/// A database's comment, when the database exists.
+pub(crate) fn comment(client: &mut Client, database: &str) -> Result<Option<String>, postgres::Error> {
+    let row = client.query_opt(
+        "SELECT coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database WHERE datname = $1",
+        &[&database],
+    )?;
+    Ok(row.map(|row| row.get(0)))
+}
+
+/// Builds of this target still marked [`BUILDING`] though no refresh is making them (the
+/// caller holds the target's lock): left by a `kill -9`. Renamed to trash, dropped with it.
+/// A build without the mark (kept, or made by an older mynatca) is left alone.
 pub(crate) fn sweep_orphans(client: &mut Client, target: &str) -> Result<(), postgres::Error> {
     let start = format!("mynatca_build_{}_", target_part(target));
     let rows = client.query(
@@ -165,7 +185,7 @@ pub(crate) fn sweep_orphans(client: &mut Client, target: &str) -> Result<(), pos
         let (name, comment): (String, String) = (row.get(0), row.get(1));
         let tail = &name[start.len()..];
         let pid = tail.strip_suffix('c').unwrap_or(tail);
-        if !is_number(pid) || comment == KEPT {
+        if !is_number(pid) || comment != BUILDING {
             continue;
         }
         let tag = if pid.len() == tail.len() { format!("{pid}b") } else { format!("{pid}c") };
@@ -279,11 +299,15 @@ fn seal(client: &mut Client, target: &str, cache: &str) -> Result<(), postgres::
     prune(client, target)
 }
 
+/// Keeps the [`KEEP`] most recently used caches; the rest are renamed to trash (a drop
+/// waits for a checkpoint: the upkeep does it).
 fn prune(client: &mut Client, target: &str) -> Result<(), postgres::Error> {
     let mut cached = list(client, target)?;
     cached.sort_by(|a, b| b.last_used.total_cmp(&a.last_used));
-    for old in cached.iter().skip(KEEP) {
-        client.batch_execute(&format!("DROP DATABASE IF EXISTS {}", quote_ident(&old.name)))?;
+    for (n, old) in cached.iter().skip(KEEP).enumerate() {
+        let trash = quote_ident(&trash_name(target, &format!("{}p{n}", std::process::id())));
+        client.batch_execute(&format!("DROP DATABASE IF EXISTS {trash}"))?;
+        client.batch_execute(&format!("ALTER DATABASE {} RENAME TO {trash}", quote_ident(&old.name)))?;
     }
     Ok(())
 }

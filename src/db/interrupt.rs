@@ -71,6 +71,11 @@ impl Watch {
     pub(crate) fn register(&self, token: CancelToken) {
         *self.token.lock().expect("not poisoned") = Some(token);
     }
+
+    /// No statement is cancelled by a signal from now on (it is still noted).
+    pub(crate) fn unregister(&self) {
+        *self.token.lock().expect("not poisoned") = None;
+    }
 }
 
 impl Drop for Watch {

@@ -224,17 +224,26 @@ fn an_upkeep_touches_only_its_own_targets_spares_and_trash() {
 fn the_upkeep_sweeps_builds_of_killed_refreshes_but_not_kept_ones_or_other_targets() {
     let ws = three_schemas();
     let mut admin = pg::server().client("postgres");
-    // As a `kill -9` leaves them: a build, the second spare of another, a kept build, and
-    // a build of a target whose name starts the same.
-    for name in ["mynatca_build_orphans_11", "mynatca_build_orphans_12c", "mynatca_build_orphans_13"] {
+    // As a `kill -9` leaves them (marked as being built): a build and the second spare of
+    // another; a kept build; a build an older mynatca kept (no mark); and a build of a
+    // target whose name starts the same.
+    for name in ["mynatca_build_orphans_11", "mynatca_build_orphans_12c"] {
+        admin.batch_execute(&format!("create database {name}")).unwrap();
+        admin.batch_execute(&format!("comment on database {name} is 'mynatca: building'")).unwrap();
+    }
+    for name in ["mynatca_build_orphans_13", "mynatca_build_orphans_15", "mynatca_build_orphans_x_14"] {
         admin.batch_execute(&format!("create database {name}")).unwrap();
     }
     admin.batch_execute("comment on database mynatca_build_orphans_13 is 'mynatca: kept by --keep-failed'").unwrap();
-    admin.batch_execute("create database mynatca_build_orphans_x_14").unwrap();
+    admin.batch_execute("comment on database mynatca_build_orphans_x_14 is 'mynatca: building'").unwrap();
     refresh(&ws, "orphans").arg("--no-detach").stdout(first_refresh("orphans")).go();
     let left: Vec<String> = named("build", "orphans").into_iter().map(|(name, _)| name).collect();
-    assert_eq!(left, vec!["mynatca_build_orphans_13", "mynatca_build_orphans_x_14"]);
+    assert_eq!(left, vec!["mynatca_build_orphans_13", "mynatca_build_orphans_15", "mynatca_build_orphans_x_14"]);
     assert_eq!(named("trash", "orphans"), vec![], "swept, then dropped");
-    admin.batch_execute("drop database mynatca_build_orphans_13; ").unwrap();
-    admin.batch_execute("drop database mynatca_build_orphans_x_14").unwrap();
+    let mark =
+        "select coalesce(shobj_description(oid, 'pg_database'), 'none') from pg_database where datname = 'orphans'";
+    assert_eq!(strings(&mut admin, mark), vec!["none"], "the target does not keep the build's mark");
+    for name in ["mynatca_build_orphans_13", "mynatca_build_orphans_15", "mynatca_build_orphans_x_14"] {
+        admin.batch_execute(&format!("drop database {name}")).unwrap();
+    }
 }
