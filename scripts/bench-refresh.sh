@@ -29,6 +29,9 @@ done
 
 now() { python3 -c 'import time; print(time.time())'; }
 seconds() { python3 -c "print(f'{$2 - $1:.3f}')"; }
+# Median of the per-run ratios a[i] / b[i]: each pair ran back to back, so a machine that
+# is slower for a while slows both.
+paired() { python3 -c "import sys; a, b = sys.argv[1].split(), sys.argv[2].split(); r = sorted(float(x) / float(y) for x, y in zip(a, b)); print(f'{r[len(r)//2]:.2f}')" "$1" "$2"; }
 median() { printf '%s\n' "$@" | sort -g | python3 -c 'import sys; v=[float(x) for x in sys.stdin]; print(f"{sorted(v)[len(v)//2]:.3f}")'; }
 ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
 
@@ -126,6 +129,7 @@ for run in $(seq "$runs"); do
   b2b+=("$(timed refresh)")
   settle
 done
+echo "runs (s): floor ${floor[*]}; cold ${cold[*]}; warm ${warm[*]}; warm+1 ${added[*]}; b2b ${b2b[*]}" >&2
 floor_s=$(median "${floor[@]}") cold_s=$(median "${cold[@]}") warm_s=$(median "${warm[@]}")
 added_s=$(median "${added[@]}") b2b_s=$(median "${b2b[@]}")
 migrations=$(ls "$platform/supabase/migrations" | grep -c '^[0-9][0-9]*_.*\.sql$')
@@ -148,5 +152,6 @@ cat <<TABLE
 | \`psql -f\` per file into a fresh database (no history) | $psql_s | $(ratio "$psql_s" "$floor_s")x |
 | floor: every file through one \`psql -1\` session | $floor_s | 1.00x |
 
+per run, side by side: cold / floor $(paired "${cold[*]}" "${floor[*]}")x, warm+1 / warm $(paired "${added[*]}" "${warm[*]}")x (medians of the ratios)
 cold / floor: $(ratio "$cold_s" "$floor_s")x (target <= 1.15); warm: ${warm_s}s (target <= 0.5); cold / warm: $(ratio "$cold_s" "$warm_s")x (target >= 10); warm+1 / warm: $(ratio "$added_s" "$warm_s")x (target <= 1.2); psql -f / cold: $(ratio "$psql_s" "$cold_s")x
 TABLE

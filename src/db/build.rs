@@ -145,8 +145,18 @@ pub(crate) fn refresh(
     let created = start.create(&mut admin, &build, &pair);
     let filled = created.and_then(|()| {
         let pair = start.pair().map(|_| pair.as_str());
-        let mut job =
-            Job { admin: &mut admin, target, build: &build, pair, plan, options, watch: &watch, keys, on_event };
+        let mut job = Job {
+            admin: &mut admin,
+            target,
+            build: &build,
+            pair,
+            version,
+            plan,
+            options,
+            watch: &watch,
+            keys,
+            on_event,
+        };
         job.fill(start.count())
     });
     // From here the admin session cleans up and restores: a signal must not cancel that.
@@ -425,6 +435,7 @@ struct Job<'a, 'e> {
     build: &'a str,
     /// A spare taking the new migrations too, to become the next cache.
     pair: Option<&'a str>,
+    version: i32,
     plan: &'a Plan,
     options: &'a Options,
     watch: &'a Watch,
@@ -468,9 +479,9 @@ impl<'a> Job<'a, 'a> {
         if let Some(keys) = &self.keys {
             if report.failures.is_empty() {
                 let cache = cache::name(&self.target.database, &keys[self.plan.migrations.len()]);
-                if !migrations.is_empty() {
+                if !migrations.is_empty() && !self.adopt_pair(&cache, from_cache)? {
                     drop(client);
-                    self.store(&cache, from_cache)?;
+                    self.store_copy(&cache)?;
                     client = self.connect()?;
                 }
                 report.cache = Some(cache);
@@ -486,19 +497,25 @@ impl<'a> Job<'a, 'a> {
 
     /// Keeps the migrated build as the cache `cache`: the pair, given the same new
     /// migrations, renamed; else a copy of the build.
-    fn store(&mut self, cache: &str, from_cache: usize) -> anyhow::Result<()> {
-        let version = server_version(self.admin)?;
-        if let Some(pair) = self.pair {
-            if self.fill_pair(pair, from_cache)? {
-                end_sessions(self.admin, pair, version)?;
-                return cache::adopt(self.admin, &self.target.database, pair, cache).context("cannot store the cache");
-            }
+    /// The pair, given the same new migrations, renamed to the cache `cache`: false when
+    /// there is no pair or it differs.
+    fn adopt_pair(&mut self, cache: &str, from_cache: usize) -> anyhow::Result<bool> {
+        let Some(pair) = self.pair else { return Ok(false) };
+        if !self.fill_pair(pair, from_cache)? {
+            return Ok(false);
         }
+        end_sessions(self.admin, pair, self.version)?;
+        cache::adopt(self.admin, &self.target.database, pair, cache).context("cannot store the cache")?;
+        Ok(true)
+    }
+
+    /// A copy of the build (no session may be on it) kept as the cache `cache`.
+    fn store_copy(&mut self, cache: &str) -> anyhow::Result<()> {
         // Closed while copied: pg_cron's worker reconnects within a second to a build under
         // the target's name (in place), and a copy refuses a database with a session.
         let build = quote_ident(self.build);
         self.admin.batch_execute(&format!("ALTER DATABASE {build} ALLOW_CONNECTIONS false"))?;
-        let stored = end_sessions(self.admin, self.build, version)
+        let stored = end_sessions(self.admin, self.build, self.version)
             .and_then(|()| cache::store(self.admin, &self.target.database, self.build, cache));
         let reopened = reopen(self.admin, self.build);
         stored.context("cannot store the cache")?;
