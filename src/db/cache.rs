@@ -84,19 +84,23 @@ struct Cached {
     sealed: bool,
 }
 
-/// The target's caches, from the names (prefix, target, a key) and mynatca's comment.
-fn list(client: &mut Client, target: &str) -> Result<Vec<Cached>, postgres::Error> {
-    let start = format!("{PREFIX}{}_", target_part(target));
+/// The databases whose names start with `start`, each with its comment ('' for none).
+fn with_comments(client: &mut Client, start: &str) -> Result<Vec<(String, String)>, postgres::Error> {
     let rows = client.query(
         "SELECT datname::text, coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database \
          WHERE starts_with(datname::text, $1)",
         &[&start],
     )?;
+    Ok(rows.iter().map(|row| (row.get(0), row.get(1))).collect())
+}
+
+/// The target's caches, from the names (prefix, target, a key) and mynatca's comment.
+fn list(client: &mut Client, target: &str) -> Result<Vec<Cached>, postgres::Error> {
+    let start = format!("{PREFIX}{}_", target_part(target));
+    let rows = with_comments(client, &start)?;
     Ok(rows
-        .iter()
-        .filter_map(|row| {
-            let name: String = row.get(0);
-            let comment: String = row.get(1);
+        .into_iter()
+        .filter_map(|(name, comment)| {
             let key = &name[start.len()..];
             let ours = key.len() == KEY_HEX && key.bytes().all(|b| b.is_ascii_hexdigit());
             let last_used = comment.strip_prefix("mynatca cache; last used ").and_then(|t| t.parse().ok());
@@ -176,13 +180,8 @@ pub(crate) fn comment(client: &mut Client, database: &str) -> Result<Option<Stri
 /// A build without the mark (kept, or made by an older mynatca) is left alone.
 pub(crate) fn sweep_orphans(client: &mut Client, target: &str) -> Result<(), postgres::Error> {
     let start = format!("mynatca_build_{}_", target_part(target));
-    let rows = client.query(
-        "SELECT datname::text, coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database \
-         WHERE starts_with(datname::text, $1)",
-        &[&start],
-    )?;
-    for row in &rows {
-        let (name, comment): (String, String) = (row.get(0), row.get(1));
+    let rows = with_comments(client, &start)?;
+    for (name, comment) in rows {
         let tail = &name[start.len()..];
         let pid = tail.strip_suffix('c').unwrap_or(tail);
         if !is_number(pid) || comment != BUILDING {

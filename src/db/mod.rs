@@ -28,6 +28,7 @@ mod build;
 mod cache;
 mod interrupt;
 mod preflight;
+mod swap;
 mod upkeep;
 
 pub(crate) use apply::{FileFailure, History, Kind, Script};
