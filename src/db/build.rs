@@ -12,9 +12,7 @@ use super::interrupt::{self, Watch};
 use super::preflight::{self, ExtensionUse, Lack};
 use super::swap::{close, reopen, restore, set_aside, swap};
 use super::upkeep::{self, Upkeep};
-use super::{
-    copy_settings, drop_database, end_sessions, maintenance_client, quote_ident, server_version, Base, Target,
-};
+use super::{drop_database, end_sessions, maintenance_client, quote_ident, server_version, Base, Target};
 use crate::error::ConfigError;
 
 /// How a refresh runs (the flags of `mynatca refresh`).
@@ -137,14 +135,15 @@ pub(crate) fn refresh(
     };
 
     let scratch = format!("mynatca_build_{}_{}", cache::target_part(&target.database), std::process::id());
-    let pair = format!("{scratch}c");
+    // The spare taking the new migrations too, when the start has one.
+    let pair = start.pair().map(|_| format!("{scratch}c"));
     let (build, aside) = match in_place {
         false => (scratch.clone(), None),
         true => (target.database.clone(), set_aside(&mut admin, target, version)?),
     };
-    let created = start.create(&mut admin, &build, &pair);
+    let created = start.create(&mut admin, &build, pair.as_deref());
     let filled = created.and_then(|()| {
-        let pair = start.pair().map(|_| pair.as_str());
+        let pair = pair.as_deref();
         let mut job = Job {
             admin: &mut admin,
             target,
@@ -173,7 +172,14 @@ pub(crate) fn refresh(
 struct Names {
     build: String,
     scratch: String,
-    pair: String,
+    pair: Option<String>,
+}
+
+impl Names {
+    /// The build (or the name it is kept under), then the pair if there is one.
+    fn builds<'a>(&'a self, build: &'a str) -> Vec<&'a str> {
+        [build].into_iter().chain(self.pair.as_deref()).collect()
+    }
 }
 
 /// Puts the build in place, or cleans up after it and puts the target back.
@@ -186,11 +192,13 @@ fn finish(
     (keep_failed, version): (bool, i32),
 ) -> anyhow::Result<Report> {
     let in_place = names.build == target.database;
-    // Left when a failure (--keep-going) kept it from becoming the cache.
-    if let Err(err) = drop_database(admin, &names.pair, version) {
-        tracing::warn!(%err, pair = names.pair, "cannot drop the spare copy");
-    }
     let swapped = filled.and_then(|report| {
+        // Left when a failure (--keep-going) kept it from becoming the cache.
+        if let Some(pair) = &names.pair {
+            if let Err(err) = drop_database(admin, pair, version) {
+                tracing::warn!(%err, pair, "cannot drop the spare copy");
+            }
+        }
         match &aside {
             None if !in_place => swap(admin, target, &names.build, version)?,
             None => {}
@@ -207,11 +215,11 @@ fn finish(
     });
     let Err(err) = swapped else { return swapped };
     if !in_place {
-        return Err(abandon(admin, target, (&[&names.build, &names.pair], keep_failed, version), err));
+        return Err(abandon(admin, target, (&names.builds(&names.build), keep_failed, version), err));
     }
     // Closed first: Supabase's services and pg_cron's worker reconnect to the target's name.
     let keep = keep_failed && close(admin, target, version, &names.scratch).is_ok() && reopen(admin, &names.scratch);
-    let builds = [if keep { names.scratch.as_str() } else { names.build.as_str() }, names.pair.as_str()];
+    let builds = names.builds(if keep { &names.scratch } else { &names.build });
     let err = abandon(admin, target, (&builds, keep, version), err);
     match aside.map(|aside| restore(admin, target, &aside)) {
         Some(Err(restore_err)) => Err(restore_err.context(format!("{err:#}"))),
@@ -257,19 +265,21 @@ impl Start {
         }
     }
 
-    fn create(&self, admin: &mut Client, build: &str, pair_name: &str) -> anyhow::Result<()> {
-        for name in [build, pair_name] {
+    /// The build, and `pair_name` when the start has a pair (see [`Start::pair`]).
+    fn create(&self, admin: &mut Client, build: &str, pair_name: Option<&str>) -> anyhow::Result<()> {
+        let names: Vec<&str> = [build].into_iter().chain(pair_name).collect();
+        for name in &names {
             clear_name(admin, name)?;
         }
         self.lay(admin, build, pair_name)?;
         // What the upkeep may sweep if this process is killed before it ends.
-        for name in [build].into_iter().chain(self.pair().map(|_| pair_name)) {
+        for name in names {
             cache::mark(admin, name, Some(cache::BUILDING)).context("cannot mark the build")?;
         }
         Ok(())
     }
 
-    fn lay(&self, admin: &mut Client, build: &str, pair_name: &str) -> anyhow::Result<()> {
+    fn lay(&self, admin: &mut Client, build: &str, pair_name: Option<&str>) -> anyhow::Result<()> {
         let cannot = || format!("cannot create the build database {build}");
         match self {
             // template0 is pristine and never busy: template1 may hold local additions or sessions.
@@ -277,19 +287,12 @@ impl Start {
                 .batch_execute(&format!("CREATE DATABASE {} TEMPLATE template0", quote_ident(build)))
                 .with_context(cannot),
             Start::Copy(found) => {
-                admin
-                    .batch_execute(&format!(
-                        "CREATE DATABASE {} TEMPLATE {}",
-                        quote_ident(build),
-                        quote_ident(&found.name)
-                    ))
-                    .with_context(cannot)?;
-                copy_settings(admin, &found.name, build).context("cannot copy the cached database's settings")?;
+                cache::copy(admin, &found.name, build).with_context(cannot)?;
                 cache::touch(admin, &found.name).context("cannot mark the cache used")
             }
             Start::Spare { found, spare, pair } => {
                 cache::take_spare(admin, spare, build).with_context(cannot)?;
-                if let Some(pair) = pair {
+                if let (Some(pair), Some(pair_name)) = (pair, pair_name) {
                     cache::take_spare(admin, pair, pair_name).with_context(cannot)?;
                 }
                 cache::touch(admin, &found.name).context("cannot mark the cache used")
@@ -434,8 +437,6 @@ impl<'a> Job<'a, 'a> {
         Ok(report)
     }
 
-    /// Keeps the migrated build as the cache `cache`: the pair, given the same new
-    /// migrations, renamed; else a copy of the build.
     /// The pair, given the same new migrations, renamed to the cache `cache`: false when
     /// there is no pair or it differs.
     fn adopt_pair(&mut self, cache: &str, from_cache: usize) -> anyhow::Result<bool> {
@@ -523,8 +524,7 @@ fn abandon(
 ) -> anyhow::Error {
     let kept = keep.then(|| builds[0].to_string());
     if let Some(kept) = &kept {
-        let marked = admin.batch_execute(&format!("COMMENT ON DATABASE {} IS '{}'", quote_ident(kept), cache::KEPT));
-        if let Err(err) = marked {
+        if let Err(err) = cache::mark(admin, kept, Some(cache::KEPT)) {
             tracing::warn!(%err, kept, "cannot mark the kept build");
         }
     }

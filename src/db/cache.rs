@@ -84,6 +84,13 @@ struct Cached {
     sealed: bool,
 }
 
+/// The databases whose names start with `start`, sorted.
+fn names_starting(client: &mut Client, start: &str) -> Result<Vec<String>, postgres::Error> {
+    let rows = client
+        .query("SELECT datname::text FROM pg_database WHERE starts_with(datname::text, $1) ORDER BY 1", &[&start])?;
+    Ok(rows.iter().map(|row| row.get(0)).collect())
+}
+
 /// The databases whose names start with `start`, each with its comment ('' for none).
 fn with_comments(client: &mut Client, start: &str) -> Result<Vec<(String, String)>, postgres::Error> {
     let rows = client.query(
@@ -135,9 +142,7 @@ fn spare_stem(target: &str, key: &str) -> String {
 /// The ready copies of the cache with `key`, by name.
 pub(crate) fn spares(client: &mut Client, target: &str, key: &str) -> Result<Vec<String>, postgres::Error> {
     let stem = spare_stem(target, key);
-    let rows = client
-        .query("SELECT datname::text FROM pg_database WHERE starts_with(datname::text, $1) ORDER BY 1", &[&stem])?;
-    Ok(rows.iter().map(|row| row.get::<_, String>(0)).filter(|name| is_number(&name[stem.len()..])).collect())
+    Ok(names_starting(client, &stem)?.into_iter().filter(|name| is_number(&name[stem.len()..])).collect())
 }
 
 fn is_number(text: &str) -> bool {
@@ -188,9 +193,7 @@ pub(crate) fn sweep_orphans(client: &mut Client, target: &str) -> Result<(), pos
             continue;
         }
         let tag = if pid.len() == tail.len() { format!("{pid}b") } else { format!("{pid}c") };
-        let trash = quote_ident(&trash_name(target, &tag));
-        client.batch_execute(&format!("DROP DATABASE IF EXISTS {trash}"))?;
-        client.batch_execute(&format!("ALTER DATABASE {} RENAME TO {trash}", quote_ident(&name)))?;
+        to_trash(client, target, &name, &tag)?;
     }
     Ok(())
 }
@@ -216,10 +219,8 @@ pub(crate) fn take_spare(client: &mut Client, spare: &str, to: &str) -> Result<(
 /// spare is never half made.
 pub(crate) fn replenish(client: &mut Client, target: &str, cache: &str, key: &str) -> Result<(), postgres::Error> {
     let start = format!("{SPARE_PREFIX}{}_", target_part(target));
-    let all = client.query("SELECT datname::text FROM pg_database WHERE starts_with(datname::text, $1)", &[&start])?;
     let stem = spare_stem(target, key);
-    for row in &all {
-        let name: String = row.get(0);
+    for name in names_starting(client, &start)? {
         if is_spare_tail(&name[start.len()..]) && !name.starts_with(&stem) {
             client.batch_execute(&format!("DROP DATABASE IF EXISTS {}", quote_ident(&name)))?;
         }
@@ -229,8 +230,7 @@ pub(crate) fn replenish(client: &mut Client, target: &str, cache: &str, key: &st
         let making = trash_name(target, &format!("{}s{n}", std::process::id()));
         let quoted = quote_ident(&making);
         client.batch_execute(&format!("DROP DATABASE IF EXISTS {quoted}"))?;
-        client.batch_execute(&format!("CREATE DATABASE {quoted} TEMPLATE {}", quote_ident(cache)))?;
-        super::copy_settings(client, cache, &making)?;
+        copy(client, cache, &making)?;
         client.batch_execute(&format!(
             "ALTER DATABASE {quoted} ALLOW_CONNECTIONS false; ALTER DATABASE {quoted} RENAME TO {}",
             quote_ident(&format!("{stem}{n}"))
@@ -246,7 +246,12 @@ pub(crate) fn trash_name(target: &str, tag: &str) -> String {
 
 /// Renames `database` to trash, for the upkeep to drop.
 pub(crate) fn discard(client: &mut Client, target: &str, database: &str) -> Result<(), postgres::Error> {
-    let trash = quote_ident(&trash_name(target, &std::process::id().to_string()));
+    to_trash(client, target, database, &std::process::id().to_string())
+}
+
+/// Renames `database` to the trash name with `tag` (dropping one left under that name).
+fn to_trash(client: &mut Client, target: &str, database: &str, tag: &str) -> Result<(), postgres::Error> {
+    let trash = quote_ident(&trash_name(target, tag));
     client.batch_execute(&format!("DROP DATABASE IF EXISTS {trash}"))?;
     client.batch_execute(&format!("ALTER DATABASE {} RENAME TO {trash}", quote_ident(database)))
 }
@@ -254,10 +259,9 @@ pub(crate) fn discard(client: &mut Client, target: &str, database: &str) -> Resu
 /// Drops the target's trash: replaced targets and unfinished spares.
 pub(crate) fn empty_trash(client: &mut Client, target: &str, version: i32) -> Result<(), postgres::Error> {
     let start = format!("{TRASH_PREFIX}{}_", target_part(target));
-    let rows = client.query("SELECT datname::text FROM pg_database WHERE starts_with(datname::text, $1)", &[&start])?;
     // One that cannot be dropped (a replication slot in it, say) keeps none of the others.
     let mut first_error = None;
-    for name in rows.iter().map(|row| row.get::<_, String>(0)).filter(|name| is_trash_tag(&name[start.len()..])) {
+    for name in names_starting(client, &start)?.into_iter().filter(|name| is_trash_tag(&name[start.len()..])) {
         if let Err(err) = super::drop_database(client, &name, version) {
             tracing::warn!(%err, name, "cannot drop a replaced database");
             first_error.get_or_insert(err);
@@ -277,9 +281,14 @@ pub(crate) fn touch(client: &mut Client, cache: &str) -> Result<(), postgres::Er
 pub(crate) fn store(client: &mut Client, target: &str, from: &str, cache: &str) -> Result<(), postgres::Error> {
     let quoted = quote_ident(cache);
     client.batch_execute(&format!("DROP DATABASE IF EXISTS {quoted}"))?;
-    client.batch_execute(&format!("CREATE DATABASE {quoted} TEMPLATE {}", quote_ident(from)))?;
-    super::copy_settings(client, from, cache)?;
+    copy(client, from, cache)?;
     seal(client, target, cache)
+}
+
+/// `to`, a copy of `from` (no session may be on it) with its per-database settings.
+pub(crate) fn copy(client: &mut Client, from: &str, to: &str) -> Result<(), postgres::Error> {
+    client.batch_execute(&format!("CREATE DATABASE {} TEMPLATE {}", quote_ident(to), quote_ident(from)))?;
+    super::copy_settings(client, from, to)
 }
 
 /// Makes `from` (no session on it, settings in place) the cache `cache`, by renaming.
@@ -304,9 +313,7 @@ fn prune(client: &mut Client, target: &str) -> Result<(), postgres::Error> {
     let mut cached = list(client, target)?;
     cached.sort_by(|a, b| b.last_used.total_cmp(&a.last_used));
     for (n, old) in cached.iter().skip(KEEP).enumerate() {
-        let trash = quote_ident(&trash_name(target, &format!("{}p{n}", std::process::id())));
-        client.batch_execute(&format!("DROP DATABASE IF EXISTS {trash}"))?;
-        client.batch_execute(&format!("ALTER DATABASE {} RENAME TO {trash}", quote_ident(&old.name)))?;
+        to_trash(client, target, &old.name, &format!("{}p{n}", std::process::id()))?;
     }
     Ok(())
 }

@@ -50,7 +50,7 @@ pub(crate) fn close(admin: &mut Client, target: &Target, version: i32, to: &str)
         .with_context(|| format!("cannot close {} to new sessions", target.describe()))?;
     let aside = end_sessions(admin, &target.database, version).and_then(|()| rename(admin, &target.database, to));
     if let Err(err) = aside {
-        let _ = admin.batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"));
+        reopen(admin, &target.database);
         return Err(err).with_context(|| format!("cannot replace {} (its sessions did not end)", target.describe()));
     }
     Ok(())
@@ -70,7 +70,6 @@ pub(crate) fn restore(admin: &mut Client, target: &Target, aside: &str) -> anyho
 /// milliseconds where a drop waits for a checkpoint. Signals are not acted on here:
 /// stopping between the two would leave neither.
 pub(crate) fn swap(admin: &mut Client, target: &Target, build: &str, version: i32) -> anyhow::Result<()> {
-    let name = quote_ident(&target.database);
     end_sessions(admin, build, version).context("cannot end the sessions on the build")?;
     let exists = database_exists(admin, &target.database)?;
     // Aside under a name no upkeep drops until the build is in: a failure in between
@@ -79,8 +78,7 @@ pub(crate) fn swap(admin: &mut Client, target: &Target, build: &str, version: i3
     if exists {
         close(admin, target, version, &aside)?;
     }
-    let renamed = admin
-        .batch_execute(&format!("ALTER DATABASE {} RENAME TO {name}", quote_ident(build)))
+    let renamed = rename(admin, build, &target.database)
         .with_context(|| format!("cannot rename the build {build} to {}", target.describe()));
     if !exists {
         return renamed;

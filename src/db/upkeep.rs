@@ -113,9 +113,9 @@ impl Upkeep {
         };
         let key = lock_key(&self.target.database);
         let deadline = Instant::now() + HAND_OFF;
+        // This refresh's own upkeep: an older one queued may be working for another cache.
+        let own = application(child.id());
         while Instant::now() < deadline {
-            // This refresh's own upkeep: an older one queued may be working for another cache.
-            let own = application(child.id());
             if lock_sessions(&mut self.admin, key, false)?.contains(&own) {
                 break;
             }
