@@ -2,7 +2,9 @@
 # Installs what building and testing mynatca needs, only where it is missing.
 #   scripts/prereqs.sh build   git, a C compiler, libclang (pg_query's bindgen needs it)
 #   scripts/prereqs.sh test    the same plus a PostgreSQL server (the refresh tests start one), its
-#                              pg_cron (the tests preload it) and strace
+#                              pg_cron (the tests preload it), strace, and the real Supabase CLI
+#                              (pinned in tests/cli/package.json, from the npm registry) the
+#                              differential tests measure mynatca against
 # Debian/Ubuntu via apt-get (as root, or through sudo), macOS via Homebrew.
 set -euo pipefail
 want="${1:-test}"
@@ -61,13 +63,32 @@ cron_package() {
 }
 cron=$(cron_package)
 [ -n "$cron" ] && missing_deb+=("$cron")
-[ ${#missing_deb[@]} -eq 0 ] && [ ${#missing_brew[@]} -eq 0 ] && exit 0
+
+# The real Supabase CLI, at the version tests/cli/package-lock.json pins (npm ci: exactly that).
+supabase_cli() {
+  [ "$want" = test ] || return 0
+  local dir pinned
+  dir="$(cd "$(dirname "$0")/.." && pwd)/tests/cli"
+  pinned=$(sed -n 's/.*"supabase": "\([0-9.]*\)".*/\1/p' "$dir/package.json")
+  [ "$("$dir/node_modules/.bin/supabase" --version 2>/dev/null)" = "$pinned" ] && return 0
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "error: npm not found; install Node.js (Debian: apt-get install nodejs npm) for the Supabase CLI the tests use" >&2
+    exit 1
+  fi
+  echo "installing the Supabase CLI $pinned with npm" >&2
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+}
+if [ ${#missing_deb[@]} -eq 0 ] && [ ${#missing_brew[@]} -eq 0 ]; then
+  supabase_cli
+  exit 0
+fi
 
 if [ "$(uname -s)" = Darwin ]; then
   [ ${#missing_brew[@]} -eq 0 ] && exit 0
   command -v brew >/dev/null 2>&1 || { echo "error: missing ${missing_brew[*]}; install Homebrew or those packages" >&2; exit 1; }
   echo "installing ${missing_brew[*]} with Homebrew" >&2
   brew install "${missing_brew[@]}"
+  supabase_cli
   exit 0
 fi
 
@@ -88,3 +109,4 @@ if [ -n "$cron" ]; then
   echo "installing $cron with apt-get" >&2
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "$cron" >/dev/null
 fi
+supabase_cli

@@ -5,6 +5,7 @@
 //! tests use are public, everything else is `pub(crate)`, so the compiler sees every unused item.
 
 mod audit;
+mod batch;
 mod checkout;
 mod civil;
 pub mod cli;

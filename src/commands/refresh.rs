@@ -11,10 +11,9 @@ use crate::cli::{BaseChoice, RefreshArgs};
 use crate::commands::render;
 use crate::commands::Context;
 use crate::config::SupabaseConfig;
-use crate::db::{self, Event, History, Kind, Migration, Script, SqlFile, Target};
+use crate::db::{self, Event, History, Migration, Record, Script, SqlFile, Target};
 use crate::error::{config_error, Outcome};
 use crate::json::{self, Issue};
-use crate::lint;
 use crate::reconcile::{self, Mode};
 use crate::ui::Ui;
 use crate::workspace::Workspace;
@@ -125,7 +124,7 @@ fn builtin(
     mut warnings: Vec<Issue>,
 ) -> anyhow::Result<Outcome> {
     let seeds = seed_files(ui, ws, args.no_seed)?;
-    let mut plan = load_plan(db::migrations(ws)?, seeds)?;
+    let mut plan = load_plan(ws, db::migrations(ws)?, seeds)?;
     let options = db::Options {
         base: match args.base {
             BaseChoice::Supabase => db::Base::Supabase,
@@ -157,36 +156,22 @@ fn builtin(
     Ok(Outcome::from_problems(!report.failures.is_empty()))
 }
 
-/// Every file read and checked before the database is touched.
-fn load_plan(migrations: Vec<Migration>, seeds: Vec<SqlFile>) -> anyhow::Result<db::Plan> {
+/// Every file read and checked before the database is touched. A seed is recorded by
+/// its path from the platform's root, as the CLI records `supabase/seed.sql`.
+fn load_plan(ws: &Workspace, migrations: Vec<Migration>, seeds: Vec<SqlFile>) -> anyhow::Result<db::Plan> {
     let migrations = migrations
         .into_iter()
-        .map(|m| Script::load(Kind::Migration, m.file, Some(History { version: m.version, name: m.name })))
+        .map(|m| Script::load(m.file, Record::Migration(History { version: m.version, name: m.name })))
         .collect::<Result<Vec<_>, _>>()?;
-    let seeds = seeds.into_iter().map(|seed| Script::load(Kind::Seed, seed, None)).collect::<Result<Vec<_>, _>>()?;
-    refuse_transaction_control(migrations.iter().chain(&seeds))?;
-    Ok(db::Plan { migrations, seeds })
-}
-
-/// Each file runs in one transaction: a file that ends or restarts it, or holds a
-/// statement PostgreSQL refuses inside one, would be applied in part and still recorded
-/// (check's `transaction` rule). Refused, exit 1, before the database is touched.
-fn refuse_transaction_control<'a>(scripts: impl Iterator<Item = &'a Script>) -> anyhow::Result<()> {
-    let found: Vec<String> = scripts
-        .flat_map(|script| {
-            lint::transaction_findings(&script.file.path, &script.sql).into_iter().map(move |finding| {
-                format!("{}:{} ({}): {}", script.file.shown, finding.line, script.file.project, finding.message)
-            })
+    let root = &ws.platform;
+    let seeds = seeds
+        .into_iter()
+        .map(|seed| {
+            let path = seed.path.strip_prefix(root).unwrap_or(&seed.path).to_string_lossy().into_owned();
+            Script::load(seed, Record::Seed(path))
         })
-        .collect();
-    if found.is_empty() {
-        return Ok(());
-    }
-    anyhow::bail!(
-        "nothing was changed: {} must run in the one transaction each file gets:\n  {}\n(`mynatca check` reports the same as its `transaction` rule)",
-        if found.len() == 1 { "this statement" } else { "these statements" },
-        found.join("\n  ")
-    )
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(db::Plan { migrations, seeds })
 }
 
 /// The seeds to run, read before the database is touched so a bad config.toml changes nothing.

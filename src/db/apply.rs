@@ -1,15 +1,16 @@
-//! One file, one round trip: a file's statements, its history row and the commit go to
-//! the server as one simple-query message; a failure is mapped back to the file's line.
+//! One file, sent as the Supabase CLI sends it (see [`crate::batch`]): `RESET ALL`, then
+//! the statements, pipelined in one implicit transaction or one by one, with the history
+//! row the CLI writes; a failure is mapped back to the file's line.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Range;
 
-use anyhow::Context as _;
-use postgres::error::{DbError, ErrorPosition, SqlState};
-use postgres::Client;
+use sha2::{Digest, Sha256};
 
+use super::wire::{ServerError, Session, Step};
 use super::SqlFile;
+use crate::batch::{self, Class, Mode};
 use crate::error::ConfigError;
 
 /// The largest file a refresh reads: bigger is surely not a migration written by hand.
@@ -29,15 +30,25 @@ pub(crate) struct History {
     pub(crate) name: String,
 }
 
+/// The history a file leaves, as the CLI records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Record {
+    /// A row of `supabase_migrations.schema_migrations`.
+    Migration(History),
+    /// A row of `supabase_migrations.seed_files`: the path from the platform's root.
+    Seed(String),
+}
+
 /// A file read, checked and split, ready to send.
 #[derive(Debug, Clone)]
 pub(crate) struct Script {
     pub(crate) kind: Kind,
     pub(crate) file: SqlFile,
-    pub(crate) history: Option<History>,
+    pub(crate) record: Record,
     pub(crate) sql: String,
-    /// Each statement's byte range in `sql`.
+    /// Each statement's byte range in `sql`, as the CLI cuts them.
     pub(crate) statements: Vec<Range<usize>>,
+    pub(crate) classes: Vec<Class>,
     /// Statements sent differently: `None` leaves one out, `Some` sends that text instead
     /// (see `--allow-missing-extensions`). The history row keeps the file's own text.
     pub(crate) replaced: BTreeMap<usize, Option<String>>,
@@ -46,7 +57,7 @@ pub(crate) struct Script {
 impl Script {
     /// Reads `file`, refusing (as a usage error, before any database is touched) what
     /// cannot be a SQL file: not a regular file, unreadable, too big, NUL bytes, not UTF-8.
-    pub(crate) fn load(kind: Kind, file: SqlFile, history: Option<History>) -> Result<Script, ConfigError> {
+    pub(crate) fn load(file: SqlFile, record: Record) -> Result<Script, ConfigError> {
         let refuse =
             |why: String| ConfigError::new(format!("{} ({}): {why}; fix or remove it", file.shown, file.project));
         let meta = std::fs::metadata(&file.path).map_err(|err| refuse(format!("cannot read it ({err})")))?;
@@ -62,12 +73,28 @@ impl Script {
         }
         let sql = String::from_utf8(bytes)
             .map_err(|err| refuse(format!("not UTF-8 (invalid bytes at offset {})", err.utf8_error().valid_up_to())))?;
-        let statements = split(&sql).iter().map(|s| s.offset..s.offset + s.text.len()).collect();
-        Ok(Script { kind, file, history, sql, statements, replaced: BTreeMap::new() })
+        Ok(Script::new(file, record, sql))
+    }
+
+    pub(crate) fn new(file: SqlFile, record: Record, sql: String) -> Script {
+        let split = batch::split(&sql);
+        let classes = split.iter().map(|s| batch::classify(s.text)).collect();
+        let statements = split.iter().map(|s| s.offset..s.offset + s.text.len()).collect();
+        let kind = match record {
+            Record::Migration(_) => Kind::Migration,
+            Record::Seed(_) => Kind::Seed,
+        };
+        Script { kind, file, record, sql, statements, classes, replaced: BTreeMap::new() }
     }
 
     pub(crate) fn statement(&self, index: usize) -> &str {
         &self.sql[self.statements[index].clone()]
+    }
+
+    /// Where statement `index`'s code starts (past the comments before it), in bytes.
+    pub(crate) fn code_offset(&self, index: usize) -> usize {
+        let range = &self.statements[index];
+        range.start + batch::code_start(&self.sql[range.clone()])
     }
 
     /// The 1-based line holding byte `offset`.
@@ -79,114 +106,132 @@ impl Script {
     pub(crate) fn file_name(&self) -> String {
         self.file.path.file_name().unwrap_or_default().to_string_lossy().into_owned()
     }
+
+    /// What is sent for statement `index`: `None` when it is left out.
+    fn sent(&self, index: usize) -> Option<&str> {
+        match self.replaced.get(&index) {
+            Some(other) => other.as_deref(),
+            None => Some(self.statement(index)),
+        }
+    }
 }
 
-/// One statement of a file and where it starts in the file (bytes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Statement<'a> {
-    pub(crate) offset: usize,
-    pub(crate) text: &'a str,
-}
+/// A tag for what is not one of the file's statements (its history row).
+const RECORD: usize = usize::MAX;
 
-/// Splits with PostgreSQL's own parser (libpg_query). A file the parser rejects is sent
-/// whole, so the server reports the error where it is: libpg_query's scanner split
-/// silently drops statements it cannot classify (`selec 1;`), which would apply a file
-/// with a typo minus that statement.
-pub(crate) fn split(sql: &str) -> Vec<Statement<'_>> {
-    let parts = pg_query::split_with_parser(sql).unwrap_or_else(|_| vec![sql]);
-    parts
-        .into_iter()
-        .filter_map(|part| {
-            let text = part.trim();
-            let offset = text.as_ptr() as usize - sql.as_ptr() as usize;
-            (!text.is_empty()).then_some(Statement { offset, text })
-        })
-        .collect()
-}
+/// `RESET ALL` before each migration, as the CLI does (a dump's `set_config('search_path',
+/// '', false)` must not reach the next file); `synchronous_commit` off again for speed: a
+/// rebuilt database need not wait for the disk.
+const RESET: &str = "RESET ALL; SET synchronous_commit = off";
 
-/// What was sent for a script: the message, and where each statement sent sits in it.
-struct Message {
-    text: String,
-    /// (byte offset in `text`, statement index), in order.
-    placed: Vec<(usize, usize)>,
-}
+const INSERT_MIGRATION: &str =
+    "INSERT INTO supabase_migrations.schema_migrations(version, name, statements) VALUES($1, $2, $3)";
+const INSERT_SEED: &str = "INSERT INTO supabase_migrations.seed_files(path, hash) VALUES($1, $2) ON CONFLICT (path) DO UPDATE SET hash = EXCLUDED.hash";
 
-/// `BEGIN`, `RESET ALL`, the statements, the history row, `COMMIT`: one simple-query
-/// message. `RESET ALL` because the Supabase CLI resets the session before each file: a
-/// dump's `set_config('search_path', '', false)` must not reach the next file. Each
-/// statement ends on its own line so a trailing `--` comment cannot swallow the `;`.
-fn compose(script: &Script) -> Message {
-    let mut text = String::with_capacity(script.sql.len() * 2 + 256);
-    let mut placed = Vec::with_capacity(script.statements.len());
-    // RESET ALL undoes the session's `synchronous_commit = off`: set again for this commit.
-    text.push_str("BEGIN;\nRESET ALL;\nSET LOCAL synchronous_commit = off;\n");
-    for index in 0..script.statements.len() {
-        match script.replaced.get(&index) {
-            Some(None) => continue,
-            Some(Some(other)) => text.push_str(other),
-            None => {
-                placed.push((text.len(), index));
-                text.push_str(script.statement(index));
+/// What the CLI creates before the first seed.
+pub(crate) const SEED_TABLE: &str = "BEGIN; SET LOCAL lock_timeout = '4s'; CREATE SCHEMA IF NOT EXISTS supabase_migrations; \
+     CREATE TABLE IF NOT EXISTS supabase_migrations.seed_files (path text NOT NULL PRIMARY KEY, hash text NOT NULL); COMMIT";
+
+/// The steps the CLI sends for `script` (after the reset), given the history row's parameters.
+fn steps<'a>(script: &'a Script, params: &'a [&'a str]) -> Vec<Step<'a>> {
+    let mut steps = Vec::with_capacity(script.statements.len() + 3);
+    let record = |steps: &mut Vec<Step<'a>>| {
+        let sql = if script.kind == Kind::Seed { INSERT_SEED } else { INSERT_MIGRATION };
+        steps.push(Step::Pipelined { sql, params, tag: RECORD });
+        steps.push(Step::Sync);
+    };
+    let each = (0..script.statements.len()).filter_map(|index| Some((index, script.sent(index)?)));
+    if script.kind == Kind::Seed {
+        steps.push(Step::Query { sql: "BEGIN", tag: RECORD });
+        steps.extend(each.map(|(tag, sql)| Step::Query { sql, tag }));
+        record(&mut steps);
+        steps.push(Step::Query { sql: "COMMIT", tag: RECORD });
+        return steps;
+    }
+    if batch::mode(&script.classes) == Mode::OneByOne {
+        steps.extend(each.map(|(tag, sql)| Step::Query { sql, tag }));
+        record(&mut steps);
+        return steps;
+    }
+    let mut pending = false;
+    for (tag, sql) in each {
+        if matches!(script.classes[tag], Class::Alone(_)) {
+            if std::mem::take(&mut pending) {
+                steps.push(Step::Sync);
             }
+            steps.push(Step::Query { sql, tag });
+        } else {
+            steps.push(Step::Pipelined { sql, params: &[], tag });
+            pending = true;
         }
-        text.push_str("\n;\n");
     }
-    if let Some(history) = &script.history {
-        let texts: Vec<&str> = (0..script.statements.len()).map(|i| script.statement(i)).collect();
-        let tag = dollar_tag(texts.iter().copied().chain([history.version.as_str(), history.name.as_str()]));
-        let quote = |value: &str| format!("{tag}{value}{tag}");
-        let array: Vec<String> = texts.iter().map(|t| quote(t)).collect();
-        text.push_str(&format!(
-            "INSERT INTO supabase_migrations.schema_migrations (version, name, statements) VALUES ({}, {}, ARRAY[{}]::text[]);\n",
-            quote(&history.version),
-            quote(&history.name),
-            array.join(", ")
-        ));
-    }
-    text.push_str("COMMIT;");
-    Message { text, placed }
+    record(&mut steps);
+    steps
 }
 
-/// A dollar-quote tag that none of `texts` contains, so any text quotes verbatim whatever
-/// the session's `standard_conforming_strings`.
-fn dollar_tag<'a>(texts: impl Iterator<Item = &'a str> + Clone) -> String {
-    (0..)
-        .map(|n| if n == 0 { "$mynatca$".to_string() } else { format!("$mynatca{n}$") })
-        .find(|tag| !texts.clone().any(|text| text.contains(&tag[..tag.len() - 1])))
-        .expect("some tag is free")
+/// The history row's parameters, in text form.
+fn record_params(script: &Script) -> Vec<String> {
+    match &script.record {
+        Record::Migration(history) => {
+            let texts = (0..script.statements.len()).map(|i| script.statement(i));
+            vec![history.version.clone(), history.name.clone(), text_array(texts)]
+        }
+        Record::Seed(path) => vec![path.clone(), super::cache::hex(&Sha256::digest(script.sql.as_bytes()))],
+    }
 }
 
-/// Runs `script` in one transaction and one round trip. `Ok(Err(_))` is the file failing
-/// (rolled back); `Err(_)` is anything else (the connection, say).
-pub(crate) fn apply(client: &mut Client, script: &Script) -> anyhow::Result<Result<(), FileFailure>> {
-    let message = compose(script);
-    let err = match client.batch_execute(&message.text) {
+/// A `text[]` literal: every element double-quoted, `"` and `\` escaped.
+fn text_array<'a>(texts: impl Iterator<Item = &'a str>) -> String {
+    let quoted: Vec<String> =
+        texts.map(|text| format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))).collect();
+    format!("{{{}}}", quoted.join(","))
+}
+
+/// Runs `script` as the CLI does. `Ok(Err(_))` is the file failing; `Err(_)` is anything
+/// else (the connection, say).
+pub(crate) fn apply(session: &mut Session, script: &Script) -> anyhow::Result<Result<(), FileFailure>> {
+    if script.kind == Kind::Migration {
+        if let Err(error) = session.simple(RESET)? {
+            return Ok(Err(FileFailure::new(script, 1, &error)));
+        }
+    }
+    let params = record_params(script);
+    let params: Vec<&str> = params.iter().map(String::as_str).collect();
+    let refusal = match session.run(&steps(script, &params))? {
+        Ok(()) if session.in_transaction() && script.kind == Kind::Migration => {
+            session.simple("ROLLBACK")?.ok();
+            return Ok(Err(FileFailure::left_open(script)));
+        }
         Ok(()) => return Ok(Ok(())),
-        Err(err) => err,
+        Err(refusal) => refusal,
     };
-    let Some(db) = err.as_db_error() else {
-        return Err(anyhow::Error::new(err).context(format!("{} ({}) failed", script.file.shown, script.file.project)));
-    };
-    // The explicit transaction stays open and aborted after an error: end it.
-    client.batch_execute("ROLLBACK").context("cannot roll back the failed file")?;
-    let offset = match db.position() {
-        Some(ErrorPosition::Original(position)) => file_offset(script, &message, *position as usize),
-        _ => None,
-    };
-    let offset = match offset {
-        Some(offset) => offset,
-        // Cancelled (Ctrl-C): running the statements again would only wait again.
-        None if db.code() == &SqlState::QUERY_CANCELED => script.statements.first().map_or(0, |range| range.start),
-        None => failing_statement_offset(client, script)?,
-    };
-    let mut failure = FileFailure::new(script, script.line_at(offset), db);
-    if let Some(dumped) = dumped_from(&script.sql) {
-        let server: String = client.query_one("SELECT current_setting('server_version')", &[])?.get(0);
-        if let Some(note) = newer_dump_note(dumped, &server) {
-            failure.message.push_str(&format!(" ({note})"));
-        }
+    let one_by_one = script.kind == Kind::Seed || batch::mode(&script.classes) == Mode::OneByOne;
+    if one_by_one {
+        // The CLI ends what the file left open; a pipeline's implicit transaction is gone already.
+        session.simple("ROLLBACK")?.ok();
+    }
+    let (tag, error) = refusal;
+    let offset = statement_offset(script, tag, &error);
+    let mut failure = FileFailure::new(script, script.line_at(offset), &error);
+    if let Some(note) = dumped_from(&script.sql).and_then(|dumped| newer_dump_note(dumped, session.server_version())) {
+        failure.message.push_str(&format!(" ({note})"));
     }
     Ok(Err(failure))
+}
+
+/// Where in the file the error is: its position inside the failing statement, else that
+/// statement's start; the history row failing gives the file's first statement.
+fn statement_offset(script: &Script, tag: usize, error: &ServerError) -> usize {
+    let Some(range) = script.statements.get(tag) else {
+        return if script.statements.is_empty() { 0 } else { script.code_offset(0) };
+    };
+    match error.position {
+        Some(position) if !script.replaced.contains_key(&tag) => {
+            let text = &script.sql[range.clone()];
+            range.start + text.char_indices().nth(position.saturating_sub(1)).map_or(text.len(), |(byte, _)| byte)
+        }
+        _ => script.code_offset(tag),
+    }
 }
 
 /// The version a `pg_dump` file says it was dumped from (`-- Dumped from database version 17.6`).
@@ -204,43 +249,7 @@ fn newer_dump_note(dumped: &str, server: &str) -> Option<String> {
     })
 }
 
-/// The file's byte offset for Postgres' 1-based character position in the message.
-fn file_offset(script: &Script, message: &Message, position: usize) -> Option<usize> {
-    let byte = message.text.char_indices().nth(position.saturating_sub(1)).map(|(byte, _)| byte)?;
-    let at = message.placed.partition_point(|(start, _)| *start <= byte).checked_sub(1)?;
-    let (start, index) = message.placed[at];
-    let range = &script.statements[index];
-    (byte - start < range.len() + 1).then(|| range.start + (byte - start).min(range.len()))
-}
-
-/// Without a position (errors inside function bodies, constraint checks, ...), runs the
-/// statements again one by one in a transaction rolled back at the end, to find which
-/// one fails: its first line, or the position inside it. The history row or the commit
-/// failing (no statement does) gives the file's first statement.
-fn failing_statement_offset(client: &mut Client, script: &Script) -> anyhow::Result<usize> {
-    let first = script.statements.first().map_or(0, |range| range.start);
-    let mut tx = client.transaction().context("cannot begin a transaction")?;
-    for (index, range) in script.statements.iter().enumerate() {
-        let text = match script.replaced.get(&index) {
-            Some(None) => continue,
-            Some(Some(other)) => other.as_str(),
-            None => &script.sql[range.clone()],
-        };
-        if let Err(err) = tx.batch_execute(text) {
-            let within = match err.as_db_error().and_then(DbError::position) {
-                Some(ErrorPosition::Original(position)) if !script.replaced.contains_key(&index) => {
-                    let chars = (*position as usize).saturating_sub(1);
-                    text.char_indices().nth(chars).map_or(text.len(), |(byte, _)| byte)
-                }
-                _ => 0,
-            };
-            return Ok(range.start + within);
-        }
-    }
-    Ok(first)
-}
-
-/// A migration or seed file the server rejected; the file was rolled back.
+/// A migration or seed file the server rejected.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct FileFailure {
     pub(crate) kind: Kind,
@@ -253,14 +262,29 @@ pub(crate) struct FileFailure {
 }
 
 impl FileFailure {
-    fn new(script: &Script, line: usize, db: &DbError) -> FileFailure {
-        let mut message = db.message().to_string();
-        for (label, extra) in [("detail", db.detail()), ("hint", db.hint())] {
+    fn new(script: &Script, line: usize, error: &ServerError) -> FileFailure {
+        let mut message = error.message.clone();
+        for (label, extra) in [("detail", &error.detail), ("hint", &error.hint)] {
             if let Some(extra) = extra {
                 message.push_str(&format!(" ({label}: {extra})"));
             }
         }
-        FileFailure { kind: script.kind, file: script.file.clone(), line, cause: db.message().to_string(), message }
+        FileFailure { kind: script.kind, file: script.file.clone(), line, cause: error.message.clone(), message }
+    }
+
+    /// A `BEGIN` with no `COMMIT`: the CLI records the file and exits 0, then rolls it
+    /// back with every later file when it disconnects. Failed here, and rolled back.
+    fn left_open(script: &Script) -> FileFailure {
+        let begin = (0..script.statements.len())
+            .rev()
+            .find(|&i| script.classes[i] == Class::Control(batch::Control::Begin))
+            .map_or(0, |i| script.code_offset(i));
+        let cause = "BEGIN without COMMIT".to_string();
+        let message =
+            "BEGIN without COMMIT: the Supabase CLI records this file and reports success, then rolls it back \
+                       with every later file when it disconnects; add the COMMIT"
+                .to_string();
+        FileFailure { kind: script.kind, file: script.file.clone(), line: script.line_at(begin), cause, message }
     }
 }
 
@@ -281,64 +305,85 @@ mod tests {
     use super::*;
 
     fn script(sql: &str) -> Script {
-        let statements = split(sql).iter().map(|s| s.offset..s.offset + s.text.len()).collect();
         let file = SqlFile { path: "1_x.sql".into(), project: "platform".into(), shown: "x".into() };
-        let history = Some(History { version: "1".into(), name: "x".into() });
-        Script { kind: Kind::Migration, file, history, sql: sql.to_string(), statements, replaced: BTreeMap::new() }
+        Script::new(file, Record::Migration(History { version: "1".into(), name: "x".into() }), sql.to_string())
+    }
+
+    /// The steps as text: `P` pipelined, `S` sync, `Q` a query of its own.
+    fn shape(sql: &str) -> Vec<String> {
+        let s = script(sql);
+        let params = record_params(&s);
+        let params: Vec<&str> = params.iter().map(String::as_str).collect();
+        steps(&s, &params)
+            .into_iter()
+            .map(|step| match step {
+                Step::Pipelined { sql, .. } if sql == INSERT_MIGRATION => "P history".to_string(),
+                Step::Pipelined { sql, .. } => format!("P {sql}"),
+                Step::Sync => "S".to_string(),
+                Step::Query { sql, .. } => format!("Q {sql}"),
+            })
+            .collect()
     }
 
     #[test]
-    fn split_keeps_byte_offsets_and_drops_comments_and_blanks() {
-        let sql = "-- head\ncreate table a (id int);\n\n/* c */ insert into a values (1);\n-- tail\n";
-        let statements = split(sql);
-        let texts: Vec<&str> = statements.iter().map(|s| s.text).collect();
-        assert_eq!(texts, vec!["create table a (id int)", "insert into a values (1)"]);
-        for statement in &statements {
-            assert_eq!(&sql[statement.offset..statement.offset + statement.text.len()], statement.text);
-        }
-    }
-
-    #[test]
-    fn split_understands_bodies_a_regex_would_cut() {
-        let sql = "create function f() returns int language sql begin atomic select 1; end;\n\
-                   create function g() returns text language sql as $$ select ';' $$;\n";
-        assert_eq!(split(sql).len(), 2);
-    }
-
-    #[test]
-    fn a_file_the_parser_rejects_is_sent_whole() {
-        for sql in ["create table a (id int);\nselect from where;\n", "create table a (id int);\nselec 1;\n"] {
-            let texts: Vec<&str> = split(sql).iter().map(|s| s.text).collect();
-            assert_eq!(texts, vec![sql.trim()]);
-        }
-    }
-
-    #[test]
-    fn the_message_quotes_history_verbatim_and_ends_comments_before_the_semicolon() {
-        let mut s = script("select '$mynatca$' -- no semicolon");
-        s.history = Some(History { version: "1".into(), name: "it's".into() });
-        let message = compose(&s);
+    fn a_plain_file_is_one_pipeline_with_its_history_row() {
         assert_eq!(
-            message.text,
-            "BEGIN;\nRESET ALL;\nSET LOCAL synchronous_commit = off;\nselect '$mynatca$' -- no semicolon\n;\n\
-             INSERT INTO supabase_migrations.schema_migrations (version, name, statements) \
-             VALUES ($mynatca1$1$mynatca1$, $mynatca1$it's$mynatca1$, ARRAY[$mynatca1$select '$mynatca$' -- no semicolon$mynatca1$]::text[]);\n\
-             COMMIT;"
+            shape("create table x1(id int);\nselect 1/0;\n"),
+            ["P create table x1(id int)", "P select 1/0", "P history", "S"]
         );
     }
 
     #[test]
-    fn positions_in_the_message_map_to_file_bytes_in_characters() {
+    fn a_statement_the_cli_runs_alone_ends_the_pipeline_so_far() {
+        assert_eq!(
+            shape(
+                "create table t2(id int);\ncreate index concurrently i2 on t2(id);\ncreate table t3();\nselect 1/0;\n"
+            ),
+            [
+                "P create table t2(id int)",
+                "S",
+                "Q create index concurrently i2 on t2(id)",
+                "P create table t3()",
+                "P select 1/0",
+                "P history",
+                "S"
+            ]
+        );
+        assert_eq!(
+            shape("alter system set work_mem = '5MB';\nalter system reset work_mem;\n"),
+            ["Q alter system set work_mem = '5MB'", "Q alter system reset work_mem", "P history", "S"]
+        );
+    }
+
+    #[test]
+    fn transaction_control_sends_the_file_one_statement_at_a_time() {
+        assert_eq!(
+            shape("BEGIN;\ncreate table c1(id int);\nCOMMIT;\ncreate table c2(id int);\n"),
+            ["Q BEGIN", "Q create table c1(id int)", "Q COMMIT", "Q create table c2(id int)", "P history", "S"]
+        );
+    }
+
+    #[test]
+    fn the_history_row_holds_the_statements_as_a_text_array() {
+        let s = script("select '\"a\\b\"';\n-- tail\n");
+        assert_eq!(record_params(&s), ["1", "x", "{\"select '\\\"a\\\\b\\\"'\",\"-- tail\"}"]);
+    }
+
+    #[test]
+    fn positions_inside_the_failing_statement_map_to_file_bytes_in_characters() {
         // 'é' is two bytes: positions count characters, not bytes.
         let s = script("-- café\ncreate table a (id int);\ninsert into a\n  values ('é', nope);\n");
-        let message = compose(&s);
-        let byte_in_message = message.text.find("nope").unwrap();
-        let position = message.text[..byte_in_message].chars().count() + 1;
-        let offset = file_offset(&s, &message, position).unwrap();
+        let text = s.statement(1);
+        let position = text[..text.find("nope").unwrap()].chars().count() + 1;
+        let error = ServerError { position: Some(position), ..ServerError::default() };
+        let offset = statement_offset(&s, 1, &error);
         assert_eq!(&s.sql[offset..offset + 4], "nope");
         assert_eq!(s.line_at(offset), 4);
-        // Inside BEGIN (no statement of the file): no mapping.
-        assert_eq!(file_offset(&s, &message, 2), None);
+        assert_eq!(
+            statement_offset(&s, RECORD, &error),
+            s.sql.find("create").unwrap(),
+            "the history row: the first statement"
+        );
     }
 
     #[test]
@@ -358,11 +403,11 @@ mod tests {
     fn replaced_statements_are_sent_as_given_and_recorded_as_written() {
         let mut s = script("create extension pg_net with schema net;\ncreate table t (id int);\n");
         s.replaced.insert(0, Some("CREATE SCHEMA IF NOT EXISTS \"net\"".into()));
-        let message = compose(&s);
-        assert!(message
-            .text
-            .starts_with("BEGIN;\nRESET ALL;\nSET LOCAL synchronous_commit = off;\nCREATE SCHEMA IF NOT EXISTS \"net\"\n;\ncreate table t (id int)\n;\n"));
-        assert!(message.text.contains("ARRAY[$mynatca$create extension pg_net with schema net$mynatca$, "));
-        assert_eq!(message.placed.len(), 1, "only the file's own text maps back to it");
+        assert_eq!(s.sent(0), Some("CREATE SCHEMA IF NOT EXISTS \"net\""));
+        assert!(record_params(&s)[2].starts_with("{\"create extension pg_net with schema net\","));
+        s.replaced.insert(0, None);
+        let params = record_params(&s);
+        let params: Vec<&str> = params.iter().map(String::as_str).collect();
+        assert_eq!(steps(&s, &params).len(), 3, "left out: the table, the history row, the sync");
     }
 }

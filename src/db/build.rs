@@ -12,6 +12,7 @@ use super::interrupt::{self, Watch};
 use super::preflight::{self, ExtensionUse, Lack};
 use super::swap::{close, reopen, restore, set_aside, swap};
 use super::upkeep::{self, Upkeep};
+use super::wire::Session;
 use super::{drop_database, end_sessions, maintenance_client, quote_ident, server_version, Base, Target};
 use crate::error::ConfigError;
 
@@ -76,7 +77,7 @@ impl fmt::Display for Stopped {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{}; the file was rolled back, nothing after it ran and {} was left as it was",
+            "{}; nothing after it ran and {} was left as it was",
             self.failure, self.target
         )?;
         if let Some(kept) = &self.kept {
@@ -401,15 +402,23 @@ impl<'a> Job<'a, 'a> {
         Ok(client)
     }
 
+    /// A session sending files as the CLI does, on `database`.
+    fn session_on(&self, database: &str) -> anyhow::Result<Session> {
+        let session = Session::connect(&self.target.config, database)
+            .with_context(|| format!("cannot connect to the build database {database}"))?;
+        self.watch.register(session.canceller());
+        Ok(session)
+    }
+
     fn fill(&mut self, from_cache: usize) -> anyhow::Result<Report> {
         check_signal()?;
-        let mut client = self.connect()?;
         if from_cache == 0 {
+            let mut client = self.connect()?;
             self.options.base.create_in_database(&mut client).context("cannot create the base")?;
-            // A new session starts from the database's settings (the search path), so a
-            // migration's `RESET ALL` returns to them, as on Supabase.
-            client = self.connect()?;
         }
+        // A new session starts from the database's settings (the search path), so a
+        // migration's `RESET ALL` returns to them, as on Supabase.
+        let mut client = self.session_on(self.build)?;
         (self.on_event)(Event::Reset { from_cache });
         let mut report = Report { from_cache, migrations: from_cache, ..Report::default() };
         let migrations = &self.plan.migrations[from_cache..];
@@ -424,10 +433,15 @@ impl<'a> Job<'a, 'a> {
                 if !migrations.is_empty() && !self.adopt_pair(&cache, from_cache)? {
                     drop(client);
                     self.store_copy(&cache)?;
-                    client = self.connect()?;
+                    client = self.session_on(self.build)?;
                 }
                 report.cache = Some(cache);
             }
+        }
+        if !self.plan.seeds.is_empty() {
+            client
+                .simple(apply::SEED_TABLE)?
+                .map_err(|err| anyhow::anyhow!("cannot create the seed history: {err}"))?;
         }
         for script in &self.plan.seeds {
             (self.on_event)(Event::Seed(script));
@@ -466,7 +480,7 @@ impl<'a> Job<'a, 'a> {
     /// Applies the new migrations to the pair; false when one fails there though it went
     /// into the build (a migration that is not deterministic): then the build is copied.
     fn fill_pair(&self, pair: &str, from_cache: usize) -> anyhow::Result<bool> {
-        let mut client = self.connect_to(pair)?;
+        let mut client = self.session_on(pair)?;
         for script in &self.plan.migrations[from_cache..] {
             check_signal()?;
             let applied = apply::apply(&mut client, script);
@@ -480,7 +494,7 @@ impl<'a> Job<'a, 'a> {
     }
 
     /// 1 when the file went in, 0 when it failed and the refresh keeps going.
-    fn run(&self, client: &mut Client, script: &Script, failures: &mut Vec<FileFailure>) -> anyhow::Result<usize> {
+    fn run(&self, client: &mut Session, script: &Script, failures: &mut Vec<FileFailure>) -> anyhow::Result<usize> {
         check_signal()?;
         let outcome = apply::apply(client, script);
         // A signal cancels the running statement: that is no failure of the file.

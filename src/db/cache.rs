@@ -53,7 +53,7 @@ pub(crate) fn chain(base: Base, server_version: &str, skipped: &[String], migrat
     keys
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().take(KEY_HEX / 2).map(|b| format!("{b:02x}")).collect()
 }
 

@@ -8,6 +8,35 @@ use std::time::Duration;
 
 use postgres::{CancelToken, NoTls};
 
+use super::wire::Canceller;
+
+/// What cancels the statement a connection runs.
+pub(crate) enum Cancel {
+    Client(CancelToken),
+    Wire(Canceller),
+}
+
+impl Cancel {
+    fn cancel(&self) -> Result<(), String> {
+        match self {
+            Cancel::Client(token) => token.cancel_query(NoTls).map_err(|err| err.to_string()),
+            Cancel::Wire(canceller) => canceller.cancel().map_err(|err| err.to_string()),
+        }
+    }
+}
+
+impl From<CancelToken> for Cancel {
+    fn from(token: CancelToken) -> Cancel {
+        Cancel::Client(token)
+    }
+}
+
+impl From<Canceller> for Cancel {
+    fn from(canceller: Canceller) -> Cancel {
+        Cancel::Wire(canceller)
+    }
+}
+
 static SIGNAL: AtomicI32 = AtomicI32::new(0);
 
 extern "C" fn note(signal: libc::c_int) {
@@ -39,7 +68,7 @@ pub(crate) fn signal_name(signal: i32) -> &'static str {
 /// Handlers installed for its lifetime, and a thread cancelling the statement running
 /// on the registered connection when a signal comes.
 pub(crate) struct Watch {
-    token: Arc<Mutex<Option<CancelToken>>>,
+    token: Arc<Mutex<Option<Cancel>>>,
     done: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
     previous: Vec<(libc::c_int, libc::sigaction)>,
@@ -49,14 +78,14 @@ impl Watch {
     pub(crate) fn start() -> Watch {
         SIGNAL.store(0, Ordering::SeqCst);
         let previous = HANDLED.into_iter().map(|signal| (signal, install(signal))).collect();
-        let token: Arc<Mutex<Option<CancelToken>>> = Arc::default();
+        let token: Arc<Mutex<Option<Cancel>>> = Arc::default();
         let done = Arc::new(AtomicBool::new(false));
         let (thread_token, thread_done) = (token.clone(), done.clone());
         let thread = std::thread::spawn(move || {
             while !thread_done.load(Ordering::SeqCst) {
                 if received().is_some() {
                     if let Some(token) = thread_token.lock().expect("not poisoned").take() {
-                        if let Err(err) = token.cancel_query(NoTls) {
+                        if let Err(err) = token.cancel() {
                             tracing::warn!(%err, "cannot cancel the running statement");
                         }
                     }
@@ -68,8 +97,8 @@ impl Watch {
     }
 
     /// The connection whose statement a signal cancels from now on.
-    pub(crate) fn register(&self, token: CancelToken) {
-        *self.token.lock().expect("not poisoned") = Some(token);
+    pub(crate) fn register(&self, token: impl Into<Cancel>) {
+        *self.token.lock().expect("not poisoned") = Some(token.into());
     }
 
     /// No statement is cancelled by a signal from now on (it is still noted).

@@ -30,8 +30,9 @@ mod interrupt;
 mod preflight;
 mod swap;
 mod upkeep;
+mod wire;
 
-pub(crate) use apply::{FileFailure, History, Kind, Script};
+pub(crate) use apply::{FileFailure, History, Kind, Record, Script};
 pub(crate) use base::Base;
 pub(crate) use build::{refresh, Event, Interrupted, Options, Plan, Report};
 pub(crate) use upkeep::upkeep;
@@ -46,7 +47,7 @@ const DEFAULT_SOCKET_DIRS: [&str; 2] = ["/var/run/postgresql", "/tmp"];
 /// The database a refresh resets, from a libpq-style URL or key/value string.
 #[derive(Debug, Clone)]
 pub(crate) struct Target {
-    config: Config,
+    pub(crate) config: Config,
     /// The URL as given, for the detached upkeep (passed in its environment, not argv).
     url: String,
     pub(crate) database: String,

@@ -74,7 +74,7 @@ pub(crate) fn scan(scripts: &[Script]) -> Vec<ExtensionUse> {
                     uses.push(ExtensionUse {
                         script: index,
                         statement,
-                        line: script.line_at(range.start),
+                        line: script.line_at(script.code_offset(statement)),
                         name: stmt.extname.clone(),
                         schema: schema_option(&stmt.options),
                     });
@@ -155,16 +155,13 @@ pub(crate) fn how_to_get(name: &str, lack: &Lack, major: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db::apply::Kind;
+    use crate::db::apply::{History, Record};
     use crate::db::SqlFile;
 
     fn script(sql: &str) -> Script {
-        let path = std::env::temp_dir().join(format!("mynatca-preflight-{}.sql", std::process::id()));
-        std::fs::write(&path, sql).unwrap();
-        let file = SqlFile { path: path.clone(), project: "platform".into(), shown: "x.sql".into() };
-        let script = Script::load(Kind::Migration, file, None).unwrap();
-        std::fs::remove_file(path).unwrap();
-        script
+        let file = SqlFile { path: "x.sql".into(), project: "platform".into(), shown: "x.sql".into() };
+        let history = History { version: "1".into(), name: "x".into() };
+        Script::new(file, Record::Migration(history), sql.to_string())
     }
 
     #[test]

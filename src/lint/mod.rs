@@ -35,7 +35,6 @@ pub(crate) use links::link_findings;
 pub(crate) use migrations::{check_migrations, MigrationFile};
 pub(crate) use names::name_findings;
 pub(crate) use ownership::Owners;
-pub(crate) use transaction::transaction_findings;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum Level {

@@ -1,185 +1,192 @@
-//! `transaction`: each migration runs in one transaction (the Supabase CLI's and
-//! `mynatca refresh`'s), so a file must neither end or restart it (a `COMMIT` then a
-//! failure leaves half a file applied; a `ROLLBACK` silently drops part of it and the
-//! file is still recorded as applied) nor hold a statement PostgreSQL refuses inside a
-//! transaction block (a reset fails on it every time).
+//! `transaction`: judged by how the Supabase CLI sends a file ([`crate::batch`], measured
+//! with 3.1.0). An error only where the CLI fails (or reports success and keeps nothing);
+//! a warning where a later failure would leave part of the file applied with no history
+//! row, so that running it again fails on what is already there.
 
-use std::collections::HashSet;
 use std::path::Path;
 
-use pg_query::protobuf::{self, DiscardMode, ReindexObjectType, TransactionStmtKind};
-use pg_query::NodeEnum;
-
-use super::nodes::def_elem;
-use super::positions::Source;
 use super::{Finding, Rule};
-use crate::text::offset;
+use crate::batch::{self, Class, Control, Mode};
+use crate::text::line_col;
 
-/// `transaction` findings for one migration, for callers that have not parsed it
-/// (`refresh` refuses such a file before it runs anything). SQL PostgreSQL's parser
-/// rejects gives none: that is the `parse` rule's finding, and the database's error.
+/// What the CLI 2.x did differently, for messages.
+const TWO_X: &str =
+    "the CLI's 2.x releases sent a file as one pipeline and accepted such a statement only as its first";
+
+/// `transaction` findings for one migration.
 pub(crate) fn transaction_findings(path: &Path, sql: &str) -> Vec<Finding> {
-    let mut rule = Transactions::default();
-    let mut source = Source::new(sql);
+    let statements = batch::split(sql);
+    let classes: Vec<Class> = statements.iter().map(|s| batch::classify(s.text)).collect();
+    let lines: Vec<usize> = statements.iter().map(|s| line_col(sql, s.offset + batch::code_start(s.text)).0).collect();
     let mut findings = Vec::new();
-    let parsed = crate::sqlerror::each_statement(sql, |raw| {
-        let Some(node) = raw.stmt.as_ref().and_then(|s| s.node.as_ref()) else { return };
-        if let Some(message) = rule.statement(node) {
-            let (line, _) = source.statement_start(offset(raw.stmt_location));
-            findings.push(Finding::new(Rule::Transaction, path, line, message));
-        }
-    });
-    if parsed.is_err() {
-        return Vec::new();
+    let mut found = |line: usize, message: String, error: bool| {
+        let finding = Finding::new(Rule::Transaction, path, line, message);
+        findings.push(if error { finding } else { finding.warning() });
+    };
+    match batch::mode(&classes) {
+        Mode::Pipeline => pipeline(&classes, &lines, &mut found),
+        Mode::OneByOne => one_by_one(&classes, &lines, &mut found),
     }
     findings
 }
 
-/// The rule over one file's statements in order (it remembers the savepoints set).
-#[derive(Debug, Default)]
-pub(crate) struct Transactions {
-    savepoints: HashSet<String>,
-}
-
-const WHY: &str = "each migration runs in one transaction";
-
-impl Transactions {
-    /// The problem with `node`, if it has one.
-    pub(crate) fn statement(&mut self, node: &NodeEnum) -> Option<String> {
-        let refused = |what: &str| {
-            Some(format!(
-                "{what} cannot run inside a transaction block and {WHY}, so `supabase db reset` fails here; run it outside migrations (or drop CONCURRENTLY where that is what makes it so)"
-            ))
-        };
-        match node {
-            NodeEnum::TransactionStmt(s) => self.transaction(s),
-            NodeEnum::IndexStmt(s) if s.concurrent => refused("CREATE INDEX CONCURRENTLY"),
-            NodeEnum::DropStmt(s) if s.concurrent => refused("DROP INDEX CONCURRENTLY"),
-            NodeEnum::ReindexStmt(s) => {
-                let concurrently = s.params.iter().filter_map(def_elem).any(|d| d.defname == "concurrently");
-                match ReindexObjectType::try_from(s.kind) {
-                    _ if concurrently => refused("REINDEX ... CONCURRENTLY"),
-                    Ok(ReindexObjectType::ReindexObjectSchema) => refused("REINDEX SCHEMA"),
-                    Ok(ReindexObjectType::ReindexObjectSystem) => refused("REINDEX SYSTEM"),
-                    Ok(ReindexObjectType::ReindexObjectDatabase) => refused("REINDEX DATABASE"),
-                    _ => None,
-                }
-            }
-            NodeEnum::VacuumStmt(s) if s.is_vacuumcmd => refused("VACUUM"),
-            NodeEnum::CreatedbStmt(_) => refused("CREATE DATABASE"),
-            NodeEnum::DropdbStmt(_) => refused("DROP DATABASE"),
-            NodeEnum::AlterSystemStmt(_) => refused("ALTER SYSTEM"),
-            NodeEnum::CreateTableSpaceStmt(_) => refused("CREATE TABLESPACE"),
-            NodeEnum::DropTableSpaceStmt(_) => refused("DROP TABLESPACE"),
-            NodeEnum::ClusterStmt(s) if s.relation.is_none() => refused("CLUSTER without a table"),
-            NodeEnum::DiscardStmt(s) if DiscardMode::try_from(s.target) == Ok(DiscardMode::DiscardAll) => {
-                refused("DISCARD ALL")
-            }
-            NodeEnum::CreateSubscriptionStmt(s) if creates_slot(&s.options) => {
-                refused("CREATE SUBSCRIPTION with a replication slot")
-            }
-            _ => None,
-        }
-    }
-
-    fn transaction(&mut self, s: &protobuf::TransactionStmt) -> Option<String> {
-        use TransactionStmtKind as K;
-        let ends =
-            |what: &str, effect: &str| Some(format!("{what} inside a migration: {WHY}, and this {effect}; remove it"));
-        match K::try_from(s.kind) {
-            Ok(K::TransStmtBegin | K::TransStmtStart) => {
-                ends("BEGIN", "one only warns, then its COMMIT ends the file's transaction early")
-            }
-            Ok(K::TransStmtCommit) => ends(
-                "COMMIT",
-                "ends it early: a later failure leaves everything before it applied while the file counts as failed",
+/// One implicit transaction, cut where the CLI runs a statement alone.
+fn pipeline(classes: &[Class], lines: &[usize], found: &mut dyn FnMut(usize, String, bool)) {
+    let mut first_of_part = true;
+    for (class, &line) in classes.iter().zip(lines) {
+        match class {
+            Class::Alone(what) if classes.len() > 1 => found(
+                line,
+                format!(
+                    "{what} runs outside the file's transaction (the Supabase CLI 3.x commits what comes before it and runs it alone): \
+                     if a statement after it fails, or it fails, what ran before stays applied with no history row; \
+                     put it in a migration of its own ({TWO_X})"
+                ),
+                false,
             ),
-            Ok(K::TransStmtRollback) => ends(
-                "ROLLBACK",
-                "silently discards what came before it, and the file is still recorded as applied",
+            Class::Refused(what) if !first_of_part => found(
+                line,
+                format!(
+                    "{what} cannot run inside the pipeline the Supabase CLI sends a file as, so `supabase db reset` fails here; \
+                     put it first in a migration of its own, or outside migrations"
+                ),
+                true,
             ),
-            Ok(K::TransStmtPrepare | K::TransStmtCommitPrepared | K::TransStmtRollbackPrepared) => {
-                ends("a two-phase commit command", "ends or needs to be outside it")
-            }
-            Ok(K::TransStmtSavepoint) => {
-                self.savepoints.insert(s.savepoint_name.clone());
-                None
-            }
-            Ok(K::TransStmtRelease | K::TransStmtRollbackTo) if !self.savepoints.contains(&s.savepoint_name) => {
-                Some(format!(
-                    "savepoint {} is released or rolled back to, but no SAVEPOINT before it in this file sets it, so the file fails here; add `savepoint {}` first or remove it",
-                    s.savepoint_name, s.savepoint_name
-                ))
-            }
-            _ => None,
+            Class::Savepoint => found(
+                line,
+                "SAVEPOINT, RELEASE and ROLLBACK TO need a transaction block and the Supabase CLI opens none for this file, \
+                 so `supabase db reset` fails here; remove it, or wrap the file in BEGIN … COMMIT"
+                    .to_string(),
+                true,
+            ),
+            _ => {}
         }
+        first_of_part = matches!(class, Class::Alone(_));
     }
 }
 
-/// CREATE SUBSCRIPTION makes a replication slot unless `create_slot` or `connect` is false.
-fn creates_slot(options: &[pg_query::Node]) -> bool {
-    let is_false = |d: &protobuf::DefElem| match d.arg.as_ref().and_then(|a| a.node.as_ref()) {
-        Some(NodeEnum::String(s)) => matches!(s.sval.to_lowercase().as_str(), "false" | "off" | "0"),
-        Some(NodeEnum::Boolean(b)) => !b.boolval,
-        Some(NodeEnum::Integer(i)) => i.ival == 0,
-        _ => false,
-    };
-    !options.iter().filter_map(def_elem).filter(|d| d.defname == "create_slot" || d.defname == "connect").any(is_false)
+/// Each statement a query of its own: a block runs from `BEGIN` to `COMMIT`, anything
+/// outside one commits alone.
+fn one_by_one(classes: &[Class], lines: &[usize], found: &mut dyn FnMut(usize, String, bool)) {
+    let mut open: Option<usize> = None;
+    // Units committed apart: each block, each statement outside one.
+    let mut units = 0usize;
+    let mut warned = false;
+    for (class, &line) in classes.iter().zip(lines) {
+        if open.is_none() && !matches!(class, Class::Control(Control::Commit | Control::Rollback)) {
+            units += 1;
+            if units == 2 && !warned {
+                warned = true;
+                found(
+                    line,
+                    "the Supabase CLI 3.x sends a file holding BEGIN/COMMIT one statement at a time, each statement outside \
+                     BEGIN … COMMIT committing on its own: if this or a later statement fails, what ran before stays \
+                     applied with no history row; keep the whole file inside one BEGIN … COMMIT"
+                        .to_string(),
+                    false,
+                );
+            }
+        }
+        match class {
+            Class::Control(Control::Begin) => {
+                open.get_or_insert(line);
+            }
+            Class::Control(Control::Commit | Control::Prepare) => open = None,
+            Class::Control(Control::Rollback) if open.take().is_some() => found(
+                line,
+                "ROLLBACK discards what ran since BEGIN, and the Supabase CLI still records the file as applied; remove it"
+                    .to_string(),
+                false,
+            ),
+            Class::Control(Control::Finish) | Class::Alone(_) | Class::Refused(_) if open.is_some() => {
+                let what = match class {
+                    Class::Alone(what) | Class::Refused(what) => what,
+                    _ => "COMMIT PREPARED or ROLLBACK PREPARED",
+                };
+                found(
+                    line,
+                    format!(
+                        "{what} cannot run inside the BEGIN … COMMIT block opened at line {}, so `supabase db reset` fails here; \
+                         move it after the COMMIT or to a migration of its own",
+                        open.unwrap_or(line)
+                    ),
+                    true,
+                );
+            }
+            Class::Savepoint if open.is_none() => found(
+                line,
+                "SAVEPOINT, RELEASE and ROLLBACK TO need a transaction block and this one runs outside BEGIN … COMMIT, \
+                 so `supabase db reset` fails here; move it inside the block"
+                    .to_string(),
+                true,
+            ),
+            _ => {}
+        }
+    }
+    if let Some(begin) = open {
+        found(
+            begin,
+            "BEGIN without COMMIT: the Supabase CLI records this file and reports success, then rolls it back with every \
+             later file when it disconnects; add the COMMIT"
+                .to_string(),
+            true,
+        );
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lint::Level;
 
-    fn found(sql: &str) -> Vec<(usize, String)> {
-        transaction_findings(Path::new("/x.sql"), sql).into_iter().map(|f| (f.line, f.message)).collect()
+    fn found(sql: &str) -> Vec<(usize, bool, String)> {
+        transaction_findings(Path::new("/x.sql"), sql)
+            .into_iter()
+            .map(|f| (f.line, f.level == Level::Error, f.message))
+            .collect()
     }
 
-    fn lines(sql: &str) -> Vec<usize> {
-        found(sql).into_iter().map(|(line, _)| line).collect()
+    fn errors(sql: &str) -> Vec<usize> {
+        found(sql).into_iter().filter(|f| f.1).map(|f| f.0).collect()
     }
 
-    #[test]
-    fn transaction_control_is_flagged() {
-        assert_eq!(lines("begin;\ncreate table t (id int);\ncommit;\n"), vec![1, 3]);
-        assert_eq!(lines("start transaction;\nselect 1;\nend;\nrollback;\n"), vec![1, 3, 4]);
-        assert_eq!(lines("prepare transaction 'x';\ncommit prepared 'x';\n"), vec![1, 2]);
-        let commit = &found("select 1;\ncommit;")[0].1;
-        assert!(commit.starts_with("COMMIT inside a migration: each migration runs in one transaction"), "{commit}");
-    }
-
-    #[test]
-    fn savepoints_set_in_the_file_are_fine() {
-        assert!(found("savepoint a;\nselect 1;\nrollback to savepoint a;\nrelease savepoint a;").is_empty());
-        assert_eq!(lines("select 1;\nrelease savepoint b;"), vec![2]);
-        assert_eq!(lines("rollback to b;"), vec![1]);
+    fn warnings(sql: &str) -> Vec<usize> {
+        found(sql).into_iter().filter(|f| !f.1).map(|f| f.0).collect()
     }
 
     #[test]
-    fn statements_refused_in_a_transaction_block_are_flagged() {
-        let sql = "create unique index concurrently i on t (a);\n\
-                   drop index concurrently i;\n\
-                   reindex (concurrently) table t;\n\
-                   reindex index concurrently i;\n\
-                   vacuum t;\n\
-                   create database x;\n\
-                   alter system set work_mem = '1MB';\n\
-                   create tablespace s location '/x';\n\
-                   drop tablespace s;\n\
-                   reindex database x;\n\
-                   cluster;\n\
-                   discard all;\n\
-                   drop database x;\n";
-        assert_eq!(lines(sql), (1..=13).collect::<Vec<_>>());
-        let first = &found(sql)[0].1;
-        assert!(first.starts_with("CREATE INDEX CONCURRENTLY cannot run inside a transaction block"), "{first}");
-    }
-
-    #[test]
-    fn what_runs_in_a_transaction_block_is_fine() {
-        let sql = "create index i on t (a);\nreindex table t;\nanalyze t;\nalter type s add value 'x';\n\
-                   cluster t using i;\ndiscard temp;\ndrop index i;\nlock table t;\n";
-        assert!(found(sql).is_empty(), "{:?}", found(sql));
+    fn what_the_cli_applies_whole_is_fine() {
+        for sql in [
+            "begin;\ncreate table t (id int);\ncommit;\n",
+            "BEGIN;\nset local role authenticated;\nselect 1;\nEND;\n",
+            "create unique index concurrently i on t (a);\n",
+            "begin;\nsavepoint a;\nselect 1;\nrollback to savepoint a;\nrelease savepoint a;\ncommit;\n",
+            "create database x;\n",
+            "do $$ begin commit; end $$;\nselect 1;\n",
+            "create index i on t (a);\nreindex table t;\nanalyze t;\nalter type s add value 'x';\ndiscard temp;\nlock table t;\n",
+        ] {
+            assert!(found(sql).is_empty(), "{sql}: {:?}", found(sql));
+        }
         assert!(found("create table (").is_empty(), "parse errors are the parse rule's");
+    }
+
+    #[test]
+    fn errors_only_where_the_cli_fails() {
+        assert_eq!(errors("BEGIN;\ncreate table b (id int);\ncreate index concurrently i on b (id);\nCOMMIT;\n"), [3]);
+        assert_eq!(errors("create table t (id int);\nsavepoint s1;\n"), [2]);
+        assert_eq!(errors("create table cd (id int);\ncreate database cdb1;\n"), [2]);
+        assert_eq!(errors("begin;\ncreate table nb (id int);\n"), [1]);
+        assert_eq!(errors("select 1;\nsavepoint a;\nbegin;\ncommit;\n"), [2]);
+        let message = &found("begin;\nvacuum t;\ncommit;\n")[0].2;
+        assert!(message.starts_with("VACUUM cannot run inside the BEGIN … COMMIT block opened at line 1"), "{message}");
+    }
+
+    #[test]
+    fn warns_where_a_later_failure_leaves_part_of_the_file_applied() {
+        assert_eq!(warnings("create table t (id int);\ncreate index concurrently i on t (id);\n"), [2]);
+        assert_eq!(warnings("BEGIN;\ncreate table c1 (id int);\nCOMMIT;\ncreate table c2 (id int);\n"), [4]);
+        assert_eq!(warnings("create table e1 (id int);\ncommit;\ncreate table e1b (id int);\n"), [3]);
+        assert_eq!(warnings("begin;\ncreate table e3 (id int);\nrollback;\n"), [3]);
+        assert!(found("create table t (id int);\ncreate index concurrently i on t (id);\n")[0].2.contains("2.x"));
     }
 }

@@ -8,6 +8,7 @@ mod cron;
 mod extensions;
 mod files;
 mod fixture;
+mod oracle;
 pub(crate) mod pg;
 mod signals;
 mod supabase;
@@ -185,7 +186,11 @@ fn refreshes_every_schema_with_history_and_seeds_in_order() {
         &mut client,
         "select unnest(statements) from supabase_migrations.schema_migrations where version = '00000000000001'",
     );
-    assert_eq!(statements[0], "create table public.members (membernumber text primary key, name text not null)");
+    // As the Supabase CLI records it: the comment before a statement belongs to it.
+    assert_eq!(
+        statements[0],
+        "-- The platform's core.\ncreate table public.members (membernumber text primary key, name text not null)"
+    );
     assert_eq!(
         strings(&mut client, "select seed from public.seed_log order by id"),
         vec!["platform", "pay", "discord"]
@@ -245,7 +250,7 @@ fn a_failing_migration_names_file_project_line_and_cause_and_leaves_the_database
     let failed = |kept: &str| {
         format!(
             "error: migration supabase/migrations/20251215120003_pay_add_broken.sql:6 (project pay) failed: \
-             relation \"pay.missing_table\" does not exist; the file was rolled back, nothing after it ran and \
+             relation \"pay.missing_table\" does not exist; nothing after it ran and \
              {} was left as it was{kept}: fix it and run `mynatca refresh` again\n",
             on("failing_migration")
         )
@@ -313,7 +318,7 @@ fn a_failing_seed_names_its_own_repo_file() {
         .stderr(format!(
             "error: seed supabase/seed.sql:1 (project discord) failed: insert or update on table \"links\" \
              violates foreign key constraint \"links_membernumber_fkey\" (detail: Key (membernumber)=(no-such-member) \
-             is not present in table \"members\".); the file was rolled back, nothing after it ran and {} \
+             is not present in table \"members\".); nothing after it ran and {} \
              was left as it was: fix it and run `mynatca refresh` again\n",
             on("failing_seed")
         ))

@@ -21,9 +21,7 @@ pub(crate) use touch::{ObjectKind, Part, PendingTouch, Place, Verb, ALL_SCHEMAS}
 
 use super::facts::{statement_events, Statement};
 use super::nodes::strings;
-use super::positions::Source;
 use super::search_path::Scope;
-use super::transaction::Transactions;
 use super::{Finding, Rule};
 use crate::reconcile::PLATFORM;
 use crate::registry::Project;
@@ -75,16 +73,10 @@ pub(crate) fn sql_findings(path: &Path, sql: &str, project: &str, owners: &Owner
 pub(crate) fn analyze_sql(path: &Path, sql: &str) -> (Vec<Finding>, Option<Vec<Statement>>) {
     let mut findings = Vec::new();
     let mut statements = Vec::new();
-    let mut source = Source::new(sql);
     let mut analyzer = Analyzer::default();
-    let mut transactions = Transactions::default();
     let parsed = crate::sqlerror::each_statement(sql, |raw| {
         let Some(node) = raw.stmt.as_ref().and_then(|s| s.node.as_ref()) else { return };
         let location = offset(raw.stmt_location);
-        if let Some(message) = transactions.statement(node) {
-            let (line, _) = source.statement_start(location);
-            findings.push(Finding::new(Rule::Transaction, path, line, message));
-        }
         analyzer.statement(node);
         statements.push(Statement {
             location,
@@ -106,6 +98,7 @@ pub(crate) fn analyze_sql(path: &Path, sql: &str) -> (Vec<Finding>, Option<Vec<S
         let finding = Finding::new(Rule::Parse, path, line, format!("PostgreSQL rejects this: {message}"));
         return (vec![finding], None);
     }
+    findings.extend(super::transaction::transaction_findings(path, sql));
     (findings, Some(statements))
 }
 

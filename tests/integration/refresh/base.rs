@@ -114,7 +114,7 @@ fn base_none_assumes_nothing_but_the_api_roles_and_the_history() {
         ))
         .stderr(format!(
             "error: migration supabase/migrations/20250101000000_notes.sql:1 (project platform) failed: \
-             schema \"auth\" does not exist; the file was rolled back, nothing after it ran and \
+             schema \"auth\" does not exist; nothing after it ran and \
              {} was left as it was: fix it and run `mynatca refresh` again\n",
             on("base_none")
         ))

@@ -66,7 +66,7 @@ fn pg_cron_is_built_in_its_own_database_and_a_failure_puts_the_previous_one_back
         .stdout(format!("{LINKED}\nresetting {}\napplying 20240103000000_typo.sql (platform)\n", on(pg::CRON_DATABASE)))
         .stderr(format!(
             "error: migration supabase/migrations/20240103000000_typo.sql:2 (project platform) failed: \
-             syntax error at or near \"selec\"; the file was rolled back, nothing after it ran and {} \
+             syntax error at or near \"selec\"; nothing after it ran and {} \
              was left as it was: fix it and run `mynatca refresh` again\n",
             on(pg::CRON_DATABASE)
         ))

@@ -109,7 +109,7 @@ fn without_keep_going_the_first_failure_stops_after_skipped_extensions() {
         ))
         .stderr(format!(
             "{WARNINGS}error: migration supabase/migrations/20240102000000_items.sql:1 (project platform) failed: \
-             type \"vector\" does not exist; the file was rolled back, nothing after it ran and {} \
+             type \"vector\" does not exist; nothing after it ran and {} \
              was left as it was: fix it and run `mynatca refresh` again\n",
             on("skip_then_stop")
         ))

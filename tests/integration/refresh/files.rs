@@ -1,6 +1,8 @@
 //! Files a refresh cannot read as SQL are refused before the database is touched.
 
-use super::{database_with_marker, pg, refresh, table_exists, three_schemas, LINKED};
+use super::{
+    database_with_marker, on, pg, refresh, strings, table_exists, three_schemas, APPLYING_FIVE, LINKED, SEEDING_THREE,
+};
 
 #[test]
 fn unreadable_sql_files_are_refused_before_the_database_is_touched() {
@@ -45,28 +47,33 @@ fn unreadable_sql_files_are_refused_before_the_database_is_touched() {
 /// cannot run in one would be applied in part and still recorded: refused, exit 1,
 /// naming file, line and project, before the database is touched.
 #[test]
-fn transaction_control_in_a_migration_is_refused_before_the_database_is_touched() {
+fn transaction_control_and_a_concurrent_index_apply_as_the_supabase_cli_applies_them() {
     let ws = three_schemas();
     ws.migration(
         "pay",
         "20251215120009_pay_half.sql",
-        "create table pay.half (id int);\ncommit;\ncreate table pay.other (id int);\n",
+        "begin;\ncreate table pay.half (id int);\ncommit;\ncreate table pay.other (id int);\n",
     )
     .migration(
         "discord",
         "20251215120010_discord_index.sql",
-        "create index concurrently on discord.links (membernumber);\n",
+        "create index concurrently links_member on discord.links (membernumber);\n",
     );
-    let mut client = database_with_marker("transactions");
     refresh(&ws, "transactions")
-        .status(1)
-        .stdout("linked: 8 created, 0 updated, 0 removed, 0 unchanged\n")
-        .stderr(
-        "error: nothing was changed: these statements must run in the one transaction each file gets:\n  \
-         supabase/migrations/20251215120009_pay_half.sql:2 (pay): COMMIT inside a migration: each migration runs in one transaction, and this ends it early: a later failure leaves everything before it applied while the file counts as failed; remove it\n  \
-         supabase/migrations/20251215120010_discord_index.sql:1 (discord): CREATE INDEX CONCURRENTLY cannot run inside a transaction block and each migration runs in one transaction, so `supabase db reset` fails here; run it outside migrations (or drop CONCURRENTLY where that is what makes it so)\n\
-         (`mynatca check` reports the same as its `transaction` rule)\n",
-        )
+        .stdout(format!(
+            "linked: 8 created, 0 updated, 0 removed, 0 unchanged\nresetting {}\n{APPLYING_FIVE}\
+             applying 20251215120009_pay_half.sql (pay)\n\
+             applying 20251215120010_discord_index.sql (discord)\n\
+             {SEEDING_THREE}refreshed: 7 migrations, 3 seed files in $SECS\n",
+            on("transactions")
+        ))
         .go();
-    assert!(table_exists(&mut client, "marker"), "the database was touched");
+    let mut client = pg::server().client("transactions");
+    for name in ["pay.half", "pay.other", "discord.links_member"] {
+        assert!(table_exists(&mut client, name), "{name}");
+    }
+    assert_eq!(
+        strings(&mut client, "select array_to_string(statements, '|') from supabase_migrations.schema_migrations where version = '20251215120009'"),
+        vec!["begin|create table pay.half (id int)|commit|create table pay.other (id int)"]
+    );
 }
