@@ -75,11 +75,7 @@ pub(crate) struct Stopped {
 
 impl fmt::Display for Stopped {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}; nothing after it ran and {} was left as it was",
-            self.failure, self.target
-        )?;
+        write!(f, "{}; nothing after it ran and {} was left as it was", self.failure, self.target)?;
         if let Some(kept) = &self.kept {
             write!(f, " (the build is kept as database \"{kept}\")")?;
         }

@@ -13,9 +13,9 @@ pub(crate) const CRON: &str = "pg_cron";
 /// Extensions that only work when preloaded at server start.
 const PRELOADED: [&str; 2] = ["pg_cron", "pg_net"];
 
-/// Where to get an extension Debian packages for PostgreSQL (`{}` is the major version):
-/// in Debian itself, or in the PGDG repository (apt.postgresql.org).
-const PACKAGES: [(&str, &str); 14] = [
+/// The Debian package giving an extension for PostgreSQL `{}` (the server's major
+/// version), as Debian 12 has them (`apt-cache search postgresql-15-`).
+const PACKAGES: [(&str, &str); 16] = [
     ("pg_cron", "postgresql-{}-cron"),
     ("postgis", "postgresql-{}-postgis-3"),
     ("postgis_topology", "postgresql-{}-postgis-3"),
@@ -28,8 +28,17 @@ const PACKAGES: [(&str, &str); 14] = [
     ("hypopg", "postgresql-{}-hypopg"),
     ("rum", "postgresql-{}-rum"),
     ("pg_repack", "postgresql-{}-repack"),
-    ("vector", "postgresql-{}-pgvector (PGDG)"),
-    ("http", "postgresql-{}-http (PGDG)"),
+    ("orafce", "postgresql-{}-orafce"),
+    ("hll", "postgresql-{}-hll"),
+    ("semver", "postgresql-{}-semver"),
+    ("pglogical", "postgresql-{}-pglogical"),
+];
+
+/// Extensions Supabase's image has that no Debian 12 package gives, and where they are.
+const ELSEWHERE: [(&str, &str); 3] = [
+    ("vector", "PGDG's apt repository has postgresql-{}-pgvector, Debian 13 postgresql-17-pgvector"),
+    ("http", "PGDG's apt repository has postgresql-{}-http"),
+    ("postgis_tiger_geocoder", "postgresql-{}-postgis-3 in PGDG"),
 ];
 
 /// One `CREATE EXTENSION` of a migration.
@@ -146,9 +155,16 @@ pub(crate) fn how_to_get(name: &str, lack: &Lack, major: u32) -> String {
         }
         Lack::NotAvailable => {}
     }
-    match PACKAGES.iter().find(|(extension, _)| *extension == name) {
-        Some((_, package)) => format!("not on this server: install the package {}", package.replace("{}", &major.to_string())),
-        None => "not on this server: no Debian package has it; run the supabase/postgres image (see the README's extension table)".to_string(),
+    let major = major.to_string();
+    if let Some((_, package)) = PACKAGES.iter().find(|(extension, _)| *extension == name) {
+        return format!("not on this server: apt-get install {}", package.replace("{}", &major));
+    }
+    match ELSEWHERE.iter().find(|(extension, _)| *extension == name) {
+        Some((_, where_)) => format!(
+            "not on this server, and no Debian package for PostgreSQL {major} has it ({}); run the supabase/postgres image, or --allow-missing-extensions",
+            where_.replace("{}", &major)
+        ),
+        None => "not on this server: no Debian package has it; run the supabase/postgres image (see the README's extension table), or --allow-missing-extensions".to_string(),
     }
 }
 
@@ -185,9 +201,10 @@ mod tests {
     fn how_to_get_names_a_package_or_the_image_or_the_preload_setting() {
         assert_eq!(
             how_to_get("pg_cron", &Lack::NotAvailable, 15),
-            "not on this server: install the package postgresql-15-cron"
+            "not on this server: apt-get install postgresql-15-cron"
         );
         assert!(how_to_get("pg_net", &Lack::NotAvailable, 15).contains("supabase/postgres image"));
+        assert!(how_to_get("vector", &Lack::NotAvailable, 15).contains("no Debian package for PostgreSQL 15 has it"));
         assert!(how_to_get("pg_cron", &Lack::NotPreloaded, 15).contains("add pg_cron to shared_preload_libraries"));
     }
 }

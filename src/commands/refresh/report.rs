@@ -22,12 +22,29 @@ fn groups<'a>(report: &'a Report) -> Vec<Group<'a>> {
             Some(group) => group.failures.push(failure),
             None => groups.push(Group {
                 cause: &failure.cause,
-                after_skipped: report.skipped.iter().map(String::as_str).find(|ext| names(&failure.cause, ext)),
+                after_skipped: report.skipped.iter().map(String::as_str).find(|ext| caused_by(&failure.cause, ext)),
                 failures: vec![failure],
             }),
         }
     }
     groups
+}
+
+/// Names an extension's objects carry, beyond its own name, that a failure's message shows.
+const PROVIDES: [(&str, &[&str]); 7] = [
+    ("vector", &["halfvec", "sparsevec"]),
+    ("pg_net", &["net"]),
+    ("pgmq", &["pgmq"]),
+    ("pg_graphql", &["graphql"]),
+    ("pgsodium", &["pgsodium"]),
+    ("http", &["http_get", "http_post", "http_request"]),
+    ("postgis", &["geometry", "geography"]),
+];
+
+/// Whether a failure's message names `ext` or one of its objects.
+fn caused_by(message: &str, ext: &str) -> bool {
+    let also = PROVIDES.iter().find(|(name, _)| *name == ext).map_or(&[][..], |(_, words)| *words);
+    names(message, ext) || also.iter().any(|word| names(message, word))
 }
 
 /// Whether `message` names `word` as a whole identifier (`"extensions.vector"` names `vector`).
@@ -45,6 +62,14 @@ fn counts(report: &Report) -> (usize, usize) {
     (report.failures.len() - failed_seeds, failed_seeds)
 }
 
+fn print_group(ui: &Ui, group: &Group, indent: &str) {
+    ui.out(&format!("{indent}{} × {}", group.cause, group.failures.len()));
+    for failure in &group.failures {
+        let extra = failure.message.strip_prefix(failure.cause.as_str()).unwrap_or_default();
+        ui.out(&format!("{indent}  {}:{} ({}){extra}", failure.file.shown, failure.line, failure.file.project));
+    }
+}
+
 pub(crate) fn print(ui: &Ui, target: &Target, plan: &Plan, report: &Report, seconds: f64) {
     let cached = match report.from_cache {
         0 => String::new(),
@@ -59,15 +84,19 @@ pub(crate) fn print(ui: &Ui, target: &Target, plan: &Plan, report: &Report, seco
         return;
     }
     // The report is the result asked for: printed even with --quiet.
-    ui.out(&format!("failed: {} files, grouped by first cause:", report.failures.len()));
-    for group in groups(report) {
-        let after = group.after_skipped.map(|ext| format!(" (after `CREATE EXTENSION {ext}` was left out)"));
-        ui.out(&format!("  {} × {}{}", group.cause, group.failures.len(), after.unwrap_or_default()));
-        for failure in group.failures {
-            let extra = failure.message.strip_prefix(failure.cause.as_str()).unwrap_or_default();
-            ui.out(&format!("    {}:{} ({}){extra}", failure.file.shown, failure.line, failure.file.project));
+    ui.out(&format!("failed: {}, grouped by first cause:", plural(report.failures.len(), "file")));
+    let groups = groups(report);
+    // First what each extension left out made fail, under that extension.
+    for ext in &report.skipped {
+        let under: Vec<&Group> = groups.iter().filter(|g| g.after_skipped == Some(ext.as_str())).collect();
+        if under.is_empty() {
+            continue;
         }
+        let files = under.iter().map(|g| g.failures.len()).sum();
+        ui.out(&format!("  after `CREATE EXTENSION {ext}` was left out: {}", plural(files, "file")));
+        under.into_iter().for_each(|group| print_group(ui, group, "    "));
     }
+    groups.iter().filter(|g| g.after_skipped.is_none()).for_each(|group| print_group(ui, group, "  "));
     let (failed_migrations, failed_seeds) = counts(report);
     ui.out(&format!(
         "refreshed with failures: {} of {} migrations applied{cached}, {failed_migrations} failed; {} of {} seed files, {failed_seeds} failed; \

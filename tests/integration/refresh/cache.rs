@@ -192,7 +192,7 @@ fn a_new_migration_failing_under_keep_going_leaves_no_spare_copy_behind() {
         .stdout(format!(
             "linked: 1 created, 0 updated, 0 removed, 6 unchanged\nresetting {on}\n\
              applying 20251215120003_pay_broken.sql (pay)\n{SEEDING_THREE}\
-             failed: 1 files, grouped by first cause:\n  syntax error at or near \"selec\" × 1\n    \
+             failed: 1 file, grouped by first cause:\n  syntax error at or near \"selec\" × 1\n    \
              supabase/migrations/20251215120003_pay_broken.sql:2 (pay)\n\
              refreshed with failures: 5 of 6 migrations applied (5 from the cache), 1 failed; 3 of 3 seed files, 0 failed; \
              {on} is the result anyway (--keep-going), in $SECS\n",
