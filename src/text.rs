@@ -60,3 +60,8 @@ mod tests {
         assert_eq!(offset(7), 7);
     }
 }
+
+/// Lowercase hex of `bytes`.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

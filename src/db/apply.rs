@@ -176,7 +176,7 @@ fn record_params(script: &Script) -> Vec<String> {
             let texts = (0..script.statements.len()).map(|i| script.statement(i));
             vec![history.version.clone(), history.name.clone(), text_array(texts)]
         }
-        Record::Seed(path) => vec![path.clone(), super::cache::hex(&Sha256::digest(script.sql.as_bytes()))],
+        Record::Seed(path) => vec![path.clone(), crate::text::hex(&Sha256::digest(script.sql.as_bytes()))],
     }
 }
 

@@ -53,8 +53,8 @@ pub(crate) fn chain(base: Base, server_version: &str, skipped: &[String], migrat
     keys
 }
 
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().take(KEY_HEX / 2).map(|b| format!("{b:02x}")).collect()
+fn hex(bytes: &[u8]) -> String {
+    crate::text::hex(&bytes[..KEY_HEX / 2])
 }
 
 /// The target's name as it appears in cache and build names: itself when short, else a

@@ -77,8 +77,8 @@ BEGIN
         FOREACH item IN ARRAY coalesce(string_to_array(nullif(role[3], ''), ','), '{}') LOOP
             BEGIN
                 EXECUTE format('GRANT %I TO %I', item, role[1]);
-            EXCEPTION WHEN insufficient_privilege OR invalid_grant_operation THEN
-                NULL; -- a predefined role a non-superuser may not grant
+            EXCEPTION WHEN insufficient_privilege OR invalid_grant_operation OR undefined_object THEN
+                NULL; -- a predefined role a non-superuser may not grant, or an older server lacks
             END;
         END LOOP;
         FOREACH item IN ARRAY coalesce(string_to_array(nullif(role[4], ''), ';'), '{}') LOOP
@@ -91,9 +91,11 @@ BEGIN
                 NULL;
             END;
         END IF;
-        IF role[1] = 'supabase_realtime_admin' AND superuser THEN
-            -- realtime.list_changes sets log_min_messages.
-            GRANT SET ON PARAMETER log_min_messages TO supabase_realtime_admin;
+        IF role[1] = 'supabase_realtime_admin' AND superuser
+            AND current_setting('server_version_num')::int >= 150000
+        THEN
+            -- realtime.list_changes sets log_min_messages (a privilege PostgreSQL 15 has).
+            EXECUTE 'GRANT SET ON PARAMETER log_min_messages TO supabase_realtime_admin';
         END IF;
     END LOOP;
 END
@@ -2979,8 +2981,9 @@ ALTER TABLE realtime.messages ENABLE ROW LEVEL SECURITY;
 
 -- mynatca: realtime's server creates a partition of realtime.messages per day when it
 -- connects; with no server, one default partition takes every row, so realtime.send()
--- and inserts from migrations and seeds land somewhere (realtime itself briefly shipped
--- the same partition, migration 20260604120000).
+-- and inserts from migrations and seeds land somewhere (realtime's migration
+-- 20260604120000_add_messages_default_partition makes the same one; the realtime
+-- compared here does not have it).
 CREATE TABLE realtime.messages_default PARTITION OF realtime.messages DEFAULT;
 
 INSERT INTO realtime.schema_migrations (version) VALUES
@@ -3663,8 +3666,6 @@ BEGIN
             EXECUTE format('ALTER %s %s OWNER TO %I', object.kind, object.name, CASE object.name
                 -- realtime's migration history is its server's (connected as supabase_admin)
                 WHEN 'realtime.schema_migrations' THEN 'supabase_admin'
-                -- created as postgres by the image's init scripts
-                WHEN 'extensions.grant_pg_cron_access()' THEN 'postgres'
                 ELSE owner[3]
             END);
         END LOOP;
@@ -3682,6 +3683,7 @@ GRANT CREATE, USAGE ON SCHEMA public TO supabase_realtime_admin;
 GRANT USAGE ON SCHEMA extensions TO postgres, anon, authenticated, service_role, supabase_realtime_admin;
 GRANT ALL ON SCHEMA extensions TO dashboard_user;
 GRANT ALL ON FUNCTION extensions.grant_pg_cron_access() TO dashboard_user;
+GRANT ALL ON FUNCTION extensions.grant_pg_cron_access() TO postgres WITH GRANT OPTION;
 GRANT ALL ON FUNCTION extensions.grant_pg_net_access() TO dashboard_user;
 GRANT ALL ON FUNCTION extensions.grant_pg_graphql_access() TO postgres WITH GRANT OPTION;
 GRANT ALL ON FUNCTION extensions.pgrst_ddl_watch() TO postgres WITH GRANT OPTION;
@@ -3825,11 +3827,14 @@ GRANT USAGE ON SCHEMA graphql_public TO postgres, anon, authenticated, service_r
 -- pgbouncer
 REVOKE ALL ON FUNCTION pgbouncer.get_auth(p_usename text) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgbouncer.get_auth(p_usename text) TO pgbouncer;
--- vault (migration 20221207154255_create_vault), for the extension or the stand-in
+-- vault (migration 20221207154255_create_pgsodium_and_vault), for the extension or the stand-in
 GRANT USAGE ON SCHEMA vault TO postgres WITH GRANT OPTION;
-GRANT SELECT, DELETE ON vault.secrets, vault.decrypted_secrets TO postgres WITH GRANT OPTION;
+GRANT SELECT, DELETE, TRUNCATE, REFERENCES ON vault.secrets, vault.decrypted_secrets TO postgres WITH GRANT OPTION;
 GRANT EXECUTE ON FUNCTION vault.create_secret, vault.update_secret, vault._crypto_aead_det_decrypt
     TO postgres WITH GRANT OPTION;
+GRANT USAGE ON SCHEMA vault TO service_role;
+GRANT SELECT, DELETE ON vault.secrets, vault.decrypted_secrets TO service_role;
+GRANT EXECUTE ON FUNCTION vault.create_secret, vault.update_secret, vault._crypto_aead_det_decrypt TO service_role;
 
 -- The image's default privileges: whatever the migrating role creates in public is
 -- reachable by the API roles, and row level security decides the rest.
@@ -3839,10 +3844,9 @@ ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON FUNCTIONS TO postgres, an
 
 -- Superuser only: the default privileges of Supabase's own roles (setting another
 -- role's needs membership in it), realtime.list_changes' log_min_messages, then the
--- image's event triggers (an event trigger
--- needs a superuser; it stays owned by the connecting user, as its owner must be a
--- superuser and supabase_admin is not one here), then pg_net when the server has it,
--- after them, as in the image.
+-- image's event triggers (creating one needs a superuser; they stay the connecting
+-- user's, as an event trigger's owner must be a superuser and supabase_admin is not one
+-- here). Then pg_net when the server can run it, after the triggers, as in the image.
 DO $base$
 BEGIN
     IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
@@ -3875,7 +3879,7 @@ BEGIN
         CREATE EVENT TRIGGER issue_pg_net_access ON ddl_command_end
             WHEN TAG IN ('CREATE EXTENSION') EXECUTE FUNCTION extensions.grant_pg_net_access();
         CREATE EVENT TRIGGER issue_pg_graphql_access ON ddl_command_end
-            WHEN TAG IN ('CREATE FUNCTION') EXECUTE FUNCTION extensions.grant_pg_graphql_access();
+            WHEN TAG IN ('CREATE EXTENSION') EXECUTE FUNCTION extensions.grant_pg_graphql_access();
         CREATE EVENT TRIGGER issue_graphql_placeholder ON sql_drop
             WHEN TAG IN ('DROP EXTENSION') EXECUTE FUNCTION extensions.set_graphql_placeholder();
         CREATE EVENT TRIGGER pgrst_ddl_watch ON ddl_command_end EXECUTE FUNCTION extensions.pgrst_ddl_watch();

@@ -49,8 +49,10 @@ fn missing_extensions_are_listed_with_file_line_and_remedy_before_anything_is_dr
         ws.migration("platform", "20240106000000_packaged.sql", &format!("create extension {ext};\n"));
     }
     let mut client = database_with_marker("preflight");
-    let major =
-        count(&mut pg::server().client("postgres"), "select (current_setting('server_version_num')::int / 10000)::bigint");
+    let major = count(
+        &mut pg::server().client("postgres"),
+        "select (current_setting('server_version_num')::int / 10000)::bigint",
+    );
     let packaged_line = packaged.map_or(String::new(), |(ext, package)| {
         format!("  supabase/migrations/20240106000000_packaged.sql:1 (platform): {ext} not on this server: apt-get install postgresql-{major}-{package}\n")
     });

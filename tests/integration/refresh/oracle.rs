@@ -199,3 +199,89 @@ fn history_rows_hold_the_statements_as_the_cli_cuts_them() {
         ],
     );
 }
+
+/// The real CLI run in `ws`'s platform with `args`: exit 0 expected, stdout returned.
+fn cli_ok(ws: &Ws, args: &[&str]) -> String {
+    let mut cmd = ws.command(&supabase_cli(), "platform");
+    cmd.args(args).env("SUPABASE_TELEMETRY_DISABLED", "1");
+    let out = finish(spawn(cmd.stdout(Stdio::piped()).stderr(Stdio::piped())), Duration::from_secs(120));
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "supabase {args:?}: {:?}\n{stdout}{stderr}", out.status);
+    stdout.into_owned() + &stderr
+}
+
+#[test]
+fn after_a_refresh_the_cli_finds_every_migration_applied_across_repos() {
+    let ws = super::three_schemas();
+    super::refresh(&ws, "oracle_agree").stdout(super::first_refresh("oracle_agree")).go();
+    let url = pg::server().url("oracle_agree");
+    // `migration list`: every local version (the platform's own and the linked projects') is remote too.
+    let listed: serde_json::Value = serde_json::from_str(
+        &cli_ok(&ws, &["migration", "list", "--db-url", &url, "--output-format", "json"])
+            .lines()
+            .find(|line| line.starts_with('{'))
+            .expect("a JSON line")
+            .to_string(),
+    )
+    .unwrap();
+    let pairs: Vec<(String, String)> = listed["migrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["local"].as_str().unwrap_or("").to_string(), m["remote"].as_str().unwrap_or("").to_string()))
+        .collect();
+    let versions = ["00000000000001", "00000000000002", "00000000000003", "20251215120001", "20251215120002"];
+    assert_eq!(pairs, versions.map(|v| (v.to_string(), v.to_string())).to_vec());
+    // `migration up` and `db push` have nothing to do.
+    for args in [["migration", "up", "--yes"], ["db", "push", "--dry-run"]] {
+        let said = cli_ok(&ws, &[args[0], args[1], "--db-url", &url, args[2]]);
+        assert!(said.contains("Remote database is up to date."), "supabase {args:?}: {said}");
+    }
+}
+
+#[test]
+fn the_supabase_engine_runs_the_real_cli_over_the_links() {
+    let ws = super::three_schemas();
+    let target = "oracle_engine";
+    let mut admin = pg::server().client("postgres");
+    admin.batch_execute(&format!("drop database if exists {target} with (force)")).unwrap();
+    admin.batch_execute(&format!("create database {target}")).unwrap();
+    // The base first, as a Supabase stack has it; then `supabase db reset` through mynatca.
+    assert!(by_mynatca(&Ws::new(), target));
+    let url = pg::server().url(target);
+    let bin = supabase_cli().parent().unwrap().to_path_buf();
+    let path = std::env::join_paths(
+        std::iter::once(bin).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+    )
+    .unwrap();
+    let mut cmd = ws.mynatca_std("platform");
+    cmd.args(["refresh", "--", "--db-url", &url, "--yes"]).env("PATH", path).env("SUPABASE_TELEMETRY_DISABLED", "1");
+    let out = finish(spawn(cmd.stdout(Stdio::piped()).stderr(Stdio::piped())), Duration::from_secs(120));
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{stdout}{stderr}");
+    // Between mynatca's first and last lines, the CLI's own output (its version's wording).
+    assert!(stdout.starts_with(super::LINKED), "links first: {stdout}");
+    assert!(stdout.lines().last().unwrap().starts_with("refreshed: supabase db reset in "), "{stdout}");
+    let mut client = pg::server().client(target);
+    let history = super::strings(&mut client, "select version from supabase_migrations.schema_migrations order by 1");
+    assert_eq!(history, ["00000000000001", "00000000000002", "00000000000003", "20251215120001", "20251215120002"]);
+    assert_eq!(
+        super::strings(&mut client, "select seed from public.seed_log order by id"),
+        ["platform", "pay", "discord"],
+        "the seeds of every repo, through the links, in config.toml's order"
+    );
+
+    // mynatca's own engine records the seeds as the CLI does.
+    super::refresh(&ws, "oracle_engine_m")
+        .stdout(format!(
+            "linked: 0 created, 0 updated, 0 removed, 6 unchanged\nresetting {}\n{}{}refreshed: 5 migrations, 3 seed files in $SECS\n",
+            super::on("oracle_engine_m"),
+            super::APPLYING_FIVE,
+            super::SEEDING_THREE
+        ))
+        .go();
+    let seeds = "select path || ' ' || hash from supabase_migrations.seed_files order by 1";
+    let ours = super::strings(&mut pg::server().client("oracle_engine_m"), seeds);
+    assert_eq!(ours, super::strings(&mut client, seeds));
+    assert_eq!(ours.len(), 3, "{ours:?}");
+}
