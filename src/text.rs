@@ -41,6 +41,11 @@ pub(crate) fn offset(location: i32) -> usize {
     usize::try_from(location).unwrap_or(0)
 }
 
+/// Lowercase hex of `bytes`.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,9 +64,4 @@ mod tests {
         assert_eq!(offset(-1), 0);
         assert_eq!(offset(7), 7);
     }
-}
-
-/// Lowercase hex of `bytes`.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
