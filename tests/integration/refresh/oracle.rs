@@ -216,14 +216,9 @@ fn after_a_refresh_the_cli_finds_every_migration_applied_across_repos() {
     super::refresh(&ws, "oracle_agree").stdout(super::first_refresh("oracle_agree")).go();
     let url = pg::server().url("oracle_agree");
     // `migration list`: every local version (the platform's own and the linked projects') is remote too.
-    let listed: serde_json::Value = serde_json::from_str(
-        &cli_ok(&ws, &["migration", "list", "--db-url", &url, "--output-format", "json"])
-            .lines()
-            .find(|line| line.starts_with('{'))
-            .expect("a JSON line")
-            .to_string(),
-    )
-    .unwrap();
+    let said = cli_ok(&ws, &["migration", "list", "--db-url", &url, "--output-format", "json"]);
+    let listed: serde_json::Value =
+        serde_json::from_str(said.lines().find(|line| line.starts_with('{')).expect("a JSON line")).unwrap();
     let pairs: Vec<(String, String)> = listed["migrations"]
         .as_array()
         .unwrap()
