@@ -1,12 +1,13 @@
 -- The Supabase base of `mynatca refresh --db-url`: what a Supabase local stack's database
--- holds before a project's first migration, for plain PostgreSQL 15+.
+-- holds before a project's first migration, laid on a plain PostgreSQL (tested on 15).
 --
 -- Follows the stack the Supabase CLI 3.1.0 starts (images supabase/postgres 15.19.0.018 /
 -- 17.11.0.018, gotrue v2.197.0, storage-api v1.90.1, realtime v2.154.0); earlier versions
 -- of this file followed the Supabase CLI 2.x local stack (2025). Built by replaying, on a
 -- PostgreSQL 15 server, the sources of what those images run and dumping the result:
---   supabase/postgres  migrations/db (init scripts and migrations; tree 7db7e1a9 of
---                      2024-10-23 plus the migrations added since, up to 20261010094800)
+--   supabase/postgres  migrations/db: init scripts and migrations of tree 7db7e1a9
+--                      (2024-10-23), and the later migrations that touch these schemas
+--                      and roles (to 20260923021047), read one by one
 --   supabase/auth      bc32168e (v2.196.0+2, 2026-08-20): migrations/*.up.sql, as
 --                      supabase_auth_admin
 --   supabase/storage   4fa61fba (2026-08-21): migrations/tenant 0001-0063, as
@@ -14,13 +15,14 @@
 --   supabase/realtime  833cf36c (v2.129.8+3, 2026-08-21): priv/repo/tenant_db_dump_15.sql
 --   supabase/vault     16f1570e (v0.3.1): sql/supabase_vault--0.3.0.sql
 --   supabase/cli       1d1e7191 (v2.104.0): webhook.sql, pkg/migration/queries/drop.sql
--- Table, type, function and index definitions below are that dump's, verbatim; owners and
--- privileges are upstream's too (owners only when the connecting user is a superuser).
+-- Table, type, function and index definitions below are that dump's, verbatim but where
+-- marked "mynatca:"; owners and privileges are upstream's too (owners only when the
+-- connecting user is a superuser).
 --
 -- Not provided: GoTrue, the storage API, PostgREST, realtime's server, and extensions a
 -- Debian PostgreSQL lacks (pg_net, pg_graphql, pgsodium, supabase_vault, pgjwt): where
--- Supabase's schema needs them there is a stand-in (marked "mynatca:"), replaced by the
--- real extension when the server has it.
+-- Supabase's schema needs one there is a stand-in (marked "mynatca:"), and the real
+-- extension when the server has it.
 --
 -- Everything before the `@database` marker is cluster-wide, runs on every refresh and
 -- may run again on a server that already has it. What follows runs once, in each new
