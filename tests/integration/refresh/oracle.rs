@@ -25,22 +25,41 @@ pub(super) fn supabase_cli() -> PathBuf {
 
 /// What a database holds after a run: `public`'s objects, then the history rows.
 fn left(database: &str) -> Vec<String> {
-    let mut client = pg::server().client(database);
-    let sql = "select 'relation ' || c.relname || ' ' || c.relkind::text from pg_class c
-                 where c.relnamespace = 'public'::regnamespace
-               union all select 'column ' || c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
-                 from pg_attribute a join pg_class c on c.oid = a.attrelid
-                 where c.relnamespace = 'public'::regnamespace and a.attnum > 0 and not a.attisdropped
-               union all select 'index ' || indexdef from pg_indexes where schemaname = 'public'
-               union all select 'routine ' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')'
-                 from pg_proc p where p.pronamespace = 'public'::regnamespace
-               union all select 'enum ' || t.typname || ' ' || e.enumlabel
-                 from pg_enum e join pg_type t on t.oid = e.enumtypid where t.typnamespace = 'public'::regnamespace
-               union all select 'history ' || version || ' ' || coalesce(name, '') || ' ' || array_to_json(statements)::text
-                 from supabase_migrations.schema_migrations
-               order by 1";
-    client.query(sql, &[]).unwrap().iter().map(|row| row.get(0)).collect()
+    listing(database, "n.nspname = 'public'")
 }
+
+/// The objects of the schemas `which` selects (a condition on `pg_namespace n`), then the
+/// history rows.
+fn listing(database: &str, which: &str) -> Vec<String> {
+    let mut client = pg::server().client(database);
+    let sql = format!(
+        "with ns as (select n.oid, n.nspname from pg_namespace n where {which})
+         select 'schema ' || ns.nspname || ' ' || pg_get_userbyid(n2.nspowner)::text from ns join pg_namespace n2 using (oid)
+         union all select 'relation ' || ns.nspname || '.' || c.relname || ' ' || c.relkind::text || ' ' || pg_get_userbyid(c.relowner)
+           || ' rls=' || c.relrowsecurity::text from pg_class c join ns on ns.oid = c.relnamespace
+         union all select 'column ' || ns.nspname || '.' || c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+           from pg_attribute a join pg_class c on c.oid = a.attrelid join ns on ns.oid = c.relnamespace
+           where a.attnum > 0 and not a.attisdropped
+         union all select 'index ' || indexdef from pg_indexes i join ns on ns.nspname = i.schemaname
+         union all select 'routine ' || ns.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')'
+           from pg_proc p join ns on ns.oid = p.pronamespace
+         union all select 'enum ' || ns.nspname || '.' || t.typname || ' ' || e.enumlabel
+           from pg_enum e join pg_type t on t.oid = e.enumtypid join ns on ns.oid = t.typnamespace
+         union all select 'policy ' || p.schemaname || '.' || p.tablename || ' ' || p.policyname
+           from pg_policies p join ns on ns.nspname = p.schemaname
+         union all select 'trigger ' || ns.nspname || '.' || c.relname || ' ' || t.tgname
+           from pg_trigger t join pg_class c on c.oid = t.tgrelid join ns on ns.oid = c.relnamespace where not t.tgisinternal
+         union all select 'publication ' || pubname || ' ' || schemaname || '.' || tablename from pg_publication_tables
+         union all select 'history ' || version || ' ' || coalesce(name, '') || ' ' || array_to_json(statements)::text
+           from supabase_migrations.schema_migrations
+         order by 1"
+    );
+    client.query(&sql, &[]).unwrap().iter().map(|row| row.get(0)).collect()
+}
+
+/// Every schema but PostgreSQL's own.
+const ALL_SCHEMAS: &str = "n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_to%' \
+    and n.nspname not like 'pg\\_temp%'";
 
 /// A workspace whose platform holds `files` as migrations `20240101000001_f1.sql`, …
 fn workspace(files: &[&str]) -> Ws {
@@ -279,4 +298,32 @@ fn the_supabase_engine_runs_the_real_cli_over_the_links() {
     let ours = super::strings(&mut pg::server().client("oracle_engine_m"), seeds);
     assert_eq!(ours, super::strings(&mut client, seeds));
     assert_eq!(ours.len(), 3, "{ours:?}");
+}
+
+#[test]
+fn a_cli_reset_keeps_the_base_whole() {
+    // Owned as Supabase owns them, the base's schemas survive the CLI's clean-up.
+    let database = "oracle_base_kept";
+    assert!(by_mynatca(&Ws::new(), database));
+    let before = listing(database, ALL_SCHEMAS);
+    assert!(before.iter().any(|l| l.starts_with("relation auth.sessions ")), "{before:?}");
+    let ws = Ws::new();
+    let url = pg::server().url(database);
+    cli_ok(&ws, &["db", "reset", "--db-url", &url, "--yes", "--no-seed"]);
+    assert_eq!(listing(database, ALL_SCHEMAS), before);
+}
+
+#[test]
+fn migrations_using_the_base_apply_as_on_supabase() {
+    // auth.sessions, the MFA enums and tables, realtime.messages policies with send and
+    // broadcast_changes, storage's columns and helpers, a webhook, vault.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/supabase-base");
+    let mut names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    names.sort();
+    let files: Vec<String> = names.iter().map(|path| std::fs::read_to_string(path).unwrap()).collect();
+    let files: Vec<&str> = files.iter().map(String::as_str).collect();
+    let ws = workspace(&files);
+    assert!(by_mynatca(&ws, "oracle_base_m"), "mynatca applies them all");
+    assert!(by_cli(&ws, "oracle_base_c"), "the CLI applies them all");
+    assert_eq!(listing("oracle_base_m", ALL_SCHEMAS), listing("oracle_base_c", ALL_SCHEMAS));
 }
