@@ -33,13 +33,16 @@ pub(crate) struct Context<'a> {
     pub(crate) cwd: PathBuf,
     /// `--platform`, absolute; `$MYNATCA_PLATFORM` is read by discovery.
     pub(crate) platform: Option<PathBuf>,
+    /// `--wait`: how long to wait for a lock another run (or session) holds.
+    pub(crate) wait: Duration,
 }
 
 impl<'a> Context<'a> {
     pub(crate) fn from_arguments(global: &GlobalArgs, ui: &'a Ui) -> anyhow::Result<Self> {
         let cwd = std::env::current_dir().context("cannot read the current directory")?;
         let platform = global.platform.as_deref().map(|dir| fsutil::absolute_from(&cwd, dir));
-        Ok(Context { ui, cwd, platform })
+        let wait = global.wait.map_or(lockfile::COMMAND_WAIT, Duration::from_secs);
+        Ok(Context { ui, cwd, platform, wait })
     }
 
     /// The workspace found from `--platform`, the environment or the current directory.

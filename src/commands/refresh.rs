@@ -60,7 +60,7 @@ pub(crate) fn run(ctx: &Context, args: &RefreshArgs) -> anyhow::Result<Outcome> 
         None => supabase_reset(ctx.ui, &ws, args, started),
         Some(target) => {
             let warnings = report.verdict.warnings.iter().map(Issue::from_warning).collect();
-            builtin(ctx.ui, &ws, &target, args, started, warnings)
+            builtin(ctx, &ws, &target, args, started, warnings)
         }
     }
 }
@@ -116,13 +116,14 @@ fn supabase_reset(ui: &Ui, ws: &Workspace, args: &RefreshArgs, started: Instant)
 }
 
 fn builtin(
-    ui: &Ui,
+    ctx: &Context,
     ws: &Workspace,
     target: &Target,
     args: &RefreshArgs,
     started: Instant,
     mut warnings: Vec<Issue>,
 ) -> anyhow::Result<Outcome> {
+    let ui = ctx.ui;
     let seeds = seed_files(ui, ws, args.no_seed)?;
     let mut plan = load_plan(ws, db::migrations(ws)?, seeds)?;
     let options = db::Options {
@@ -134,6 +135,7 @@ fn builtin(
         allow_missing_extensions: args.allow_missing_extensions,
         cache: !args.no_cache,
         keep_failed: args.keep_failed,
+        lock_wait: ctx.wait,
     };
     let total = plan.migrations.len() + plan.seeds.len();
     let mut progress = Progressing::new(ui, target, total, args.json);

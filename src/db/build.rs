@@ -10,11 +10,12 @@ use super::apply::{self, FileFailure, Script};
 use super::cache::{self, Found};
 use super::interrupt::{self, Watch};
 use super::preflight::{self, ExtensionUse, Lack};
-use super::swap::{close, reopen, restore, set_aside, swap};
+use super::swap::{self, restore, set_aside, swap, Waits};
 use super::upkeep::{self, Upkeep};
 use super::wire::Session;
 use super::{drop_database, end_sessions, maintenance_client, quote_ident, server_version, Base, Target};
 use crate::error::ConfigError;
+use std::time::Duration;
 
 /// How a refresh runs (the flags of `mynatca refresh`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -24,6 +25,8 @@ pub(crate) struct Options {
     pub(crate) allow_missing_extensions: bool,
     pub(crate) cache: bool,
     pub(crate) keep_failed: bool,
+    /// The longest the swap waits for a lock another session holds (`--wait`).
+    pub(crate) lock_wait: Duration,
 }
 
 /// What a refresh applies, in order.
@@ -115,9 +118,33 @@ pub(crate) fn refresh(
     on_event: &mut dyn FnMut(Event),
 ) -> anyhow::Result<(Report, Upkeep)> {
     let watch = Watch::start();
+    match run(target, plan, options, &watch, on_event) {
+        Ok(done) => {
+            // The target is replaced: a signal from here on (the hand-off to the upkeep) is
+            // noted and ignored, and the refresh exits 0 as it says.
+            watch.keep_noting();
+            Ok(done)
+        }
+        // Whatever a signal cancelled (a copy, the base, a role): it is the signal's.
+        Err(err) if !err.is::<Interrupted>() && interrupt::received().is_some() => {
+            let signal = interrupt::received().unwrap_or(libc::SIGINT);
+            Err(Interrupted { signal, target: target.describe(), kept: None }.into())
+        }
+        Err(err) => Err(err),
+    }
+}
+
+fn run(
+    target: &Target,
+    plan: &mut Plan,
+    options: &Options,
+    watch: &Watch,
+    on_event: &mut dyn FnMut(Event),
+) -> anyhow::Result<(Report, Upkeep)> {
     let mut admin = maintenance_client(target)?;
     on_event(Event::Connected);
     let version = server_version(&mut admin).context("cannot read the server version")?;
+    let waits = Waits { lock: options.lock_wait, version };
     watch.register(admin.cancel_token());
     let locked = upkeep::lock(&mut admin, &target.database, || on_event(Event::Waiting));
     // Ctrl-C while waiting: nothing was built, and the target is as it was.
@@ -136,29 +163,17 @@ pub(crate) fn refresh(
     let pair = start.pair().map(|_| format!("{scratch}c"));
     let (build, aside) = match in_place {
         false => (scratch.clone(), None),
-        true => (target.database.clone(), set_aside(&mut admin, target, version)?),
+        true => (target.database.clone(), set_aside(&mut admin, target, waits)?),
     };
     let created = start.create(&mut admin, &build, pair.as_deref());
     let filled = created.and_then(|()| {
         let pair = pair.as_deref();
-        let mut job = Job {
-            admin: &mut admin,
-            target,
-            build: &build,
-            pair,
-            version,
-            plan,
-            options,
-            watch: &watch,
-            keys,
-            on_event,
-        };
+        let mut job =
+            Job { admin: &mut admin, target, build: &build, pair, version, plan, options, watch, keys, on_event };
         job.fill(start.count())
     });
-    // From here the admin session cleans up and restores: a signal must not cancel that.
-    watch.unregister();
     let names = Names { build, scratch, pair };
-    let mut report = finish(&mut admin, target, filled, &names, aside, (options.keep_failed, version))?;
+    let mut report = finish(&mut admin, target, filled, &names, aside, (options.keep_failed, waits, watch))?;
     report.skipped = skipped;
     let cache = report.cache.clone();
     Ok((report, Upkeep { admin, target: target.clone(), version, cache }))
@@ -179,17 +194,21 @@ impl Names {
     }
 }
 
-/// Puts the build in place, or cleans up after it and puts the target back.
+/// Puts the build in place, or cleans up after it and puts the target back. A signal
+/// cancels the swap (one transaction: nothing changes), not the cleanup.
 fn finish(
     admin: &mut Client,
     target: &Target,
     filled: anyhow::Result<Report>,
     names: &Names,
     aside: Option<String>,
-    (keep_failed, version): (bool, i32),
+    (keep_failed, waits, watch): (bool, Waits, &Watch),
 ) -> anyhow::Result<Report> {
     let in_place = names.build == target.database;
+    let version = waits.version;
+    watch.register(admin.cancel_token());
     let swapped = filled.and_then(|report| {
+        check_signal()?;
         // Left when a failure (--keep-going) kept it from becoming the cache.
         if let Some(pair) = &names.pair {
             if let Err(err) = drop_database(admin, pair, version) {
@@ -197,7 +216,7 @@ fn finish(
             }
         }
         match &aside {
-            None if !in_place => swap(admin, target, &names.build, version)?,
+            None if !in_place => swap(admin, target, &names.build, waits)?,
             None => {}
             Some(aside) => {
                 if let Err(err) = cache::discard(admin, &target.database, aside) {
@@ -210,17 +229,27 @@ fn finish(
         }
         Ok(report)
     });
-    let Err(err) = swapped else { return swapped };
+    watch.unregister();
+    let Err(mut err) = swapped else { return swapped };
+    if let (false, Some(signal)) = (err.is::<Signalled>(), interrupt::received()) {
+        err = Signalled(signal).into();
+    }
     if !in_place {
         return Err(abandon(admin, target, (&names.builds(&names.build), keep_failed, version), err));
     }
-    // Closed first: Supabase's services and pg_cron's worker reconnect to the target's name.
-    let keep = keep_failed && close(admin, target, version, &names.scratch).is_ok() && reopen(admin, &names.scratch);
-    let builds = names.builds(if keep { &names.scratch } else { &names.build });
-    let err = abandon(admin, target, (&builds, keep, version), err);
-    match aside.map(|aside| restore(admin, target, &aside)) {
-        Some(Err(restore_err)) => Err(restore_err.context(format!("{err:#}"))),
-        _ => Err(err),
+    // In place: the failed build has the target's name. It goes to the scratch name and
+    // the set-aside target comes back, in one transaction.
+    let restored = match &aside {
+        Some(aside) => restore(admin, target, aside, &names.scratch, waits),
+        None if keep_failed => swap::rename(admin, target, &target.database, &names.scratch, waits),
+        None => Ok(()),
+    };
+    let moved = aside.is_some() || keep_failed;
+    let builds = names.builds(if moved { &names.scratch } else { &names.build });
+    let err = abandon(admin, target, (&builds, keep_failed && restored.is_ok(), version), err);
+    match restored {
+        Err(restore_err) => Err(restore_err.context(format!("{err:#}"))),
+        Ok(()) => Err(err),
     }
 }
 
@@ -467,7 +496,7 @@ impl<'a> Job<'a, 'a> {
         self.admin.batch_execute(&format!("ALTER DATABASE {build} ALLOW_CONNECTIONS false"))?;
         let stored = end_sessions(self.admin, self.build, self.version)
             .and_then(|()| cache::store(self.admin, &self.target.database, self.build, cache));
-        let reopened = reopen(self.admin, self.build);
+        let reopened = swap::reopen(self.admin, self.build);
         stored.context("cannot store the cache")?;
         anyhow::ensure!(reopened, "cannot open the build {} to sessions again", self.build);
         Ok(())
@@ -540,7 +569,11 @@ fn abandon(
     }
     // The second is a spare taking the new migrations for the cache: never kept.
     for build in if keep { &builds[1..] } else { builds } {
-        if let Err(drop_err) = drop_database(admin, build, version) {
+        // A cancel sent for the signal may land on the drop: try again.
+        let dropped = (0..3)
+            .map(|_| drop_database(admin, build, version))
+            .find(|r| !matches!(r, Err(err) if err.code() == Some(&postgres::error::SqlState::QUERY_CANCELED)));
+        if let Some(Err(drop_err)) = dropped {
             tracing::warn!(%drop_err, build, "cannot drop the build database");
         }
     }

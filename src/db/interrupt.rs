@@ -84,7 +84,9 @@ impl Watch {
         let thread = std::thread::spawn(move || {
             while !thread_done.load(Ordering::SeqCst) {
                 if received().is_some() {
-                    if let Some(token) = thread_token.lock().expect("not poisoned").take() {
+                    // Cancelled under the lock: `unregister` returns only once no cancel is in flight.
+                    let mut held = thread_token.lock().expect("not poisoned");
+                    if let Some(token) = held.take() {
                         if let Err(err) = token.cancel() {
                             tracing::warn!(%err, "cannot cancel the running statement");
                         }
@@ -99,6 +101,12 @@ impl Watch {
     /// The connection whose statement a signal cancels from now on.
     pub(crate) fn register(&self, token: impl Into<Cancel>) {
         *self.token.lock().expect("not poisoned") = Some(token.into());
+    }
+
+    /// Ends the watch but keeps the handlers, noting signals and nothing more, for the
+    /// rest of the process: once the target is replaced, a signal changes nothing.
+    pub(crate) fn keep_noting(mut self) {
+        self.previous.clear();
     }
 
     /// No statement is cancelled by a signal from now on (it is still noted).

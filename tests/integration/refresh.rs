@@ -8,6 +8,7 @@ mod cron;
 mod extensions;
 mod files;
 mod fixture;
+mod held;
 mod oracle;
 pub(crate) mod pg;
 mod signals;

@@ -25,7 +25,7 @@ pub(super) fn supabase_cli() -> PathBuf {
 
 /// What a database holds after a run: `public`'s objects, then the history rows.
 fn left(database: &str) -> Vec<String> {
-    listing(database, "n.nspname = 'public'")
+    listing(database, "n.nspname = 'public'").into_iter().filter(|line| !line.starts_with("schema ")).collect()
 }
 
 /// The objects of the schemas `which` selects (a condition on `pg_namespace n`), then the
