@@ -94,14 +94,17 @@ pub(crate) struct Interrupted {
     pub(crate) signal: i32,
     pub(crate) target: String,
     pub(crate) kept: Option<String>,
+    /// Whether a build had been started (and so was dropped, or kept).
+    pub(crate) built: bool,
 }
 
 impl fmt::Display for Interrupted {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "interrupted by {}: {} was left as it was", interrupt::signal_name(self.signal), self.target)?;
-        match &self.kept {
-            Some(kept) => write!(f, "; the unfinished build is kept as database \"{kept}\""),
-            None => write!(f, " and the unfinished build was dropped"),
+        match (&self.kept, self.built) {
+            (Some(kept), _) => write!(f, "; the unfinished build is kept as database \"{kept}\""),
+            (None, true) => write!(f, " and the unfinished build was dropped"),
+            (None, false) => Ok(()),
         }
     }
 }
@@ -128,7 +131,7 @@ pub(crate) fn refresh(
         // Whatever a signal cancelled (a copy, the base, a role): it is the signal's.
         Err(err) if !err.is::<Interrupted>() && interrupt::received().is_some() => {
             let signal = interrupt::received().unwrap_or(libc::SIGINT);
-            Err(Interrupted { signal, target: target.describe(), kept: None }.into())
+            Err(Interrupted { signal, target: target.describe(), kept: None, built: false }.into())
         }
         Err(err) => Err(err),
     }
@@ -151,6 +154,7 @@ fn run(
     check_signal().map_err(|err| abandon(&mut admin, target, (&[], false, version), err))?;
     locked.context("cannot take the target's lock")?;
     let (skipped, in_place) = extensions(&mut admin, plan, options, (&target.database, version), on_event)?;
+    failpoint(&mut admin, "roles")?;
     options.base.create_roles(&mut admin).context("cannot create the base's roles")?;
     let keys = options.cache.then(|| cache::chain(options.base, &version.to_string(), &skipped, &plan.migrations));
     let start = match &keys {
@@ -306,6 +310,7 @@ impl Start {
     }
 
     fn lay(&self, admin: &mut Client, build: &str, pair_name: Option<&str>) -> anyhow::Result<()> {
+        failpoint(admin, "copy")?;
         let cannot = || format!("cannot create the build database {build}");
         match self {
             // template0 is pristine and never busy: template1 may hold local additions or sessions.
@@ -439,6 +444,7 @@ impl<'a> Job<'a, 'a> {
         check_signal()?;
         if from_cache == 0 {
             let mut client = self.connect()?;
+            failpoint(&mut client, "base")?;
             self.options.base.create_in_database(&mut client).context("cannot create the base")?;
         }
         // A new session starts from the database's settings (the search path), so a
@@ -535,6 +541,18 @@ impl<'a> Job<'a, 'a> {
     }
 }
 
+/// Fault injection for the tests (debug builds only): `MYNATCA_TEST_PAUSE_IN=<phase>`
+/// runs a long statement on that phase's session, for a signal to cancel as it would
+/// cancel the phase's own (a copy, the base, the roles).
+fn failpoint(client: &mut Client, phase: &str) -> anyhow::Result<()> {
+    #[cfg(debug_assertions)]
+    if std::env::var("MYNATCA_TEST_PAUSE_IN").is_ok_and(|wanted| wanted == phase) {
+        client.batch_execute(&format!("SELECT pg_sleep(600) /* mynatca failpoint {phase} */"))?;
+    }
+    let _ = (client, phase);
+    Ok(())
+}
+
 /// A marker error for a signal, given its target and build by [`abandon`].
 #[derive(Debug)]
 struct Signalled(i32);
@@ -579,7 +597,7 @@ fn abandon(
     }
     let target_text = target.describe();
     if let Some(signal) = err.downcast_ref::<Signalled>() {
-        return Interrupted { signal: signal.0, target: target_text, kept }.into();
+        return Interrupted { signal: signal.0, target: target_text, kept, built: !builds.is_empty() }.into();
     }
     if let Some(failure) = err.downcast_ref::<FileFailure>() {
         return Stopped { failure: failure.clone(), target: target_text, kept }.into();

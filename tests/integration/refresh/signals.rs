@@ -97,3 +97,98 @@ fn sighup_from_a_closed_terminal_cleans_up_as_ctrl_c_does() {
         interrupt(libc::SIGHUP, false, &format!("sighup_{round}"));
     }
 }
+
+/// `mynatca refresh` of `database` paused (by the debug-build failpoint) in `phase`, on a
+/// statement a signal cancels as it would the phase's own.
+fn paused_in(phase: &str, database: &str, warm: bool) -> (Killer, crate::support::Ws) {
+    let ws = three_schemas();
+    let url = pg::server().url(database);
+    if warm {
+        // A cache to copy from: the next refresh's build is a copy of it.
+        let mut first = ws.mynatca_std("platform");
+        first.args(["refresh", "--no-detach", "--db-url", &url]).stdout(Stdio::null()).stderr(Stdio::null());
+        assert!(first.status().unwrap().success());
+        let mut admin = pg::server().client("postgres");
+        // No spare: the build must be a copy.
+        for name in crate::refresh::strings(
+            &mut admin,
+            &format!("select datname::text from pg_database where datname like 'mynatca\\_spare\\_{database}\\_%'"),
+        ) {
+            admin.batch_execute(&format!("drop database \"{name}\"")).unwrap();
+        }
+    }
+    let mut command = ws.mynatca_std("platform");
+    command.args(["refresh", "--db-url", &url]).env("MYNATCA_TEST_PAUSE_IN", phase);
+    command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let child = Killer(Some(spawn(&mut command)));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut admin = pg::server().client("postgres");
+    let paused = format!("select count(*) from pg_stat_activity where query like '%mynatca failpoint {phase} */'");
+    while count(&mut admin, &paused) == 0 {
+        assert!(Instant::now() < deadline, "the refresh never reached {phase}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    (child, ws)
+}
+
+#[test]
+fn a_signal_in_any_phase_is_an_interruption_with_its_exit_code() {
+    // (phase, signal, warm, what became of the build)
+    let cases = [
+        ("roles", libc::SIGINT, false, ""),
+        ("copy", libc::SIGTERM, true, " and the unfinished build was dropped"),
+        ("copy", libc::SIGINT, false, " and the unfinished build was dropped"),
+        ("base", libc::SIGTERM, false, " and the unfinished build was dropped"),
+    ];
+    for (round, (phase, signal, warm, build)) in cases.into_iter().enumerate() {
+        let database = format!("phase_{phase}_{round}");
+        let mut target = database_with_marker(&database);
+        let (mut child, _ws) = paused_in(phase, &database, warm);
+        if warm {
+            target = pg::server().client(&database);
+        }
+        // SAFETY: signals the child this test spawned, by its id.
+        assert_eq!(unsafe { libc::kill(child.child().id() as i32, signal) }, 0);
+        let out = finish(child.0.take().unwrap(), RUN_LIMIT);
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(128 + signal), "{phase}: {err}");
+        let name = if signal == libc::SIGINT { "SIGINT" } else { "SIGTERM" };
+        assert_eq!(err, format!("error: interrupted by {name}: {} was left as it was{build}\n", on(&database)));
+        if !warm {
+            assert!(table_exists(&mut target, "marker"), "the previous database is untouched");
+        }
+        let mut admin = pg::server().client("postgres");
+        let builds = format!("select count(*) from pg_database where datname like 'mynatca\\_build\\_{database}\\_%'");
+        assert_eq!(count(&mut admin, &builds), 0, "{phase}: no build left");
+    }
+}
+
+#[test]
+fn a_signal_after_refreshed_is_printed_changes_nothing_and_exits_0() {
+    for (round, signal) in [libc::SIGINT, libc::SIGTERM].into_iter().enumerate() {
+        let database = format!("handoff_{round}");
+        let ws = three_schemas();
+        let mut command = ws.mynatca_std("platform");
+        // An upkeep slow to start: the refresh waits for it to take the lock (the hand-off).
+        command
+            .args(["refresh", "--db-url", &pg::server().url(&database)])
+            .env("MYNATCA_TEST_UPKEEP_DELAY_MS", "3000")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = Killer(Some(spawn(&mut command)));
+        let mut stdout = std::io::BufReader::new(child.child().stdout.take().unwrap());
+        let mut seen = String::new();
+        while !seen.contains("refreshed: ") {
+            let mut line = String::new();
+            assert!(std::io::BufRead::read_line(&mut stdout, &mut line).unwrap() > 0, "ended before refreshed: {seen}");
+            seen.push_str(&line);
+        }
+        // SAFETY: signals the child this test spawned, by its id.
+        assert_eq!(unsafe { libc::kill(child.child().id() as i32, signal) }, 0);
+        let out = finish(child.0.take().unwrap(), RUN_LIMIT);
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(String::from_utf8(out.stderr).unwrap(), "");
+        assert!(table_exists(&mut pg::server().client(&database), "pay.shifts"), "the target was replaced");
+    }
+}
