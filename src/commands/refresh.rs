@@ -247,6 +247,19 @@ impl<'a> Progressing<'a> {
             Event::Waiting => {
                 return self.say(&format!("waiting for another refresh of {} (or its upkeep) to finish", self.target))
             }
+            Event::Stranger(name) => {
+                return self.ui.warn(&format!(
+                    "database \"{name}\" has a name mynatca uses for {} but not its mark, so it is left alone; \
+                     rename it if it is yours",
+                    self.target
+                ))
+            }
+            Event::SetAside { name, restore } => {
+                return self.ui.warn(&format!(
+                    "database \"{name}\" is {} as a refresh killed mid-way set it aside; to put it back: {restore}",
+                    self.target
+                ))
+            }
             Event::Migration(script) => format!("applying {} ({})", script.file_name(), script.file.project),
             Event::Seed(script) => format!("seeding {} ({})", script.file.shown, script.file.project),
         };

@@ -7,9 +7,11 @@ use anyhow::Context as _;
 use postgres::Client;
 
 use super::apply::{self, FileFailure, Script};
-use super::cache::{self, Found};
+use super::cache;
 use super::interrupt::{self, Watch};
+use super::marks;
 use super::preflight::{self, ExtensionUse, Lack};
+use super::start::Start;
 use super::swap::{self, restore, set_aside, swap, Waits};
 use super::upkeep::{self, Upkeep};
 use super::wire::Session;
@@ -51,6 +53,13 @@ pub(crate) enum Event<'a> {
     Seed(&'a Script),
     /// Another refresh of the same target, or its upkeep, holds the target's lock.
     Waiting,
+    /// A database with a name mynatca uses for this target, not made by mynatca: left alone.
+    Stranger(String),
+    /// The target as a refresh killed mid-way set it aside, and the command putting it back.
+    SetAside {
+        name: String,
+        restore: String,
+    },
 }
 
 /// What a refresh did.
@@ -153,6 +162,7 @@ fn run(
     // Ctrl-C while waiting: nothing was built, and the target is as it was.
     check_signal().map_err(|err| abandon(&mut admin, target, (&[], false, version), err))?;
     locked.context("cannot take the target's lock")?;
+    look_around(&mut admin, target, on_event)?;
     let (skipped, in_place) = extensions(&mut admin, plan, options, (&target.database, version), on_event)?;
     failpoint(&mut admin, "roles")?;
     options.base.create_roles(&mut admin).context("cannot create the base's roles")?;
@@ -169,7 +179,7 @@ fn run(
         false => (scratch.clone(), None),
         true => (target.database.clone(), set_aside(&mut admin, target, waits)?),
     };
-    let created = start.create(&mut admin, &build, pair.as_deref());
+    let created = start.create(&mut admin, &build, pair.as_deref(), version);
     let filled = created.and_then(|()| {
         let pair = pair.as_deref();
         let mut job =
@@ -223,12 +233,12 @@ fn finish(
             None if !in_place => swap(admin, target, &names.build, waits)?,
             None => {}
             Some(aside) => {
-                if let Err(err) = cache::discard(admin, &target.database, aside) {
+                if let Err(err) = cache::discard(admin, &target.database, aside, version) {
                     tracing::warn!(%err, aside, "cannot rename the replaced database to trash");
                 }
             }
         }
-        if let Err(err) = cache::mark(admin, &target.database, None) {
+        if let Err(err) = marks::mark(admin, &target.database, None) {
             tracing::warn!(%err, "cannot clear the target's build mark");
         }
         Ok(report)
@@ -254,96 +264,6 @@ fn finish(
     match restored {
         Err(restore_err) => Err(restore_err.context(format!("{err:#}"))),
         Ok(()) => Err(err),
-    }
-}
-
-/// Migrations at most applied twice (to the build and to a spare becoming the next
-/// cache) rather than copying the build: past this many, one copy is cheaper.
-const PAIR_MAX_FILES: usize = 100;
-
-/// Where the build database comes from.
-enum Start {
-    /// template0, then the base.
-    Scratch,
-    /// A copy of a cache.
-    Copy(Found),
-    /// A ready spare of the cache, renamed; with a second one to become the next cache.
-    Spare { found: Found, spare: String, pair: Option<String> },
-}
-
-impl Start {
-    fn choose(admin: &mut Client, target: &str, keys: &[String]) -> Result<Start, postgres::Error> {
-        let Some(found) = cache::find(admin, target, keys)? else { return Ok(Start::Scratch) };
-        let mut spares = cache::spares(admin, target, &found.key)?.into_iter();
-        let Some(spare) = spares.next() else { return Ok(Start::Copy(found)) };
-        let new = keys.len() - 1 - found.count;
-        let pair = if (1..=PAIR_MAX_FILES).contains(&new) { spares.next() } else { None };
-        Ok(Start::Spare { found, spare, pair })
-    }
-
-    fn count(&self) -> usize {
-        match self {
-            Start::Scratch => 0,
-            Start::Copy(found) | Start::Spare { found, .. } => found.count,
-        }
-    }
-
-    fn pair(&self) -> Option<&str> {
-        match self {
-            Start::Spare { pair, .. } => pair.as_deref(),
-            _ => None,
-        }
-    }
-
-    /// The build, and `pair_name` when the start has a pair (see [`Start::pair`]).
-    fn create(&self, admin: &mut Client, build: &str, pair_name: Option<&str>) -> anyhow::Result<()> {
-        let names: Vec<&str> = [build].into_iter().chain(pair_name).collect();
-        for name in &names {
-            clear_name(admin, name)?;
-        }
-        self.lay(admin, build, pair_name)?;
-        // What the upkeep may sweep if this process is killed before it ends.
-        for name in names {
-            cache::mark(admin, name, Some(cache::BUILDING)).context("cannot mark the build")?;
-        }
-        Ok(())
-    }
-
-    fn lay(&self, admin: &mut Client, build: &str, pair_name: Option<&str>) -> anyhow::Result<()> {
-        failpoint(admin, "copy")?;
-        let cannot = || format!("cannot create the build database {build}");
-        match self {
-            // template0 is pristine and never busy: template1 may hold local additions or sessions.
-            Start::Scratch => admin
-                .batch_execute(&format!("CREATE DATABASE {} TEMPLATE template0", quote_ident(build)))
-                .with_context(cannot),
-            Start::Copy(found) => {
-                cache::copy(admin, &found.name, build).with_context(cannot)?;
-                cache::touch(admin, &found.name).context("cannot mark the cache used")
-            }
-            Start::Spare { found, spare, pair } => {
-                cache::take_spare(admin, spare, build).with_context(cannot)?;
-                if let (Some(pair), Some(pair_name)) = (pair, pair_name) {
-                    cache::take_spare(admin, pair, pair_name).with_context(cannot)?;
-                }
-                cache::touch(admin, &found.name).context("cannot mark the cache used")
-            }
-        }
-    }
-}
-
-/// Frees a build's name: a database there is this pid's orphan (marked building) and is
-/// dropped; anything else there (a build kept by --keep-failed under a reused pid) is not
-/// ours to drop.
-fn clear_name(admin: &mut Client, name: &str) -> anyhow::Result<()> {
-    match cache::comment(admin, name)? {
-        None => Ok(()),
-        Some(comment) if comment == cache::BUILDING => {
-            admin.batch_execute(&format!("DROP DATABASE IF EXISTS {}", quote_ident(name))).context("cannot drop an old build")
-        }
-        Some(_) => anyhow::bail!(
-            "database \"{name}\" already exists (a build kept by --keep-failed, say); drop it (dropdb '{name}') and refresh again"
-        ),
     }
 }
 
@@ -490,7 +410,7 @@ impl<'a> Job<'a, 'a> {
             return Ok(false);
         }
         end_sessions(self.admin, pair, self.version)?;
-        cache::adopt(self.admin, &self.target.database, pair, cache).context("cannot store the cache")?;
+        cache::adopt(self.admin, &self.target.database, pair, cache, self.version).context("cannot store the cache")?;
         Ok(true)
     }
 
@@ -501,7 +421,8 @@ impl<'a> Job<'a, 'a> {
         let build = quote_ident(self.build);
         self.admin.batch_execute(&format!("ALTER DATABASE {build} ALLOW_CONNECTIONS false"))?;
         let stored = end_sessions(self.admin, self.build, self.version)
-            .and_then(|()| cache::store(self.admin, &self.target.database, self.build, cache));
+            .map_err(anyhow::Error::from)
+            .and_then(|()| cache::store(self.admin, &self.target.database, self.build, cache, self.version));
         let reopened = swap::reopen(self.admin, self.build);
         stored.context("cannot store the cache")?;
         anyhow::ensure!(reopened, "cannot open the build {} to sessions again", self.build);
@@ -541,10 +462,23 @@ impl<'a> Job<'a, 'a> {
     }
 }
 
+/// What earlier runs left that is not this refresh's to touch: databases named like
+/// mynatca's without its mark, and targets a killed refresh set aside.
+fn look_around(admin: &mut Client, target: &Target, on_event: &mut dyn FnMut(Event)) -> anyhow::Result<()> {
+    for name in cache::strangers(admin, &target.database).context("cannot list the databases")? {
+        on_event(Event::Stranger(name));
+    }
+    for name in marks::set_aside(admin, &target.database).context("cannot list the databases")? {
+        let restore = swap::restore_command(target, &name);
+        on_event(Event::SetAside { name, restore });
+    }
+    Ok(())
+}
+
 /// Fault injection for the tests (debug builds only): `MYNATCA_TEST_PAUSE_IN=<phase>`
 /// runs a long statement on that phase's session, for a signal to cancel as it would
 /// cancel the phase's own (a copy, the base, the roles).
-fn failpoint(client: &mut Client, phase: &str) -> anyhow::Result<()> {
+pub(super) fn failpoint(client: &mut Client, phase: &str) -> anyhow::Result<()> {
     #[cfg(debug_assertions)]
     if std::env::var("MYNATCA_TEST_PAUSE_IN").is_ok_and(|wanted| wanted == phase) {
         client.batch_execute(&format!("SELECT pg_sleep(600) /* mynatca failpoint {phase} */"))?;
@@ -581,7 +515,7 @@ fn abandon(
 ) -> anyhow::Error {
     let kept = keep.then(|| builds[0].to_string());
     if let Some(kept) = &kept {
-        if let Err(err) = cache::mark(admin, kept, Some(cache::KEPT)) {
+        if let Err(err) = marks::mark(admin, kept, Some(marks::KEPT)) {
             tracing::warn!(%err, kept, "cannot mark the kept build");
         }
     }

@@ -14,6 +14,7 @@ use postgres::Client;
 use sha2::{Digest, Sha256};
 
 use super::apply::Script;
+use super::marks::{self, Db};
 use super::{quote_ident, Base};
 
 pub(crate) const PREFIX: &str = "mynatca_cache_";
@@ -84,34 +85,16 @@ struct Cached {
     sealed: bool,
 }
 
-/// The databases whose names start with `start`, sorted.
-fn names_starting(client: &mut Client, start: &str) -> Result<Vec<String>, postgres::Error> {
-    let rows = client
-        .query("SELECT datname::text FROM pg_database WHERE starts_with(datname::text, $1) ORDER BY 1", &[&start])?;
-    Ok(rows.iter().map(|row| row.get(0)).collect())
-}
-
-/// The databases whose names start with `start`, each with its comment ('' for none).
-fn with_comments(client: &mut Client, start: &str) -> Result<Vec<(String, String)>, postgres::Error> {
-    let rows = client.query(
-        "SELECT datname::text, coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database \
-         WHERE starts_with(datname::text, $1)",
-        &[&start],
-    )?;
-    Ok(rows.iter().map(|row| (row.get(0), row.get(1))).collect())
-}
-
 /// The target's caches, from the names (prefix, target, a key) and mynatca's comment.
 fn list(client: &mut Client, target: &str) -> Result<Vec<Cached>, postgres::Error> {
     let start = format!("{PREFIX}{}_", target_part(target));
-    let rows = with_comments(client, &start)?;
-    Ok(rows
+    Ok(marks::starting(client, &start)?
         .into_iter()
-        .filter_map(|(name, comment)| {
-            let key = &name[start.len()..];
-            let ours = key.len() == KEY_HEX && key.bytes().all(|b| b.is_ascii_hexdigit());
-            let last_used = comment.strip_prefix("mynatca cache; last used ").and_then(|t| t.parse().ok());
-            ours.then_some(Cached { name, last_used: last_used.unwrap_or(0.0), sealed: last_used.is_some() })
+        .filter_map(|db| {
+            let key = &db.name[start.len()..];
+            let ours = db.is_ours() && key.len() == KEY_HEX && key.bytes().all(|b| b.is_ascii_hexdigit());
+            let last_used = db.comment.strip_prefix("mynatca cache; last used ").and_then(|t| t.parse().ok());
+            ours.then_some(Cached { name: db.name, last_used: last_used.unwrap_or(0.0), sealed: last_used.is_some() })
         })
         .collect())
 }
@@ -142,7 +125,11 @@ fn spare_stem(target: &str, key: &str) -> String {
 /// The ready copies of the cache with `key`, by name.
 pub(crate) fn spares(client: &mut Client, target: &str, key: &str) -> Result<Vec<String>, postgres::Error> {
     let stem = spare_stem(target, key);
-    Ok(names_starting(client, &stem)?.into_iter().filter(|name| is_number(&name[stem.len()..])).collect())
+    Ok(marks::starting(client, &stem)?
+        .into_iter()
+        .filter(|db| db.is_ours() && is_number(&db.name[stem.len()..]))
+        .map(|db| db.name)
+        .collect())
 }
 
 fn is_number(text: &str) -> bool {
@@ -160,42 +147,46 @@ fn is_trash_tag(tag: &str) -> bool {
     !pid.is_empty() && (rest.is_empty() || rest == "b" || rest == "c" || numbered('s') || numbered('p'))
 }
 
-/// The comment a build carries while a refresh makes it: what the upkeep may sweep.
-pub(crate) const BUILDING: &str = "mynatca: building";
-/// The comment `--keep-failed` leaves on the build it keeps: no upkeep sweeps it.
-pub(crate) const KEPT: &str = "mynatca: kept by --keep-failed";
-
-/// Sets (or with `None` clears) a database's comment.
-pub(crate) fn mark(client: &mut Client, database: &str, comment: Option<&str>) -> Result<(), postgres::Error> {
-    let text = comment.map_or("NULL".to_string(), |c| format!("'{}'", c.replace('\'', "''")));
-    client.batch_execute(&format!("COMMENT ON DATABASE {} IS {text}", quote_ident(database)))
-}
-
-/// A database's comment, when the database exists.
-pub(crate) fn comment(client: &mut Client, database: &str) -> Result<Option<String>, postgres::Error> {
-    let row = client.query_opt(
-        "SELECT coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database WHERE datname = $1",
-        &[&database],
-    )?;
-    Ok(row.map(|row| row.get(0)))
-}
-
-/// Builds of this target still marked [`BUILDING`] though no refresh is making them (the
-/// caller holds the target's lock): left by a `kill -9`. Renamed to trash, dropped with it.
-/// A build without the mark (kept, or made by an older mynatca) is left alone.
-pub(crate) fn sweep_orphans(client: &mut Client, target: &str) -> Result<(), postgres::Error> {
+/// Builds of this target still marked [`marks::BUILDING`], or created and never marked
+/// (killed during their copy), though no refresh is making them (the caller holds the
+/// target's lock): left by a `kill -9`. Renamed to trash, dropped with it. A kept build,
+/// or a database mynatca did not make, is left alone.
+pub(crate) fn sweep_orphans(client: &mut Client, target: &str, version: i32) -> anyhow::Result<()> {
     let start = format!("mynatca_build_{}_", target_part(target));
-    let rows = with_comments(client, &start)?;
-    for (name, comment) in rows {
-        let tail = &name[start.len()..];
+    for db in marks::starting(client, &start)? {
+        let tail = &db.name[start.len()..];
         let pid = tail.strip_suffix('c').unwrap_or(tail);
-        if !is_number(pid) || comment != BUILDING {
+        if !is_number(pid) || !(db.comment == marks::BUILDING || db.is_unfinished()) {
             continue;
         }
+        let name = db.name.clone();
         let tag = if pid.len() == tail.len() { format!("{pid}b") } else { format!("{pid}c") };
-        to_trash(client, target, &name, &tag)?;
+        to_trash(client, target, &name, &tag, version)?;
     }
     Ok(())
+}
+
+/// Databases with the shape of `target`'s builds, caches, spares or trash that carry no
+/// mark of mynatca's: someone's, left alone, and named.
+pub(crate) fn strangers(client: &mut Client, target: &str) -> Result<Vec<String>, postgres::Error> {
+    type Shape<'a> = &'a dyn Fn(&str) -> bool;
+    let part = target_part(target);
+    let is_key = |key: &str| key.len() == KEY_HEX && key.bytes().all(|b| b.is_ascii_hexdigit());
+    let is_build = |tail: &str| is_number(tail.strip_suffix('c').unwrap_or(tail));
+    let shapes: [(&str, Shape); 4] = [
+        ("mynatca_build_", &is_build),
+        (PREFIX, &is_key),
+        (SPARE_PREFIX, &is_spare_tail),
+        (TRASH_PREFIX, &is_trash_tag),
+    ];
+    let mut found = Vec::new();
+    for (prefix, shape) in shapes {
+        let start = format!("{prefix}{part}_");
+        let theirs =
+            marks::starting(client, &start)?.into_iter().filter(|db| !db.is_ours() && shape(&db.name[start.len()..]));
+        found.extend(theirs.map(|db| db.name));
+    }
+    Ok(found)
 }
 
 /// A spare's tail after `mynatca_spare_<target>_`: the cache key's first hex digits, `_N`.
@@ -217,23 +208,27 @@ pub(crate) fn take_spare(client: &mut Client, spare: &str, to: &str) -> Result<(
 /// Makes the target's spares of `cache` (key `key`) [`SPARES`] again, and drops its spares
 /// of any other cache. Each is copied under a trash name and renamed when complete, so a
 /// spare is never half made.
-pub(crate) fn replenish(client: &mut Client, target: &str, cache: &str, key: &str) -> Result<(), postgres::Error> {
+pub(crate) fn replenish(client: &mut Client, target: &str, cache: &str, key: &str, version: i32) -> anyhow::Result<()> {
     let start = format!("{SPARE_PREFIX}{}_", target_part(target));
     let stem = spare_stem(target, key);
-    for name in names_starting(client, &start)? {
-        if is_spare_tail(&name[start.len()..]) && !name.starts_with(&stem) {
-            client.batch_execute(&format!("DROP DATABASE IF EXISTS {}", quote_ident(&name)))?;
+    for db in marks::starting(client, &start)? {
+        if db.is_ours() && is_spare_tail(&db.name[start.len()..]) && !db.name.starts_with(&stem) {
+            super::drop_database(client, &db.name, version)?;
         }
     }
     let have = spares(client, target, key)?;
     for n in (1..=SPARES).filter(|n| !have.contains(&format!("{stem}{n}"))) {
         let making = trash_name(target, &format!("{}s{n}", std::process::id()));
-        let quoted = quote_ident(&making);
-        client.batch_execute(&format!("DROP DATABASE IF EXISTS {quoted}"))?;
+        let spare = format!("{stem}{n}");
+        marks::clear(client, &making, version)?;
+        marks::clear(client, &spare, version)?;
         copy(client, cache, &making)?;
+        let quoted = quote_ident(&making);
         client.batch_execute(&format!(
-            "ALTER DATABASE {quoted} ALLOW_CONNECTIONS false; ALTER DATABASE {quoted} RENAME TO {}",
-            quote_ident(&format!("{stem}{n}"))
+            "COMMENT ON DATABASE {quoted} IS '{}'; ALTER DATABASE {quoted} CONNECTION LIMIT -1; \
+             ALTER DATABASE {quoted} ALLOW_CONNECTIONS false; ALTER DATABASE {quoted} RENAME TO {}",
+            marks::SPARE,
+            quote_ident(&spare)
         ))?;
     }
     Ok(())
@@ -245,23 +240,33 @@ pub(crate) fn trash_name(target: &str, tag: &str) -> String {
 }
 
 /// Renames `database` to trash, for the upkeep to drop.
-pub(crate) fn discard(client: &mut Client, target: &str, database: &str) -> Result<(), postgres::Error> {
-    to_trash(client, target, database, &std::process::id().to_string())
+pub(crate) fn discard(client: &mut Client, target: &str, database: &str, version: i32) -> anyhow::Result<()> {
+    to_trash(client, target, database, &std::process::id().to_string(), version)
 }
 
-/// Renames `database` to the trash name with `tag` (dropping one left under that name).
-fn to_trash(client: &mut Client, target: &str, database: &str, tag: &str) -> Result<(), postgres::Error> {
-    let trash = quote_ident(&trash_name(target, tag));
-    client.batch_execute(&format!("DROP DATABASE IF EXISTS {trash}"))?;
-    client.batch_execute(&format!("ALTER DATABASE {} RENAME TO {trash}", quote_ident(database)))
+/// Renames `database` to the trash name with `tag` (dropping mynatca's own left under
+/// that name), marked as trash in the same transaction.
+fn to_trash(client: &mut Client, target: &str, database: &str, tag: &str, version: i32) -> anyhow::Result<()> {
+    let trash = trash_name(target, tag);
+    marks::clear(client, &trash, version)?;
+    let name = quote_ident(database);
+    client.batch_execute(&format!(
+        "COMMENT ON DATABASE {name} IS '{}'; ALTER DATABASE {name} RENAME TO {}",
+        marks::TRASH,
+        quote_ident(&trash)
+    ))?;
+    Ok(())
 }
 
-/// Drops the target's trash: replaced targets and unfinished spares.
+/// Drops the target's trash: replaced targets and unfinished spares, each carrying
+/// mynatca's mark (a database named like trash without it is someone's: left alone).
 pub(crate) fn empty_trash(client: &mut Client, target: &str, version: i32) -> Result<(), postgres::Error> {
     let start = format!("{TRASH_PREFIX}{}_", target_part(target));
     // One that cannot be dropped (a replication slot in it, say) keeps none of the others.
     let mut first_error = None;
-    for name in names_starting(client, &start)?.into_iter().filter(|name| is_trash_tag(&name[start.len()..])) {
+    let trash =
+        marks::starting(client, &start)?.into_iter().filter(|db| db.is_ours() && is_trash_tag(&db.name[start.len()..]));
+    for Db { name, .. } in trash {
         if let Err(err) = super::drop_database(client, &name, version) {
             tracing::warn!(%err, name, "cannot drop a replaced database");
             first_error.get_or_insert(err);
@@ -278,42 +283,42 @@ pub(crate) fn touch(client: &mut Client, cache: &str) -> Result<(), postgres::Er
 
 /// Copies `from` (no session may be on it) as the cache `cache`, then keeps the target's
 /// [`KEEP`] most recently used caches.
-pub(crate) fn store(client: &mut Client, target: &str, from: &str, cache: &str) -> Result<(), postgres::Error> {
-    let quoted = quote_ident(cache);
-    client.batch_execute(&format!("DROP DATABASE IF EXISTS {quoted}"))?;
+pub(crate) fn store(client: &mut Client, target: &str, from: &str, cache: &str, version: i32) -> anyhow::Result<()> {
+    marks::clear(client, cache, version)?;
     copy(client, from, cache)?;
-    seal(client, target, cache)
+    seal(client, target, cache, version)
 }
 
 /// `to`, a copy of `from` (no session may be on it) with its per-database settings.
 pub(crate) fn copy(client: &mut Client, from: &str, to: &str) -> Result<(), postgres::Error> {
-    client.batch_execute(&format!("CREATE DATABASE {} TEMPLATE {}", quote_ident(to), quote_ident(from)))?;
+    marks::create(client, to, from)?;
     super::copy_settings(client, from, to)
 }
 
 /// Makes `from` (no session on it, settings in place) the cache `cache`, by renaming.
-pub(crate) fn adopt(client: &mut Client, target: &str, from: &str, cache: &str) -> Result<(), postgres::Error> {
-    let quoted = quote_ident(cache);
-    // DROP DATABASE cannot share a message with another statement.
-    client.batch_execute(&format!("DROP DATABASE IF EXISTS {quoted}"))?;
-    client.batch_execute(&format!("ALTER DATABASE {} RENAME TO {quoted}", quote_ident(from)))?;
-    seal(client, target, cache)
+pub(crate) fn adopt(client: &mut Client, target: &str, from: &str, cache: &str, version: i32) -> anyhow::Result<()> {
+    marks::clear(client, cache, version)?;
+    client.batch_execute(&format!("ALTER DATABASE {} RENAME TO {}", quote_ident(from), quote_ident(cache)))?;
+    seal(client, target, cache, version)
 }
 
-fn seal(client: &mut Client, target: &str, cache: &str) -> Result<(), postgres::Error> {
+fn seal(client: &mut Client, target: &str, cache: &str, version: i32) -> anyhow::Result<()> {
     // Nobody works in a cache: no session can then block a copy of it.
-    client.batch_execute(&format!("ALTER DATABASE {} ALLOW_CONNECTIONS false", quote_ident(cache)))?;
+    let quoted = quote_ident(cache);
+    client.batch_execute(&format!(
+        "ALTER DATABASE {quoted} ALLOW_CONNECTIONS false; ALTER DATABASE {quoted} CONNECTION LIMIT -1"
+    ))?;
     touch(client, cache)?;
-    prune(client, target)
+    prune(client, target, version)
 }
 
 /// Keeps the [`KEEP`] most recently used caches; the rest are renamed to trash (a drop
 /// waits for a checkpoint: the upkeep does it).
-fn prune(client: &mut Client, target: &str) -> Result<(), postgres::Error> {
+fn prune(client: &mut Client, target: &str, version: i32) -> anyhow::Result<()> {
     let mut cached = list(client, target)?;
     cached.sort_by(|a, b| b.last_used.total_cmp(&a.last_used));
     for (n, old) in cached.iter().skip(KEEP).enumerate() {
-        to_trash(client, target, &old.name, &format!("{}p{n}", std::process::id()))?;
+        to_trash(client, target, &old.name, &format!("{}p{n}", std::process::id()), version)?;
     }
     Ok(())
 }

@@ -27,7 +27,9 @@ mod base;
 mod build;
 mod cache;
 mod interrupt;
+mod marks;
 mod preflight;
+mod start;
 mod swap;
 mod upkeep;
 mod wire;
@@ -96,6 +98,18 @@ impl Target {
             addrs => addrs.iter().map(IpAddr::to_string).collect(),
         };
         format!("database \"{}\" on {}:{port}", self.database, hosts.join(","))
+    }
+
+    /// `-h HOST -p PORT -U USER` for psql, never the password.
+    pub(crate) fn psql_flags(&self) -> String {
+        let host = match (self.config.get_hostaddrs().first(), self.config.get_hosts().first()) {
+            (Some(addr), _) => addr.to_string(),
+            (None, Some(host)) => host_text(host),
+            (None, None) => String::new(),
+        };
+        let port = self.config.get_ports().first().copied().unwrap_or(5432);
+        let user = self.config.get_user().unwrap_or("postgres");
+        format!("-h {host} -p {port} -U {user}")
     }
 
     fn connect(&self, database: &str) -> Result<Client, postgres::Error> {
@@ -248,10 +262,20 @@ impl Origins {
     }
 }
 
+/// The database refreshes of `postgres` itself work from: a session in `template1` would
+/// make every other client's `CREATE DATABASE` fail ("source database is being accessed").
+const OWN_MAINTENANCE: &str = "mynatca_maintenance";
+
+/// A session off the target: in `postgres`, or for the target `postgres` in mynatca's own
+/// maintenance database (made once, from a moment in `template1`).
 pub(crate) fn maintenance_client(target: &Target) -> anyhow::Result<Client> {
     let mut first_error = None;
     for database in MAINTENANCE_DATABASES.iter().filter(|name| **name != target.database) {
-        match target.connect(database) {
+        let connected = match *database {
+            "template1" => target.connect(database).and_then(|mut client| own_maintenance(target, &mut client)),
+            _ => target.connect(database),
+        };
+        match connected {
             Ok(client) => return Ok(client),
             Err(err) => {
                 tracing::debug!(database, %err, "cannot use this maintenance database");
@@ -267,6 +291,23 @@ pub(crate) fn maintenance_client(target: &Target) -> anyhow::Result<Client> {
         "cannot connect to the server of {} (through database postgres or template1); is it running, and is the URL right?",
         target.describe()
     )))
+}
+
+/// [`OWN_MAINTENANCE`], made (marked as mynatca's) when missing, connected to; the
+/// `template1` session is closed at once.
+fn own_maintenance(target: &Target, template1: &mut Client) -> Result<Client, postgres::Error> {
+    let exists = database_exists(template1, OWN_MAINTENANCE)?;
+    if !exists {
+        let created = marks::create(template1, OWN_MAINTENANCE, "template0")
+            .and_then(|()| marks::mark(template1, OWN_MAINTENANCE, Some("mynatca: maintenance")));
+        // Two refreshes of `postgres` at once: the other one made it.
+        if let Err(err) = created {
+            if err.code() != Some(&SqlState::DUPLICATE_DATABASE) {
+                return Err(err);
+            }
+        }
+    }
+    target.connect(OWN_MAINTENANCE)
 }
 
 /// A wrong password or a server that is not running: the user's to fix (exit 2), each

@@ -124,19 +124,21 @@ fn refuse_taken(admin: &mut Client, target: &Target, aside: &str) -> anyhow::Res
     anyhow::ensure!(
         !database_exists(admin, aside)?,
         "database \"{aside}\" is a database an interrupted refresh set aside; put it back with `{}` or drop it, then refresh again",
-        restore_command(&target.database, aside)
+        restore_command(target, aside)
     );
     Ok(())
 }
 
-/// The one command that puts a set-aside database back under `target`'s name, open.
-pub(crate) fn restore_command(target: &str, aside: &str) -> String {
-    let sql = format!(
-        "DROP DATABASE IF EXISTS {t} WITH (FORCE)\" -c \"ALTER DATABASE {a} RENAME TO {t}\" -c \"ALTER DATABASE {t} ALLOW_CONNECTIONS true",
-        t = quote_ident(target).replace('"', "\\\""),
-        a = quote_ident(aside).replace('"', "\\\"")
-    );
-    format!("psql -d postgres -c \"{sql}\"")
+/// The one command that puts a set-aside database back under the target's name, open:
+/// whatever has the name now is renamed `<target>_before_restore`, never dropped.
+pub(crate) fn restore_command(target: &Target, aside: &str) -> String {
+    let quoted = |name: &str| quote_ident(name).replace('\'', "'\\''");
+    let (t, a) = (quoted(&target.database), quoted(aside));
+    let before = quoted(&format!("{}_before_restore", target.database));
+    format!(
+        "psql {} -d postgres -c 'ALTER DATABASE {t} RENAME TO {before}' -c 'ALTER DATABASE {a} RENAME TO {t}' -c 'ALTER DATABASE {t} ALLOW_CONNECTIONS true'",
+        target.psql_flags()
+    )
 }
 
 /// The target set aside by [`set_aside`] put back as it was, the failed build (under the
@@ -177,7 +179,7 @@ pub(crate) fn swap(admin: &mut Client, target: &Target, build: &str, waits: Wait
         false => err.context(format!("cannot put the build {build} in place of {}", target.describe())),
     })?;
     if exists {
-        if let Err(err) = cache::discard(admin, &target.database, &aside) {
+        if let Err(err) = cache::discard(admin, &target.database, &aside, waits.version) {
             tracing::warn!(%err, aside, "cannot rename the replaced database to trash");
         }
     }

@@ -153,13 +153,13 @@ pub(crate) fn upkeep(target: &Target, cache: Option<&str>) -> anyhow::Result<()>
 /// target's alone, and a later upkeep drops whatever is left.
 fn work(admin: &mut Client, target: &Target, version: i32, cache: Option<&str>) -> anyhow::Result<()> {
     // Under the lock no refresh of this target runs: a build of it is an orphan.
-    if let Err(err) = cache::sweep_orphans(admin, &target.database) {
+    if let Err(err) = cache::sweep_orphans(admin, &target.database, version) {
         tracing::warn!(%err, "cannot sweep the builds of killed refreshes");
     }
     let spares = match cache {
         Some(cache) if database_exists(admin, cache)? => {
             let key = cache.rsplit('_').next().unwrap_or_default();
-            cache::replenish(admin, &target.database, cache, key)
+            cache::replenish(admin, &target.database, cache, key, version)
         }
         _ => Ok(()),
     };

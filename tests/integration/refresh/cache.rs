@@ -236,7 +236,16 @@ fn the_upkeep_sweeps_builds_of_killed_refreshes_but_not_kept_ones_or_other_targe
     }
     admin.batch_execute("comment on database mynatca_build_orphans_13 is 'mynatca: kept by --keep-failed'").unwrap();
     admin.batch_execute("comment on database mynatca_build_orphans_x_14 is 'mynatca: building'").unwrap();
-    refresh(&ws, "orphans").arg("--no-detach").stdout(first_refresh("orphans")).go();
+    // A build with no mark at all is not known to be mynatca's: left, and named.
+    refresh(&ws, "orphans")
+        .arg("--no-detach")
+        .stdout(first_refresh("orphans"))
+        .stderr(format!(
+            "warning: database \"mynatca_build_orphans_15\" has a name mynatca uses for {} but not its mark, \
+             so it is left alone; rename it if it is yours\n",
+            on("orphans")
+        ))
+        .go();
     let left: Vec<String> = named("build", "orphans").into_iter().map(|(name, _)| name).collect();
     assert_eq!(left, vec!["mynatca_build_orphans_13", "mynatca_build_orphans_15", "mynatca_build_orphans_x_14"]);
     assert_eq!(named("trash", "orphans"), vec![], "swept, then dropped");

@@ -32,6 +32,12 @@ pub fn server() -> &'static Server {
     SERVER.get_or_init(start)
 }
 
+/// A server of the test's own, for a test that must not share one (a refresh of the
+/// database `postgres` ends every session on it). Stopped when the test binary exits.
+pub fn private() -> Server {
+    start()
+}
+
 impl Server {
     /// A TCP URL for `database` as the `postgres` superuser.
     pub fn url(&self, database: &str) -> String {

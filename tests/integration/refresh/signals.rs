@@ -192,3 +192,37 @@ fn a_signal_after_refreshed_is_printed_changes_nothing_and_exits_0() {
         assert!(table_exists(&mut pg::server().client(&database), "pay.shifts"), "the target was replaced");
     }
 }
+
+#[test]
+fn a_refresh_of_postgres_keeps_no_session_in_template1() {
+    // Its own server: a refresh of `postgres` ends every session on it.
+    let server = pg::private();
+    let ws = three_schemas();
+    let mut command = ws.mynatca_std("platform");
+    command
+        .args(["refresh", "--db-url", &server.url("postgres")])
+        .env("MYNATCA_TEST_PAUSE_IN", "roles")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = Killer(Some(spawn(&mut command)));
+    let mut other = server.client("template1");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let paused = "select datname::text from pg_stat_activity where query like '%mynatca failpoint roles */'";
+    let session = loop {
+        if let Some(row) = other.query_opt(paused, &[]).unwrap() {
+            break row.get::<_, String>(0);
+        }
+        assert!(Instant::now() < deadline, "the refresh never paused");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    drop(other);
+    assert_eq!(session, "mynatca_maintenance");
+    // Another client's CREATE DATABASE copies template1: nothing of mynatca's is in it.
+    let mut client = server.client("postgres");
+    client.batch_execute("create database made_meanwhile").unwrap();
+    // SAFETY: signals the child this test spawned, by its id.
+    assert_eq!(unsafe { libc::kill(child.child().id() as i32, libc::SIGINT) }, 0);
+    let out = finish(child.0.take().unwrap(), RUN_LIMIT);
+    assert_eq!(out.status.code(), Some(130), "{}", String::from_utf8_lossy(&out.stderr));
+}
