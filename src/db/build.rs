@@ -166,7 +166,8 @@ fn run(
     let (skipped, in_place) = extensions(&mut admin, plan, options, (&target.database, version), on_event)?;
     failpoint(&mut admin, "roles")?;
     options.base.create_roles(&mut admin).context("cannot create the base's roles")?;
-    let keys = options.cache.then(|| cache::chain(options.base, &version.to_string(), &skipped, &plan.migrations));
+    let (user, environment) = environment(&mut admin).context("cannot read the session's user and settings")?;
+    let keys = options.cache.then(|| cache::chain(options.base, &environment, &skipped, &plan.migrations));
     let start = match &keys {
         Some(keys) => Start::choose(&mut admin, &target.database, keys).context("cannot list the cached databases")?,
         None => Start::Scratch,
@@ -182,8 +183,19 @@ fn run(
     let created = start.create(&mut admin, &build, pair.as_deref(), version);
     let filled = created.and_then(|()| {
         let pair = pair.as_deref();
-        let mut job =
-            Job { admin: &mut admin, target, build: &build, pair, version, plan, options, watch, keys, on_event };
+        let mut job = Job {
+            admin: &mut admin,
+            target,
+            build: &build,
+            pair,
+            version,
+            plan,
+            options,
+            watch,
+            keys,
+            user: &user,
+            on_event,
+        };
         job.fill(start.count())
     });
     let names = Names { build, scratch, pair };
@@ -333,6 +345,8 @@ struct Job<'a, 'e> {
     options: &'a Options,
     watch: &'a Watch,
     keys: Option<Vec<String>>,
+    /// The user the sessions connect as.
+    user: &'a str,
     on_event: &'a mut dyn FnMut(Event<'e>),
 }
 
@@ -379,7 +393,8 @@ impl<'a> Job<'a, 'a> {
         }
         check_signal()?;
         if let Some(keys) = &self.keys {
-            if report.failures.is_empty() {
+            // A cache is only what a fresh session continues from as this one would.
+            if report.failures.is_empty() && !residue(&mut client, self.user)? {
                 let cache = cache::name(&self.target.database, &keys[self.plan.migrations.len()]);
                 if !migrations.is_empty() && !self.adopt_pair(&cache, from_cache)? {
                     drop(client);
@@ -462,6 +477,29 @@ impl<'a> Job<'a, 'a> {
     }
 }
 
+/// Settings that can change what migrations make; what a cache key covers beyond the files.
+const KEYED_SETTINGS: &str = "'DateStyle', 'IntervalStyle', 'TimeZone', 'bytea_output', 'check_function_bodies', \
+    'default_table_access_method', 'default_tablespace', 'default_toast_compression', 'default_transaction_isolation', \
+    'default_transaction_read_only', 'extra_float_digits', 'lc_collate', 'lc_ctype', 'lc_monetary', 'lc_numeric', \
+    'lc_time', 'row_security', 'search_path', 'server_encoding', 'server_version', 'session_replication_role', \
+    'shared_preload_libraries', 'standard_conforming_strings', 'xmloption'";
+
+/// The connecting user, and everything besides the files a build depends on: the user
+/// (it owns what migrations make), whether it is a superuser, the server's version and
+/// the settings that matter.
+fn environment(admin: &mut Client) -> Result<(String, String), postgres::Error> {
+    let row = admin.query_one(
+        &format!(
+            "SELECT current_user::text, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)::text, \
+             (SELECT string_agg(name || '=' || setting, ' ' ORDER BY name) FROM pg_settings WHERE name IN ({KEYED_SETTINGS}))"
+        ),
+        &[],
+    )?;
+    let (user, superuser, settings): (String, String, String) = (row.get(0), row.get(1), row.get(2));
+    let environment = format!("user={user} superuser={superuser} {settings}");
+    Ok((user, environment))
+}
+
 /// What earlier runs left that is not this refresh's to touch: databases named like
 /// mynatca's without its mark, and targets a killed refresh set aside.
 fn look_around(admin: &mut Client, target: &Target, on_event: &mut dyn FnMut(Event)) -> anyhow::Result<()> {
@@ -485,6 +523,31 @@ pub(super) fn failpoint(client: &mut Client, phase: &str) -> anyhow::Result<()> 
     }
     let _ = (client, phase);
     Ok(())
+}
+
+/// What a session keeps across files that a new session would not have: a role or
+/// session user set by a migration (`RESET ALL` keeps both, as in the Supabase CLI),
+/// settings of its own, prepared statements, cursors, temporary tables, a listen, an
+/// open transaction. A cache taken with any of it would make a warm refresh differ from
+/// a cold one, so none is taken.
+fn residue(session: &mut Session, user: &str) -> anyhow::Result<bool> {
+    if session.in_transaction() {
+        return Ok(true);
+    }
+    let user = user.replace('\'', "''");
+    let sql = format!(
+        "SELECT (current_user <> session_user OR session_user <> '{user}' \
+         OR EXISTS (SELECT FROM pg_settings WHERE source = 'session' AND name <> 'synchronous_commit') \
+         OR EXISTS (SELECT FROM pg_prepared_statements) OR EXISTS (SELECT FROM pg_cursors) \
+         OR EXISTS (SELECT FROM pg_class WHERE relnamespace = pg_my_temp_schema()) \
+         OR EXISTS (SELECT FROM pg_listening_channels()))::text"
+    );
+    let value = session.value(&sql)?.map_err(|err| anyhow::anyhow!("cannot read the session's state: {err}"))?;
+    let left = value.as_deref() != Some("false");
+    if left {
+        tracing::info!("the last migration leaves session state behind (a role, a setting): no cache is kept");
+    }
+    Ok(left)
 }
 
 /// A marker error for a signal, given its target and build by [`abandon`].

@@ -32,10 +32,11 @@ const KEY_HEX: usize = 16;
 /// Bytes of the target's name kept in a name (PostgreSQL's names stop at 63 bytes).
 const TARGET_BYTES: usize = 32;
 
-/// `keys[i]`: the key of the database after the first `i` migrations.
-pub(crate) fn chain(base: Base, server_version: &str, skipped: &[String], migrations: &[Script]) -> Vec<String> {
+/// `keys[i]`: the key of the database after the first `i` migrations. `environment` is
+/// what else the result depends on (the user, the server's version and settings).
+pub(crate) fn chain(base: Base, environment: &str, skipped: &[String], migrations: &[Script]) -> Vec<String> {
     let mut hasher = Sha256::new();
-    for part in ["mynatca cache 1", base.sql(), server_version, &skipped.join(",")] {
+    for part in ["mynatca cache 2", base.sql(), environment, &skipped.join(",")] {
         hasher.update((part.len() as u64).to_le_bytes());
         hasher.update(part.as_bytes());
     }
@@ -213,7 +214,10 @@ pub(crate) fn replenish(client: &mut Client, target: &str, cache: &str, key: &st
     let stem = spare_stem(target, key);
     for db in marks::starting(client, &start)? {
         if db.is_ours() && is_spare_tail(&db.name[start.len()..]) && !db.name.starts_with(&stem) {
-            super::drop_database(client, &db.name, version)?;
+            // Another user's (a cache key holds the user): theirs to drop.
+            if let Err(err) = super::drop_database(client, &db.name, version) {
+                tracing::info!(%err, name = db.name, "cannot drop a spare of another cache");
+            }
         }
     }
     let have = spares(client, target, key)?;

@@ -256,6 +256,29 @@ impl Session {
         self.status != b'I'
     }
 
+    /// One simple query returning one value: the first column of its first row, as text.
+    pub(crate) fn value(&mut self, sql: &str) -> io::Result<Result<Option<String>, ServerError>> {
+        frontend::query(sql, &mut self.output)?;
+        self.flush()?;
+        let (mut value, mut error) = (None, None);
+        loop {
+            match self.read()? {
+                Message::DataRow(body) if value.is_none() => {
+                    let mut ranges = body.ranges();
+                    if let Some(Some(range)) = ranges.next()? {
+                        value = Some(String::from_utf8_lossy(&body.buffer()[range]).into_owned());
+                    }
+                }
+                Message::ErrorResponse(body) => error = error.or(Some(ServerError::parse(&body)?)),
+                Message::ReadyForQuery(body) => {
+                    self.status = body.status();
+                    return Ok(error.map_or(Ok(value), Err));
+                }
+                _ => {}
+            }
+        }
+    }
+
     /// One simple query; its first error.
     pub(crate) fn simple(&mut self, sql: &str) -> io::Result<Result<(), ServerError>> {
         Ok(self.run(&[Step::Query { sql, tag: 0 }])?.map_err(|(_, error)| error))

@@ -256,3 +256,78 @@ fn the_upkeep_sweeps_builds_of_killed_refreshes_but_not_kept_ones_or_other_targe
         admin.batch_execute(&format!("drop database {name}")).unwrap();
     }
 }
+
+/// `role` made once on the shared server (roles are cluster-wide).
+fn role(name: &str, attributes: &str) {
+    let mut admin = pg::server().client("postgres");
+    let make =
+        format!("do $$ begin create role {name} {attributes}; exception when duplicate_object then null; end $$");
+    admin.batch_execute(&make).unwrap();
+}
+
+#[test]
+fn a_role_set_by_a_migration_carries_into_later_files_warm_as_cold() {
+    // The Supabase CLI applies every file on one session, and RESET ALL keeps the role.
+    role("app_owner", "nologin");
+    let ws = three_schemas();
+    ws.migration(
+        "pay",
+        "20251215120003_pay_as_owner.sql",
+        "grant usage on schema supabase_migrations to app_owner;\n\
+         grant insert on supabase_migrations.schema_migrations to app_owner;\n\
+         grant create on schema pay to app_owner;\n\
+         set role app_owner;\n",
+    );
+    let owner = |database: &str| {
+        strings(
+            &mut pg::server().client(database),
+            "select relname::text || ' ' || pg_get_userbyid(relowner) from pg_class where relname in ('shifts', 'late') order by 1",
+        )
+    };
+    let six = "applying 20251215120003_pay_as_owner.sql (pay)\n";
+    let run = |target: &str, linked: &str, applying: &str, count: usize| {
+        let cache = if target == "role_cold" { "--no-cache" } else { "--no-detach" };
+        refresh(&ws, target)
+            .args([cache, "--no-seed"])
+            .stdout(format!(
+                "linked: {linked}\nseeding skipped (--no-seed)\nresetting {}\n{APPLYING_FIVE}{applying}\
+                 refreshed: {count} migrations, 0 seed files in $SECS\n",
+                on(target)
+            ))
+            .go();
+    };
+    run("role_warm", "7 created, 0 updated, 0 removed, 0 unchanged", six, 6);
+    run("role_cold", "0 created, 0 updated, 0 removed, 7 unchanged", six, 6);
+    // A later file runs as app_owner in both: the warm one has no cache to start from.
+    ws.migration("pay", "20251215120004_pay_late.sql", "create table pay.late (id int);\n");
+    let late = format!("{six}applying 20251215120004_pay_late.sql (pay)\n");
+    run("role_warm", "1 created, 0 updated, 0 removed, 7 unchanged", &late, 7);
+    run("role_cold", "0 created, 0 updated, 0 removed, 8 unchanged", &late, 7);
+    assert_eq!(owner("role_warm"), ["late app_owner", "shifts postgres"]);
+    assert_eq!(owner("role_warm"), owner("role_cold"));
+    assert_eq!(schema_dump("role_warm"), schema_dump("role_cold"));
+    assert_eq!(history("role_warm"), history("role_cold"));
+}
+
+#[test]
+fn a_cache_made_by_one_user_is_never_another_users_start() {
+    role("alice", "login createdb createrole");
+    let ws = three_schemas();
+    let url = |user: &str, database: &str| format!("postgres://{user}@127.0.0.1:{}/{database}", pg::server().port);
+    // As postgres: a cache of the five, then the target is dropped (alice could not replace it).
+    refresh(&ws, "by_user").arg("--no-detach").stdout(first_refresh("by_user")).go();
+    pg::server().client("postgres").batch_execute("drop database by_user with (force)").unwrap();
+    let six = "0 created, 0 updated, 0 removed, 6 unchanged";
+    for target in ["by_user", "by_user_cold"] {
+        ws.run("platform", ["refresh", "--no-detach", "--db-url", &url("alice", target)])
+            .filter(super::elapsed)
+            .stdout(refreshed(target, six, APPLYING_FIVE, "5 migrations"))
+            .go();
+    }
+    assert_eq!(schema_dump("by_user"), schema_dump("by_user_cold"));
+    let owners = strings(
+        &mut pg::server().client("by_user"),
+        "select distinct pg_get_userbyid(relowner)::text from pg_class where relnamespace = 'pay'::regnamespace",
+    );
+    assert_eq!(owners, ["alice"]);
+}
