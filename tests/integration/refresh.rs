@@ -9,6 +9,7 @@ mod extensions;
 mod files;
 mod fixture;
 mod held;
+mod kills;
 mod marks;
 mod oracle;
 pub(crate) mod pg;
