@@ -29,7 +29,7 @@ pub(crate) struct Statement<'a> {
 pub(crate) fn split(sql: &str) -> Vec<Statement<'_>> {
     let mut cuts = Vec::new();
     let mut cutter = Cutter::default();
-    let tokens = pg_query::scan_tokens(sql).unwrap_or_default();
+    let tokens = crate::text::scan_tokens(sql).unwrap_or_default();
     for token in &tokens {
         if cutter.token(token.token) {
             cuts.push(token.start as usize);
@@ -314,6 +314,15 @@ mod tests {
             ]
         );
         assert_eq!(texts("create table s2(id int);\r\nselect 1;\r\n"), vec!["create table s2(id int)", "select 1"]);
+    }
+
+    #[test]
+    fn an_empty_file_has_no_statement() {
+        for sql in ["", "  \n\t\n"] {
+            assert!(texts(sql).is_empty());
+            assert_eq!(mode(&[]), Mode::Pipeline);
+        }
+        assert_eq!(texts("-- only a comment\n"), ["-- only a comment"]);
     }
 
     #[test]

@@ -91,6 +91,12 @@ pub(crate) enum Command {
     /// Create a new migration with a workspace-unique version
     #[command(after_help = NEW_HELP)]
     New(NewArgs),
+    /// Apply the pending migrations to the database, keeping its data (as `supabase migration up`)
+    #[command(after_help = UP_HELP)]
+    Up(UpArgs),
+    /// Mark migrations applied or reverted in the database's history, without running them
+    #[command(after_help = REPAIR_HELP)]
+    Repair(RepairArgs),
     /// Print the shell completion script for bash, zsh, fish or powershell
     #[command(after_help = COMPLETIONS_HELP)]
     Completions(CompletionsArgs),
@@ -159,8 +165,38 @@ const STATUS_HELP: &str = "\
 Examples:
   mynatca status
   mynatca status --json
+  mynatca status --db                         # and every migration against the database's history
+  mynatca status --db --db-url \"$STAGING_DB_URL\"   # read-only: safe against staging
 
-Exit codes: 0 always, warnings included; 2 usage or configuration error (no platform, bad registry, bad flag)";
+The database: --db-url, else $MYNATCA_DB_URL, else MYNATCA_DB_URL in the platform's .env, else the
+Supabase local stack of config.toml ([db] port; user, password and database postgres).
+
+Exit codes: 0 (without --db: always, warnings included; with --db: up to date); 1 with --db: a
+migration pending, applied but missing here, or edited since applied; 2 usage or configuration
+error (no platform, bad registry, bad flag, no database)";
+
+const UP_HELP: &str = "\
+Examples:
+  mynatca up                     # the pending migrations, in version order
+  mynatca up --dry-run           # what it would apply
+  mynatca up --include-all       # also those older than the newest applied
+
+The database: as `mynatca status --db` finds it; a host other than localhost needs --allow-remote.
+
+Exit codes: 0 applied (or nothing pending); 1 a migration failed (those before it stay applied), or
+refused: applied migrations missing here, edited since applied, or out of order (nothing
+applied); 2 usage or configuration error; 130/143 stopped by Ctrl-C or SIGTERM between files";
+
+const REPAIR_HELP: &str = "\
+Examples:
+  mynatca repair 00000000000001 00000000000002 --status applied
+  mynatca repair 20251215120003 --status reverted
+
+Writes only supabase_migrations.schema_migrations, in one transaction, as `supabase migration
+repair` does: applied records the file's name and statements; reverted deletes the row.
+
+Exit codes: 0 repaired; 2 usage or configuration error (a version no file has, a remote host
+without --allow-remote)";
 
 const NEW_HELP: &str = "\
 Examples:
@@ -360,6 +396,52 @@ pub(crate) struct StatusArgs {
     /// One JSON document on stdout
     #[arg(long)]
     pub(crate) json: bool,
+    /// Also every migration against the database's history (read-only)
+    #[arg(long)]
+    pub(crate) db: bool,
+    /// The database (default: $MYNATCA_DB_URL, the platform's .env, then config.toml's local stack)
+    #[arg(long, value_name = "URL", requires = "db")]
+    pub(crate) db_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DatabaseArgs {
+    /// The database (default: $MYNATCA_DB_URL, the platform's .env, then config.toml's local stack)
+    #[arg(long, value_name = "URL")]
+    pub(crate) db_url: Option<String>,
+    /// Allow a database host other than localhost
+    #[arg(long)]
+    pub(crate) allow_remote: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct UpArgs {
+    #[command(flatten)]
+    pub(crate) database: DatabaseArgs,
+    /// Also apply pending migrations older than the newest applied one
+    #[arg(long)]
+    pub(crate) include_all: bool,
+    /// Print what would be applied, apply nothing
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RepairArgs {
+    /// The migration versions to mark
+    #[arg(required = true, value_name = "VERSION")]
+    pub(crate) versions: Vec<String>,
+    /// What to mark them
+    #[arg(long, value_enum, value_name = "STATUS")]
+    pub(crate) status: RepairStatus,
+    #[command(flatten)]
+    pub(crate) database: DatabaseArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum RepairStatus {
+    Applied,
+    Reverted,
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@
 
 mod audit;
 mod batch;
+mod branches;
 mod checkout;
 mod civil;
 pub mod cli;

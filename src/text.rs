@@ -41,6 +41,26 @@ pub(crate) fn offset(location: i32) -> usize {
     usize::try_from(location).unwrap_or(0)
 }
 
+/// `1 repo`, `3 repos`: a count with its noun, plural unless the count is one.
+pub(crate) fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// PostgreSQL's scanner over `sql`. Text with no token at all (empty, or white space
+/// only) is answered here: libpg_query returns a null token array for it, which its Rust
+/// binding turns into a slice from a null pointer (undefined behaviour, a panic in debug
+/// builds).
+pub(crate) fn scan_tokens(sql: &str) -> Result<Vec<pg_query::protobuf::ScanToken>, pg_query::Error> {
+    if sql.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    pg_query::scan_tokens(sql)
+}
+
 /// Lowercase hex of `bytes`.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()

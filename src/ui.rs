@@ -189,14 +189,7 @@ fn auto_color(is_tty: bool, var: impl Fn(&str) -> Option<String>) -> bool {
     is_tty && var("TERM").as_deref() != Some("dumb")
 }
 
-/// `1 repo`, `3 repos`: a count with its noun, plural unless the count is one.
-pub(crate) fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
-}
+pub(crate) use crate::text::plural;
 
 #[cfg(test)]
 mod tests {

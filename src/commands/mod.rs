@@ -22,9 +22,12 @@ pub(crate) mod link_project;
 pub(crate) mod new;
 pub(crate) mod refresh;
 mod render;
+mod repair;
 pub(crate) mod setup_hooks;
 pub(crate) mod status;
+mod status_db;
 pub(crate) mod unlink_project;
+mod up;
 
 /// The resolved configuration every command works from (as just's
 /// `Config::from_arguments`): the current directory read once, `--platform` made absolute.
@@ -43,6 +46,21 @@ impl<'a> Context<'a> {
         let platform = global.platform.as_deref().map(|dir| fsutil::absolute_from(&cwd, dir));
         let wait = global.wait.map_or(lockfile::COMMAND_WAIT, Duration::from_secs);
         Ok(Context { ui, cwd, platform, wait })
+    }
+
+    /// The database the database-side commands work on, by the first rule that gives one
+    /// (see `db::url`); `-v` says which. A tracked `.env` is warned about.
+    pub(crate) fn database(&self, ws: &Workspace, flag: Option<&str>) -> anyhow::Result<crate::db::url::Resolved> {
+        let resolved = crate::db::url::resolve(flag, std::env::var(crate::db::url::VARIABLE).ok(), ws)?;
+        tracing::info!(source = %resolved.source.describe(), "the database URL");
+        if let crate::db::url::Source::DotEnv { path, tracked: true } = &resolved.source {
+            self.ui.warn(&format!(
+                "{} is tracked by git, so the database URL in it (and its password) is everyone's; \
+                 add .env to .gitignore and `git rm --cached .env`",
+                path.display()
+            ));
+        }
+        Ok(resolved)
     }
 
     /// The workspace found from `--platform`, the environment or the current directory.
@@ -72,6 +90,8 @@ pub(crate) fn run(cli: Cli, ui: &Ui) -> anyhow::Result<Outcome> {
         Command::Check(args) => check::run(&ctx, args),
         Command::Status(args) => status::run(&ctx, args),
         Command::New(args) => new::run(&ctx, args),
+        Command::Up(args) => up::run(&ctx, args),
+        Command::Repair(args) => repair::run(&ctx, args),
         Command::Completions(args) => docs::completions(args.shell),
         Command::Man => docs::man(),
     }

@@ -124,7 +124,7 @@ fn builtin(
     mut warnings: Vec<Issue>,
 ) -> anyhow::Result<Outcome> {
     let ui = ctx.ui;
-    let seeds = seed_files(ui, ws, args.no_seed)?;
+    let seeds = seed_files(ui, ws, args.no_seed, args.json)?;
     let mut plan = load_plan(ws, db::migrations(ws)?, seeds)?;
     let options = db::Options {
         base: match args.base {
@@ -177,9 +177,12 @@ fn load_plan(ws: &Workspace, migrations: Vec<Migration>, seeds: Vec<SqlFile>) ->
 }
 
 /// The seeds to run, read before the database is touched so a bad config.toml changes nothing.
-fn seed_files(ui: &Ui, ws: &Workspace, no_seed: bool) -> anyhow::Result<Vec<SqlFile>> {
+fn seed_files(ui: &Ui, ws: &Workspace, no_seed: bool, json: bool) -> anyhow::Result<Vec<SqlFile>> {
     if no_seed {
-        ui.info("seeding skipped (--no-seed)");
+        // With --json, stdout holds the document alone.
+        if !json {
+            ui.info("seeding skipped (--no-seed)");
+        }
         return Ok(Vec::new());
     }
     let Some(config) = SupabaseConfig::load(&ws.config_path())? else {

@@ -26,17 +26,24 @@ const RED: &str = "31";
 pub(crate) fn run(ctx: &Context, args: &StatusArgs) -> anyhow::Result<Outcome> {
     let ws = ctx.workspace()?;
     let overview = repos::overview(&ws)?;
+    let database = match args.db {
+        true => Some(super::status_db::look(ctx, &ws, args.db_url.as_deref())?),
+        false => None,
+    };
     if args.json {
-        ctx.ui.out(&to_json(&ws, &overview)?);
+        ctx.ui.out(&to_json(&ws, &overview, database.as_ref())?);
     } else {
         for line in table(ctx, &overview) {
             ctx.ui.out_painted(&line);
+        }
+        if let Some(database) = &database {
+            super::status_db::print(ctx, database);
         }
     }
     for warning in &overview.warnings {
         ctx.ui.warn(&warning.message);
     }
-    Ok(Outcome::Clean)
+    Ok(Outcome::from_problems(database.is_some_and(|d| d.needs_attention())))
 }
 
 fn table(ctx: &Context, overview: &Overview) -> Vec<String> {
@@ -79,14 +86,14 @@ fn shown_path(cwd: &Path, path: &Path) -> String {
     }
 }
 
-struct Cell {
-    text: String,
+pub(super) struct Cell {
+    pub(super) text: String,
     /// An ANSI style, applied only when colour is on.
-    style: Option<&'static str>,
+    pub(super) style: Option<&'static str>,
 }
 
 impl Cell {
-    fn plain(text: String) -> Self {
+    pub(super) fn plain(text: String) -> Self {
         Cell { text: ui::escape(&text).into_owned(), style: None }
     }
 }
@@ -94,13 +101,23 @@ impl Cell {
 /// Aligned columns separated by two spaces, no trailing blanks. Padding is computed on
 /// the plain text so colour never shifts a column.
 fn render(rows: &[Vec<Cell>], paint: impl Fn(&str, &str) -> String) -> Vec<String> {
-    let mut widths: Vec<usize> = HEADER.iter().map(|h| h.chars().count()).collect();
+    render_table(&HEADER, &RIGHT_ALIGNED, rows, paint)
+}
+
+/// [`render`] for any header.
+pub(super) fn render_table(
+    header: &[&str],
+    right_aligned: &[bool],
+    rows: &[Vec<Cell>],
+    paint: impl Fn(&str, &str) -> String,
+) -> Vec<String> {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.text.chars().count());
         }
     }
-    let header: Vec<Cell> = HEADER.iter().map(|h| Cell::plain(h.to_string())).collect();
+    let header: Vec<Cell> = header.iter().map(|h| Cell::plain(h.to_string())).collect();
     std::iter::once(&header)
         .chain(rows)
         .map(|row| {
@@ -110,7 +127,7 @@ fn render(rows: &[Vec<Cell>], paint: impl Fn(&str, &str) -> String) -> Vec<Strin
                 .map(|(i, cell)| {
                     let pad = " ".repeat(widths[i] - cell.text.chars().count());
                     let text = cell.style.map_or_else(|| cell.text.clone(), |style| paint(&cell.text, style));
-                    if RIGHT_ALIGNED[i] {
+                    if right_aligned[i] {
                         format!("{pad}{text}")
                     } else {
                         format!("{text}{pad}")
@@ -126,6 +143,8 @@ fn render(rows: &[Vec<Cell>], paint: impl Fn(&str, &str) -> String) -> Vec<Strin
 #[derive(Serialize)]
 struct StatusJson<'a> {
     repos: Vec<RepoJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    database: Option<serde_json::Value>,
     errors: [Issue; 0],
     warnings: Vec<Issue>,
 }
@@ -158,13 +177,19 @@ impl<'a> RepoJson<'a> {
     }
 }
 
-fn to_json(ws: &Workspace, overview: &Overview) -> anyhow::Result<String> {
+fn to_json(
+    ws: &Workspace,
+    overview: &Overview,
+    database: Option<&super::status_db::Database>,
+) -> anyhow::Result<String> {
     let json = StatusJson {
         repos: overview.repos.iter().map(|repo| RepoJson::new(ws, repo)).collect(),
+        database: database.map(super::status_db::Database::to_json),
         errors: [],
         warnings: overview.warnings.iter().map(Issue::from_warning).collect(),
     };
-    Ok(json::document("status", Some(&ws.platform), true, json)?)
+    let ok = !database.is_some_and(|d| d.needs_attention());
+    Ok(json::document("status", Some(&ws.platform), ok, json)?)
 }
 
 #[cfg(test)]

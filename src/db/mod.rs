@@ -26,17 +26,21 @@ mod apply;
 mod base;
 mod build;
 mod cache;
+pub(crate) mod history;
 mod interrupt;
 mod marks;
+mod pending;
 mod preflight;
 mod start;
 mod swap;
 mod upkeep;
+pub(crate) mod url;
 mod wire;
 
 pub(crate) use apply::{FileFailure, History, Kind, Record, Script};
 pub(crate) use base::Base;
 pub(crate) use build::{refresh, Event, Interrupted, Options, Plan, Report};
+pub(crate) use pending::{plan, read_history, repair, up, Mark};
 pub(crate) use upkeep::upkeep;
 
 /// Databases a reset may connect to while it drops and creates the target, in order.
@@ -110,6 +114,21 @@ impl Target {
         let port = self.config.get_ports().first().copied().unwrap_or(5432);
         let user = self.config.get_user().unwrap_or("postgres");
         format!("-h {host} -p {port} -U {user}")
+    }
+
+    /// A session on the target itself.
+    pub(crate) fn client(&self) -> anyhow::Result<Client> {
+        self.connect(&self.database).with_context(|| format!("cannot connect to {}", self.describe()))
+    }
+
+    /// A session on the target whose transactions are read-only: for looking at a shared
+    /// server (staging) without a chance of writing.
+    pub(crate) fn read_only_client(&self) -> anyhow::Result<Client> {
+        let mut config = self.config.clone();
+        let options = config.get_options().map(|o| format!("{o} ")).unwrap_or_default();
+        config.options(&format!("{options}-c default_transaction_read_only=on"));
+        config.dbname(&self.database);
+        config.connect(NoTls).with_context(|| format!("cannot connect to {}", self.describe()))
     }
 
     fn connect(&self, database: &str) -> Result<Client, postgres::Error> {

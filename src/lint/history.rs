@@ -190,7 +190,7 @@ fn blob_text(git: &gitdir::GitDirs, id: Oid) -> Option<String> {
 /// Whether two SQL texts have the same tokens, comments and whitespace aside.
 fn same_tokens(a: &str, b: &str) -> bool {
     let tokens = |sql: &str| -> Option<Vec<String>> {
-        let tokens = pg_query::scan_tokens(sql).ok()?;
+        let tokens = crate::text::scan_tokens(sql).ok()?;
         Some(
             tokens
                 .iter()

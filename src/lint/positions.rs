@@ -30,7 +30,7 @@ impl<'a> Source<'a> {
     /// the allow comment.
     pub(crate) fn statement_start(&mut self, location: usize) -> (usize, bool) {
         let sql = self.sql;
-        let tokens = self.tokens.get_or_insert_with(|| pg_query::scan_tokens(sql).unwrap_or_default());
+        let tokens = self.tokens.get_or_insert_with(|| crate::text::scan_tokens(sql).unwrap_or_default());
         let Some(first) = tokens.iter().position(|t| offset(t.start) >= location && !is_comment(t)) else {
             return (self.line(location), false);
         };
@@ -66,7 +66,7 @@ impl<'a> Source<'a> {
     /// Whether the comment lines before the first statement hold `-- mynatca:allow <rule>`.
     pub(crate) fn allowed_in_header(&mut self, rule: &str) -> bool {
         let sql = self.sql;
-        let tokens = self.tokens.get_or_insert_with(|| pg_query::scan_tokens(sql).unwrap_or_default());
+        let tokens = self.tokens.get_or_insert_with(|| crate::text::scan_tokens(sql).unwrap_or_default());
         tokens
             .iter()
             .take_while(|t| is_comment(t))

@@ -11,10 +11,11 @@ mod fixture;
 mod held;
 mod kills;
 mod marks;
-mod oracle;
+pub(crate) mod oracle;
 pub(crate) mod pg;
 mod signals;
 mod supabase;
+mod up;
 
 use std::net::TcpListener;
 use std::path::Path;
@@ -561,4 +562,18 @@ fn each_file_starts_from_the_database_settings_as_the_supabase_cli_resets_the_se
     assert_eq!(count(&mut client, "select count(*) from public.user_roles"), 1);
     // The reset does not undo the build's one relaxed setting: commits need not wait for the disk.
     assert_eq!(strings(&mut client, "select setting from public.commits"), vec!["off"]);
+}
+
+#[test]
+fn refresh_json_without_seeds_prints_the_document_alone() {
+    let ws = three_schemas();
+    let out = ws
+        .mynatca_std("platform")
+        .args(["refresh", "--json", "--no-seed", "--no-detach", "--db-url", &pg::server().url("json_alone")])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON document");
+    assert_eq!(doc["ok"], true);
+    assert_eq!(String::from_utf8(out.stderr).unwrap(), "");
 }

@@ -70,6 +70,8 @@ fn every_command_help_shows_examples_exit_codes_and_global_options_apart() {
         "check",
         "status",
         "new",
+        "up",
+        "repair",
         "completions",
         "man",
     ];

@@ -202,6 +202,11 @@ fn begin_without_commit_leaves_nothing_and_mynatca_says_so() {
 }
 
 #[test]
+fn empty_and_comment_only_files_apply_as_the_cli_applies_them() {
+    ok("empty_files", &["", "  \n\t\n", "-- only a comment\n", "create table after_empty (id int);\n"]);
+}
+
+#[test]
 fn history_rows_hold_the_statements_as_the_cli_cuts_them() {
     ok(
         "statements",
