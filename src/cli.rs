@@ -348,6 +348,9 @@ pub(crate) struct RefreshArgs {
     /// not in a detached process
     #[arg(long)]
     pub(crate) no_detach: bool,
+    /// Drop this database's caches, spare copies and trash, and stop (built-in engine)
+    #[arg(long, requires = "db_url")]
+    pub(crate) drop_caches: bool,
     /// The detached upkeep after a refresh (internal)
     #[arg(long, hide = true, value_name = "CACHE")]
     pub(crate) upkeep: Option<String>,

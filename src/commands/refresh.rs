@@ -30,6 +30,15 @@ pub(crate) fn run(ctx: &Context, args: &RefreshArgs) -> anyhow::Result<Outcome> 
         db::upkeep(&target, Some(cache.as_str()).filter(|cache| *cache != "-"))?;
         return Ok(Outcome::Clean);
     }
+    if args.drop_caches {
+        let target = local_target(args.db_url.as_deref().unwrap_or_default(), args.allow_remote)?;
+        let dropped = db::drop_caches(&target)?;
+        for name in &dropped {
+            ctx.ui.info(&format!("dropped {name}"));
+        }
+        ctx.ui.info(&format!("dropped {} of {}", crate::ui::plural(dropped.len(), "database"), target.describe()));
+        return Ok(Outcome::Clean);
+    }
     let started = Instant::now();
     let ws = ctx.workspace()?;
     // Everything that can be refused is refused before links or the database change.

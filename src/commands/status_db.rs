@@ -26,6 +26,8 @@ pub(super) struct Line {
 pub(super) struct Database {
     target: String,
     lines: Vec<Line>,
+    /// mynatca's own databases on the server.
+    owned: Vec<crate::db::marks::Owned>,
 }
 
 impl Database {
@@ -59,7 +61,13 @@ impl Database {
                        "state": line.state.describe(), "elsewhere": line.elsewhere})
             })
             .collect();
-        json!({"target": self.target, "migrations": migrations, "summary": self.summary(), "up_to_date": !self.needs_attention()})
+        let owned: Vec<serde_json::Value> = self
+            .owned
+            .iter()
+            .map(|db| json!({"name": db.name, "kind": db.kind, "target": db.target, "bytes": db.bytes}))
+            .collect();
+        json!({"target": self.target, "migrations": migrations, "summary": self.summary(),
+               "up_to_date": !self.needs_attention(), "mynatca_databases": owned})
     }
 }
 
@@ -79,7 +87,8 @@ pub(super) fn look(ctx: &Context, ws: &Workspace, flag: Option<&str>) -> anyhow:
             state: row.state,
         })
         .collect();
-    Ok(Database { target: target.describe(), lines })
+    let owned = db::server_databases(&target)?;
+    Ok(Database { target: target.describe(), lines, owned })
 }
 
 pub(super) fn print(ctx: &Context, database: &Database) {
@@ -106,4 +115,28 @@ pub(super) fn print(ctx: &Context, database: &Database) {
         ctx.ui.out_painted(&line);
     }
     ctx.ui.out(&database.summary());
+    if database.owned.is_empty() {
+        return;
+    }
+    let total: i64 = database.owned.iter().map(|db| db.bytes).sum();
+    ctx.ui.out("");
+    ctx.ui.out(&format!(
+        "mynatca's databases on this server ({}; `mynatca refresh --drop-caches --db-url URL` drops a target's):",
+        size(total)
+    ));
+    let rows: Vec<Vec<Cell>> = database
+        .owned
+        .iter()
+        .map(|db| [db.name.clone(), db.kind.clone(), db.target.clone(), size(db.bytes)].map(Cell::plain).into())
+        .collect();
+    for line in
+        render_table(&["NAME", "KIND", "TARGET", "SIZE"], &[false, false, false, true], &rows, |t, _| t.to_string())
+    {
+        ctx.ui.out(&line);
+    }
+}
+
+/// `8.1 MB`.
+fn size(bytes: i64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1_048_576.0)
 }

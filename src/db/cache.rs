@@ -327,6 +327,21 @@ fn prune(client: &mut Client, target: &str, version: i32) -> anyhow::Result<()> 
     Ok(())
 }
 
+/// Drops every cache, spare and trash database of `target` that is mynatca's (the caller
+/// holds the target's lock); returns their names.
+pub(crate) fn drop_all(client: &mut Client, target: &str, version: i32) -> anyhow::Result<Vec<String>> {
+    let part = target_part(target);
+    let mut dropped = Vec::new();
+    for prefix in [PREFIX, SPARE_PREFIX, TRASH_PREFIX] {
+        let start = format!("{prefix}{part}_");
+        for db in marks::starting(client, &start)?.into_iter().filter(Db::is_ours) {
+            super::drop_database(client, &db.name, version)?;
+            dropped.push(db.name);
+        }
+    }
+    Ok(dropped)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -103,3 +103,41 @@ fn is_running(pid: u32) -> bool {
     let alive = unsafe { libc::kill(pid as libc::pid_t, 0) } == 0;
     alive || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
+
+/// One of mynatca's databases on a server, for `status --db`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Owned {
+    pub(crate) name: String,
+    /// `cache`, `spare`, `trash`, `build`, `prev` or `maintenance`.
+    pub(crate) kind: String,
+    /// The target's name as the database's name holds it (shortened when long).
+    pub(crate) target: String,
+    pub(crate) bytes: i64,
+}
+
+/// Every database of mynatca's on the server (marked as its own), with its size.
+pub(crate) fn owned(client: &mut Client) -> Result<Vec<Owned>, postgres::Error> {
+    let rows = client.query(
+        "SELECT datname::text, coalesce(shobj_description(oid, 'pg_database'), ''), datconnlimit, \
+         pg_database_size(oid) FROM pg_database WHERE starts_with(datname::text, 'mynatca_') ORDER BY 1",
+        &[],
+    )?;
+    let mut found = Vec::new();
+    for row in rows {
+        let db = Db { name: row.get(0), comment: row.get(1), limit: row.get(2) };
+        let rest = &db.name["mynatca_".len()..];
+        let (kind, tail) = rest.split_once('_').unwrap_or((rest, ""));
+        let prev = kind == "prev";
+        if !(db.is_ours() || prev) {
+            continue;
+        }
+        // The target part ends before the last `_` (a pid, a key, a spare's key and number).
+        let cut = match kind {
+            "spare" => tail.rmatch_indices('_').nth(1).map(|(at, _)| at),
+            _ => tail.rfind('_'),
+        };
+        let target = cut.map_or(tail, |at| &tail[..at]).to_string();
+        found.push(Owned { name: db.name.clone(), kind: kind.to_string(), target, bytes: row.get(3) });
+    }
+    Ok(found)
+}

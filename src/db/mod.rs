@@ -28,7 +28,7 @@ mod build;
 mod cache;
 pub(crate) mod history;
 mod interrupt;
-mod marks;
+pub(crate) mod marks;
 mod pending;
 mod preflight;
 mod start;
@@ -40,8 +40,8 @@ mod wire;
 pub(crate) use apply::{FileFailure, History, Kind, Record, Script};
 pub(crate) use base::Base;
 pub(crate) use build::{refresh, Event, Interrupted, Options, Plan, Report};
-pub(crate) use pending::{plan, read_history, repair, up, Mark};
-pub(crate) use upkeep::upkeep;
+pub(crate) use pending::{plan, read_history, repair, server_databases, up, Mark};
+pub(crate) use upkeep::{drop_caches, upkeep};
 
 /// Databases a reset may connect to while it drops and creates the target, in order.
 const MAINTENANCE_DATABASES: [&str; 2] = ["postgres", "template1"];

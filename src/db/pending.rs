@@ -20,6 +20,12 @@ pub(crate) fn read_history(target: &Target) -> anyhow::Result<Vec<Applied>> {
     Ok(rows)
 }
 
+/// mynatca's own databases on the target's server (caches, spares, trash, ...), with sizes.
+pub(crate) fn server_databases(target: &Target) -> anyhow::Result<Vec<super::marks::Owned>> {
+    let mut client = target.read_only_client()?;
+    super::marks::owned(&mut client).context("cannot list the server's databases")
+}
+
 /// What `up` will apply, or why it will not.
 #[derive(Debug)]
 pub(crate) struct UpPlan<'a> {

@@ -169,3 +169,11 @@ fn work(admin: &mut Client, target: &Target, version: i32, cache: Option<&str>) 
     spares.context("cannot make the spare copies")?;
     trash
 }
+
+/// `refresh --drop-caches`: the target's caches, spares and trash dropped, under its lock.
+pub(crate) fn drop_caches(target: &Target) -> anyhow::Result<Vec<String>> {
+    let mut admin = maintenance_client(target)?;
+    lock(&mut admin, &target.database, || {})?;
+    let version = server_version(&mut admin)?;
+    cache::drop_all(&mut admin, &target.database, version)
+}

@@ -32,9 +32,11 @@ fn five() -> Vec<(&'static str, &'static str, &'static str, &'static str)> {
     ]
 }
 
-/// Only what follows the repo table: the repo rows depend on the branches.
+/// Only the migration rows and summary: the repo rows depend on the branches, and the
+/// list of mynatca's databases on the other tests sharing the server.
 fn after_repos(text: &str) -> String {
-    text.split_once("\n\n").map_or(String::new(), |(_, rest)| format!("\n{rest}"))
+    let rest = text.split_once("\n\n").map_or(String::new(), |(_, rest)| format!("\n{rest}"));
+    rest.split_once("\nmynatca's databases").map_or(rest.clone(), |(head, _)| format!("{}\n", head.trim_end()))
 }
 
 #[test]
@@ -284,4 +286,52 @@ fn the_database_url_comes_from_the_flag_the_environment_dotenv_then_config_toml(
     let config = format!("[db]\nport = {}\n\n{}", pg::server().port, ws.read("platform/supabase/config.toml"));
     ws.write("platform/supabase/config.toml", &config);
     assert_eq!(which(&[], None), on("postgres"));
+}
+
+#[test]
+fn status_db_lists_mynatcas_databases_and_drop_caches_removes_a_targets() {
+    let ws = three_schemas();
+    for database in ["owned_a", "owned_b"] {
+        let linked =
+            if database == "owned_a" { LINKED } else { "linked: 0 created, 0 updated, 0 removed, 6 unchanged\n" };
+        refresh(&ws, database).arg("--no-detach").stdout(first_refresh(database).replace(LINKED, linked)).go();
+    }
+    let kinds = |target: &str| {
+        let out = ws
+            .mynatca_std("platform")
+            .args(["status", "--db", "--json", "--db-url", &pg::server().url(target)])
+            .output()
+            .unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut kinds: Vec<String> = doc["database"]["mynatca_databases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|db| db["target"] == target && db["bytes"].as_i64().unwrap() > 0)
+            .map(|db| db["kind"].as_str().unwrap().to_string())
+            .collect();
+        kinds.sort();
+        kinds
+    };
+    assert_eq!(kinds("owned_a"), ["cache", "spare", "spare"]);
+    assert_eq!(kinds("owned_b"), ["cache", "spare", "spare"]);
+    let cache = strings(
+        &mut pg::server().client("postgres"),
+        "select datname::text from pg_database where datname like 'mynatca\\_cache\\_owned\\_a\\_%'",
+    );
+    let spares = strings(
+        &mut pg::server().client("postgres"),
+        "select datname::text from pg_database where datname like 'mynatca\\_spare\\_owned\\_a\\_%' order by 1",
+    );
+    ws.run("platform", ["refresh", "--drop-caches", "--db-url", &pg::server().url("owned_a")])
+        .stdout(format!(
+            "dropped {}\ndropped {}\ndropped {}\ndropped 3 databases of {}\n",
+            cache[0],
+            spares[0],
+            spares[1],
+            on("owned_a")
+        ))
+        .go();
+    assert_eq!(kinds("owned_a"), Vec::<String>::new());
+    assert_eq!(kinds("owned_b"), ["cache", "spare", "spare"], "another target's stay");
 }
