@@ -10,8 +10,9 @@ use crate::gitdir;
 use crate::hooks;
 use crate::lint::history::Base;
 use crate::lint::{self, Finding, MigrationFile, Owners, Rule};
+use crate::lockfile::Held;
 use crate::migration;
-use crate::reconcile::{self, Existing, Lock, Refusal, PLATFORM};
+use crate::reconcile::{self, Existing, Refusal, PLATFORM};
 use crate::registry;
 use crate::workspace::Workspace;
 
@@ -21,13 +22,53 @@ pub(crate) struct Checked {
     pub(crate) repos: usize,
 }
 
-/// Every rule over the workspace; `base` overrides each repo's base branch.
+/// Every rule over the workspace; `base` overrides each repo's base branch. `lock` is
+/// the shared workspace lock the caller took before loading the registry: it is held
+/// while the links, the file lists and config.toml are read (so no relink or
+/// `link-project` is seen half-done), and let go before any file is parsed, so a
+/// `git switch` relinks while a long check lints.
 pub(crate) fn check(
     ws: &Workspace,
     registry_ok: bool,
     base: Option<&str>,
+    lock: Option<Held>,
     findings: &mut Vec<Finding>,
 ) -> anyhow::Result<Checked> {
+    let snapshot = read(ws, registry_ok, findings)?;
+    drop(lock);
+    failpoint("check-lint");
+
+    findings.extend(tracked_links(ws, &snapshot.managed)?);
+    let owners = Owners::new(&ws.registry.projects);
+    let bases = bases(ws, &snapshot.present, base, findings);
+    let versions = ws.versions();
+    let context =
+        lint::migrations::Context { owners: &owners, exposed: &snapshot.exposed, bases: &bases, versions: &versions };
+    findings.extend(lint::check_migrations(&snapshot.migrations, &context));
+    findings.extend(refused_findings(&snapshot.input));
+
+    let repos: Vec<(&str, PathBuf)> = std::iter::once((PLATFORM, ws.platform.clone()))
+        .chain(snapshot.present.iter().map(|p| (p.name.as_str(), ws.project_root(p))))
+        .collect();
+    findings.extend(hook_findings(&repos));
+    Ok(Checked { migrations: snapshot.migrations.len(), repos: repos.len() })
+}
+
+/// What `check` must read at one moment: the projects present, the links (judged at
+/// once), each migration to check, config.toml.
+struct Snapshot<'a> {
+    present: Vec<&'a registry::Project>,
+    input: reconcile::Input,
+    /// Every path that is, or is about to be, a managed link.
+    managed: Vec<PathBuf>,
+    migrations: Vec<MigrationFile<'a>>,
+    /// `[api] schemas` of config.toml.
+    exposed: HashSet<String>,
+}
+
+/// Reads the workspace (the caller holds the lock) and adds the findings of the links,
+/// the registry and config.toml; no SQL is read.
+fn read<'a>(ws: &'a Workspace, registry_ok: bool, findings: &mut Vec<Finding>) -> anyhow::Result<Snapshot<'a>> {
     let registry_text = std::fs::read_to_string(&ws.registry.path).unwrap_or_default();
     let present: Vec<_> = ws
         .registry
@@ -47,12 +88,11 @@ pub(crate) fn check(
         })
         .collect();
 
-    // The same read `mynatca link --check` does, under the shared lock so a relink in
-    // progress is not seen half-done.
-    let survey = reconcile::survey(ws, Lock::Shared, &[])?;
-    let input = &survey.input;
+    // The same read `mynatca link --check` does; the caller holds the lock.
+    let input = reconcile::scan(ws, &[])?;
+    let mut managed = Vec::new();
     if registry_ok {
-        let plan = survey.plan();
+        let plan = reconcile::plan(&input);
         let (stale, other): (Vec<Finding>, Vec<Finding>) = lint::link_findings(ws, &plan, |path| path.exists())
             .into_iter()
             .partition(|f| matches!(f.rule, Rule::StaleLink | Rule::BrokenLink));
@@ -60,11 +100,21 @@ pub(crate) fn check(
         if !stale.is_empty() {
             findings.push(stale_links(ws, &plan));
         }
-        findings.extend(tracked_links(ws, &plan.managed_paths())?);
+        managed = plan.managed_paths();
     }
+    let migrations = migration_files(ws, &present, &input);
+    findings.extend(config(ws, &present));
+    let exposed = exposed_schemas(ws);
+    Ok(Snapshot { present, input, managed, migrations, exposed })
+}
 
-    // Each migration once, at its own file: the platform's real files, and each
-    // project's in its repo (never through the platform's links).
+/// Each migration once, at its own file: the platform's real files, and each project's
+/// in its repo (never through the platform's links).
+fn migration_files<'a>(
+    ws: &'a Workspace,
+    present: &[&'a registry::Project],
+    input: &reconcile::Input,
+) -> Vec<MigrationFile<'a>> {
     let mut migrations: Vec<MigrationFile> = input
         .migrations
         .entries
@@ -73,7 +123,7 @@ pub(crate) fn check(
         .map(|(name, _)| MigrationFile { path: ws.link_dir().join(name), project: PLATFORM, schema: None })
         .collect();
     // The scan already listed every present project's migrations folder.
-    let folders: HashMap<&str, _> = present.iter().map(|p| (p.name.as_str(), (p, ws.migrations_dir(p)))).collect();
+    let folders: HashMap<&str, _> = present.iter().map(|p| (p.name.as_str(), (*p, ws.migrations_dir(p)))).collect();
     for offer in &input.migrations.offers {
         // A folder that appeared after the registry rule ran is checked on the next run.
         let Some((project, dir)) = folders.get(offer.project.as_str()) else { continue };
@@ -83,20 +133,23 @@ pub(crate) fn check(
             schema: Some(&project.schema),
         });
     }
-    let owners = Owners::new(&ws.registry.projects);
-    let exposed = exposed_schemas(ws);
-    let bases = bases(ws, &present, base, findings);
-    let versions = ws.versions();
-    let context = lint::migrations::Context { owners: &owners, exposed: &exposed, bases: &bases, versions: &versions };
-    findings.extend(lint::check_migrations(&migrations, &context));
-    findings.extend(refused_findings(input));
+    migrations
+}
 
-    findings.extend(config(ws, &present));
-    let repos: Vec<(&str, PathBuf)> = std::iter::once((PLATFORM, ws.platform.clone()))
-        .chain(present.iter().map(|p| (p.name.as_str(), ws.project_root(p))))
-        .collect();
-    findings.extend(hook_findings(&repos));
-    Ok(Checked { migrations: migrations.len(), repos: repos.len() })
+/// Fault injection for the tests (debug builds only): `MYNATCA_TEST_PAUSE_IN=<phase>:FIFO`
+/// opens the FIFO and reads it to its end at that phase, so a test holds the run there
+/// (it knows the run got there once its own open for writing succeeds).
+fn failpoint(phase: &str) {
+    #[cfg(debug_assertions)]
+    if let Some(fifo) = std::env::var_os("MYNATCA_TEST_PAUSE_IN")
+        .and_then(|value| value.into_string().ok())
+        .and_then(|value| Some(value.strip_prefix(phase)?.strip_prefix(':')?.to_string()))
+    {
+        use std::io::Read as _;
+        let paused = std::fs::File::open(&fifo).and_then(|mut fifo| fifo.read_to_end(&mut Vec::new()));
+        tracing::debug!(phase, ?paused, "test failpoint passed");
+    }
+    let _ = phase;
 }
 
 /// Links missing or stale on disk (a fresh clone has none yet) are one warning: `check`

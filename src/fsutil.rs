@@ -158,6 +158,18 @@ pub(crate) fn kind_of(file_type: std::fs::FileType) -> &'static str {
     }
 }
 
+/// What a link that cannot be followed is, for messages: a dangling link (its target is
+/// not there) or a symlink loop (ELOOP); `None` for any other failure.
+pub(crate) fn unfollowable(err: &std::io::Error) -> Option<&'static str> {
+    if err.kind() == std::io::ErrorKind::NotFound {
+        Some("a dangling link")
+    } else if err.raw_os_error() == Some(libc::ELOOP) {
+        Some("a symlink loop")
+    } else {
+        None
+    }
+}
+
 /// Resolves `.` and `..` as text, without touching the filesystem (symlinks are not followed).
 pub(crate) fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();

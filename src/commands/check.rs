@@ -12,6 +12,7 @@ use crate::error::Outcome;
 use crate::fsutil;
 use crate::json::{self, Issue};
 use crate::lint::{self, Finding, Level};
+use crate::reconcile::{self, Lock};
 use crate::registry::{self, Registry};
 use crate::ui::{self, plural, Ui};
 use crate::workspace::{self, Workspace};
@@ -21,17 +22,21 @@ pub(crate) fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<Outcome> {
     // does not load is a finding, and everything that does not need it is still checked.
     let (platform, _) = workspace::find_platform(ctx.platform.as_deref(), &ctx.cwd)?;
     let registry_path = platform.join(registry::FILE_NAME);
+    let bare = Workspace { platform, registry: Registry::empty(registry_path.clone()) };
+    // The registry, the links and the file lists are read under the shared lock, so no
+    // relink is seen half-done; `audit::check` lets it go before it parses anything.
+    let lock = reconcile::lock(&bare, Lock::Shared)?;
     let mut findings = Vec::new();
-    let (ws, registry_ok) = match Workspace::load(platform.clone()) {
+    let (ws, registry_ok) = match Workspace::load(bare.platform.clone()) {
         Ok(ws) => (ws, true),
         Err(err) if registry_path.exists() => {
             findings.push(lint::registry_error(&registry_path, &err));
-            (Workspace { platform, registry: Registry::empty(registry_path) }, false)
+            (bare, false)
         }
         Err(err) => return Err(err.into()),
     };
     let started = std::time::Instant::now();
-    let checked = audit::check(&ws, registry_ok, args.base.as_deref(), &mut findings)?;
+    let checked = audit::check(&ws, registry_ok, args.base.as_deref(), lock, &mut findings)?;
     tracing::debug!(
         "checked {} migrations in {} repos: {} findings ({:.1?})",
         checked.migrations,

@@ -60,7 +60,10 @@ impl Script {
     pub(crate) fn load(file: SqlFile, record: Record) -> Result<Script, ConfigError> {
         let refuse =
             |why: String| ConfigError::new(format!("{} ({}): {why}; fix or remove it", file.shown, file.project));
-        let meta = std::fs::metadata(&file.path).map_err(|err| refuse(format!("cannot read it ({err})")))?;
+        let meta = std::fs::metadata(&file.path).map_err(|err| match crate::fsutil::unfollowable(&err) {
+            Some(kind) => refuse(format!("{kind}, not a regular file")),
+            None => refuse(format!("cannot read it ({err})")),
+        })?;
         if !meta.is_file() {
             return Err(refuse("not a regular file".to_string()));
         }

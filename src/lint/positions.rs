@@ -8,16 +8,20 @@ use crate::text::{offset, LineIndex};
 /// The comment that lets the statement on the next line through the ownership rule.
 pub(crate) const ALLOW_OWNERSHIP: &str = "mynatca:allow ownership";
 
-/// Line numbers and comments of one file, worked out only when a statement needs them.
+/// Line numbers and comments of one file, worked out only when a statement needs them,
+/// once per file: each statement then costs a binary search, so a file of 40,000 tables
+/// that all have a finding is not quadratic.
 pub(crate) struct Source<'a> {
     sql: &'a str,
     lines: Option<LineIndex<'a>>,
     tokens: Option<Vec<protobuf::ScanToken>>,
+    /// `--` comments as (line, start, end), in file order (so by line).
+    comments: Option<Vec<(usize, usize, usize)>>,
 }
 
 impl<'a> Source<'a> {
     pub(crate) fn new(sql: &'a str) -> Self {
-        Source { sql, lines: None, tokens: None }
+        Source { sql, lines: None, tokens: None, comments: None }
     }
 
     pub(crate) fn line(&mut self, byte_offset: usize) -> usize {
@@ -25,13 +29,20 @@ impl<'a> Source<'a> {
         self.lines.get_or_insert_with(|| LineIndex::new(sql)).line(byte_offset)
     }
 
+    fn tokens(&mut self) -> &[protobuf::ScanToken] {
+        let sql = self.sql;
+        self.tokens.get_or_insert_with(|| crate::text::scan_tokens(sql).unwrap_or_default())
+    }
+
     /// The 1-based line of the statement's first token (libpg_query's location includes
     /// the whitespace and comments before it), and whether the line directly above is
     /// the allow comment.
     pub(crate) fn statement_start(&mut self, location: usize) -> (usize, bool) {
         let sql = self.sql;
-        let tokens = self.tokens.get_or_insert_with(|| crate::text::scan_tokens(sql).unwrap_or_default());
-        let Some(first) = tokens.iter().position(|t| offset(t.start) >= location && !is_comment(t)) else {
+        let tokens = self.tokens();
+        // Tokens are in file order: the first at or after `location`, then past comments.
+        let at = tokens.partition_point(|t| offset(t.start) < location);
+        let Some(first) = tokens[at..].iter().position(|t| !is_comment(t)).map(|i| at + i) else {
             return (self.line(location), false);
         };
         let (start, previous) = (offset(tokens[first].start), first.checked_sub(1).map(|i| tokens[i]));
@@ -49,25 +60,34 @@ impl<'a> Source<'a> {
     pub(crate) fn allowed_at(&mut self, location: usize, rule: &str) -> (usize, bool) {
         let (line, _) = self.statement_start(location);
         let sql = self.sql;
-        let comments: Vec<(usize, usize)> = self
-            .tokens
+        let comments = self.comments();
+        let from = comments.partition_point(|&(at, _, _)| at + 1 < line);
+        let allowed = comments[from..]
             .iter()
-            .flatten()
-            .filter(|t| t.token == Token::SqlComment as i32)
-            .map(|t| (offset(t.start), offset(t.end)))
-            .collect();
-        let allowed = comments.into_iter().any(|(start, end)| {
-            let at = self.line(start);
-            (at == line || at + 1 == line) && is_allow_comment(&sql[start..end], rule)
-        });
+            .take_while(|&&(at, _, _)| at <= line)
+            .any(|&(_, start, end)| is_allow_comment(&sql[start..end], rule));
         (line, allowed)
+    }
+
+    /// Every `--` comment with its line, worked out once.
+    fn comments(&mut self) -> &[(usize, usize, usize)] {
+        if self.comments.is_none() {
+            let spans: Vec<(usize, usize)> = self
+                .tokens()
+                .iter()
+                .filter(|t| t.token == Token::SqlComment as i32)
+                .map(|t| (offset(t.start), offset(t.end)))
+                .collect();
+            let comments = spans.into_iter().map(|(start, end)| (self.line(start), start, end)).collect();
+            self.comments = Some(comments);
+        }
+        self.comments.as_deref().unwrap_or_default()
     }
 
     /// Whether the comment lines before the first statement hold `-- mynatca:allow <rule>`.
     pub(crate) fn allowed_in_header(&mut self, rule: &str) -> bool {
         let sql = self.sql;
-        let tokens = self.tokens.get_or_insert_with(|| crate::text::scan_tokens(sql).unwrap_or_default());
-        tokens
+        self.tokens()
             .iter()
             .take_while(|t| is_comment(t))
             .any(|t| is_allow_comment(&sql[offset(t.start)..offset(t.end)], rule))

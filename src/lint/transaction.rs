@@ -7,7 +7,7 @@ use std::path::Path;
 
 use super::{Finding, Rule};
 use crate::batch::{self, Class, Control, Mode};
-use crate::text::line_col;
+use crate::text::LineIndex;
 
 /// What the CLI 2.x did differently, for messages.
 const TWO_X: &str =
@@ -17,7 +17,9 @@ const TWO_X: &str =
 pub(crate) fn transaction_findings(path: &Path, sql: &str) -> Vec<Finding> {
     let statements = batch::split(sql);
     let classes: Vec<Class> = statements.iter().map(|s| batch::classify(s.text)).collect();
-    let lines: Vec<usize> = statements.iter().map(|s| line_col(sql, s.offset + batch::code_start(s.text)).0).collect();
+    // One index for the file: a line worked out from the top per statement is quadratic.
+    let index = LineIndex::new(sql);
+    let lines: Vec<usize> = statements.iter().map(|s| index.line(s.offset + batch::code_start(s.text))).collect();
     let mut findings = Vec::new();
     let mut found = |line: usize, message: String, error: bool| {
         let finding = Finding::new(Rule::Transaction, path, line, message);

@@ -103,7 +103,7 @@ fn scan_seeds(
                 _ if has_control(&name) => Some(Refusal::ControlCharacter),
                 Ok(meta) if meta.is_file() => None,
                 Ok(meta) => Some(Refusal::NotRegular(fsutil::kind_of(meta.file_type()))),
-                Err(_) => Some(Refusal::NotRegular("unreadable")),
+                Err(err) => Some(Refusal::NotRegular(fsutil::unfollowable(&err).unwrap_or("unreadable"))),
             };
             match why {
                 None => seeds.offers.push(Offer {
@@ -237,13 +237,17 @@ fn read_sql_names(dir: &Path) -> io::Result<Listing> {
         }
         let mut file_type = entry.file_type()?;
         if file_type.is_symlink() {
+            // A dangling link or a loop is that one file's problem: refused, named, and
+            // the folder's other files still listed.
             file_type = match std::fs::metadata(entry.path()) {
                 Ok(meta) => meta.file_type(),
-                Err(err) if err.kind() == io::ErrorKind::NotFound => {
-                    listing.refused.push((raw.to_string_lossy().into_owned(), Refusal::NotRegular("a dangling link")));
-                    continue;
-                }
-                Err(err) => return Err(err),
+                Err(err) => match fsutil::unfollowable(&err) {
+                    Some(kind) => {
+                        listing.refused.push((raw.to_string_lossy().into_owned(), Refusal::NotRegular(kind)));
+                        continue;
+                    }
+                    None => return Err(err),
+                },
             };
         }
         if file_type.is_dir() {

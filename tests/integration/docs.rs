@@ -47,3 +47,28 @@ fn every_repo_path_the_readme_names_exists() {
         assert!(Path::new(ROOT).join(path).exists(), "README.md names {path}, which is not in the repo");
     }
 }
+
+/// Every `refreshed: …` summary the README shows counts as `refresh` prints it: one in the
+/// singular (`1 migration`, `1 seed file`), any other number in the plural; and one such
+/// summary shows the singular (the README said `seed files` "even for one"). What refresh
+/// prints for one is in `refresh::the_summary_counts_one_migration_and_one_seed_file_in_the_singular`.
+#[test]
+fn the_readme_counts_refresh_summaries_as_refresh_prints_them() {
+    let readme = std::fs::read_to_string(Path::new(ROOT).join("README.md")).unwrap();
+    let flat = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+    let examples: Vec<&str> =
+        flat.split('`').skip(1).step_by(2).filter(|code| code.starts_with("refreshed: ")).collect();
+    assert!(examples.iter().any(|e| e.contains(" 1 migration,") && e.contains(" 1 seed file ")), "{examples:?}");
+    for example in &examples {
+        let words: Vec<&str> = example.split(' ').map(|w| w.trim_end_matches([',', ')'])).collect();
+        for at in 0..words.len().saturating_sub(2) {
+            let Ok(n) = words[at].parse::<usize>() else { continue };
+            let noun = match words[at + 1] {
+                "seed" => words[at + 2],
+                word if word.starts_with("migration") => word,
+                _ => continue,
+            };
+            assert_eq!(noun.ends_with('s'), n != 1, "README: `{example}` counts {n} as {noun}");
+        }
+    }
+}

@@ -4,10 +4,12 @@
 use std::ffi::OsString;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
 
 use mynatca::hooks::MARKER;
 
-use crate::support::{bin, inode, Ws};
+use crate::support::{bin, finish, inode, spawn, stderr, stdout, Killer, Ws, RUN_LIMIT};
 
 const HOOKS: [&str; 3] = ["post-checkout", "post-merge", "pre-commit"];
 const PERIODS: &str = "20251215120001_pay_add_periods.sql";
@@ -507,4 +509,62 @@ fn an_unknown_hook_name_is_exit_2() {
              For more information, try '--help'.\n",
         )
         .go();
+}
+
+/// Until `check` (paused at its `check-lint` failpoint on `fifo`) has opened the FIFO:
+/// the writing end, whose closing lets the check go on. Bounded: a check that never gets
+/// there fails the test.
+fn hold_paused(check: &mut Killer, fifo: &Path) -> std::fs::File {
+    use std::os::unix::fs::OpenOptionsExt;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        // Opening a FIFO's writing end without blocking fails (ENXIO) while no reader has it.
+        match std::fs::OpenOptions::new().write(true).custom_flags(libc::O_NONBLOCK).open(fifo) {
+            Ok(writer) => return writer,
+            Err(err) if err.raw_os_error() == Some(libc::ENXIO) => {}
+            Err(err) => panic!("open {}: {err}", fifo.display()),
+        }
+        if let Some(status) = check.child().try_wait().unwrap() {
+            panic!("check ended ({status}) before its lint phase");
+        }
+        assert!(Instant::now() < deadline, "check never reached its lint phase");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// `check` lets the workspace lock go once it has read the links, the registry and the
+/// file lists: a `git switch` whose hook relinks finishes, links made, while a check is
+/// held in its lint phase (before, the hook waited its 10 s and skipped the relink).
+#[test]
+fn a_checkout_relinks_while_check_lints() {
+    let ws = hooked();
+    periods_branch(&ws);
+    let fifo = ws.tmp().join("pause");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let mut command = ws.mynatca_std("platform");
+    command.arg("check").env("MYNATCA_TEST_PAUSE_IN", format!("check-lint:{}", fifo.display()));
+    command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut check = Killer(Some(spawn(&mut command)));
+    let writer = hold_paused(&mut check, &fifo);
+
+    ws.run_git("pay", &["switch", "-q", "feature/periods"])
+        .stderr("linked: 1 created, 0 updated, 0 removed, 2 unchanged\n")
+        .go();
+    assert!(ws.link(PERIODS).is_some(), "relinked while check lints");
+    assert!(check.child().try_wait().unwrap().is_none(), "check went on before the test let it");
+
+    drop(writer);
+    let output = finish(check.0.take().unwrap(), RUN_LIMIT);
+    // What it read before the switch: pay's one migration, its links current.
+    assert_eq!(
+        (output.status.code(), stdout(&output), stderr(&output)),
+        (
+            Some(0),
+            "supabase/config.toml:2: warning[config-schemas]: schema pay of pay is not in [api] schemas, so the API does not expose it; add \"pay\" (`mynatca link-project pay` does)\n\
+             supabase/config.toml:10: warning[config-seeds]: [db.seed] sql_paths lacks \"./seeds/pay/*.sql\", so pay's seeds never run; add it (`mynatca link-project pay` does)\n\
+             checked 1 migration in 2 repos: 0 errors, 2 warnings\n"
+                .to_string(),
+            String::new()
+        )
+    );
 }

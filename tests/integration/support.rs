@@ -32,6 +32,7 @@ const SCRUBBED_ENV: &[&str] = &[
     "MYNATCA_BIN",
     "MYNATCA_HOOKS",
     "MYNATCA_LOG",
+    "MYNATCA_TEST_PAUSE_IN",
     "NO_COLOR",
     "GIT_DIR",
     "GIT_WORK_TREE",

@@ -240,6 +240,43 @@ fn special_files_are_never_migrations_and_big_files_are_refused() {
     ws.run("platform", ["check"]).status(1).stdout(expected).go();
 }
 
+/// A symlink loop among a project's migrations (`a -> b -> a`) or as its seed is that
+/// file's problem: named, not linked, and every other link made (the loop was exit 1
+/// naming the folder, and no link was made).
+#[test]
+fn a_symlink_loop_is_named_and_every_other_link_made() {
+    let ws = Ws::new().with_project("pay");
+    let dir = ws.path("pay/supabase/migrations");
+    std::os::unix::fs::symlink("20250101000002_pay_b.sql", dir.join("20250101000001_pay_a.sql")).unwrap();
+    std::os::unix::fs::symlink("20250101000001_pay_a.sql", dir.join("20250101000002_pay_b.sql")).unwrap();
+    ws.migration("pay", "20250101000003_pay_c.sql", "create table pay.c (id int);\n");
+    ws.remove("pay/supabase/seed.sql").symlink("seed.sql", "pay/supabase/seed.sql");
+
+    let (d, not_linked) = ("$WS/pay/supabase/migrations", "not linked (only regular files are migrations and seeds)");
+    ws.run("platform", ["link"])
+        .stdout("linked: 2 created, 0 updated, 0 removed, 0 unchanged\n")
+        .stderr(format!(
+            "warning: {d}/20250101000001_pay_a.sql (pay) is a symlink loop, not a regular file; {not_linked}\n\
+             warning: {d}/20250101000002_pay_b.sql (pay) is a symlink loop, not a regular file; {not_linked}\n\
+             warning: $WS/pay/supabase/seed.sql (pay) is a symlink loop, not a regular file; {not_linked}\n",
+        ))
+        .go();
+    assert_eq!(ws.links(), vec!["00000000000002_baseline_pay_schema.sql", "20250101000003_pay_c.sql"]);
+
+    let (p, regular) = ("../pay/supabase", "not a regular file: only regular files are migrations and seeds");
+    let expected = check_stdout(
+        &[
+            format!("{p}/migrations/20250101000001_pay_a.sql:1: error[parse]: a symlink loop, {regular}; replace it with one"),
+            format!("{p}/migrations/20250101000002_pay_b.sql:1: error[parse]: a symlink loop, {regular}; replace it with one"),
+            format!("{p}/seed.sql:1: error[parse]: a symlink loop, {regular}; replace it with one"),
+        ],
+        false,
+        &[],
+        "checked 2 migrations in 2 repos: 3 errors, 3 warnings",
+    );
+    ws.run("platform", ["check"]).status(1).stdout(expected).go();
+}
+
 // ---- 9. names that are not UTF-8 ----------------------------------------------------
 
 #[test]

@@ -43,6 +43,34 @@ fn unreadable_sql_files_are_refused_before_the_database_is_touched() {
     let _ = pg::server();
 }
 
+/// Two links in the platform's migrations folder that point at each other: the first is
+/// named, exit 2, before the database is touched, after every other link was made (the
+/// loop was exit 1 naming the folder).
+#[test]
+fn a_symlink_loop_among_the_platforms_migrations_is_named() {
+    let ws = three_schemas();
+    let (a, b) = ("20251215120009_loop_a.sql", "20251215120010_loop_b.sql");
+    ws.symlink(b, &format!("platform/supabase/migrations/{a}"))
+        .symlink(a, &format!("platform/supabase/migrations/{b}"));
+    let mut client = database_with_marker("looped");
+    let foreign = |name: &str, to: &str| {
+        format!(
+            "warning: supabase/migrations/{name} points to {to}, outside every linked project; left alone (remove it if it is stale)\n"
+        )
+    };
+    refresh(&ws, "looped")
+        .status(2)
+        .stdout(LINKED)
+        .stderr(format!(
+            "{}{}error: supabase/migrations/{a} (platform): a symlink loop, not a regular file; fix or remove it\n",
+            foreign(a, b),
+            foreign(b, a)
+        ))
+        .go();
+    assert_eq!(ws.links().len(), 6, "pay's and discord's four migration links beside the loop's two");
+    assert!(table_exists(&mut client, "marker"));
+}
+
 /// A file that ends its transaction (`COMMIT`, `ROLLBACK`) or holds a statement that
 /// cannot run in one would be applied in part and still recorded: refused, exit 1,
 /// naming file, line and project, before the database is touched.
