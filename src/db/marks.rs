@@ -117,11 +117,10 @@ pub(crate) struct Owned {
 
 /// Every database of mynatca's on the server (marked as its own), with its size.
 pub(crate) fn owned(client: &mut Client) -> Result<Vec<Owned>, postgres::Error> {
-    let rows = client.query(
-        "SELECT datname::text, coalesce(shobj_description(oid, 'pg_database'), ''), datconnlimit, \
-         pg_database_size(oid) FROM pg_database WHERE starts_with(datname::text, 'mynatca_') ORDER BY 1",
-        &[],
-    )?;
+    // A database dropped meanwhile (an upkeep's trash) has no size: NULL, or an error once.
+    let sql = "SELECT datname::text, coalesce(shobj_description(oid, 'pg_database'), ''), datconnlimit, \
+               pg_database_size(oid) FROM pg_database WHERE starts_with(datname::text, 'mynatca_') ORDER BY 1";
+    let rows = client.query(sql, &[]).or_else(|_| client.query(sql, &[]))?;
     let mut found = Vec::new();
     for row in rows {
         let db = Db { name: row.get(0), comment: row.get(1), limit: row.get(2) };
@@ -137,7 +136,8 @@ pub(crate) fn owned(client: &mut Client) -> Result<Vec<Owned>, postgres::Error> 
             _ => tail.rfind('_'),
         };
         let target = cut.map_or(tail, |at| &tail[..at]).to_string();
-        found.push(Owned { name: db.name.clone(), kind: kind.to_string(), target, bytes: row.get(3) });
+        let Some(bytes) = row.get::<_, Option<i64>>(3) else { continue };
+        found.push(Owned { name: db.name.clone(), kind: kind.to_string(), target, bytes });
     }
     Ok(found)
 }

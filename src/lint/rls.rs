@@ -1,10 +1,12 @@
-//! `rls`: what the Data API exposes. A table in an exposed schema without row level
-//! security is readable with the anon key (error); a view there without
+//! `rls`: what the Data API exposes. A table in an exposed schema the API roles may use
+//! (`anon`, `authenticated` or PUBLIC hold USAGE on it: always for `public` and Supabase's
+//! schemas unless revoked, for a schema the migrations create only once granted) without
+//! row level security is readable with the anon key (error); a view there without
 //! `security_invoker`, or a `SECURITY DEFINER` function without `SET search_path`, runs
 //! with its owner's rights (warnings). The state is the one after every migration, in
 //! apply order: an `ENABLE ROW LEVEL SECURITY` in a later file counts.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use super::facts::Event;
 use super::migrations::Parsed;
@@ -26,6 +28,25 @@ struct State {
     views: BTreeMap<(String, String), (Origin, bool)>,
     /// (schema, name, arity) to (origin, definer, search_path set).
     functions: BTreeMap<FunctionKey, (Origin, bool, bool)>,
+    /// Schemas the migrations create: no role but the owner may use one until granted.
+    created: HashSet<String>,
+    /// The API roles (`anon`, `authenticated`, `public`) holding USAGE on a schema whose
+    /// privileges a migration changed.
+    usage: BTreeMap<String, BTreeSet<String>>,
+}
+
+/// The roles through which the Data API reaches a schema.
+const API_ROLES: [&str; 3] = ["anon", "authenticated", "public"];
+
+impl State {
+    /// Whether the API roles can use `schema`: what the migrations granted and revoked; a
+    /// schema they create starts with none, any other (public, Supabase's) with all.
+    fn reachable(&self, schema: &str) -> bool {
+        match self.usage.get(schema) {
+            Some(roles) => !roles.is_empty(),
+            None => !self.created.contains(schema),
+        }
+    }
 }
 
 /// `files` in apply order; `exposed` are config.toml's `[api] schemas`.
@@ -40,7 +61,7 @@ pub(crate) fn rls_findings(files: &[&Parsed], exposed: &HashSet<String>) -> Vec<
         }
     }
     let mut found: Vec<(Origin, Finding)> = Vec::new();
-    let is_exposed = |schema: &str| exposed.contains(schema);
+    let is_exposed = |schema: &str| exposed.contains(schema) && state.reachable(schema);
     for ((schema, name), (origin, on)) in &state.tables {
         if !on && is_exposed(schema) {
             let message = format!(
@@ -122,6 +143,26 @@ impl State {
                     if s == schema && n == name && (arity.is_none() || a == arity) {
                         function.1 = definer.unwrap_or(function.1);
                         function.2 = search_path.unwrap_or(function.2);
+                    }
+                }
+            }
+            Event::Create(super::facts::Object::Schema(schema)) => {
+                self.created.insert(schema.clone());
+            }
+            Event::SchemaUsage { schema, roles, granted } => {
+                let created = self.created.contains(schema);
+                let held = self.usage.entry(schema.clone()).or_insert_with(|| {
+                    if created {
+                        BTreeSet::new()
+                    } else {
+                        API_ROLES.iter().map(|r| r.to_string()).collect()
+                    }
+                });
+                for role in roles.iter().filter(|r| API_ROLES.contains(&r.as_str())) {
+                    if *granted {
+                        held.insert(role.clone());
+                    } else {
+                        held.remove(role);
                     }
                 }
             }

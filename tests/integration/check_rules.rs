@@ -182,7 +182,14 @@ fn a_reference_to_what_a_later_file_creates_is_an_order_error() {
 fn a_table_in_an_exposed_schema_needs_row_level_security() {
     let ws = clean();
     let name = "20251215130100_pay_add_rates.sql";
-    add_pay_migration(&ws, name, "-- Rates.\ncreate table pay.rates (id int);\n").stdout(LINKED_ONE_MORE).go();
+    // pay's baseline only creates the schema: the API roles need USAGE to reach it.
+    add_pay_migration(
+        &ws,
+        name,
+        "-- Rates.\ncreate table pay.rates (id int);\ngrant usage on schema pay to anon, authenticated;\n",
+    )
+    .stdout(LINKED_ONE_MORE)
+    .go();
     check(&ws, &[])
         .status(1)
         .stdout(format!(
@@ -198,15 +205,34 @@ fn a_table_in_an_exposed_schema_needs_row_level_security() {
     check(&ws, &[]).stdout(summary(6, 0, 0)).go();
     // A schema the API does not expose needs none; a reviewed table says so.
     ws.remove("pay/supabase/migrations/20251215130200_pay_secure_rates.sql");
-    add_pay_migration(&ws, name, "create table pay.rates (id int); -- mynatca:allow rls: public price list\n")
-        .stdout(linked(0, 1, 6))
-        .go();
+    add_pay_migration(
+        &ws,
+        name,
+        "create table pay.rates (id int); -- mynatca:allow rls: public price list\ngrant usage on schema pay to anon;\n",
+    )
+    .stdout(linked(0, 1, 6))
+    .go();
     ws.migration(
         "platform",
         "20251215140000_add_private.sql",
         "create schema private;\ncreate table private.jobs (id int);\n",
     );
     check(&ws, &[]).stdout(summary(6, 0, 0)).go();
+    // No API role may use the schema (never granted, or revoked): nothing to reach.
+    add_pay_migration(
+        &ws,
+        "20251215130200_pay_private_rates.sql",
+        "create table pay.hidden (id int);\nrevoke all on schema pay from public, anon, authenticated;\n",
+    )
+    .stdout(linked(1, 0, 6))
+    .go();
+    check(&ws, &[]).stdout(summary(7, 0, 0)).go();
+    ws.write(
+        "platform/supabase/config.toml",
+        &ws.read("platform/supabase/config.toml")
+            .replace("schemas = [\"public\"", "schemas = [\"public\", \"private\""),
+    );
+    check(&ws, &[]).stdout(summary(7, 0, 0)).go();
 }
 
 #[test]
@@ -238,7 +264,8 @@ fn definer_views_and_functions_in_an_exposed_schema_are_warnings() {
     let sql = "create view pay.totals as select count(*) from pay.shifts;\n\
                create function pay.total() returns bigint language sql security definer\n    as $$ select count(*) from pay.shifts $$;\n\
                create view pay.safe with (security_invoker = on) as select 1;\n\
-               create function pay.safe_total() returns bigint language sql security definer set search_path = ''\n    as $$ select count(*) from pay.shifts $$;\n";
+               create function pay.safe_total() returns bigint language sql security definer set search_path = ''\n    as $$ select count(*) from pay.shifts $$;\n\
+               grant usage on schema pay to authenticated;\n";
     add_pay_migration(&ws, name, sql).stdout(LINKED_ONE_MORE).go();
     let file = pay_file(name);
     let warnings = format!(

@@ -58,6 +58,13 @@ pub(crate) enum Event {
         invoker: bool,
         created: bool,
     },
+    /// `GRANT`/`REVOKE USAGE` (or `ALL`) `ON SCHEMA`: the roles (lowercase; `public` for
+    /// PUBLIC), and whether granted.
+    SchemaUsage {
+        schema: String,
+        roles: Vec<String>,
+        granted: bool,
+    },
     /// A function created or altered: `definer`/`search_path` when the statement says.
     Function {
         schema: String,

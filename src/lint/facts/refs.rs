@@ -20,6 +20,13 @@ impl Facts<'_> {
                 for object in &s.objects {
                     self.object_ref(s.objtype, object);
                 }
+                if ObjectType::try_from(s.objtype) == Ok(ObjectType::ObjectSchema) && grants_usage(s) {
+                    let roles: Vec<String> = s.grantees.iter().filter_map(role_name).collect();
+                    for schema in strings(&s.objects) {
+                        let (schema, roles) = (schema.to_string(), roles.clone());
+                        self.events.push(Event::SchemaUsage { schema, roles, granted: s.is_grant });
+                    }
+                }
             }
             _ => {}
         }
@@ -171,5 +178,24 @@ impl Facts<'_> {
             return if is_temp_schema(schema) { Vec::new() } else { vec![(schema.to_string(), name.to_string())] };
         }
         self.scope.lookup_schemas().into_iter().map(|s| (s, name.to_string())).collect()
+    }
+}
+
+/// `USAGE` among the privileges, or every privilege (an empty list is `ALL`).
+fn grants_usage(s: &protobuf::GrantStmt) -> bool {
+    s.privileges.is_empty()
+        || s.privileges
+            .iter()
+            .any(|p| matches!(p.node.as_ref(), Some(NodeEnum::AccessPriv(a)) if a.priv_name == "usage"))
+}
+
+/// A grantee's name, lowercase; `public` for PUBLIC.
+fn role_name(node: &Node) -> Option<String> {
+    match node.node.as_ref()? {
+        NodeEnum::RoleSpec(r) if r.roletype == protobuf::RoleSpecType::RolespecPublic as i32 => {
+            Some("public".to_string())
+        }
+        NodeEnum::RoleSpec(r) => Some(r.rolename.to_lowercase()),
+        _ => None,
     }
 }
