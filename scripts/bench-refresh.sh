@@ -40,17 +40,9 @@ target_dir=${CARGO_TARGET_DIR:-$repo/target}
 (cd "$repo" && cargo build --release --locked --quiet)
 mynatca=$target_dir/release/mynatca
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/mynatca-bench-XXXXXX")
-as_server_user=()
-if [ "$(id -u)" -eq 0 ]; then
-  chown postgres: "$work"
-  as_server_user=(runuser -u postgres --)
-fi
-cleanup() {
-  "${as_server_user[@]}" "$bindir/pg_ctl" -D "$work/data" stop -m immediate >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=scripts/throwaway-pg.sh
+. "$(dirname "$0")/throwaway-pg.sh"
+throwaway_pg mynatca-bench
 
 echo "writing the workspace ($((per_project * 3 + 3)) migrations)" >&2
 python3 - "$work/ws" "$per_project" <<'PY'
