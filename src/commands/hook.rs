@@ -3,18 +3,24 @@
 //! post-checkout and post-merge relink quietly and never change git's exit status;
 //! pre-commit refuses commits on the registry's protected branches.
 
+use std::collections::HashSet;
+use std::sync::mpsc;
+use std::time::Duration;
+
 use anyhow::Context as _;
 
 use crate::checkout;
 use crate::cli::HookArgs;
 use crate::commands::render;
 use crate::commands::Context;
+use crate::db;
 use crate::error::{ConfigError, Outcome};
 use crate::gitdir::{self, Head};
 use crate::hooks::HookName;
 use crate::lockfile::{self, Busy};
 use crate::reconcile::{self, Mode};
 use crate::registry::DEFAULT_PROTECTED_BRANCHES;
+use crate::ui::plural;
 use crate::workspace::{self, Workspace};
 
 pub(crate) fn run(ctx: &Context, args: &HookArgs) -> anyhow::Result<Outcome> {
@@ -44,12 +50,17 @@ fn relink(ctx: &Context, hook: HookName, args: &[String]) {
     let name = hook.as_str();
     let mut ui = ctx.ui.clone();
     ui.quiet = true;
+    let mut relinked = None;
     let result = match workspace(ctx) {
         Ok(ws) if untouched(ctx, &ws, hook, args) => {
             tracing::debug!("{name}: the migrations and seeds are the same trees before and after; links not read");
             return;
         }
-        Ok(ws) => reconcile::relink(&ws, Mode::Apply, &[]),
+        Ok(ws) => {
+            let result = reconcile::relink(&ws, Mode::Apply, &[]);
+            relinked = Some(ws);
+            result
+        }
         Err(NoWorkspace::NoPlatform(err)) => {
             ui.warn(&format!("{name}: links not updated: {err}"));
             return;
@@ -57,7 +68,12 @@ fn relink(ctx: &Context, hook: HookName, args: &[String]) {
         Err(NoWorkspace::BadRegistry(err)) => Err(err.into()),
     };
     match result {
-        Ok(report) => render::report(&ui, &report),
+        Ok(report) => {
+            render::report(&ui, &report);
+            if let Some(ws) = &relinked {
+                database_hint(&ui, ws);
+            }
+        }
         Err(err) => match err.downcast_ref::<Busy>() {
             // Git waits for us: after the bounded wait, one warning and let git go on.
             Some(busy) => ui.warn(&format!(
@@ -70,6 +86,45 @@ fn relink(ctx: &Context, hook: HookName, args: &[String]) {
             None => ui.error(&format!("{name}: links not updated: {err:#}")),
         },
     }
+}
+
+/// How long the hook waits for the local database's answer before saying nothing.
+const HINT_WAIT: Duration = Duration::from_millis(200);
+
+/// One line when the local database (as `status --db` finds it) answers within
+/// [`HINT_WAIT`] and no longer matches the workspace's migrations; silent otherwise, and
+/// off with `MYNATCA_DB_HINT=0`. The answer is awaited on another thread: a server that
+/// hangs costs the hook the wait, no more.
+fn database_hint(ui: &crate::ui::Ui, ws: &Workspace) {
+    if std::env::var("MYNATCA_DB_HINT").is_ok_and(|v| v == "0") {
+        return;
+    }
+    let Ok(resolved) = db::url::resolve(None, std::env::var(db::url::VARIABLE).ok(), ws) else { return };
+    let Ok(local) = db::migrations(ws) else { return };
+    let versions: HashSet<String> = local.into_iter().map(|m| m.version).collect();
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = sender.send(hint(&resolved.url, &versions));
+    });
+    if let Ok(Some(line)) = receiver.recv_timeout(HINT_WAIT) {
+        ui.note(&line);
+    }
+}
+
+fn hint(url: &str, local: &HashSet<String>) -> Option<String> {
+    let target = db::Target::parse(url).ok()?;
+    let applied: HashSet<String> = db::read_history(&target).ok()?.into_iter().map(|a| a.version).collect();
+    let pending = local.difference(&applied).count();
+    let missing = applied.difference(local).count();
+    let mut parts = Vec::new();
+    if pending > 0 {
+        parts.push(format!("{} pending: mynatca up", plural(pending, "migration")));
+    }
+    if missing > 0 {
+        let verb = if missing == 1 { "is" } else { "are" };
+        parts.push(format!("{} {verb} no longer here: mynatca refresh", plural(missing, "applied migration")));
+    }
+    (!parts.is_empty()).then(|| format!("{}: {}", target.describe(), parts.join("; ")))
 }
 
 /// Whether the checkout or merge git just did left every path the links depend on as it

@@ -238,7 +238,10 @@ impl Ws {
         cmd.env("HOME", &self.home)
             .env("XDG_CONFIG_HOME", self.home.join(".config"))
             .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_TERMINAL_PROMPT", "0");
+            .env("GIT_TERMINAL_PROMPT", "0")
+            // The hooks' database hint asks whatever listens on the local stack's port:
+            // off, but in the tests of the hint itself.
+            .env("MYNATCA_DB_HINT", "0");
     }
 
     pub fn tmp(&self) -> &Path {

@@ -335,3 +335,33 @@ fn status_db_lists_mynatcas_databases_and_drop_caches_removes_a_targets() {
     assert_eq!(kinds("owned_a"), Vec::<String>::new());
     assert_eq!(kinds("owned_b"), ["cache", "spare", "spare"], "another target's stay");
 }
+
+#[test]
+fn the_hook_says_in_one_line_when_the_database_no_longer_matches() {
+    let ws = three_schemas();
+    let database = "hook_hint";
+    refresh(&ws, database).arg("--no-detach").stdout(first_refresh(database)).go();
+    ws.run("pay", ["setup-hooks"])
+        .stdout("hooks in $WS/pay/.git/hooks\ninstalled post-checkout\ninstalled post-merge\ninstalled pre-commit\nrecorded mynatca.platform = $WS/platform in the repo's git config\n")
+        .go();
+    ws.write("platform/.env", &format!("MYNATCA_DB_URL={}\n", pg::server().url(database)));
+    ws.git("pay", &["switch", "-q", "-c", "feature/rates"]);
+    ws.migration("pay", "20251215120003_pay_add_rates.sql", "create table pay.rates (id int);\n");
+    ws.commit_all("pay", "rates");
+    let (to_main, to_branch) = (
+        "Switched to branch 'main'\nlinked: 0 created, 0 updated, 1 removed, 6 unchanged\n",
+        "Switched to branch 'feature/rates'\nlinked: 1 created, 0 updated, 0 removed, 6 unchanged\n",
+    );
+    // Back on main: the database matches again; on the branch, one migration is pending.
+    // The branch's file was never linked: nothing to unlink the first time.
+    ws.run_git("pay", &["switch", "main"]).env("MYNATCA_DB_HINT", "1").stderr("Switched to branch 'main'\n").go();
+    ws.run_git("pay", &["switch", "feature/rates"])
+        .env("MYNATCA_DB_HINT", "1")
+        .stderr(format!("{to_branch}{}: 1 migration pending: mynatca up\n", on(database)))
+        .go();
+    // Off on request, and silent when the database does not answer.
+    ws.run_git("pay", &["switch", "main"]).env("MYNATCA_DB_HINT", "1").stderr(to_main).go();
+    ws.run_git("pay", &["switch", "feature/rates"]).stderr(to_branch).go();
+    ws.write("platform/.env", "MYNATCA_DB_URL=postgres://postgres@127.0.0.1:1/nowhere\n");
+    ws.run_git("pay", &["switch", "main"]).env("MYNATCA_DB_HINT", "1").stderr(to_main).go();
+}
