@@ -147,3 +147,14 @@ cat <<TABLE
 per run, side by side: cold / floor $(paired "${cold[*]}" "${floor[*]}")x, warm+1 / warm $(paired "${added[*]}" "${warm[*]}")x (medians of the ratios)
 cold / floor: $(ratio "$cold_s" "$floor_s")x (target <= 1.15); warm: ${warm_s}s (target <= 0.5); cold / warm: $(ratio "$cold_s" "$warm_s")x (target >= 10); warm+1 / warm: $(ratio "$added_s" "$warm_s")x (target <= 1.2); psql -f / cold: $(ratio "$psql_s" "$cold_s")x
 TABLE
+
+# `status --db` against `status` plus one query's round trip, on the same 3,003 migrations.
+status_plain=() status_db=() query=()
+for run in $(seq "$runs"); do
+  status_plain+=("$(timed sh -c "'$mynatca' --platform '$platform' status >/dev/null")")
+  status_db+=("$(timed sh -c "'$mynatca' --platform '$platform' status --db --db-url '$(url bench)' >/dev/null; true")")
+  query+=("$(timed sh -c "'$bindir/psql' -X -At -d '$(url bench)' -c 'select version, name, statements from supabase_migrations.schema_migrations' >/dev/null")")
+done
+plain_s=$(median "${status_plain[@]}") db_s=$(median "${status_db[@]}") query_s=$(median "${query[@]}")
+budget=$(python3 -c "print(f'{2 * ($plain_s + $query_s):.3f}')")
+echo "status: ${plain_s}s; status --db: ${db_s}s; one query of the history: ${query_s}s; status --db / (status + query): $(ratio "$db_s" "$(python3 -c "print($plain_s + $query_s)")")x (target <= 2, budget ${budget}s)"

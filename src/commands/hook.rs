@@ -99,14 +99,18 @@ fn database_hint(ui: &crate::ui::Ui, ws: &Workspace) {
     if std::env::var("MYNATCA_DB_HINT").is_ok_and(|v| v == "0") {
         return;
     }
+    let started = std::time::Instant::now();
     let Ok(resolved) = db::url::resolve(None, std::env::var(db::url::VARIABLE).ok(), ws) else { return };
-    let Ok(local) = db::migrations(ws) else { return };
-    let versions: HashSet<String> = local.into_iter().map(|m| m.version).collect();
+    let link_dir = ws.link_dir();
     let (sender, receiver) = mpsc::channel();
     std::thread::spawn(move || {
+        // The versions are names alone: no file is read or link followed.
+        let names = reconcile::list_sql_files(&link_dir).unwrap_or_default();
+        let versions: HashSet<String> =
+            names.iter().filter_map(|name| crate::migration::parse(name)).map(|m| m.version.to_string()).collect();
         let _ = sender.send(hint(&resolved.url, &versions));
     });
-    if let Ok(Some(line)) = receiver.recv_timeout(HINT_WAIT) {
+    if let Ok(Some(line)) = receiver.recv_timeout(HINT_WAIT.saturating_sub(started.elapsed())) {
         ui.note(&line);
     }
 }
