@@ -62,6 +62,17 @@ pub(crate) enum ColorChoice {
     Never,
 }
 
+impl ColorChoice {
+    /// `Some` when the flag forces colour on or off, `None` for `auto`.
+    pub(crate) fn forced(self) -> Option<bool> {
+        match self {
+            ColorChoice::Always => Some(true),
+            ColorChoice::Never => Some(false),
+            ColorChoice::Auto => None,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Reconcile platform/supabase/migrations (and seeds) with the registry

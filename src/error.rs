@@ -63,11 +63,44 @@ pub(crate) fn config_error(message: impl Into<String>) -> anyhow::Error {
     anyhow::Error::new(ConfigError::new(message))
 }
 
+/// The refresh was interrupted by a signal: the target was left as it was.
+#[derive(Debug)]
+pub(crate) struct Interrupted {
+    pub(crate) signal: i32,
+    pub(crate) target: String,
+    pub(crate) kept: Option<String>,
+    /// Whether a build had been started (and so was dropped, or kept).
+    pub(crate) built: bool,
+}
+
+impl std::fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "interrupted by {}: {} was left as it was", signal_name(self.signal), self.target)?;
+        match (&self.kept, self.built) {
+            (Some(kept), _) => write!(f, "; the unfinished build is kept as database \"{kept}\""),
+            (None, true) => write!(f, " and the unfinished build was dropped"),
+            (None, false) => Ok(()),
+        }
+    }
+}
+
+impl std::error::Error for Interrupted {}
+
+/// A signal's name, for messages.
+pub(crate) fn signal_name(signal: i32) -> &'static str {
+    match signal {
+        libc::SIGTERM => "SIGTERM",
+        libc::SIGHUP => "SIGHUP",
+        libc::SIGQUIT => "SIGQUIT",
+        _ => "SIGINT",
+    }
+}
+
 /// The exit code an error ends the program with: 128 + the signal for a run stopped by
 /// one (the shell's convention), 2 for usage and configuration errors anywhere in the
 /// chain, 1 for everything else.
 pub(crate) fn exit_code(err: &anyhow::Error) -> u8 {
-    if let Some(interrupted) = err.downcast_ref::<crate::db::Interrupted>() {
+    if let Some(interrupted) = err.downcast_ref::<Interrupted>() {
         return 128u8.saturating_add(u8::try_from(interrupted.signal).unwrap_or(0));
     }
     if err.chain().any(|cause| cause.is::<ConfigError>()) {

@@ -52,7 +52,7 @@ pub fn main() -> ExitCode {
             err.exit()
         }
     };
-    let ui = ui::Ui::new(&cli.global);
+    let ui = ui::Ui::new(cli.global.quiet, cli.global.verbose, cli.global.color.forced());
     let json = cli.command.json_name();
     let code = match commands::run(cli, &ui) {
         Ok(Outcome::Clean) => 0,

@@ -4,8 +4,6 @@ use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
-use crate::cli::{ColorChoice, GlobalArgs};
-
 /// The reader of stdout went away (`| head`): the rest of the output is dropped quietly.
 static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
 /// Writing to stdout failed otherwise (`> /dev/full`): the command fails once done.
@@ -55,15 +53,15 @@ pub(crate) struct Ui {
 }
 
 impl Ui {
-    pub(crate) fn new(global: &GlobalArgs) -> Self {
-        let want = |is_tty: bool| match global.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => auto_color(is_tty, |name| std::env::var(name).ok().filter(|v| !v.is_empty())),
+    /// `color`: `Some(true)` always, `Some(false)` never, `None` as the terminal and the
+    /// environment say.
+    pub(crate) fn new(quiet: bool, verbose: u8, color: Option<bool>) -> Self {
+        let want = |is_tty: bool| {
+            color.unwrap_or_else(|| auto_color(is_tty, |name| std::env::var(name).ok().filter(|v| !v.is_empty())))
         };
         let ui = Ui {
-            quiet: global.quiet,
-            verbose: global.verbose,
+            quiet,
+            verbose,
             color_stderr: want(std::io::stderr().is_terminal()),
             color_stdout: want(std::io::stdout().is_terminal()),
         };

@@ -33,3 +33,52 @@ pub(crate) fn problems(ui: &Ui, report: &Report) {
         ui.warn(&warning.message);
     }
 }
+
+/// A table cell: its text (escaped) and an ANSI style applied only when colour is on.
+pub(crate) struct Cell {
+    pub(crate) text: String,
+    /// An ANSI style, applied only when colour is on.
+    pub(crate) style: Option<&'static str>,
+}
+
+impl Cell {
+    pub(crate) fn plain(text: String) -> Self {
+        Cell { text: crate::ui::escape(&text).into_owned(), style: None }
+    }
+}
+
+/// Aligned columns separated by two spaces, no trailing blanks. Padding is computed on
+/// the plain text so colour never shifts a column.
+pub(crate) fn render_table(
+    header: &[&str],
+    right_aligned: &[bool],
+    rows: &[Vec<Cell>],
+    paint: impl Fn(&str, &str) -> String,
+) -> Vec<String> {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.text.chars().count());
+        }
+    }
+    let header: Vec<Cell> = header.iter().map(|h| Cell::plain(h.to_string())).collect();
+    std::iter::once(&header)
+        .chain(rows)
+        .map(|row| {
+            let cells: Vec<String> = row
+                .iter()
+                .enumerate()
+                .map(|(i, cell)| {
+                    let pad = " ".repeat(widths[i] - cell.text.chars().count());
+                    let text = cell.style.map_or_else(|| cell.text.clone(), |style| paint(&cell.text, style));
+                    if right_aligned[i] {
+                        format!("{pad}{text}")
+                    } else {
+                        format!("{text}{pad}")
+                    }
+                })
+                .collect();
+            cells.join("  ").trim_end().to_string()
+        })
+        .collect()
+}

@@ -6,6 +6,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::cli::StatusArgs;
+use crate::commands::render::{render_table, Cell};
 use crate::commands::Context;
 use crate::error::Outcome;
 use crate::fsutil;
@@ -86,57 +87,10 @@ fn shown_path(cwd: &Path, path: &Path) -> String {
     }
 }
 
-pub(super) struct Cell {
-    pub(super) text: String,
-    /// An ANSI style, applied only when colour is on.
-    pub(super) style: Option<&'static str>,
-}
-
-impl Cell {
-    pub(super) fn plain(text: String) -> Self {
-        Cell { text: ui::escape(&text).into_owned(), style: None }
-    }
-}
-
 /// Aligned columns separated by two spaces, no trailing blanks. Padding is computed on
 /// the plain text so colour never shifts a column.
 fn render(rows: &[Vec<Cell>], paint: impl Fn(&str, &str) -> String) -> Vec<String> {
     render_table(&HEADER, &RIGHT_ALIGNED, rows, paint)
-}
-
-/// [`render`] for any header.
-pub(super) fn render_table(
-    header: &[&str],
-    right_aligned: &[bool],
-    rows: &[Vec<Cell>],
-    paint: impl Fn(&str, &str) -> String,
-) -> Vec<String> {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for row in rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.text.chars().count());
-        }
-    }
-    let header: Vec<Cell> = header.iter().map(|h| Cell::plain(h.to_string())).collect();
-    std::iter::once(&header)
-        .chain(rows)
-        .map(|row| {
-            let cells: Vec<String> = row
-                .iter()
-                .enumerate()
-                .map(|(i, cell)| {
-                    let pad = " ".repeat(widths[i] - cell.text.chars().count());
-                    let text = cell.style.map_or_else(|| cell.text.clone(), |style| paint(&cell.text, style));
-                    if right_aligned[i] {
-                        format!("{pad}{text}")
-                    } else {
-                        format!("{text}{pad}")
-                    }
-                })
-                .collect();
-            cells.join("  ").trim_end().to_string()
-        })
-        .collect()
 }
 
 /// `status --json`, inside the envelope.

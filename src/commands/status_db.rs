@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::status::{render_table, Cell};
+use super::render::{render_table, Cell};
 use crate::commands::Context;
 use crate::db::history::{self, State};
 use crate::db::{self, Target};

@@ -8,7 +8,7 @@ use postgres::Client;
 
 use super::apply::{self, FileFailure, Script};
 use super::cache;
-use super::interrupt::{self, Watch};
+use super::interrupt::{self, failpoint, Watch};
 use super::marks;
 use super::preflight::{self, ExtensionUse, Lack};
 use super::start::Start;
@@ -16,7 +16,7 @@ use super::swap::{self, restore, set_aside, swap, Waits};
 use super::upkeep::{self, Upkeep};
 use super::wire::Session;
 use super::{drop_database, end_sessions, maintenance_client, quote_ident, server_version, Base, Target};
-use crate::error::ConfigError;
+use crate::error::{ConfigError, Interrupted};
 use std::time::Duration;
 
 /// How a refresh runs (the flags of `mynatca refresh`).
@@ -96,29 +96,6 @@ impl fmt::Display for Stopped {
 }
 
 impl std::error::Error for Stopped {}
-
-/// The refresh was interrupted by a signal: the target was left as it was.
-#[derive(Debug)]
-pub(crate) struct Interrupted {
-    pub(crate) signal: i32,
-    pub(crate) target: String,
-    pub(crate) kept: Option<String>,
-    /// Whether a build had been started (and so was dropped, or kept).
-    pub(crate) built: bool,
-}
-
-impl fmt::Display for Interrupted {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "interrupted by {}: {} was left as it was", interrupt::signal_name(self.signal), self.target)?;
-        match (&self.kept, self.built) {
-            (Some(kept), _) => write!(f, "; the unfinished build is kept as database \"{kept}\""),
-            (None, true) => write!(f, " and the unfinished build was dropped"),
-            (None, false) => Ok(()),
-        }
-    }
-}
-
-impl std::error::Error for Interrupted {}
 
 /// Checks the extensions, builds, then swaps the build in for the target. Stops at the
 /// first failing file unless `keep_going`. Returns with the target's lock held by the
@@ -510,18 +487,6 @@ fn look_around(admin: &mut Client, target: &Target, on_event: &mut dyn FnMut(Eve
         let restore = swap::restore_command(target, &name);
         on_event(Event::SetAside { name, restore });
     }
-    Ok(())
-}
-
-/// Fault injection for the tests (debug builds only): `MYNATCA_TEST_PAUSE_IN=<phase>`
-/// runs a long statement on that phase's session, for a signal to cancel as it would
-/// cancel the phase's own (a copy, the base, the roles).
-pub(super) fn failpoint(client: &mut Client, phase: &str) -> anyhow::Result<()> {
-    #[cfg(debug_assertions)]
-    if std::env::var("MYNATCA_TEST_PAUSE_IN").is_ok_and(|wanted| wanted == phase) {
-        client.batch_execute(&format!("SELECT pg_sleep(600) /* mynatca failpoint {phase} */"))?;
-    }
-    let _ = (client, phase);
     Ok(())
 }
 

@@ -55,15 +55,7 @@ pub(crate) fn received() -> Option<i32> {
 /// session, Ctrl-\\.
 const HANDLED: [libc::c_int; 4] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT];
 
-/// The signal's name, for messages.
-pub(crate) fn signal_name(signal: i32) -> &'static str {
-    match signal {
-        libc::SIGTERM => "SIGTERM",
-        libc::SIGHUP => "SIGHUP",
-        libc::SIGQUIT => "SIGQUIT",
-        _ => "SIGINT",
-    }
-}
+pub(crate) use crate::error::signal_name;
 
 /// Handlers installed for its lifetime, and a thread cancelling the statement running
 /// on the registered connection when a signal comes.
@@ -139,4 +131,16 @@ fn install(signal: libc::c_int) -> libc::sigaction {
         libc::sigaction(signal, &action, &mut previous);
         previous
     }
+}
+
+/// Fault injection for the tests (debug builds only): `MYNATCA_TEST_PAUSE_IN=<phase>`
+/// runs a long statement on that phase's session, for a signal to cancel as it would
+/// cancel the phase's own (a copy, the base, the roles).
+pub(crate) fn failpoint(client: &mut postgres::Client, phase: &str) -> anyhow::Result<()> {
+    #[cfg(debug_assertions)]
+    if std::env::var("MYNATCA_TEST_PAUSE_IN").is_ok_and(|wanted| wanted == phase) {
+        client.batch_execute(&format!("SELECT pg_sleep(600) /* mynatca failpoint {phase} */"))?;
+    }
+    let _ = (client, phase);
+    Ok(())
 }

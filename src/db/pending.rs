@@ -9,7 +9,8 @@ use super::apply::{self, FileFailure, Record, Script};
 use super::history::{self, Applied, Row, State};
 use super::interrupt::{self, Watch};
 use super::wire::Session;
-use super::{maintenance_client, upkeep, Interrupted, Target};
+use super::{maintenance_client, upkeep, Target};
+use crate::error::Interrupted;
 
 /// The history, read in a read-only transaction (safe against a shared server).
 pub(crate) fn read_history(target: &Target) -> anyhow::Result<Vec<Applied>> {

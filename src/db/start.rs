@@ -3,8 +3,8 @@
 use anyhow::Context as _;
 use postgres::Client;
 
-use super::build::failpoint;
 use super::cache::{self, Found};
+use super::interrupt::failpoint;
 use super::{drop_database, marks};
 
 /// Migrations at most applied twice (to the build and to a spare becoming the next

@@ -8,7 +8,7 @@ use std::time::SystemTime;
 
 use git2::{ObjectType, Oid};
 
-use super::migrations::{MigrationFile, Parsed};
+use super::parsed::{MigrationFile, Parsed};
 use super::positions::is_comment;
 use super::{Finding, Rule};
 use crate::gitdir;

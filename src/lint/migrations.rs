@@ -3,50 +3,14 @@
 //! rules run over the files in apply order.
 
 use std::collections::HashSet;
-use std::path::PathBuf;
 
 use super::history::{self, Base};
 use super::order::order_findings;
 use super::ownership::{analyze_sql, ownership_findings, Owners};
-use super::positions::Source;
+use super::parsed::{MigrationFile, Parsed};
 use super::rls::rls_findings;
-use super::{facts::Statement, name_findings, Finding, Rule};
+use super::{name_findings, Finding, Rule};
 use crate::migration;
-
-/// A migration to read: its file, its project (or the platform) and, for a linked
-/// project, the schema its name should carry.
-#[derive(Debug, Clone)]
-pub(crate) struct MigrationFile<'a> {
-    pub(crate) path: PathBuf,
-    pub(crate) project: &'a str,
-    pub(crate) schema: Option<&'a str>,
-}
-
-impl MigrationFile<'_> {
-    pub(crate) fn name(&self) -> &str {
-        self.path.file_name().and_then(|n| n.to_str()).unwrap_or_default()
-    }
-}
-
-/// A migration that was read: its text and, when PostgreSQL's parser accepts it, its statements.
-#[derive(Debug)]
-pub(crate) struct Parsed {
-    pub(crate) path: PathBuf,
-    pub(crate) project: String,
-    pub(crate) sql: String,
-    pub(crate) statements: Vec<Statement>,
-    pub(crate) parses: bool,
-}
-
-impl Parsed {
-    pub(crate) fn name(&self) -> &str {
-        self.path.file_name().and_then(|n| n.to_str()).unwrap_or_default()
-    }
-
-    pub(crate) fn source(&self) -> Source<'_> {
-        Source::new(&self.sql)
-    }
-}
 
 /// What the SQL rules need besides the files.
 pub(crate) struct Context<'a> {

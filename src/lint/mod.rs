@@ -25,16 +25,19 @@ pub(crate) mod names;
 pub(crate) mod nodes;
 pub(crate) mod order;
 pub(crate) mod ownership;
+pub(crate) mod parsed;
 pub(crate) mod positions;
 pub(crate) mod rls;
 pub(crate) mod search_path;
+pub(crate) mod touch;
 pub(crate) mod transaction;
 
 pub(crate) use config::{config_findings, registry_entry_line, registry_error};
 pub(crate) use links::link_findings;
-pub(crate) use migrations::{check_migrations, MigrationFile};
+pub(crate) use migrations::check_migrations;
 pub(crate) use names::name_findings;
 pub(crate) use ownership::Owners;
+pub(crate) use parsed::MigrationFile;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum Level {

@@ -5,7 +5,7 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use super::facts::{Event, Object};
-use super::migrations::Parsed;
+use super::parsed::Parsed;
 use super::search_path::BASE_SCHEMAS;
 use super::{Finding, Rule};
 

@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use super::facts::Event;
-use super::migrations::Parsed;
+use super::parsed::Parsed;
 use super::{Finding, Rule};
 
 /// Where an object was created: file index in apply order and statement location.

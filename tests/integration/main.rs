@@ -3,6 +3,7 @@
 mod support;
 
 mod adoption;
+mod architecture;
 mod check;
 mod check_rules;
 mod discovery;

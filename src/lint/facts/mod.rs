@@ -82,7 +82,7 @@ pub(crate) struct Statement {
     pub(crate) location: usize,
     pub(crate) events: Vec<Event>,
     /// What it changes, for `ownership`.
-    pub(crate) touches: Vec<crate::lint::ownership::PendingTouch>,
+    pub(crate) touches: Vec<crate::lint::touch::PendingTouch>,
     /// A `DO` block (not analysed).
     pub(crate) is_do: bool,
 }

@@ -8,7 +8,6 @@ mod ddl;
 mod dml;
 mod privileges;
 mod resolve;
-mod touch;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -16,8 +15,8 @@ use std::path::Path;
 use pg_query::protobuf;
 use pg_query::{Node, NodeEnum};
 
+pub(crate) use super::touch::{ObjectKind, Part, PendingTouch, Place, Verb, ALL_SCHEMAS};
 pub(crate) use resolve::ownership_findings;
-pub(crate) use touch::{ObjectKind, Part, PendingTouch, Place, Verb, ALL_SCHEMAS};
 
 use super::facts::{statement_events, Statement};
 use super::nodes::strings;
@@ -55,7 +54,7 @@ impl Owners {
 pub(crate) fn sql_findings(path: &Path, sql: &str, project: &str, owners: &Owners) -> Vec<Finding> {
     let (mut findings, statements) = analyze_sql(path, sql);
     if let Some(statements) = statements {
-        let file = super::migrations::Parsed {
+        let file = super::parsed::Parsed {
             path: path.to_path_buf(),
             project: project.to_string(),
             sql: sql.to_string(),

@@ -7,7 +7,7 @@ use rustc_hash::FxHashSet as HashSet;
 
 use super::{ObjectKind, Owners, PendingTouch, Place, ALL_SCHEMAS};
 use crate::lint::facts::{Event, Object};
-use crate::lint::migrations::Parsed;
+use crate::lint::parsed::Parsed;
 use crate::lint::positions::ALLOW_OWNERSHIP;
 use crate::lint::search_path::BASE_SCHEMAS;
 use crate::lint::{Finding, Rule};
