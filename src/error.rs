@@ -67,20 +67,25 @@ pub(crate) fn config_error(message: impl Into<String>) -> anyhow::Error {
 #[derive(Debug)]
 pub(crate) struct Interrupted {
     pub(crate) signal: i32,
-    pub(crate) target: String,
-    pub(crate) kept: Option<String>,
-    /// Whether a build had been started (and so was dropped, or kept).
-    pub(crate) built: bool,
+    /// What the run left, e.g. `database "dev" … was left as it was`.
+    pub(crate) left: String,
+}
+
+impl Interrupted {
+    /// A refresh's: the target as it was, and what became of the build.
+    pub(crate) fn refresh(signal: i32, target: &str, kept: Option<&str>, built: bool) -> Interrupted {
+        let build = match (kept, built) {
+            (Some(kept), _) => format!("; the unfinished build is kept as database \"{kept}\""),
+            (None, true) => " and the unfinished build was dropped".to_string(),
+            (None, false) => String::new(),
+        };
+        Interrupted { signal, left: format!("{target} was left as it was{build}") }
+    }
 }
 
 impl std::fmt::Display for Interrupted {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "interrupted by {}: {} was left as it was", signal_name(self.signal), self.target)?;
-        match (&self.kept, self.built) {
-            (Some(kept), _) => write!(f, "; the unfinished build is kept as database \"{kept}\""),
-            (None, true) => write!(f, " and the unfinished build was dropped"),
-            (None, false) => Ok(()),
-        }
+        write!(f, "interrupted by {}: {}", signal_name(self.signal), self.left)
     }
 }
 

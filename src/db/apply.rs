@@ -121,6 +121,8 @@ impl Script {
 
 /// A tag for what is not one of the file's statements (its history row).
 const RECORD: usize = usize::MAX;
+/// The tag of the reset before a migration.
+const RESET_TAG: usize = usize::MAX - 1;
 
 /// `RESET ALL` before each migration, as the CLI does (a dump's `set_config('search_path',
 /// '', false)` must not reach the next file); `synchronous_commit` off again for speed: a
@@ -193,14 +195,14 @@ fn text_array<'a>(texts: impl Iterator<Item = &'a str>) -> String {
 /// Runs `script` as the CLI does. `Ok(Err(_))` is the file failing; `Err(_)` is anything
 /// else (the connection, say).
 pub(crate) fn apply(session: &mut Session, script: &Script) -> anyhow::Result<Result<(), FileFailure>> {
-    if script.kind == Kind::Migration {
-        if let Err(error) = session.simple(RESET)? {
-            return Ok(Err(FileFailure::new(script, 1, &error)));
-        }
-    }
     let params = record_params(script);
     let params: Vec<&str> = params.iter().map(String::as_str).collect();
-    let refusal = match session.run(&steps(script, &params))? {
+    let mut sent = steps(script, &params);
+    if script.kind == Kind::Migration {
+        // Its answer changes nothing of what follows: written with the file, one round trip.
+        sent.insert(0, Step::Ahead { sql: RESET, tag: RESET_TAG });
+    }
+    let refusal = match session.run(&sent)? {
         Ok(()) if session.in_transaction() && script.kind == Kind::Migration => {
             session.simple("ROLLBACK")?.ok();
             return Ok(Err(FileFailure::left_open(script)));
@@ -324,6 +326,7 @@ mod tests {
                 Step::Pipelined { sql, .. } => format!("P {sql}"),
                 Step::Sync => "S".to_string(),
                 Step::Query { sql, .. } => format!("Q {sql}"),
+                Step::Ahead { sql, .. } => format!("A {sql}"),
             })
             .collect()
     }

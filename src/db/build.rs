@@ -117,7 +117,7 @@ pub(crate) fn refresh(
         // Whatever a signal cancelled (a copy, the base, a role): it is the signal's.
         Err(err) if !err.is::<Interrupted>() && interrupt::received().is_some() => {
             let signal = interrupt::received().unwrap_or(libc::SIGINT);
-            Err(Interrupted { signal, target: target.describe(), kept: None, built: false }.into())
+            Err(Interrupted::refresh(signal, &target.describe(), None, false).into())
         }
         Err(err) => Err(err),
     }
@@ -559,7 +559,7 @@ fn abandon(
     }
     let target_text = target.describe();
     if let Some(signal) = err.downcast_ref::<Signalled>() {
-        return Interrupted { signal: signal.0, target: target_text, kept, built: !builds.is_empty() }.into();
+        return Interrupted::refresh(signal.0, &target_text, kept.as_deref(), !builds.is_empty()).into();
     }
     if let Some(failure) = err.downcast_ref::<FileFailure>() {
         return Stopped { failure: failure.clone(), target: target_text, kept }.into();

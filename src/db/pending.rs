@@ -75,16 +75,25 @@ pub(crate) fn up(target: &Target, scripts: &[&Script], on_file: &mut dyn FnMut(&
     watch.register(session.canceller());
     history::ensure_table(&mut session)?;
     let mut applied = 0;
+    let stopped = |signal: i32, applied: usize| Interrupted {
+        signal,
+        left: format!(
+            "{}: the file running was rolled back and nothing after it ran; {} this run applied before it stay",
+            target.describe(),
+            crate::text::plural(applied, "migration")
+        ),
+    };
     for script in scripts {
         if let Some(signal) = interrupt::received() {
-            return Err(Interrupted { signal, target: target.describe(), kept: None, built: false }.into());
+            return Err(stopped(signal, applied).into());
         }
         on_file(script);
         match apply::apply(&mut session, script)? {
             Ok(()) => applied += 1,
             Err(failure) => {
                 if let Some(signal) = interrupt::received() {
-                    return Err(Interrupted { signal, target: target.describe(), kept: None, built: false }.into());
+                    // The running file was cancelled: rolled back as any failing file.
+                    return Err(stopped(signal, applied).into());
                 }
                 return Err(Stopped { failure, applied }.into());
             }

@@ -59,9 +59,22 @@ impl std::fmt::Display for ServerError {
 /// Sync ending the pipeline so far, or a simple query on its own.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Step<'a> {
-    Pipelined { sql: &'a str, params: &'a [&'a str], tag: usize },
+    /// A simple query written with what follows, its answer read at the next exchange:
+    /// one round trip for a query whose answer cannot change what is sent next.
+    Ahead {
+        sql: &'a str,
+        tag: usize,
+    },
+    Pipelined {
+        sql: &'a str,
+        params: &'a [&'a str],
+        tag: usize,
+    },
     Sync,
-    Query { sql: &'a str, tag: usize },
+    Query {
+        sql: &'a str,
+        tag: usize,
+    },
 }
 
 /// The first error of a run, and the tag of the step that raised it.
@@ -288,24 +301,26 @@ impl Session {
     /// Sync, a query waits for its answer; the first error stops the run (the rest of its
     /// pipeline is skipped by the server up to the Sync).
     pub(crate) fn run(&mut self, steps: &[Step<'_>]) -> io::Result<Result<(), Refusal>> {
-        let mut waiting = Vec::new();
+        let (mut ahead, mut waiting) = (Vec::new(), Vec::new());
         for step in steps {
             match *step {
+                Step::Ahead { sql, tag } => {
+                    frontend::query(sql, &mut self.output)?;
+                    ahead.push(tag);
+                }
                 Step::Pipelined { sql, params, tag } => {
                     self.pipelined(sql, params)?;
                     waiting.push(tag);
                 }
                 Step::Sync => {
                     frontend::sync(&mut self.output);
-                    self.flush()?;
-                    if let Some(refusal) = self.answers(&mut waiting)? {
+                    if let Some(refusal) = self.exchange(&mut ahead, &mut waiting)? {
                         return Ok(Err(refusal));
                     }
                 }
                 Step::Query { sql, tag } => {
                     frontend::query(sql, &mut self.output)?;
-                    self.flush()?;
-                    if let Some(refusal) = self.answers(&mut vec![tag])? {
+                    if let Some(refusal) = self.exchange(&mut ahead, &mut vec![tag])? {
                         return Ok(Err(refusal));
                     }
                 }
@@ -313,12 +328,26 @@ impl Session {
         }
         if !waiting.is_empty() {
             frontend::sync(&mut self.output);
-            self.flush()?;
-            if let Some(refusal) = self.answers(&mut waiting)? {
+        }
+        if !(waiting.is_empty() && ahead.is_empty()) {
+            if let Some(refusal) = self.exchange(&mut ahead, &mut waiting)? {
                 return Ok(Err(refusal));
             }
         }
         Ok(Ok(()))
+    }
+
+    /// Sends what is written, then reads the answers: the queries sent ahead first, each
+    /// to its ReadyForQuery, then `waiting`'s. The first error of them all.
+    fn exchange(&mut self, ahead: &mut Vec<usize>, waiting: &mut Vec<usize>) -> io::Result<Option<Refusal>> {
+        self.flush()?;
+        let mut first = None;
+        for tag in ahead.drain(..) {
+            let refusal = self.answers(&mut vec![tag])?;
+            first = first.or(refusal);
+        }
+        let refusal = self.answers(waiting)?;
+        Ok(first.or(refusal))
     }
 
     fn pipelined(&mut self, sql: &str, params: &[&str]) -> io::Result<()> {
@@ -373,7 +402,11 @@ impl Session {
                 return Ok(message);
             }
             let mut chunk = [0u8; 16 * 1024];
-            let n = self.stream.io().read(&mut chunk)?;
+            // A signal (Ctrl-C) interrupts the read; the watch cancels the statement instead.
+            let n = match self.stream.io().read(&mut chunk) {
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                read => read?,
+            };
             if n == 0 {
                 return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the server closed the connection"));
             }

@@ -267,6 +267,15 @@ fn the_database_url_comes_from_the_flag_the_environment_dotenv_then_config_toml(
     assert_eq!(which(&["--db-url", &url("url_flag")], Some(&url("url_env"))), on("url_flag"));
     assert_eq!(which(&[], Some(&url("url_env"))), on("url_env"));
     assert_eq!(which(&[], None), on("url_dotenv"));
+    // -v says which rule gave the URL (never the URL itself: it may hold a password).
+    let out = ws
+        .mynatca_std("platform")
+        .args(["-v", "status", "--db", "--json"])
+        .env_remove("MYNATCA_DB_URL")
+        .output()
+        .unwrap();
+    let said = String::from_utf8(out.stderr).unwrap();
+    assert!(said.contains("the database URL source=MYNATCA_DB_URL in ") && !said.contains("url_dotenv"), "{said}");
     // A .env git tracks: its password is everyone's, and the run says so.
     ws.git("platform", &["add", "-f", ".env"]);
     let out =
@@ -364,4 +373,78 @@ fn the_hook_says_in_one_line_when_the_database_no_longer_matches() {
     ws.run_git("pay", &["switch", "feature/rates"]).stderr(to_branch).go();
     ws.write("platform/.env", "MYNATCA_DB_URL=postgres://postgres@127.0.0.1:1/nowhere\n");
     ws.run_git("pay", &["switch", "main"]).env("MYNATCA_DB_HINT", "1").stderr(to_main).go();
+}
+
+#[test]
+fn up_waits_for_a_refresh_of_the_same_database_and_ctrl_c_stops_it_between_files() {
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+
+    use crate::support::{finish, spawn, Killer, RUN_LIMIT};
+
+    let ws = three_schemas();
+    let database = "up_turns";
+    refresh(&ws, database).arg("--no-detach").stdout(first_refresh(database)).go();
+    ws.migration("pay", "20251215120003_pay_slow.sql", "create table pay.slow (id int);\nselect pg_sleep(600);\n");
+    ws.migration("pay", "20251215120004_pay_after.sql", "create table pay.after (id int);\n");
+    let url = pg::server().url(database);
+    let mut admin = pg::server().client("postgres");
+    let count = |admin: &mut postgres::Client, sql: &str| -> i64 { admin.query_one(sql, &[]).unwrap().get(0) };
+    let wait_for = |admin: &mut postgres::Client, sql: &str, what: &str| {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while count(admin, sql) == 0 {
+            assert!(Instant::now() < deadline, "never saw: {what}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    // A refresh holds the database's lock (paused in its roles phase): `up` waits for it.
+    let mut paused = ws.mynatca_std("platform");
+    paused.args(["refresh", "--db-url", &url]).env("MYNATCA_TEST_PAUSE_IN", "roles");
+    let mut refreshing = Killer(Some(spawn(paused.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()))));
+    wait_for(
+        &mut admin,
+        "select count(*) from pg_stat_activity where query like '%mynatca failpoint roles */'",
+        "the paused refresh",
+    );
+    let mut up = ws.mynatca_std("platform");
+    up.args(["up", "--db-url", &url]);
+    let mut upping = Killer(Some(spawn(up.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()))));
+    wait_for(
+        &mut admin,
+        "select count(*) from pg_locks where locktype = 'advisory' and not granted",
+        "up waiting for the lock",
+    );
+    assert_eq!(
+        count(
+            &mut admin,
+            "select count(*) from pg_stat_activity where datname = 'up_turns' and query like '%pg_sleep(600)%'"
+        ),
+        0,
+        "up waits"
+    );
+    // SAFETY: signals the children this test spawned, by their ids.
+    assert_eq!(unsafe { libc::kill(refreshing.child().id() as i32, libc::SIGINT) }, 0);
+    let out = finish(refreshing.0.take().unwrap(), RUN_LIMIT);
+    assert_eq!(out.status.code(), Some(130));
+    // Then `up` runs; Ctrl-C during its slow file stops it, the file rolled back, nothing after it.
+    wait_for(
+        &mut admin,
+        "select count(*) from pg_stat_activity where datname = 'up_turns' and query like '%pg_sleep(600)%'",
+        "up's slow file",
+    );
+    assert_eq!(unsafe { libc::kill(upping.child().id() as i32, libc::SIGINT) }, 0);
+    let out = finish(upping.0.take().unwrap(), RUN_LIMIT);
+    assert_eq!(out.status.code(), Some(130), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        format!(
+            "error: interrupted by SIGINT: {}: the file running was rolled back and nothing after it ran; 0 migrations this run applied before it stay\n",
+            on(database)
+        )
+    );
+    let history = strings(
+        &mut pg::server().client(database),
+        "select version from supabase_migrations.schema_migrations where version > '2025121512000' order by 1",
+    );
+    assert_eq!(history, ["20251215120001", "20251215120002"], "neither the slow file nor the one after it");
 }
