@@ -47,6 +47,12 @@ pub(crate) fn is_valid_name(name: &str) -> bool {
     matches!(chars.next(), Some('a'..='z')) && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_' | '-'))
 }
 
+/// Why a project cannot be called `name`: `platform` is what every report, JSON document
+/// and `check`'s ownership rule call the platform repo itself.
+pub(crate) fn reserved_name(name: &str) -> Option<&'static str> {
+    (name == "platform").then_some("\"platform\" is what mynatca calls the platform repo itself")
+}
+
 /// A lowercase Postgres identifier that needs no quoting (at most 63 bytes); see also
 /// [`reserved_schema`].
 pub(crate) fn is_valid_schema(schema: &str) -> bool {
@@ -203,6 +209,9 @@ fn parse_project(entry: &Value) -> Result<Project, (String, String)> {
     let name = text("name")?.ok_or_else(|| whole("missing \"name\""))?;
     if !is_valid_name(&name) || name.len() > rules::MAX_IDENTIFIER {
         return Err(at("name", format!("invalid name {name:?} (lowercase letters, digits, '_' and '-', starting with a letter, at most 63 bytes)")));
+    }
+    if let Some(why) = reserved_name(&name) {
+        return Err(at("name", format!("project name {name:?} cannot be used: {why}; rename the project (e.g. \"platform-app\") and run `mynatca link`")));
     }
     let path =
         text("path")?.filter(|p| !p.is_empty()).ok_or_else(|| whole(&format!("project {name:?}: missing \"path\"")))?;

@@ -259,6 +259,9 @@ fn check_name(name: &str) -> Result<(), String> {
     if name.len() > 63 {
         return Err(format!("invalid project name {name:?}: at most 63 bytes (PostgreSQL's identifier limit)"));
     }
+    if let Some(why) = registry::reserved_name(name) {
+        return Err(format!("invalid project name {name:?}: {why}; give the project another name"));
+    }
     if registry::is_valid_name(name) {
         Ok(())
     } else {

@@ -296,6 +296,10 @@ fn every_validation_error_writes_nothing() {
             "error: invalid project name \"Pay\": use lowercase letters, digits, '_' and '-', starting with a letter",
         ),
         (
+            &["platform", "--path", "../pay", "--schema", "pay"],
+            "error: invalid project name \"platform\": \"platform\" is what mynatca calls the platform repo itself; give the project another name",
+        ),
+        (
             &["pay", "--path", "../pay", "--schema", "public"],
             "error: schema public belongs to the platform; give pay a schema of its own (--schema S)",
         ),

@@ -63,6 +63,7 @@ fn a_registry_entry_outside_its_place_is_refused_before_anything_is_touched() {
         (serde_json::json!({"schema": "information_schema"}), r#"projects[1].schema: project "bid": schema "information_schema" cannot be used: information_schema is PostgreSQL's own schema; pick another"#.into()),
         (serde_json::json!({"schema": long}), format!(r#"projects[1].schema: project "bid": invalid schema "{long}" (a lowercase unquoted PostgreSQL identifier of at most 63 bytes)"#)),
         (serde_json::json!({"name": long}), format!(r#"projects[1].name: invalid name "{long}" (lowercase letters, digits, '_' and '-', starting with a letter, at most 63 bytes)"#)),
+        (serde_json::json!({"name": "platform"}), r#"projects[1].name: project name "platform" cannot be used: "platform" is what mynatca calls the platform repo itself; rename the project (e.g. "platform-app") and run `mynatca link`"#.into()),
     ];
     for (fields, message) in cases {
         let mut entry = serde_json::json!({"name": "bid", "path": "../bid", "schema": "bid"});
