@@ -118,7 +118,16 @@ impl Target {
 
     /// A session on the target itself.
     pub(crate) fn client(&self) -> anyhow::Result<Client> {
-        self.connect(&self.database).with_context(|| format!("cannot connect to {}", self.describe()))
+        self.connect(&self.database).map_err(|err| self.refused(err))
+    }
+
+    /// A failed connection as the user's to fix (exit 2) when it is a wrong password or
+    /// no server, else as it came.
+    fn refused(&self, err: postgres::Error) -> anyhow::Error {
+        match connect_refusal(self, &err) {
+            Some(refusal) => anyhow::Error::new(refusal),
+            None => anyhow::Error::new(err).context(format!("cannot connect to {}", self.describe())),
+        }
     }
 
     /// A session on the target whose transactions are read-only: for looking at a shared
@@ -128,7 +137,7 @@ impl Target {
         let options = config.get_options().map(|o| format!("{o} ")).unwrap_or_default();
         config.options(&format!("{options}-c default_transaction_read_only=on"));
         config.dbname(&self.database);
-        config.connect(NoTls).with_context(|| format!("cannot connect to {}", self.describe()))
+        config.connect(NoTls).map_err(|err| self.refused(err))
     }
 
     fn connect(&self, database: &str) -> Result<Client, postgres::Error> {

@@ -295,6 +295,15 @@ fn the_database_url_comes_from_the_flag_the_environment_dotenv_then_config_toml(
     let config = format!("[db]\nport = {}\n\n{}", pg::server().port, ws.read("platform/supabase/config.toml"));
     ws.write("platform/supabase/config.toml", &config);
     assert_eq!(which(&[], None), on("postgres"));
+    // No server there: the user's to fix, exit 2, saying so.
+    let out = ws
+        .mynatca_std("platform")
+        .args(["status", "--db", "--db-url", "postgres://postgres@127.0.0.1:1/nowhere"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let said = String::from_utf8(out.stderr).unwrap();
+    assert!(said.starts_with("error: no server is running for database \"nowhere\" on 127.0.0.1:1"), "{said}");
 }
 
 #[test]
