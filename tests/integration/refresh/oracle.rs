@@ -274,7 +274,7 @@ fn the_supabase_engine_runs_the_real_cli_over_the_links() {
     )
     .unwrap();
     let mut cmd = ws.mynatca_std("platform");
-    cmd.args(["refresh", "--", "--db-url", &url, "--yes"]).env("PATH", path).env("SUPABASE_TELEMETRY_DISABLED", "1");
+    cmd.args(["refresh", "--", "--db-url", &url, "--yes"]).env("PATH", &path).env("SUPABASE_TELEMETRY_DISABLED", "1");
     let out = finish(spawn(cmd.stdout(Stdio::piped()).stderr(Stdio::piped())), Duration::from_secs(120));
     let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "{stdout}{stderr}");
@@ -303,6 +303,19 @@ fn the_supabase_engine_runs_the_real_cli_over_the_links() {
     let ours = super::strings(&mut pg::server().client("oracle_engine_m"), seeds);
     assert_eq!(ours, super::strings(&mut client, seeds));
     assert_eq!(ours.len(), 3, "{ours:?}");
+    drop(client);
+
+    // From a linked repo: the platform is found, the CLI runs there, and --no-seed reaches it.
+    let mut cmd = ws.mynatca_std("pay");
+    cmd.args(["refresh", "--no-seed", "--", "--db-url", &url, "--yes"])
+        .env("PATH", &path)
+        .env("SUPABASE_TELEMETRY_DISABLED", "1");
+    let out = finish(spawn(cmd.stdout(Stdio::piped()).stderr(Stdio::piped())), Duration::from_secs(120));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut client = pg::server().client(target);
+    let history = super::strings(&mut client, "select version from supabase_migrations.schema_migrations order by 1");
+    assert_eq!(history.len(), 5, "{history:?}");
+    assert_eq!(super::strings(&mut client, "select seed from public.seed_log"), Vec::<String>::new(), "no seed ran");
 }
 
 #[test]

@@ -1,5 +1,5 @@
-//! The Supabase engine: without a URL, `mynatca refresh` runs `supabase db reset` in the
-//! platform, here a stand-in `supabase` first on PATH.
+//! The Supabase engine's faults: without a URL, `mynatca refresh` runs `supabase db
+//! reset` in the platform, here a stand-in `supabase` first on PATH that fails, or none.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
@@ -49,23 +49,9 @@ impl Standin {
     }
 }
 
-#[test]
-fn without_a_url_supabase_db_reset_runs_in_the_platform_after_linking() {
-    let ws = three_schemas();
-    let standin = Standin::new(&ws, 0);
-    let platform = std::fs::canonicalize(ws.path("platform")).unwrap().display().to_string();
-
-    // From a linked repo: the platform is found, and supabase runs there.
-    // Its output is streamed.
-    standin.run(&ws, "pay", &[]).stdout(format!("{LINKED}{RESET}")).go();
-    assert_eq!(standin.recorded(), vec![platform.as_str(), "db", "reset", "linked"]);
-
-    standin
-        .run(&ws, "platform", &["--no-seed"])
-        .stdout(format!("linked: 0 created, 0 updated, 0 removed, 6 unchanged\n{RESET}"))
-        .go();
-    assert_eq!(standin.recorded(), vec![platform.as_str(), "db", "reset", "--no-seed", "linked"]);
-}
+// Running from a linked repo, in the platform, after linking, with --no-seed passed on:
+// `refresh::oracle::the_supabase_engine_runs_the_real_cli_over_the_links`, with the real
+// CLI. The stand-in stays for what must be injected: a failing CLI, and none on PATH.
 
 #[test]
 fn a_failing_supabase_db_reset_fails_the_refresh() {
