@@ -93,14 +93,7 @@ fn refuse_engine_mismatch(builtin: bool, args: &RefreshArgs) -> anyhow::Result<(
 
 fn local_target(url: &str, allow_remote: bool) -> anyhow::Result<Target> {
     let target = Target::parse(url)?;
-    let remote = target.remote_hosts();
-    if !remote.is_empty() && !allow_remote {
-        return Err(config_error(format!(
-            "refusing to reset {}: {} is not localhost, 127.0.0.0/8, ::1 or a Unix socket; a reset drops the database, pass --allow-remote if you really mean it",
-            target.describe(),
-            remote.join(", ")
-        )));
-    }
+    target.refuse_remote(allow_remote, "reset", "a reset drops the database, ")?;
     Ok(target)
 }
 

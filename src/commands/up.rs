@@ -6,7 +6,7 @@ use anyhow::bail;
 use crate::cli::UpArgs;
 use crate::commands::{render, Context};
 use crate::db::{self, Record, Script, Target};
-use crate::error::{config_error, Outcome};
+use crate::error::Outcome;
 use crate::reconcile::{self, Mode};
 use crate::ui::plural;
 use crate::workspace::Workspace;
@@ -52,14 +52,7 @@ pub(super) fn target(
 ) -> anyhow::Result<Target> {
     let resolved = ctx.database(ws, flag)?;
     let target = Target::parse(&resolved.url)?;
-    let remote = target.remote_hosts();
-    if !remote.is_empty() && !allow_remote {
-        return Err(config_error(format!(
-            "refusing to {what} {}: {} is not localhost, 127.0.0.0/8, ::1 or a Unix socket; pass --allow-remote if you really mean it",
-            target.describe(),
-            remote.join(", ")
-        )));
-    }
+    target.refuse_remote(allow_remote, what, "")?;
     Ok(target)
 }
 

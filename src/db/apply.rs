@@ -42,7 +42,6 @@ pub(crate) enum Record {
 /// A file read, checked and split, ready to send.
 #[derive(Debug, Clone)]
 pub(crate) struct Script {
-    pub(crate) kind: Kind,
     pub(crate) file: SqlFile,
     pub(crate) record: Record,
     pub(crate) sql: String,
@@ -83,11 +82,15 @@ impl Script {
         let split = batch::split(&sql);
         let classes = split.iter().map(|s| batch::classify(s.text)).collect();
         let statements = split.iter().map(|s| s.offset..s.offset + s.text.len()).collect();
-        let kind = match record {
+        Script { file, record, sql, statements, classes, replaced: BTreeMap::new() }
+    }
+
+    /// A migration or a seed, as its record says.
+    pub(crate) fn kind(&self) -> Kind {
+        match self.record {
             Record::Migration(_) => Kind::Migration,
             Record::Seed(_) => Kind::Seed,
-        };
-        Script { kind, file, record, sql, statements, classes, replaced: BTreeMap::new() }
+        }
     }
 
     pub(crate) fn statement(&self, index: usize) -> &str {
@@ -141,12 +144,12 @@ pub(crate) const SEED_TABLE: &str = "BEGIN; SET LOCAL lock_timeout = '4s'; CREAT
 fn steps<'a>(script: &'a Script, params: &'a [&'a str]) -> Vec<Step<'a>> {
     let mut steps = Vec::with_capacity(script.statements.len() + 3);
     let record = |steps: &mut Vec<Step<'a>>| {
-        let sql = if script.kind == Kind::Seed { INSERT_SEED } else { INSERT_MIGRATION };
+        let sql = if script.kind() == Kind::Seed { INSERT_SEED } else { INSERT_MIGRATION };
         steps.push(Step::Pipelined { sql, params, tag: RECORD });
         steps.push(Step::Sync);
     };
     let each = (0..script.statements.len()).filter_map(|index| Some((index, script.sent(index)?)));
-    if script.kind == Kind::Seed {
+    if script.kind() == Kind::Seed {
         steps.push(Step::Query { sql: "BEGIN", tag: RECORD });
         steps.extend(each.map(|(tag, sql)| Step::Query { sql, tag }));
         record(&mut steps);
@@ -198,19 +201,19 @@ pub(crate) fn apply(session: &mut Session, script: &Script) -> anyhow::Result<Re
     let params = record_params(script);
     let params: Vec<&str> = params.iter().map(String::as_str).collect();
     let mut sent = steps(script, &params);
-    if script.kind == Kind::Migration {
+    if script.kind() == Kind::Migration {
         // Its answer changes nothing of what follows: written with the file, one round trip.
         sent.insert(0, Step::Ahead { sql: RESET, tag: RESET_TAG });
     }
     let refusal = match session.run(&sent)? {
-        Ok(()) if session.in_transaction() && script.kind == Kind::Migration => {
+        Ok(()) if session.in_transaction() && script.kind() == Kind::Migration => {
             session.simple("ROLLBACK")?.ok();
             return Ok(Err(FileFailure::left_open(script)));
         }
         Ok(()) => return Ok(Ok(())),
         Err(refusal) => refusal,
     };
-    let one_by_one = script.kind == Kind::Seed || batch::mode(&script.classes) == Mode::OneByOne;
+    let one_by_one = script.kind() == Kind::Seed || batch::mode(&script.classes) == Mode::OneByOne;
     if one_by_one {
         // The CLI ends what the file left open; a pipeline's implicit transaction is gone already.
         session.simple("ROLLBACK")?.ok();
@@ -274,7 +277,7 @@ impl FileFailure {
                 message.push_str(&format!(" ({label}: {extra})"));
             }
         }
-        FileFailure { kind: script.kind, file: script.file.clone(), line, cause: error.message.clone(), message }
+        FileFailure { kind: script.kind(), file: script.file.clone(), line, cause: error.message.clone(), message }
     }
 
     /// A `BEGIN` with no `COMMIT`: the CLI records the file and exits 0, then rolls it
@@ -289,7 +292,7 @@ impl FileFailure {
             "BEGIN without COMMIT: the Supabase CLI records this file and reports success, then rolls it back \
                        with every later file when it disconnects; add the COMMIT"
                 .to_string();
-        FileFailure { kind: script.kind, file: script.file.clone(), line: script.line_at(begin), cause, message }
+        FileFailure { kind: script.kind(), file: script.file.clone(), line: script.line_at(begin), cause, message }
     }
 }
 

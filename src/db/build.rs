@@ -328,11 +328,9 @@ struct Job<'a, 'e> {
 }
 
 impl<'a> Job<'a, 'a> {
+    /// A session on the build for the base (the files go through [`Job::session_on`]).
     fn connect(&self) -> anyhow::Result<Client> {
-        self.connect_to(self.build)
-    }
-
-    fn connect_to(&self, database: &str) -> anyhow::Result<Client> {
+        let database = self.build;
         let mut client = self
             .target
             .connect(database)

@@ -94,6 +94,21 @@ impl Target {
         hosts.chain(addrs).collect()
     }
 
+    /// Refuses (before any connection) a host other than localhost, 127.0.0.0/8, ::1 or a
+    /// Unix socket unless `allow_remote`: `refusing to {what} database "x" on …: … ; {why}pass
+    /// --allow-remote if you really mean it`.
+    pub(crate) fn refuse_remote(&self, allow_remote: bool, what: &str, why: &str) -> Result<(), ConfigError> {
+        let remote = self.remote_hosts();
+        if remote.is_empty() || allow_remote {
+            return Ok(());
+        }
+        Err(ConfigError::new(format!(
+            "refusing to {what} {}: {} is not localhost, 127.0.0.0/8, ::1 or a Unix socket; {why}pass --allow-remote if you really mean it",
+            self.describe(),
+            remote.join(", ")
+        )))
+    }
+
     /// `database "x" on 127.0.0.1:5432`, never with the password.
     pub(crate) fn describe(&self) -> String {
         let port = self.config.get_ports().first().copied().unwrap_or(5432);
@@ -382,7 +397,11 @@ pub(crate) fn database_exists(client: &mut Client, name: &str) -> Result<bool, p
 /// Ends every other session on `database` and, where the server can (PostgreSQL 14+),
 /// waits until they are gone: a rename or a copy of a database with a session still
 /// exiting sleeps 100 ms in the server before it looks again.
-pub(crate) fn end_sessions(client: &mut Client, database: &str, version: i32) -> Result<(), postgres::Error> {
+pub(crate) fn end_sessions(
+    client: &mut impl postgres::GenericClient,
+    database: &str,
+    version: i32,
+) -> Result<(), postgres::Error> {
     let end = if version >= 140000 { "pg_terminate_backend(pid, 5000)" } else { "pg_terminate_backend(pid)" };
     client.execute(
         &format!("SELECT {end} FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()"),

@@ -137,9 +137,7 @@ pub(crate) fn repair(target: &Target, versions: &[(&str, Option<&Script>)], mark
     let mut admin = maintenance_client(target)?;
     upkeep::lock(&mut admin, &target.database, || {}).context("cannot take the target's lock")?;
     let mut client: Client = target.client()?;
-    let mut session = Session::connect(&target.config, &target.database)?;
-    history::ensure_table(&mut session)?;
-    drop(session);
+    client.batch_execute(history::CREATE_TABLE).context("cannot create the migration history table")?;
     let mut tx = client.transaction()?;
     let mut changed = Vec::new();
     for (version, script) in versions {

@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use postgres::error::SqlState;
-use postgres::{Client, GenericClient};
+use postgres::Client;
 
-use super::{cache, database_exists, quote_ident, Target};
+use super::{cache, database_exists, end_sessions, quote_ident, Target};
 use crate::error::ConfigError;
 
 /// Tries of a swap whose target got a new session between its sessions ending and the
@@ -57,16 +57,6 @@ fn renames(admin: &mut Client, target: &Target, renames: &[(&str, &str)], waits:
         }
     }
     unreachable!("the last attempt returns")
-}
-
-/// Ends every other session on `database`, waiting (PostgreSQL 14+) until they are gone.
-fn end_sessions(client: &mut impl GenericClient, database: &str, version: i32) -> Result<(), postgres::Error> {
-    let end = if version >= 140000 { "pg_terminate_backend(pid, 5000)" } else { "pg_terminate_backend(pid)" };
-    client.execute(
-        &format!("SELECT {end} FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()"),
-        &[&database],
-    )?;
-    Ok(())
 }
 
 /// The error for a lock that did not go, naming the sessions holding it by pid and
