@@ -148,6 +148,17 @@ fn count(client: &mut postgres::Client, sql: &str) -> i64 {
     client.query_one(sql, &[]).unwrap().get(0)
 }
 
+/// Waits (a minute at most) until the count `sql` asks the server for is above zero: a run
+/// in the background reached the point `what` names.
+fn wait_until(sql: &str, what: &str) {
+    let mut admin = pg::server().client("postgres");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while count(&mut admin, sql) == 0 {
+        assert!(std::time::Instant::now() < deadline, "never reached: {what}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
 fn table_exists(client: &mut postgres::Client, name: &str) -> bool {
     client.query_one("select to_regclass($1) is not null", &[&name]).unwrap().get(0)
 }

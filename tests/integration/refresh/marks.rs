@@ -3,9 +3,8 @@
 //! command that puts it back.
 
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
-use super::{count, database_with_marker, first_refresh, on, pg, refresh, strings, table_exists, three_schemas};
+use super::{database_with_marker, first_refresh, on, pg, refresh, strings, table_exists, three_schemas, wait_until};
 use crate::support::{spawn, Killer};
 
 fn names_like(database: &str) -> Vec<String> {
@@ -75,16 +74,15 @@ fn a_build_killed_before_it_was_marked_is_swept_by_the_next_refresh() {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let mut child = Killer(Some(spawn(&mut command)));
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let mut admin = pg::server().client("postgres");
-        let paused = "select count(*) from pg_stat_activity where query like '%mynatca failpoint mark */'";
         let build = format!("mynatca_build_{database}_{}", child.child().id());
-        while count(&mut admin, &format!("select count(*) from pg_database where datname = '{build}'")) == 0
-            || count(&mut admin, paused) == 0
-        {
-            assert!(Instant::now() < deadline, "the refresh never created its build");
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        wait_until(
+            &format!(
+                "select count(*) from pg_database where datname = '{build}' \
+                 and exists (select from pg_stat_activity where query like '%mynatca failpoint mark */')"
+            ),
+            "the build created, its mark not yet set",
+        );
+        let mut admin = pg::server().client("postgres");
         child.child().kill().unwrap();
         let _ = child.0.take().unwrap().wait();
         // The failpoint's statement would go on for ten minutes: end it.

@@ -4,7 +4,7 @@
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use super::{count, database_with_marker, on, pg, table_exists, three_schemas, APPLYING_FIVE};
+use super::{count, database_with_marker, on, pg, table_exists, three_schemas, wait_until, APPLYING_FIVE};
 use crate::support::{finish, spawn, Killer, RUN_LIMIT};
 
 /// Sessions on this target's build databases (tests run in parallel: another test's
@@ -15,12 +15,7 @@ fn build_sessions(database: &str, also: &str) -> String {
 
 /// Waits (bounded) until this target's build runs the slow migration.
 fn wait_for_sleeping_session(database: &str) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let mut admin = pg::server().client("postgres");
-    while count(&mut admin, &build_sessions(database, "and query like '%pg_sleep(600)%'")) == 0 {
-        assert!(Instant::now() < deadline, "the refresh never reached the slow migration");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_until(&build_sessions(database, "and query like '%pg_sleep(600)%'"), "the slow migration");
 }
 
 fn interrupt(signal: i32, keep_failed: bool, database: &str) {
@@ -121,13 +116,8 @@ fn paused_in(phase: &str, database: &str, warm: bool) -> (Killer, crate::support
     command.args(["refresh", "--db-url", &url]).env("MYNATCA_TEST_PAUSE_IN", phase);
     command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let child = Killer(Some(spawn(&mut command)));
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let mut admin = pg::server().client("postgres");
     let paused = format!("select count(*) from pg_stat_activity where query like '%mynatca failpoint {phase} */'");
-    while count(&mut admin, &paused) == 0 {
-        assert!(Instant::now() < deadline, "the refresh never reached {phase}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_until(&paused, phase);
     (child, ws)
 }
 

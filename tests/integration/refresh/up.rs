@@ -44,15 +44,15 @@ fn status_db_names_each_state_across_branch_switches() {
     let ws = three_schemas();
     let database = "db_states";
     refresh(&ws, database).arg("--no-detach").stdout(first_refresh(database)).go();
-    let summary = |applied: usize, rest: &str| format!("{}: {applied} applied, {rest}\n", on(database));
-    with_db(&ws, database, &["status", "--db"])
-        .filter(after_repos)
-        .stdout(format!(
-            "{}{}",
-            db_rows(&five()),
-            summary(5, "0 pending, 0 applied but missing here, 0 edited since applied")
-        ))
-        .go();
+    // `status --db`: its exit, the migration rows, then the summary line.
+    let status = |code: i32, rows: &[(&str, &str, &str, &str)], applied: usize, rest: &str| {
+        with_db(&ws, database, &["status", "--db"])
+            .status(code)
+            .filter(after_repos)
+            .stdout(format!("{}{}: {applied} applied, {rest}\n", db_rows(rows), on(database)))
+            .go();
+    };
+    status(0, &five(), 5, "0 pending, 0 applied but missing here, 0 edited since applied");
 
     // A teammate's branch of pay with a new migration: pending, then applied by `up`.
     ws.git("pay", &["switch", "-q", "-c", "feature/x"]);
@@ -62,15 +62,7 @@ fn status_db_names_each_state_across_branch_switches() {
     let rates = ("20251215120003", "pay", "supabase/migrations/20251215120003_pay_add_rates.sql", "pending");
     let mut rows = five();
     rows.push(rates);
-    with_db(&ws, database, &["status", "--db"])
-        .status(1)
-        .filter(after_repos)
-        .stdout(format!(
-            "{}{}",
-            db_rows(&rows),
-            summary(5, "1 pending, 0 applied but missing here, 0 edited since applied")
-        ))
-        .go();
+    status(1, &rows, 5, "1 pending, 0 applied but missing here, 0 edited since applied");
     with_db(&ws, database, &["up"])
         .stdout(format!(
             "linked: 0 created, 0 updated, 0 removed, 7 unchanged\napplying 20251215120003_pay_add_rates.sql (pay)\n\
@@ -84,15 +76,7 @@ fn status_db_names_each_state_across_branch_switches() {
     ws.run("platform", ["link"]).stdout("linked: 0 created, 0 updated, 1 removed, 6 unchanged\n").go();
     let mut rows = five();
     rows.push(("20251215120003", "-", "-", "applied, missing here (on pay's feature/x, not on its current main)"));
-    with_db(&ws, database, &["status", "--db"])
-        .status(1)
-        .filter(after_repos)
-        .stdout(format!(
-            "{}{}",
-            db_rows(&rows),
-            summary(5, "0 pending, 1 applied but missing here, 0 edited since applied")
-        ))
-        .go();
+    status(1, &rows, 5, "0 pending, 1 applied but missing here, 0 edited since applied");
 
     // Edited since applied (a comment only, then code), and an older version pulled in.
     ws.write(
@@ -113,15 +97,7 @@ fn status_db_names_each_state_across_branch_switches() {
     rows[4].3 = "edited since applied (comments or white space only)";
     rows[5].3 = "edited since applied";
     rows.push(("20251215120003", "-", "-", "applied, missing here (on pay's feature/x, not on its current main)"));
-    with_db(&ws, database, &["status", "--db"])
-        .status(1)
-        .filter(after_repos)
-        .stdout(format!(
-            "{}{}",
-            db_rows(&rows),
-            summary(3, "1 pending (1 out of order), 1 applied but missing here, 2 edited since applied")
-        ))
-        .go();
+    status(1, &rows, 3, "1 pending (1 out of order), 1 applied but missing here, 2 edited since applied");
     // `up` refuses every unsafe case at once, applying nothing.
     let before = strings(
         &mut pg::server().client(database),
@@ -386,10 +362,8 @@ fn the_hook_says_in_one_line_when_the_database_no_longer_matches() {
 
 #[test]
 fn up_waits_for_a_refresh_of_the_same_database_and_ctrl_c_stops_it_between_files() {
-    use std::process::Stdio;
-    use std::time::{Duration, Instant};
-
     use crate::support::{finish, spawn, Killer, RUN_LIMIT};
+    use std::process::Stdio;
 
     let ws = three_schemas();
     let database = "up_turns";
@@ -399,27 +373,18 @@ fn up_waits_for_a_refresh_of_the_same_database_and_ctrl_c_stops_it_between_files
     let url = pg::server().url(database);
     let mut admin = pg::server().client("postgres");
     let count = |admin: &mut postgres::Client, sql: &str| -> i64 { admin.query_one(sql, &[]).unwrap().get(0) };
-    let wait_for = |admin: &mut postgres::Client, sql: &str, what: &str| {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while count(admin, sql) == 0 {
-            assert!(Instant::now() < deadline, "never saw: {what}");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    };
     // A refresh holds the database's lock (paused in its roles phase): `up` waits for it.
     let mut paused = ws.mynatca_std("platform");
     paused.args(["refresh", "--db-url", &url]).env("MYNATCA_TEST_PAUSE_IN", "roles");
     let mut refreshing = Killer(Some(spawn(paused.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()))));
-    wait_for(
-        &mut admin,
+    super::wait_until(
         "select count(*) from pg_stat_activity where query like '%mynatca failpoint roles */'",
         "the paused refresh",
     );
     let mut up = ws.mynatca_std("platform");
     up.args(["up", "--db-url", &url]);
     let mut upping = Killer(Some(spawn(up.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()))));
-    wait_for(
-        &mut admin,
+    super::wait_until(
         "select count(*) from pg_locks where locktype = 'advisory' and not granted",
         "up waiting for the lock",
     );
@@ -436,8 +401,7 @@ fn up_waits_for_a_refresh_of_the_same_database_and_ctrl_c_stops_it_between_files
     let out = finish(refreshing.0.take().unwrap(), RUN_LIMIT);
     assert_eq!(out.status.code(), Some(130));
     // Then `up` runs; Ctrl-C during its slow file stops it, the file rolled back, nothing after it.
-    wait_for(
-        &mut admin,
+    super::wait_until(
         "select count(*) from pg_stat_activity where datname = 'up_turns' and query like '%pg_sleep(600)%'",
         "up's slow file",
     );
