@@ -93,9 +93,9 @@ fn read<'a>(ws: &'a Workspace, registry_ok: bool, findings: &mut Vec<Finding>) -
     let mut managed = Vec::new();
     if registry_ok {
         let plan = reconcile::plan(&input);
-        let (stale, other): (Vec<Finding>, Vec<Finding>) = lint::link_findings(ws, &plan, |path| path.exists())
+        let (stale, other): (Vec<Finding>, Vec<Finding>) = lint::link_findings(&plan, |path| path.exists())
             .into_iter()
-            .partition(|f| matches!(f.rule, Rule::StaleLink | Rule::BrokenLink));
+            .partition(|f| matches!(f.code, Rule::StaleLink | Rule::BrokenLink));
         findings.extend(other);
         if !stale.is_empty() {
             findings.push(stale_links(ws, &plan));
@@ -163,7 +163,7 @@ fn stale_links(ws: &Workspace, plan: &reconcile::Plan) -> Finding {
         count("update"),
         count("remove")
     );
-    Finding { level: lint::Level::Warning, ..Finding::new(Rule::StaleLink, ws.link_dir(), 1, message) }
+    Finding::new(Rule::StaleLink, ws.link_dir(), 1, message).warning()
 }
 
 /// `[api] schemas` of config.toml, the Supabase CLI's default when the key is absent

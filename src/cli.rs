@@ -62,17 +62,6 @@ pub(crate) enum ColorChoice {
     Never,
 }
 
-impl ColorChoice {
-    /// `Some` when the flag forces colour on or off, `None` for `auto`.
-    pub(crate) fn forced(self) -> Option<bool> {
-        match self {
-            ColorChoice::Always => Some(true),
-            ColorChoice::Never => Some(false),
-            ColorChoice::Auto => None,
-        }
-    }
-}
-
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Reconcile platform/supabase/migrations (and seeds) with the registry
@@ -114,6 +103,21 @@ pub(crate) enum Command {
     /// Print the manual page (roff)
     #[command(after_help = MAN_HELP)]
     Man,
+    /// The detached upkeep a refresh starts (internal): drops what the refresh replaced and
+    /// makes the cache's spare copies
+    #[command(hide = true)]
+    Upkeep(UpkeepArgs),
+}
+
+/// `mynatca upkeep`: the database is `$MYNATCA_DB_URL` (never an argument, which `ps` shows).
+#[derive(Debug, Args)]
+pub(crate) struct UpkeepArgs {
+    /// The cache the refresh made or used
+    #[arg(long, value_name = "NAME")]
+    pub(crate) cache: Option<String>,
+    /// The refresh was allowed a host other than localhost
+    #[arg(long)]
+    pub(crate) allow_remote: bool,
 }
 
 const LINK_HELP: &str = "\
@@ -239,14 +243,42 @@ pub(crate) struct CompletionsArgs {
 }
 
 impl Command {
-    /// The name of a command that prints a JSON document on stdout because `--json` was given.
-    pub(crate) fn json_name(&self) -> Option<&'static str> {
+    /// The command's name, as typed.
+    pub(crate) fn name(&self) -> &'static str {
         match self {
-            Command::Link(args) if args.json => Some("link"),
-            Command::Check(args) if args.json => Some("check"),
-            Command::Status(args) if args.json => Some("status"),
-            Command::Refresh(args) if args.json => Some("refresh"),
-            _ => None,
+            Command::Link(_) => "link",
+            Command::SetupHooks(_) => "setup-hooks",
+            Command::Hook(_) => "hook",
+            Command::LinkProject(_) => "link-project",
+            Command::UnlinkProject(_) => "unlink-project",
+            Command::Refresh(_) => "refresh",
+            Command::Check(_) => "check",
+            Command::Status(_) => "status",
+            Command::New(_) => "new",
+            Command::Up(_) => "up",
+            Command::Repair(_) => "repair",
+            Command::Completions(_) => "completions",
+            Command::Man => "man",
+            Command::Upkeep(_) => "upkeep",
+        }
+    }
+
+    /// The output format the command's flags ask for: `--json` or `check --format`.
+    pub(crate) fn format(&self) -> Format {
+        let json = match self {
+            Command::Link(args) => args.json,
+            Command::Check(args) => return if args.json { Format::Json } else { args.format },
+            Command::Status(args) => args.json,
+            Command::Refresh(args) => args.json,
+            Command::New(args) => args.json,
+            Command::LinkProject(args) => args.json,
+            Command::SetupHooks(args) => args.json,
+            _ => false,
+        };
+        if json {
+            Format::Json
+        } else {
+            Format::Text
         }
     }
 }
@@ -284,6 +316,9 @@ pub(crate) struct SetupHooksArgs {
     /// Remove mynatca's hooks and restore the originals
     #[arg(long)]
     pub(crate) uninstall: bool,
+    /// One JSON document on stdout
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -318,6 +353,9 @@ pub(crate) struct LinkProjectArgs {
     /// Print what would be written and linked, and write nothing
     #[arg(long)]
     pub(crate) dry_run: bool,
+    /// One JSON document on stdout (never asks: every value from the flags)
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -362,14 +400,11 @@ pub(crate) struct RefreshArgs {
     /// Drop this database's caches, spare copies and trash, and stop (built-in engine)
     #[arg(long, requires = "db_url")]
     pub(crate) drop_caches: bool,
-    /// The detached upkeep after a refresh (internal)
-    #[arg(long, hide = true, value_name = "CACHE")]
-    pub(crate) upkeep: Option<String>,
-    /// One JSON document on stdout (built-in engine)
-    #[arg(long)]
+    /// One JSON document on stdout (built-in engine: needs a database URL)
+    #[arg(long, requires = "db_url")]
     pub(crate) json: bool,
-    /// Passed on to `supabase db reset` (the Supabase engine only)
-    #[arg(last = true, value_name = "ARGS")]
+    /// Passed on to `supabase db reset` (the Supabase engine only: not with a database URL)
+    #[arg(last = true, value_name = "ARGS", conflicts_with = "db_url")]
     pub(crate) reset_args: Vec<String>,
 }
 
@@ -383,12 +418,19 @@ pub(crate) enum BaseChoice {
 
 #[derive(Debug, Args)]
 pub(crate) struct CheckArgs {
-    /// One JSON document on stdout
+    /// One JSON document on stdout (as --format json)
     #[arg(long, conflicts_with = "format")]
     pub(crate) json: bool,
-    /// `text` (PATH:LINE: level[rule]: message) or `github` (Actions annotations)
-    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
-    pub(crate) format: CheckFormat,
+    /// `text` (PATH:LINE: level[rule]: message), `json`, or `github` (Actions annotations)
+    #[arg(long, value_enum, default_value_t = Format::Text, value_name = "FORMAT")]
+    pub(crate) format: Format,
+    /// How files are named: relative to the current directory, or inside their own repo
+    /// (default: repo with --format github, else cwd)
+    #[arg(long, value_enum, value_name = "STYLE")]
+    pub(crate) paths: Option<Paths>,
+    /// Report the findings of this repo only (`platform` or a linked project); every repo is still read
+    #[arg(long, value_name = "NAME")]
+    pub(crate) project: Option<String>,
     /// The ref production has, for every repo (default: origin/HEAD, origin/main,
     /// origin/master, main, master, the first that exists)
     #[arg(long, value_name = "REF")]
@@ -398,11 +440,19 @@ pub(crate) struct CheckArgs {
     pub(crate) strict: bool,
 }
 
-/// How `check` prints its findings.
+/// How a command prints its result: text, one JSON document, or GitHub annotations (`check`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum CheckFormat {
+pub(crate) enum Format {
     Text,
+    Json,
     Github,
+}
+
+/// `check --paths`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Paths {
+    Repo,
+    Cwd,
 }
 
 #[derive(Debug, Args)]
@@ -465,4 +515,7 @@ pub(crate) struct NewArgs {
     /// The project to create it in (default: the repo you stand in)
     #[arg(long, value_name = "NAME")]
     pub(crate) project: Option<String>,
+    /// One JSON document on stdout
+    #[arg(long)]
+    pub(crate) json: bool,
 }

@@ -7,9 +7,9 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::reconcile::PLATFORM;
-use crate::warning::Warning;
-use crate::workspace::{canonical_or_lexical, Workspace};
+use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::emit::Places;
+pub(crate) use crate::emit::FileRef;
 
 /// Bumped when a field changes meaning or goes away (new fields do not bump it).
 pub(crate) const SCHEMA_VERSION: u32 = 1;
@@ -23,33 +23,51 @@ struct Document<'a, B: Serialize> {
     ok: bool,
     #[serde(flatten)]
     body: B,
+    errors: Vec<Issue>,
+    warnings: Vec<Issue>,
 }
 
-/// The document of `command`: the envelope around `body`'s fields.
+/// The document of `command`: the envelope around `body`'s fields, and every diagnostic
+/// as an error or a warning (the JSON emitter).
 pub(crate) fn document(
     command: &str,
     platform: Option<&Path>,
     ok: bool,
     body: impl Serialize,
+    diagnostics: &[Diagnostic],
+    places: &Places,
 ) -> serde_json::Result<String> {
     let platform = platform.map(|p| p.display().to_string());
-    serde_json::to_string(&Document { schema: SCHEMA_VERSION, command: Some(command), platform, ok, body })
+    let of = |severity: Severity| {
+        diagnostics.iter().filter(|d| d.severity == severity).map(|d| Issue::of(d, places)).collect()
+    };
+    let (errors, warnings) = (of(Severity::Error), of(Severity::Warning));
+    serde_json::to_string(&Document { schema: SCHEMA_VERSION, command: Some(command), platform, ok, body, errors, warnings })
 }
 
 /// The document printed on stdout when a command given `--json` fails before it has one
 /// of its own (a bad flag, no platform, a bad registry): `ok: false` and the error.
-pub(crate) fn error_document(command: Option<&str>, platform: Option<&Path>, kind: &str, message: &str) -> String {
-    let body = serde_json::json!({ "errors": [Issue::new(kind, message)], "warnings": [] });
+pub(crate) fn error_document(command: Option<&str>, platform: Option<&Path>, code: Code, message: &str) -> String {
+    let error = Issue { kind: code.as_str().to_string(), message: message.to_string(), ..Issue::default() };
     let platform = platform.map(|p| p.display().to_string());
-    serde_json::to_string(&Document { schema: SCHEMA_VERSION, command, platform, ok: false, body })
-        .expect("an error document serialises")
+    let body = serde_json::Map::new();
+    serde_json::to_string(&Document {
+        schema: SCHEMA_VERSION,
+        command,
+        platform,
+        ok: false,
+        body,
+        errors: vec![error],
+        warnings: vec![],
+    })
+    .expect("an error document serialises")
 }
 
 /// The error document of a command that failed after parsing: `config` for a usage or
 /// configuration error (exit 2), `error` for anything else (exit 1).
 pub(crate) fn failure(command: &str, err: &anyhow::Error) -> String {
-    let kind = if crate::error::exit_code(err) == 2 { "config" } else { "error" };
-    error_document(Some(command), None, kind, &format!("{err:#}"))
+    let code = if crate::error::exit_code(err) == 2 { Code::Config } else { Code::Error };
+    error_document(Some(command), None, code, &format!("{err:#}"))
 }
 
 /// The error document for arguments clap refused, when `args` hold `--json`: kind `usage`,
@@ -62,19 +80,11 @@ pub(crate) fn usage_failure(args: &[String], err: &clap::Error) -> Option<String
     let command = args.iter().skip(1).find_map(|arg| cli.find_subcommand(arg).map(|c| c.get_name().to_string()));
     let rendered = err.render().to_string();
     let message = rendered.lines().next().unwrap_or_default().trim_start_matches("error: ");
-    Some(error_document(command.as_deref(), None, "usage", message))
+    Some(error_document(command.as_deref(), None, Code::Usage, message))
 }
 
-/// A file, named by its repo: a linked project's, or the platform's.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub(crate) struct FileRef {
-    pub(crate) project: String,
-    /// Inside that project's repo, `/`-separated; `.` for the repo's own folder.
-    pub(crate) path: String,
-}
-
-/// A warning or an error.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A diagnostic as JSON has it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub(crate) struct Issue {
     pub(crate) kind: String,
     pub(crate) message: String,
@@ -84,49 +94,23 @@ pub(crate) struct Issue {
     pub(crate) path: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) column: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) hint: Option<String>,
 }
 
 impl Issue {
-    pub(crate) fn new(kind: &str, message: &str) -> Self {
-        Issue { kind: kind.to_string(), message: message.to_string(), project: None, path: None, line: None }
-    }
-
-    /// The same issue about `file`.
-    pub(crate) fn at(self, file: Option<FileRef>) -> Self {
-        match file {
-            Some(FileRef { project, path }) => Issue { project: Some(project), path: Some(path), ..self },
-            None => self,
+    fn of(d: &Diagnostic, places: &Places) -> Issue {
+        let (project, path) = places.file(d);
+        Issue {
+            kind: d.code.as_str().to_string(),
+            message: d.message.clone(),
+            project,
+            path,
+            line: d.line,
+            column: d.column,
+            hint: d.hint.clone(),
         }
     }
-
-    pub(crate) fn line(self, line: usize) -> Self {
-        Issue { line: Some(line), ..self }
-    }
-
-    /// A warning of `link` or `status`: its path, when it has one, is the platform's.
-    pub(crate) fn from_warning(warning: &Warning) -> Self {
-        let file = warning.path.as_ref().map(|path| FileRef { project: PLATFORM.to_string(), path: path.clone() });
-        Issue::new(warning.kind.as_str(), &warning.message).at(file)
-    }
-}
-
-/// `path` (absolute) as a file of the linked project whose folder holds it, else of the
-/// platform; `None` outside every repo of the workspace.
-pub(crate) fn file_ref(ws: &Workspace, path: &Path) -> Option<FileRef> {
-    let roots = ws
-        .registry
-        .projects
-        .iter()
-        .map(|p| (p.name.as_str(), ws.project_root(p)))
-        .chain(std::iter::once((PLATFORM, ws.platform.clone())));
-    let real = canonical_or_lexical(path);
-    for (project, root) in roots {
-        let inside = path.strip_prefix(&root).ok().or_else(|| real.strip_prefix(canonical_or_lexical(&root)).ok());
-        if let Some(rel) = inside {
-            let rel = rel.to_string_lossy().into_owned();
-            let path = if rel.is_empty() { ".".to_string() } else { rel };
-            return Some(FileRef { project: project.to_string(), path });
-        }
-    }
-    None
 }

@@ -13,6 +13,8 @@ pub mod cli;
 mod commands;
 mod config;
 mod db;
+mod diagnostic;
+mod emit;
 mod error;
 pub mod fsutil;
 mod gitdir;
@@ -28,14 +30,16 @@ mod sqlerror;
 mod suggest;
 mod text;
 mod ui;
-mod warning;
 mod workspace;
 
 use std::process::ExitCode;
 
+use std::io::IsTerminal as _;
+
 use clap::Parser;
 
 use cli::Cli;
+use commands::config::{Config, Terminals};
 use error::{exit_code, Outcome};
 use ui::{stdout_state, StdoutState};
 
@@ -52,9 +56,17 @@ pub fn main() -> ExitCode {
             err.exit()
         }
     };
-    let ui = ui::Ui::new(cli.global.quiet, cli.global.verbose, cli.global.color.forced());
-    let json = cli.command.json_name();
-    let code = match commands::run(cli, &ui) {
+    let cwd = std::env::current_dir();
+    let terminals = Terminals { stdout: std::io::stdout().is_terminal(), stderr: std::io::stderr().is_terminal() };
+    let config = Config::from_arguments(
+        &cli,
+        cwd.as_deref().unwrap_or(std::path::Path::new("/")),
+        &|name| std::env::var(name).ok(),
+        terminals,
+    );
+    let ui = ui::Ui::new(config.quiet, config.verbose, config.color);
+    let json = (config.format == cli::Format::Json).then(|| cli.command.name());
+    let code = match commands::run(cli, config, cwd, &ui) {
         Ok(Outcome::Clean) => 0,
         Ok(Outcome::Problems) => 1,
         Err(err) => {

@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use crate::ui::Ui;
 
 /// How long commands wait for a lock by default.
 pub(crate) const COMMAND_WAIT: Duration = Duration::from_secs(60);
@@ -18,12 +17,12 @@ pub(crate) const HOOK_WAIT: Duration = Duration::from_secs(10);
 /// A command says whom it waits for once it has waited this long.
 const NOTICE_AFTER: Duration = Duration::from_secs(1);
 
-/// How this process waits for locks: set once at startup from the command and `--wait`.
-#[derive(Debug, Clone)]
+/// How a command waits for locks: resolved once from the command and `--wait`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Wait {
     pub(crate) limit: Duration,
-    /// Where `waiting for … (pid N)` goes; `None` keeps the wait silent (hooks).
-    pub(crate) notice: Option<Ui>,
+    /// Whether `waiting for … (pid N)` goes to stderr after a second (not in hooks).
+    pub(crate) notice: bool,
 }
 
 static WAIT: OnceLock<Wait> = OnceLock::new();
@@ -34,7 +33,7 @@ pub(crate) fn configure(wait: Wait) {
 }
 
 fn policy() -> Wait {
-    WAIT.get().cloned().unwrap_or(Wait { limit: COMMAND_WAIT, notice: None })
+    WAIT.get().copied().unwrap_or(Wait { limit: COMMAND_WAIT, notice: false })
 }
 
 /// The lock could not be had within the limit.
@@ -105,7 +104,7 @@ fn wait_for(file: File, path: &Path, what: &str, kind: Kind) -> anyhow::Result<F
         };
         let _ = sender.send(taken.map(|()| file));
     });
-    let mut told = wait.notice.is_none();
+    let mut told = !wait.notice;
     loop {
         let waited = start.elapsed();
         let next = if told { wait.limit } else { NOTICE_AFTER.min(wait.limit) };
@@ -120,9 +119,7 @@ fn wait_for(file: File, path: &Path, what: &str, kind: Kind) -> anyhow::Result<F
         }
         if !told {
             told = true;
-            if let Some(ui) = &wait.notice {
-                ui.note(&format!("waiting for {what} {} ({})", path.display(), holder(read_pid(path))));
-            }
+            crate::ui::note(&format!("waiting for {what} {} ({})", path.display(), holder(read_pid(path))));
         }
     }
 }

@@ -11,7 +11,7 @@ use crate::gitdir::{self, Head};
 
 use crate::migration;
 use crate::reconcile::{self, Existing, Lock};
-use crate::warning::{Warning, WarningKind};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::workspace::{canonical_or_lexical, Workspace};
 
 /// One repo: the platform or a linked project.
@@ -75,7 +75,7 @@ impl GitState {
 #[derive(Debug, Clone)]
 pub(crate) struct Overview {
     pub(crate) repos: Vec<Repo>,
-    pub(crate) warnings: Vec<Warning>,
+    pub(crate) warnings: Vec<Diagnostic>,
 }
 
 /// Reads the state of the whole workspace. Changes nothing.
@@ -127,7 +127,7 @@ pub(crate) fn overview(ws: &Workspace) -> anyhow::Result<Overview> {
         let refused = links.refused.iter().filter(|r| r.project == project.name).count();
         let has_migrations = migrations_dir.is_dir();
         if let Some(missing) = reconcile::missing_part(ws, project) {
-            warnings.push(Warning::new(WarningKind::MissingProject, missing.message(&project.name)));
+            warnings.push(Diagnostic::general(Code::Registry, missing.message(&project.name)).in_project(&project.name).warning());
         }
         repos.push(Repo {
             name: project.name.clone(),
@@ -142,15 +142,15 @@ pub(crate) fn overview(ws: &Workspace) -> anyhow::Result<Overview> {
     for repo in &repos {
         if let GitState::Unreadable(why) = &repo.git {
             let message = format!("{}: cannot read git state of {}: {why}", repo.name, repo.path.display());
-            warnings.push(Warning::new(WarningKind::Git, message));
+            warnings.push(Diagnostic::general(Code::Git, message).in_project(&repo.name));
         }
     }
     if let Some(message) = branch_mix(&repos) {
-        warnings.push(Warning::new(WarningKind::BranchMix, message));
+        warnings.push(Diagnostic::general(Code::BranchMix, message));
     }
     if pending > 0 {
-        warnings.push(Warning::new(
-            WarningKind::StaleLinks,
+        warnings.push(Diagnostic::general(
+            Code::StaleLink,
             format!(
                 "{pending} link change{} pending in the platform (LINKED shows what is there now); run `mynatca link`",
                 if pending == 1 { " is" } else { "s are" }

@@ -1,6 +1,6 @@
 //! Where messages go: results on stdout, `error:`/`warning:` on stderr, colour when wanted.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
@@ -53,18 +53,9 @@ pub(crate) struct Ui {
 }
 
 impl Ui {
-    /// `color`: `Some(true)` always, `Some(false)` never, `None` as the terminal and the
-    /// environment say.
-    pub(crate) fn new(quiet: bool, verbose: u8, color: Option<bool>) -> Self {
-        let want = |is_tty: bool| {
-            color.unwrap_or_else(|| auto_color(is_tty, |name| std::env::var(name).ok().filter(|v| !v.is_empty())))
-        };
-        let ui = Ui {
-            quiet,
-            verbose,
-            color_stderr: want(std::io::stderr().is_terminal()),
-            color_stdout: want(std::io::stdout().is_terminal()),
-        };
+    /// `color`: whether stdout and stderr are coloured (see `commands::config`).
+    pub(crate) fn new(quiet: bool, verbose: u8, color: (bool, bool)) -> Self {
+        let ui = Ui { quiet, verbose, color_stdout: color.0, color_stderr: color.1 };
         ui.init_tracing();
         ui
     }
@@ -98,6 +89,13 @@ impl Ui {
         self.write_stdout(line);
     }
 
+    /// Lines an emitter wrote (each already escaped and ending in a newline), on stdout.
+    pub(crate) fn out_lines(&self, lines: &[u8]) {
+        if !lines.is_empty() {
+            write_stdout_bytes(lines);
+        }
+    }
+
     pub(crate) fn error(&self, message: &str) {
         self.stderr_line(&self.paint("error:", "1;31", self.color_stderr), message);
     }
@@ -108,8 +106,7 @@ impl Ui {
 
     /// A progress line on stderr, without a label (`waiting for …`), even with `--quiet`.
     pub(crate) fn note(&self, message: &str) {
-        let mut stderr = std::io::stderr().lock();
-        let _ = writeln!(stderr, "{}", escape(message));
+        note(message);
     }
 
     /// A result line on stdout, unless `--quiet`.
@@ -177,7 +174,15 @@ pub(crate) fn escape(text: &str) -> std::borrow::Cow<'_, str> {
 /// `--color auto`: `NO_COLOR` turns colour off; else `CLICOLOR_FORCE` (not `0`) turns it on
 /// even without a terminal (CI logs that render ANSI); else a terminal that is not
 /// `TERM=dumb` gets colour.
-fn auto_color(is_tty: bool, var: impl Fn(&str) -> Option<String>) -> bool {
+/// A progress line on stderr, without a label, even with `--quiet`.
+pub(crate) fn note(message: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "{}", escape(message));
+}
+
+/// Colour for `auto`: `NO_COLOR` wins, then `CLICOLOR_FORCE` (not `0`), then a terminal
+/// that is not `TERM=dumb`. `var` gives only variables set to something.
+pub(crate) fn auto_color(is_tty: bool, var: impl Fn(&str) -> Option<String>) -> bool {
     if var("NO_COLOR").is_some() {
         return false;
     }

@@ -21,6 +21,33 @@ pub(crate) struct Workspace {
     pub(crate) registry: Registry,
 }
 
+/// One repo of the workspace: the platform, or a linked project. Every report names the
+/// platform `platform`, which is why no project may take that name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Repo<'a> {
+    Platform,
+    Project(&'a Project),
+}
+
+impl<'a> Repo<'a> {
+    /// What the platform is called in every report.
+    pub(crate) const PLATFORM: &'static str = "platform";
+
+    pub(crate) fn name(&self) -> &'a str {
+        match self {
+            Repo::Platform => Repo::PLATFORM,
+            Repo::Project(project) => &project.name,
+        }
+    }
+
+    pub(crate) fn project(&self) -> Option<&'a Project> {
+        match self {
+            Repo::Platform => None,
+            Repo::Project(project) => Some(project),
+        }
+    }
+}
+
 /// How the platform was found, for `-v` output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Found {
@@ -73,6 +100,32 @@ impl Workspace {
             )));
         };
         Ok(Workspace { platform, registry })
+    }
+
+    /// The platform, then each linked project in registry order.
+    pub(crate) fn repos(&self) -> impl Iterator<Item = Repo<'_>> {
+        std::iter::once(Repo::Platform).chain(self.registry.projects.iter().map(Repo::Project))
+    }
+
+    /// The repo called `name` (`platform` or a linked project).
+    pub(crate) fn repo(&self, name: &str) -> Option<Repo<'_>> {
+        self.repos().find(|repo| repo.name() == name)
+    }
+
+    /// The repo's top folder.
+    pub(crate) fn root(&self, repo: Repo) -> PathBuf {
+        match repo {
+            Repo::Platform => self.platform.clone(),
+            Repo::Project(project) => self.project_root(project),
+        }
+    }
+
+    /// The repo's migrations folder (the platform's holds the links too).
+    pub(crate) fn migrations_of(&self, repo: Repo) -> PathBuf {
+        match repo {
+            Repo::Platform => self.link_dir(),
+            Repo::Project(project) => self.migrations_dir(project),
+        }
     }
 
     pub(crate) fn supabase_dir(&self) -> PathBuf {

@@ -1,20 +1,18 @@
 //! `mynatca check`: runs [`crate::audit`] over the workspace and prints the findings.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-
 use serde::Serialize;
 
 use crate::audit;
-use crate::cli::{CheckArgs, CheckFormat};
-use crate::commands::Context;
-use crate::error::Outcome;
-use crate::fsutil;
-use crate::json::{self, Issue};
-use crate::lint::{self, Finding, Level};
+use crate::cli::{CheckArgs, Paths};
+use crate::commands::{Context, Format};
+use crate::diagnostic::{self, Code, Diagnostic, Severity};
+use crate::emit::{self, PathStyle, Places};
+use crate::error::{config_error, Outcome};
+use crate::json;
+use crate::lint;
 use crate::reconcile::{self, Lock};
 use crate::registry::{self, Registry};
-use crate::ui::{self, plural, Ui};
+use crate::ui::plural;
 use crate::workspace::{self, Workspace};
 
 pub(crate) fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<Outcome> {
@@ -35,6 +33,9 @@ pub(crate) fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<Outcome> {
         }
         Err(err) => return Err(err.into()),
     };
+    if let Some(name) = &args.project {
+        refuse_unknown_project(&ws, name, registry_ok)?;
+    }
     let started = std::time::Instant::now();
     let checked = audit::check(&ws, registry_ok, args.base.as_deref(), lock, &mut findings)?;
     tracing::debug!(
@@ -46,24 +47,32 @@ pub(crate) fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<Outcome> {
     );
     if args.strict {
         // Pending link changes are an error only when asked for.
-        findings.iter_mut().filter(|f| f.rule == lint::Rule::StaleLink).for_each(|f| f.level = Level::Error);
+        findings.iter_mut().filter(|f| f.code == Code::StaleLink).for_each(|f| f.severity = Severity::Error);
     }
-
-    let mut shown: Vec<(String, Finding)> = {
-        let mut display = DisplayPaths::new(&ctx.cwd);
-        findings.into_iter().map(|f| (display.of(&f.path), f)).collect()
+    let style = match (args.paths, ctx.format) {
+        (Some(Paths::Repo), _) => PathStyle::Repo,
+        (Some(Paths::Cwd), _) => PathStyle::Cwd,
+        (None, Format::Github) => PathStyle::Repo,
+        (None, _) => PathStyle::Cwd,
     };
-    shown.sort_by(|(a, x), (b, y)| (a, x.line, x.rule, &x.message).cmp(&(b, y.line, y.rule, &y.message)));
-    let errors = shown.iter().filter(|(_, f)| f.level == Level::Error).count();
-    let warnings = shown.len() - errors;
+    let places = Places::new(&ws, &ctx.cwd, style);
+    let findings = shown(findings, &places, args.project.as_deref());
+    let (errors, warnings) = diagnostic::counts(&findings);
     let ok = !(errors > 0 || (args.strict && warnings > 0));
-    if args.json {
-        ctx.ui.out(&json::document("check", Some(&ws.platform), ok, CheckJson::new(&ws, &shown, &checked))?);
-    } else {
-        match args.format {
-            CheckFormat::Text => print(ctx.ui, &shown),
-            CheckFormat::Github => print_github(ctx.ui, &shown),
+    let mut out = Vec::new();
+    match ctx.format {
+        Format::Json => {
+            let body = CheckJson { checked: CheckedJson { migrations: checked.migrations, repos: checked.repos } };
+            ctx.ui.out(&json::document("check", Some(&ws.platform), ok, body, &findings, &places)?);
         }
+        Format::Github => emit::github(&mut out, &findings, &places)?,
+        Format::Text => {
+            let color = ctx.ui.color_stdout();
+            emit::text(&mut out, &findings, &places, &|text, style| ctx.ui.paint(text, style, color))?;
+        }
+    }
+    ctx.ui.out_lines(&out);
+    if ctx.format != Format::Json {
         ctx.ui.info(&format!(
             "checked {} in {}: {}, {}",
             plural(checked.migrations, "migration"),
@@ -75,93 +84,34 @@ pub(crate) fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::from_problems(!ok))
 }
 
-/// Paths as shown: relative to the current directory, both sides with links resolved
-/// (so `--platform /tmp/...` and a cwd under `/private/tmp` agree on macOS).
-struct DisplayPaths {
-    cwd: PathBuf,
-    parents: HashMap<PathBuf, PathBuf>,
+/// `--project NAME` names the platform or a linked project.
+fn refuse_unknown_project(ws: &Workspace, name: &str, registry_ok: bool) -> anyhow::Result<()> {
+    if ws.repo(name).is_some() || !registry_ok {
+        return Ok(());
+    }
+    let known: Vec<&str> = ws.repos().map(|repo| repo.name()).collect();
+    Err(config_error(format!("--project {name}: no such repo in the workspace; name one of {}", known.join(", "))))
 }
 
-impl DisplayPaths {
-    fn new(cwd: &Path) -> Self {
-        DisplayPaths { cwd: workspace::canonical_or_lexical(cwd), parents: HashMap::new() }
-    }
-
-    fn of(&mut self, path: &Path) -> String {
-        let real = match (path.parent(), path.file_name()) {
-            (Some(parent), Some(name)) => {
-                let parent =
-                    self.parents.entry(parent.to_path_buf()).or_insert_with(|| workspace::canonical_or_lexical(parent));
-                parent.join(name)
-            }
-            _ => path.to_path_buf(),
-        };
-        let rel = fsutil::relative_path(&self.cwd, &real);
-        if rel.as_os_str().is_empty() {
-            ".".to_string()
-        } else {
-            rel.display().to_string()
-        }
-    }
-}
-
-fn print(ui: &Ui, findings: &[(String, Finding)]) {
-    for (path, f) in findings {
-        let (style, color) = match f.level {
-            Level::Error => ("1;31", ui.color_stdout()),
-            Level::Warning => ("1;33", ui.color_stdout()),
-        };
-        let level = ui.paint(&format!("{}[{}]", f.level.as_str(), f.rule.as_str()), style, color);
-        ui.out_painted(&format!("{}:{}: {level}: {}", ui::escape(path), f.line, ui::escape(&f.message)));
-    }
-}
-
-/// GitHub Actions workflow commands: one annotation per finding, on the file and line.
-fn print_github(ui: &Ui, findings: &[(String, Finding)]) {
-    let data = |s: &str| s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
-    let property = |s: &str| data(s).replace(':', "%3A").replace(',', "%2C");
-    for (path, f) in findings {
-        ui.out(&format!(
-            "::{} file={},line={},title={}::{}",
-            f.level.as_str(),
-            property(path),
-            f.line,
-            property(&format!("mynatca {}", f.rule.as_str())),
-            data(&f.message)
-        ));
-    }
+/// The findings to print, sorted by file as shown, then line: with `--project`, that repo's only.
+fn shown(findings: Vec<Diagnostic>, places: &Places, project: Option<&str>) -> Vec<Diagnostic> {
+    let mut keyed: Vec<(String, Diagnostic)> = findings
+        .into_iter()
+        .filter(|f| project.is_none_or(|name| places.file(f).0.as_deref() == Some(name)))
+        .map(|f| (f.path.as_deref().map(|path| places.from_cwd(path)).unwrap_or_default(), f))
+        .collect();
+    keyed.sort_by(|(a, x), (b, y)| (a, x.line, x.code, &x.message).cmp(&(b, y.line, y.code, &y.message)));
+    keyed.into_iter().map(|(_, f)| f).collect()
 }
 
 /// `check --json`, inside the envelope.
 #[derive(Serialize)]
 struct CheckJson {
     checked: CheckedJson,
-    errors: Vec<Issue>,
-    warnings: Vec<Issue>,
 }
 
 #[derive(Serialize)]
 struct CheckedJson {
     migrations: usize,
     repos: usize,
-}
-
-impl CheckJson {
-    fn new(ws: &Workspace, findings: &[(String, Finding)], checked: &audit::Checked) -> Self {
-        let issue = |f: &Finding| {
-            let issue = Issue::new(f.rule.as_str(), &f.message);
-            let issue = match json::file_ref(ws, &f.path) {
-                Some(file) => issue.at(Some(file)),
-                // Outside every repo of the workspace: the absolute path.
-                None => Issue { path: Some(f.path.display().to_string()), ..issue },
-            };
-            issue.line(f.line)
-        };
-        let of = |level: Level| findings.iter().filter(|(_, f)| f.level == level).map(|(_, f)| issue(f)).collect();
-        CheckJson {
-            checked: CheckedJson { migrations: checked.migrations, repos: checked.repos },
-            errors: of(Level::Error),
-            warnings: of(Level::Warning),
-        }
-    }
 }

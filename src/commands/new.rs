@@ -7,8 +7,9 @@ use std::time::SystemTime;
 use anyhow::Context as _;
 
 use crate::cli::NewArgs;
-use crate::commands::render;
-use crate::commands::Context;
+use crate::commands::{render, Context, Format};
+use crate::emit::{FileRef, PathStyle, Places};
+use crate::json;
 use crate::error::{config_error, Outcome};
 use crate::fsutil;
 use crate::migration;
@@ -42,13 +43,34 @@ pub(crate) fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<Outcome> {
     };
     check_length(&args.description, &description, &owner)?;
     let path = create(&ws, &owner, &description)?;
-    ctx.ui.out(
-        &fsutil::relative_path(&canonical_or_lexical(&ctx.cwd), &canonical_or_lexical(&path)).display().to_string(),
-    );
+    let shown = fsutil::relative_path(&canonical_or_lexical(&ctx.cwd), &canonical_or_lexical(&path));
+    if ctx.format == Format::Text {
+        ctx.ui.out(&shown.display().to_string());
+    }
 
     let report = reconcile::relink_locked(&ws, Mode::Apply, &[])?;
     render::problems(ctx.ui, &report);
+    if ctx.format == Format::Json {
+        let places = Places::new(&ws, &ctx.cwd, PathStyle::Cwd);
+        let body = NewJson {
+            file: places.repo_path(&path).unwrap_or_else(|| FileRef { project: owner.name.clone(), path: "".into() }),
+            shown: shown.display().to_string(),
+            version: path.file_name().and_then(|name| migration::parse(name.to_str()?)).map(|m| m.version.to_string()),
+        };
+        let ok = !report.has_problems();
+        ctx.ui.out(&json::document("new", Some(&ws.platform), ok, body, &report.diagnostics(), &places)?);
+    }
     Ok(Outcome::from_problems(report.has_problems()))
+}
+
+/// `new --json`, inside the envelope: the file made, and the relink's findings.
+#[derive(serde::Serialize)]
+struct NewJson {
+    #[serde(flatten)]
+    file: FileRef,
+    /// As the text output prints it: relative to the current directory.
+    shown: String,
+    version: Option<String>,
 }
 
 fn invalid_description(description: &str) -> String {

@@ -7,13 +7,15 @@ use std::time::Instant;
 use anyhow::{bail, Context as _};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::cli::{BaseChoice, RefreshArgs};
+use crate::cli::{BaseChoice, RefreshArgs, UpkeepArgs};
 use crate::commands::render;
-use crate::commands::Context;
+use crate::commands::{Context, Format};
 use crate::config::SupabaseConfig;
 use crate::db::{self, Event, History, Migration, Record, Script, SqlFile, Target};
 use crate::error::{config_error, Outcome};
-use crate::json::{self, Issue};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::emit::{PathStyle, Places};
+use crate::json;
 use crate::reconcile::{self, Mode};
 use crate::ui::Ui;
 use crate::workspace::Workspace;
@@ -25,13 +27,8 @@ const INSTALL_HINT: &str = "`supabase` not found on PATH; install the Supabase C
 or use the built-in engine with --db-url URL or MYNATCA_DB_URL";
 
 pub(crate) fn run(ctx: &Context, args: &RefreshArgs) -> anyhow::Result<Outcome> {
-    if let Some(cache) = &args.upkeep {
-        let target = local_target(args.db_url.as_deref().unwrap_or_default(), args.allow_remote)?;
-        db::upkeep(&target, Some(cache.as_str()).filter(|cache| *cache != "-"))?;
-        return Ok(Outcome::Clean);
-    }
     if args.drop_caches {
-        let target = local_target(args.db_url.as_deref().unwrap_or_default(), args.allow_remote)?;
+        let target = local_target(ctx.db_url.as_ref().map_or("", |url| url.url.as_str()), args.allow_remote)?;
         let dropped = db::drop_caches(&target)?;
         for name in &dropped {
             ctx.ui.info(&format!("dropped {name}"));
@@ -42,8 +39,8 @@ pub(crate) fn run(ctx: &Context, args: &RefreshArgs) -> anyhow::Result<Outcome> 
     let started = Instant::now();
     let ws = ctx.workspace()?;
     // Everything that can be refused is refused before links or the database change.
-    let target = match args.db_url.as_deref().filter(|url| !url.is_empty()) {
-        Some(url) => Some(local_target(url, args.allow_remote)?),
+    let target = match &ctx.db_url {
+        Some(url) => Some(local_target(&url.url, args.allow_remote)?),
         None => {
             if args.allow_remote {
                 ctx.ui.warn("--allow-remote has no effect without --db-url or MYNATCA_DB_URL");
@@ -51,7 +48,6 @@ pub(crate) fn run(ctx: &Context, args: &RefreshArgs) -> anyhow::Result<Outcome> 
             None
         }
     };
-    refuse_engine_mismatch(target.is_some(), args)?;
 
     let report = reconcile::relink(&ws, Mode::Apply, &[])?;
     if args.json {
@@ -60,35 +56,35 @@ pub(crate) fn run(ctx: &Context, args: &RefreshArgs) -> anyhow::Result<Outcome> 
         render::report(ctx.ui, &report);
     }
     if report.has_problems() {
-        bail!(
-            "refresh refused: the links have the problems above, so the database was not touched; fix them and run `mynatca refresh` again"
-        );
+        let refusal = "refresh refused: the links have the problems above, so the database was not touched; fix them and run `mynatca refresh` again";
+        return stopped(ctx, &ws, refusal, report.diagnostics());
     }
 
     match target {
         None => supabase_reset(ctx.ui, &ws, args, started),
-        Some(target) => {
-            let warnings = report.verdict.warnings.iter().map(Issue::from_warning).collect();
-            builtin(ctx, &ws, &target, args, started, warnings)
-        }
+        Some(target) => builtin(ctx, &ws, &target, args, started, report.verdict.warnings),
     }
 }
 
-/// Arguments after `--` are `supabase db reset`'s, and `--json` is the built-in engine's:
-/// either given to the other engine is a usage error, refused before anything changes.
-fn refuse_engine_mismatch(builtin: bool, args: &RefreshArgs) -> anyhow::Result<()> {
-    if builtin && !args.reset_args.is_empty() {
-        return Err(config_error(format!(
-            "arguments after `--` ({}) go only to `supabase db reset`, and --db-url (or $MYNATCA_DB_URL) chose the built-in engine; drop them, or leave out the URL",
-            args.reset_args.join(" ")
-        )));
+/// A refresh that stopped with problems (exit 1): the error on stderr and, with `--json`,
+/// a document carrying every diagnostic that explains it.
+fn stopped(ctx: &Context, ws: &Workspace, error: &str, diagnostics: Vec<Diagnostic>) -> anyhow::Result<Outcome> {
+    ctx.ui.error(error);
+    if ctx.format == Format::Json {
+        let places = Places::new(ws, &ctx.cwd, PathStyle::Cwd);
+        let body = serde_json::Map::new();
+        ctx.ui.out(&json::document("refresh", Some(&ws.platform), false, body, &diagnostics, &places)?);
     }
-    if !builtin && args.json {
-        return Err(config_error(
-            "--json needs the built-in engine (--db-url URL or $MYNATCA_DB_URL); `supabase db reset` prints its own output",
-        ));
-    }
-    Ok(())
+    Ok(Outcome::Problems)
+}
+
+/// `mynatca upkeep`, started detached by a refresh, the database in `$MYNATCA_DB_URL`.
+pub(crate) fn upkeep(ctx: &Context, args: &UpkeepArgs) -> anyhow::Result<Outcome> {
+    let Some(url) = &ctx.db_url else {
+        return Err(config_error("mynatca upkeep is started by a refresh, with the database in $MYNATCA_DB_URL"));
+    };
+    db::upkeep(&local_target(&url.url, args.allow_remote)?, args.cache.as_deref())?;
+    Ok(Outcome::Clean)
 }
 
 fn local_target(url: &str, allow_remote: bool) -> anyhow::Result<Target> {
@@ -123,7 +119,7 @@ fn builtin(
     target: &Target,
     args: &RefreshArgs,
     started: Instant,
-    mut warnings: Vec<Issue>,
+    mut diagnostics: Vec<Diagnostic>,
 ) -> anyhow::Result<Outcome> {
     let ui = ctx.ui;
     let seeds = seed_files(ui, ws, args.no_seed, args.json)?;
@@ -137,18 +133,31 @@ fn builtin(
         allow_missing_extensions: args.allow_missing_extensions,
         cache: !args.no_cache,
         keep_failed: args.keep_failed,
-        lock_wait: ctx.wait,
+        lock_wait: ctx.wait.limit,
     };
     let total = plan.migrations.len() + plan.seeds.len();
-    let mut progress = Progressing::new(ui, target, total, args.json);
+    let mut progress = Progressing::new(ui, ws, target, total, args.json);
     let result = db::refresh(target, &mut plan, &options, &mut |event| progress.event(event));
     progress.finish();
-    warnings.append(&mut progress.skipped);
-    let (report, upkeep) = result?;
+    diagnostics.append(&mut progress.skipped);
+    let (report, upkeep) = match result {
+        Ok(done) => done,
+        Err(err) => match err.downcast_ref::<db::Stopped>() {
+            // The failed file is a diagnostic like any other: in the document too.
+            Some(stop) => {
+                diagnostics.push(report::failure(ws, &stop.failure));
+                return stopped(ctx, ws, &format!("{err:#}"), diagnostics);
+            }
+            None => return Err(err),
+        },
+    };
     let seconds = started.elapsed().as_secs_f64();
     if args.json {
-        let body = report::to_json(target, &plan, &report, seconds, warnings);
-        ui.out(&json::document("refresh", Some(&ws.platform), report.failures.is_empty(), body)?);
+        let body = report::to_json(target, &plan, &report, seconds);
+        diagnostics.extend(report.failures.iter().map(|f| report::failure(ws, f)));
+        let places = Places::new(ws, &ctx.cwd, PathStyle::Cwd);
+        let ok = report.failures.is_empty();
+        ui.out(&json::document("refresh", Some(&ws.platform), ok, body, &diagnostics, &places)?);
     } else {
         report::print(ui, target, &plan, &report, seconds);
     }
@@ -212,21 +221,22 @@ struct Progressing<'a> {
     target: String,
     json: bool,
     bar: Option<ProgressBar>,
+    ws: &'a Workspace,
     /// The extensions left out, for `--json`'s warnings.
-    skipped: Vec<Issue>,
+    skipped: Vec<Diagnostic>,
 }
 
 impl<'a> Progressing<'a> {
-    fn new(ui: &'a Ui, target: &Target, total: usize, json: bool) -> Self {
+    fn new(ui: &'a Ui, ws: &'a Workspace, target: &Target, total: usize, json: bool) -> Self {
         let target = target.describe();
         if json || ui.quiet || !std::io::stderr().is_terminal() {
-            return Progressing { ui, target, json, bar: None, skipped: Vec::new() };
+            return Progressing { ui, target, json, bar: None, ws, skipped: Vec::new() };
         }
         let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
         let style = ProgressStyle::with_template("{spinner} [{elapsed_precise}] [{bar:30}] {pos}/{len} {wide_msg}")
             .expect("the template is valid");
         bar.set_style(style);
-        Progressing { ui, target, json, bar: Some(bar), skipped: Vec::new() }
+        Progressing { ui, target, json, bar: Some(bar), ws, skipped: Vec::new() }
     }
 
     fn event(&mut self, event: Event) {
@@ -239,8 +249,9 @@ impl<'a> Progressing<'a> {
                 let message =
                     format!("left out CREATE EXTENSION {} ({why}; --allow-missing-extensions){instead}", usage.name);
                 self.ui.warn(&format!("{}:{} ({}): {message}", script.file.shown, usage.line, script.file.project));
-                let issue = Issue::new("missing-extension", &message).at(Some(report::file_ref(&script.file)));
-                self.skipped.push(issue.line(usage.line));
+                let file = report::own_path(self.ws, &script.file);
+                let skipped = Diagnostic::new(Code::MissingExtension, file, usage.line, message);
+                self.skipped.push(skipped.in_project(&script.file.project));
                 return;
             }
             Event::Reset { from_cache } => {

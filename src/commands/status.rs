@@ -10,10 +10,11 @@ use crate::commands::render::{render_table, Cell};
 use crate::commands::Context;
 use crate::error::Outcome;
 use crate::fsutil;
-use crate::json::{self, Issue};
+use crate::json;
 use crate::repos::{self, GitState, Overview, Repo};
 use crate::ui;
-use crate::warning::WarningKind;
+use crate::diagnostic::Code;
+use crate::emit::{PathStyle, Places};
 use crate::workspace::{canonical_or_lexical, Workspace};
 
 const HEADER: [&str; 7] = ["REPO", "PATH", "BRANCH", "STATE", "MIGRATIONS", "LINKED", "NEWEST"];
@@ -32,7 +33,7 @@ pub(crate) fn run(ctx: &Context, args: &StatusArgs) -> anyhow::Result<Outcome> {
         false => None,
     };
     if args.json {
-        ctx.ui.out(&to_json(&ws, &overview, database.as_ref())?);
+        ctx.ui.out(&to_json(&ws, &ctx.cwd, &overview, database.as_ref())?);
     } else {
         for line in table(ctx, &overview) {
             ctx.ui.out_painted(&line);
@@ -49,7 +50,7 @@ pub(crate) fn run(ctx: &Context, args: &StatusArgs) -> anyhow::Result<Outcome> {
 
 fn table(ctx: &Context, overview: &Overview) -> Vec<String> {
     let cwd = canonical_or_lexical(&ctx.cwd);
-    let mix = overview.warnings.iter().any(|w| w.kind == WarningKind::BranchMix);
+    let mix = overview.warnings.iter().any(|w| w.code == Code::BranchMix);
     let platform_head = overview.repos.first().and_then(|r| r.git.head());
     let rows: Vec<Vec<Cell>> = overview
         .repos
@@ -99,8 +100,6 @@ struct StatusJson<'a> {
     repos: Vec<RepoJson<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     database: Option<serde_json::Value>,
-    errors: [Issue; 0],
-    warnings: Vec<Issue>,
 }
 
 #[derive(Serialize)]
@@ -133,17 +132,17 @@ impl<'a> RepoJson<'a> {
 
 fn to_json(
     ws: &Workspace,
+    cwd: &Path,
     overview: &Overview,
     database: Option<&super::status_db::Database>,
 ) -> anyhow::Result<String> {
     let json = StatusJson {
         repos: overview.repos.iter().map(|repo| RepoJson::new(ws, repo)).collect(),
         database: database.map(super::status_db::Database::to_json),
-        errors: [],
-        warnings: overview.warnings.iter().map(Issue::from_warning).collect(),
     };
     let ok = !database.is_some_and(|d| d.needs_attention());
-    Ok(json::document("status", Some(&ws.platform), ok, json)?)
+    let places = Places::new(ws, cwd, PathStyle::Cwd);
+    Ok(json::document("status", Some(&ws.platform), ok, json, &overview.warnings, &places)?)
 }
 
 #[cfg(test)]

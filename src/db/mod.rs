@@ -39,7 +39,7 @@ mod wire;
 
 pub(crate) use apply::{FileFailure, History, Kind, Record, Script};
 pub(crate) use base::Base;
-pub(crate) use build::{refresh, Event, Options, Plan, Report};
+pub(crate) use build::{refresh, Event, Options, Plan, Report, Stopped};
 pub(crate) use pending::{plan, read_history, repair, server_databases, up, Mark};
 pub(crate) use upkeep::{drop_caches, upkeep};
 

@@ -1,6 +1,6 @@
 //! After a refresh, what need not hold the developer up: dropping the replaced target
 //! and making the newest cache's spares again. Like `git gc --auto`, a detached process
-//! does it (`mynatca refresh --upkeep`), unless `--no-detach`.
+//! does it (`mynatca upkeep`), unless `--no-detach`.
 //!
 //! Refreshes and upkeeps of one target take turns on a PostgreSQL advisory lock. A
 //! refresh hands its lock to its upkeep (it waits until the upkeep is queued on it), so
@@ -83,7 +83,8 @@ impl Upkeep {
         let exe = std::env::current_exe().context("cannot find mynatca's own executable")?;
         let mut command = Command::new(exe);
         command
-            .args(["--quiet", "refresh", "--upkeep", self.cache.as_deref().unwrap_or("-")])
+            .args(["--quiet", "upkeep"])
+            .args(self.cache.iter().flat_map(|cache| ["--cache", cache.as_str()]))
             // The refresh was allowed its host; the upkeep checks it again like any refresh.
             .args((!self.target.remote_hosts().is_empty()).then_some("--allow-remote"))
             // In the environment, not the arguments: `ps` shows arguments to every user.
@@ -130,7 +131,7 @@ impl Upkeep {
     }
 }
 
-/// The detached upkeep: `mynatca refresh --upkeep CACHE` (`-` for none).
+/// The detached upkeep: `mynatca upkeep [--cache CACHE]`.
 pub(crate) fn upkeep(target: &Target, cache: Option<&str>) -> anyhow::Result<()> {
     if let Some(cache) = cache {
         let ours = format!("{}{}_", cache::PREFIX, cache::target_part(&target.database));

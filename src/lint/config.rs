@@ -92,7 +92,7 @@ mod tests {
         let broken = "{\n  \"version\": 1,\n  \"projects\": [,]\n}";
         let err = crate::registry::Registry::parse(path.into(), broken).unwrap_err();
         let finding = registry_error(path, &err);
-        assert_eq!(finding.line, 3);
+        assert_eq!(finding.line, Some(3));
         assert!(finding.message.starts_with("invalid JSON: "), "{}", finding.message);
     }
 
@@ -102,12 +102,12 @@ mod tests {
         let text =
             "[api]\nschemas = [\"public\", \"pay\"]\n\n[db.seed]\nsql_paths = [\"./seed.sql\", \"seeds/pay/*.sql\"]\n";
         let found = config_findings(Path::new("/c.toml"), text, &[(&pay, true), (&discord, true)]);
-        let got: Vec<(Rule, usize)> = found.iter().map(|f| (f.rule, f.line)).collect();
+        let got: Vec<(Rule, usize)> = found.iter().map(|f| (f.code, f.line.unwrap_or(0))).collect();
         assert_eq!(got, vec![(Rule::ConfigSchemas, 2), (Rule::ConfigSeeds, 5)]);
         assert!(found[1].message.contains("\"./seeds/discord/*.sql\""), "{}", found[1].message);
         // No seed files, nothing to run: no glob needed.
         assert!(config_findings(Path::new("/c.toml"), text, &[(&pay, false)]).is_empty());
         let bad = config_findings(Path::new("/c.toml"), "[api\n", &[]);
-        assert_eq!((bad[0].rule, bad[0].line), (Rule::ConfigSchemas, 1));
+        assert_eq!((bad[0].code, bad[0].line.unwrap_or(0)), (Rule::ConfigSchemas, 1));
     }
 }

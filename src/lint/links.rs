@@ -1,57 +1,21 @@
 //! `stale-link`, `broken-link`, `foreign-link`, `conflict` and `duplicate-version`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::{Finding, Rule};
 use crate::fsutil;
-use crate::reconcile::{self, Action, ConflictKind, WarningKind, PLATFORM};
-use crate::workspace::Workspace;
+use crate::reconcile::{self, Action};
 
 /// `stale-link`, `broken-link`, `foreign-link`, `conflict` and `duplicate-version`, from
 /// the plan `mynatca link` would carry out: anything it would change is not as it should
 /// be. `exists` tells whether a link's target is there (a dangling link is broken).
-pub(crate) fn link_findings(ws: &Workspace, plan: &reconcile::Plan, exists: impl Fn(&Path) -> bool) -> Vec<Finding> {
+pub(crate) fn link_findings(plan: &reconcile::Plan, exists: impl Fn(&Path) -> bool) -> Vec<Finding> {
     let mut findings: Vec<Finding> = plan.actions.iter().map(|action| action_finding(action, &exists)).collect();
-    let plan = &plan.verdict;
-    for conflict in &plan.conflicts {
-        let (rule, path) = match conflict.kind {
-            ConflictKind::ForeignLink => (Rule::ForeignLink, ws.platform.join(&conflict.name)),
-            ConflictKind::RealFile => (Rule::Conflict, ws.platform.join(&conflict.name)),
-            // Reported at the file that is not linked: the second project's.
-            ConflictKind::SameName | ConflictKind::UnsafeName => {
-                let file = Path::new(&conflict.name).file_name().unwrap_or_default();
-                let project = conflict.projects.last().map(String::as_str).unwrap_or(PLATFORM);
-                (Rule::Conflict, migration_path(ws, project, &file.to_string_lossy()))
-            }
-        };
-        findings.push(Finding::new(rule, path, 1, conflict.message.clone()));
-    }
-    for warning in &plan.warnings {
-        if let (WarningKind::ForeignLink, Some(rel)) = (warning.kind, &warning.path) {
-            findings.push(Finding::new(Rule::ForeignLink, ws.platform.join(rel), 1, warning.message.clone()));
-        }
-    }
-    for duplicate in &plan.duplicates {
-        for file in &duplicate.files {
-            let (project, name) = (&file.project, &file.name);
-            let others: Vec<String> = duplicate
-                .files
-                .iter()
-                .filter(|other| *other != file)
-                .map(|other| format!("{} ({})", other.name, other.project))
-                .collect();
-            findings.push(Finding::new(
-                Rule::DuplicateVersion,
-                migration_path(ws, project, name),
-                1,
-                format!(
-                    "version {} is also used by {}; `supabase db reset` would fail on schema_migrations_pkey: give all but one a new version (`mynatca new` picks a free one)",
-                    duplicate.version,
-                    others.join(", ")
-                ),
-            ));
-        }
-    }
+    // The plan's conflicts and duplicates, and the foreign links it leaves alone: the
+    // other link warnings (a missing project, a file not linked) are the registry's and
+    // the names' rules here.
+    let verdict = plan.verdict.diagnostics().into_iter();
+    findings.extend(verdict.filter(|d| d.is_error() || d.code == Rule::ForeignLink).map(Finding::error));
     findings
 }
 
@@ -105,17 +69,12 @@ fn action_finding(action: &Action, exists: impl Fn(&Path) -> bool) -> Finding {
     }
 }
 
-/// A migration's own file: the platform's in its migrations folder, a project's in its repo.
-fn migration_path(ws: &Workspace, project: &str, name: &str) -> PathBuf {
-    match ws.registry.project(project) {
-        Some(p) if project != PLATFORM => ws.migrations_dir(p).join(name),
-        _ => ws.link_dir().join(name),
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use std::path::PathBuf;
+
     use super::*;
+    use crate::workspace::Workspace;
 
     #[test]
     fn link_findings_follow_the_plan_and_point_at_the_right_file() {
@@ -164,7 +123,7 @@ mod tests {
         // 2_pay_gone.sql's file is deleted; 3_pay_moved.sql's exists but is no longer offered.
         let exists = |path: &Path| !path.ends_with("2_pay_gone.sql");
         let found: Vec<(Rule, String)> =
-            link_findings(&ws, &plan, exists).into_iter().map(|f| (f.rule, f.path.display().to_string())).collect();
+            link_findings(&plan, exists).into_iter().map(|f| (f.code, f.file().display().to_string())).collect();
         let links = "/ws/platform/supabase/migrations";
         assert_eq!(
             found,

@@ -14,8 +14,6 @@
 //! - [`positions`]: statement lines and allow comments;
 //! - [`nodes`], [`search_path`]: reading libpg_query's tree and resolving names.
 
-use std::path::PathBuf;
-
 pub(crate) mod config;
 pub(crate) mod facts;
 pub(crate) mod history;
@@ -39,104 +37,5 @@ pub(crate) use names::name_findings;
 pub(crate) use ownership::Owners;
 pub(crate) use parsed::MigrationFile;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) enum Level {
-    Error,
-    Warning,
-}
-
-impl Level {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Level::Error => "error",
-            Level::Warning => "warning",
-        }
-    }
-}
-
-/// The rules of the SPEC's table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) enum Rule {
-    Registry,
-    StaleLink,
-    BrokenLink,
-    ForeignLink,
-    Conflict,
-    DuplicateVersion,
-    NamePattern,
-    NameStyle,
-    NamePrefix,
-    Ownership,
-    Parse,
-    ConfigSchemas,
-    ConfigSeeds,
-    TrackedLink,
-    Hooks,
-    HistoryEdit,
-    OutOfOrder,
-    Order,
-    Rls,
-    Transaction,
-}
-
-impl Rule {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Rule::Registry => "registry",
-            Rule::StaleLink => "stale-link",
-            Rule::BrokenLink => "broken-link",
-            Rule::ForeignLink => "foreign-link",
-            Rule::Conflict => "conflict",
-            Rule::DuplicateVersion => "duplicate-version",
-            Rule::NamePattern => "name-pattern",
-            Rule::NameStyle => "name-style",
-            Rule::NamePrefix => "name-prefix",
-            Rule::Ownership => "ownership",
-            Rule::Parse => "parse",
-            Rule::ConfigSchemas => "config-schemas",
-            Rule::ConfigSeeds => "config-seeds",
-            Rule::TrackedLink => "tracked-link",
-            Rule::Hooks => "hooks",
-            Rule::HistoryEdit => "history-edit",
-            Rule::OutOfOrder => "out-of-order",
-            Rule::Order => "order",
-            Rule::Rls => "rls",
-            Rule::Transaction => "transaction",
-        }
-    }
-
-    /// The rule's level in the SPEC's table (a `DO` block is the one warning under `ownership`).
-    pub(crate) fn level(self) -> Level {
-        match self {
-            Rule::NamePattern
-            | Rule::NameStyle
-            | Rule::NamePrefix
-            | Rule::ConfigSchemas
-            | Rule::ConfigSeeds
-            | Rule::Hooks => Level::Warning,
-            _ => Level::Error,
-        }
-    }
-}
-
-/// One problem, at an absolute path and a 1-based line (1 for a whole file or folder).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Finding {
-    pub(crate) rule: Rule,
-    pub(crate) level: Level,
-    pub(crate) path: PathBuf,
-    pub(crate) line: usize,
-    pub(crate) message: String,
-}
-
-impl Finding {
-    /// A finding at the rule's own level.
-    pub(crate) fn new(rule: Rule, path: impl Into<PathBuf>, line: usize, message: impl Into<String>) -> Finding {
-        Finding { rule, level: rule.level(), path: path.into(), line, message: message.into() }
-    }
-
-    /// The same finding as a warning.
-    pub(crate) fn warning(self) -> Finding {
-        Finding { level: Level::Warning, ..self }
-    }
-}
+// The rules' findings are the one diagnostic type; these names read as the rules do.
+pub(crate) use crate::diagnostic::{Code as Rule, Diagnostic as Finding};

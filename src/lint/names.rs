@@ -64,12 +64,12 @@ fn has_word(description: &str, schema: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::Level;
+    use crate::diagnostic::Severity as Level;
 
     #[test]
     fn names_follow_the_pattern_and_style() {
         let rules = |name: &str, schema: Option<&str>| -> Vec<Rule> {
-            name_findings(&Path::new("/m").join(name), schema).into_iter().map(|f| f.rule).collect()
+            name_findings(&Path::new("/m").join(name), schema).into_iter().map(|f| f.code).collect()
         };
         assert_eq!(rules("20251215120000_add_things.sql", None), vec![]);
         assert_eq!(rules("00000000000001_baseline_platform_schema.sql", None), vec![], "baselines have 14 digits");
@@ -82,7 +82,7 @@ mod tests {
         assert_eq!(rules("20251215120000_payroll_fix.sql", Some("pay")), vec![Rule::NamePrefix]);
         let style = name_findings(Path::new("/m/20251215120000_Add-Things.sql"), None);
         assert!(style[0].message.ends_with("rename it to 20251215120000_add_things.sql"), "{}", style[0].message);
-        assert_eq!(style[0].level, Level::Warning);
+        assert_eq!(style[0].severity, Level::Warning);
         // camelCase is split as `mynatca new` splits it.
         let camel = name_findings(Path::new("/m/20251215120000_AddThings.sql"), None);
         assert!(camel[0].message.ends_with("rename it to 20251215120000_add_things.sql"), "{}", camel[0].message);

@@ -92,7 +92,7 @@ pub(crate) fn rls_findings(files: &[&Parsed], exposed: &HashSet<String>) -> Vec<
         .filter_map(|(origin, mut finding)| {
             let source = sources.entry(origin.file).or_insert_with(|| files[origin.file].source());
             let (line, allowed) = source.allowed_at(origin.location, "rls");
-            finding.line = line;
+            finding.line = Some(line);
             (!allowed).then_some(finding)
         })
         .collect()

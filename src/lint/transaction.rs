@@ -139,12 +139,12 @@ fn one_by_one(classes: &[Class], lines: &[usize], found: &mut dyn FnMut(usize, S
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::Level;
+    use crate::diagnostic::Severity as Level;
 
     fn found(sql: &str) -> Vec<(usize, bool, String)> {
         transaction_findings(Path::new("/x.sql"), sql)
             .into_iter()
-            .map(|f| (f.line, f.level == Level::Error, f.message))
+            .map(|f| (f.line.unwrap_or(0), f.severity == Level::Error, f.message))
             .collect()
     }
 

@@ -13,7 +13,7 @@ mod scan;
 
 use std::path::{Path, PathBuf};
 
-pub(crate) use crate::warning::{Warning, WarningKind};
+use crate::diagnostic::{Code, Diagnostic};
 pub(crate) use apply::{apply, Applied, Changed};
 pub(crate) use plan::{owner_of, plan};
 pub(crate) use relink::{lock, relink, relink_locked, survey, Lock, Mode, Report};
@@ -117,7 +117,7 @@ pub(crate) struct Input {
     /// `supabase/seeds/<project>`, one per project in registry order (and leaving ones).
     pub(crate) seeds: Vec<LinkDir>,
     /// Found while scanning (missing project folders).
-    pub(crate) warnings: Vec<Warning>,
+    pub(crate) warnings: Vec<Diagnostic>,
 }
 
 impl Input {
@@ -211,24 +211,14 @@ pub(crate) enum ConflictKind {
     UnsafeName,
 }
 
-impl ConflictKind {
-    /// The stable word reports use (JSON `kind`).
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            ConflictKind::RealFile => "real-file",
-            ConflictKind::SameName => "same-name",
-            ConflictKind::ForeignLink => "foreign-link",
-            ConflictKind::UnsafeName => "unsafe-name",
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Conflict {
     /// Path relative to the platform.
     pub(crate) name: String,
     pub(crate) kind: ConflictKind,
     pub(crate) projects: Vec<String>,
+    /// Absolute: where it is reported (the platform's file, or the project's file not linked).
+    pub(crate) path: PathBuf,
     pub(crate) message: String,
 }
 
@@ -237,6 +227,8 @@ pub(crate) struct Conflict {
 pub(crate) struct ProjectFile {
     pub(crate) project: String,
     pub(crate) name: String,
+    /// Absolute: the file itself (not the platform's link to it).
+    pub(crate) path: PathBuf,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -257,6 +249,24 @@ impl Duplicate {
             files.join(", ")
         )
     }
+
+    /// One diagnostic per file involved, naming the others.
+    fn diagnostics(&self) -> impl Iterator<Item = Diagnostic> + '_ {
+        self.files.iter().map(move |file| {
+            let others: Vec<String> = self
+                .files
+                .iter()
+                .filter(|other| *other != file)
+                .map(|other| format!("{} ({})", crate::ui::escape(&other.name), other.project))
+                .collect();
+            let message = format!(
+                "version {} is also used by {}; `supabase db reset` would fail on schema_migrations_pkey: give all but one a new version (`mynatca new` picks a free one)",
+                self.version,
+                others.join(", ")
+            );
+            Diagnostic::new(Code::DuplicateVersion, &file.path, 1, message).in_project(&file.project)
+        })
+    }
 }
 
 /// What the plan finds, apart from the actions: owned, so reports outlive the scan.
@@ -265,10 +275,24 @@ pub(crate) struct Verdict {
     pub(crate) unchanged: usize,
     pub(crate) conflicts: Vec<Conflict>,
     pub(crate) duplicates: Vec<Duplicate>,
-    pub(crate) warnings: Vec<Warning>,
+    pub(crate) warnings: Vec<Diagnostic>,
 }
 
 impl Verdict {
+    /// Everything the plan found, as diagnostics: conflicts and duplicate versions (one
+    /// per file) as errors, then the warnings.
+    pub(crate) fn diagnostics(&self) -> Vec<Diagnostic> {
+        let conflicts = self.conflicts.iter().map(|conflict| {
+            let code = match conflict.kind {
+                ConflictKind::ForeignLink => Code::ForeignLink,
+                _ => Code::Conflict,
+            };
+            Diagnostic::new(code, &conflict.path, 1, conflict.message.clone())
+        });
+        let duplicates = self.duplicates.iter().flat_map(Duplicate::diagnostics);
+        conflicts.chain(duplicates).chain(self.warnings.iter().cloned()).collect()
+    }
+
     /// Conflicts or duplicate versions: exit 1.
     pub(crate) fn has_problems(&self) -> bool {
         !self.conflicts.is_empty() || !self.duplicates.is_empty()

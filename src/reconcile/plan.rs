@@ -8,8 +8,9 @@ use super::{
     Action, Conflict, ConflictKind, Duplicate, Existing, Input, LinkDir, LinkRef, Offer, Owner, Plan, ProjectFile,
     Refusal, Refused, PLATFORM,
 };
+use crate::diagnostic::{Code, Diagnostic};
+use crate::fsutil;
 use crate::migration;
-use crate::warning::{Warning, WarningKind};
 
 /// Decides what to do.
 pub(crate) fn plan(input: &Input) -> Plan<'_> {
@@ -24,8 +25,8 @@ pub(crate) fn plan(input: &Input) -> Plan<'_> {
 fn plan_dir<'a>(dir: &'a LinkDir, plan: &mut Plan<'a>) {
     let existing: HashMap<&str, &Existing> = dir.entries.iter().map(|(n, e)| (n.as_str(), e)).collect();
     let mut desired: HashMap<&str, &Offer> = HashMap::with_capacity_and_hasher(dir.offers.len(), Default::default());
-    // (project, name) of every migration in place after the apply, for duplicate versions.
-    let mut in_place: Vec<(&str, &str)> = Vec::new();
+    // Every migration in place after the apply, for duplicate versions.
+    let mut in_place: Vec<InPlace> = Vec::new();
     let first_action = plan.actions.len();
 
     for offer in &dir.offers {
@@ -52,7 +53,7 @@ fn plan_dir<'a>(dir: &'a LinkDir, plan: &mut Plan<'a>) {
             }
         }
         plan.managed.push(link);
-        in_place.push((&offer.project, &offer.name));
+        in_place.push(InPlace { project: &offer.project, name: &offer.name, target: Some(to) });
     }
 
     for refused in &dir.refused {
@@ -67,17 +68,20 @@ fn plan_dir<'a>(dir: &'a LinkDir, plan: &mut Plan<'a>) {
                     plan.actions.push(Action::Remove { link, from });
                 }
                 None if reported(dir, from) => {}
-                None => plan.verdict.warnings.push(Warning {
-                    kind: WarningKind::ForeignLink,
-                    path: Some(rel(dir, name)),
-                    message: format!(
+                None => plan.verdict.warnings.push(Diagnostic::new(
+                    Code::ForeignLink,
+                    dir.path.join(name),
+                    1,
+                    format!(
                         "{} points to {}, outside every linked project; left alone (remove it if it is stale)",
                         shown(rel(dir, name)),
                         shown(from.display())
                     ),
-                }),
+                ).warning()),
             },
-            Existing::File if dir.migrations && migration::is_sql_name(name) => in_place.push((PLATFORM, name)),
+            Existing::File if dir.migrations && migration::is_sql_name(name) => {
+                in_place.push(InPlace { project: PLATFORM, name, target: None })
+            }
             _ => {}
         }
     }
@@ -99,6 +103,7 @@ fn refuse(dir: &LinkDir, refused: &Refused, plan: &mut Plan) {
             name: rel(dir, &refused.name),
             kind: ConflictKind::UnsafeName,
             projects: vec![project.clone()],
+            path: refused.path.clone(),
             message: format!("{path} ({project}) {why}; it is not linked until you rename it"),
         });
         return;
@@ -108,8 +113,7 @@ fn refuse(dir: &LinkDir, refused: &Refused, plan: &mut Plan) {
         _ => "not linked (only regular files are migrations and seeds)",
     };
     let message = format!("{path} ({project}) {why}; {fix}");
-    // No platform path: the file is the project's, named in the message.
-    plan.verdict.warnings.push(Warning { kind: WarningKind::NotLinked, path: None, message });
+    plan.verdict.warnings.push(Diagnostic::new(Code::NotLinked, &refused.path, 1, message));
 }
 
 /// A name or path as messages show it: control characters escaped, so that messages
@@ -127,6 +131,8 @@ fn same_name(dir: &LinkDir, first: &Offer, offer: &Offer) -> Conflict {
         name: rel(dir, &offer.name),
         kind: ConflictKind::SameName,
         projects: vec![first.project.clone(), offer.project.clone()],
+        // At the file that is not linked: the second project's.
+        path: fsutil::normalize(&dir.path.join(&offer.target)),
         message: format!(
             "{} is offered by {} and {}; {} is linked, rename the other",
             offer.name, first.project, offer.project, first.project
@@ -139,6 +145,7 @@ fn foreign_link(dir: &LinkDir, offer: &Offer, target: &Path) -> Conflict {
         name: rel(dir, &offer.name),
         kind: ConflictKind::ForeignLink,
         projects: vec![offer.project.clone()],
+        path: dir.path.join(&offer.name),
         message: format!(
             "{} is a symlink to {} that mynatca does not own; {}'s migration is not linked until you remove it",
             rel(dir, &offer.name),
@@ -154,6 +161,7 @@ fn real_file(dir: &LinkDir, offer: &Offer, kind: &Existing) -> Conflict {
         name: rel(dir, &offer.name),
         kind: ConflictKind::RealFile,
         projects: vec![PLATFORM.to_string(), offer.project.clone()],
+        path: dir.path.join(&offer.name),
         message: format!(
             "{} is a {what} in the platform and also a migration of {}; rename one of them",
             rel(dir, &offer.name),
@@ -162,35 +170,53 @@ fn real_file(dir: &LinkDir, offer: &Offer, kind: &Existing) -> Conflict {
     }
 }
 
+/// A migration in place once the plan is applied: a project's (linked to `target`) or the platform's own.
+struct InPlace<'a> {
+    project: &'a str,
+    name: &'a str,
+    target: Option<&'a Path>,
+}
+
+impl InPlace<'_> {
+    fn file(&self, dir: &LinkDir) -> ProjectFile {
+        let path = match self.target {
+            Some(target) => fsutil::normalize(&dir.path.join(target)),
+            None => dir.path.join(self.name),
+        };
+        ProjectFile { project: self.project.to_string(), name: self.name.to_string(), path }
+    }
+}
+
 /// Duplicate versions and names the Supabase CLI would skip, over the merged set.
-fn check_names(dir: &LinkDir, in_place: &[(&str, &str)], plan: &mut Plan) {
+fn check_names(dir: &LinkDir, in_place: &[InPlace], plan: &mut Plan) {
     // Most versions are unique: remember the first file of each, collect only clashes.
-    let mut first: HashMap<&str, (&str, &str)> = HashMap::with_capacity_and_hasher(in_place.len(), Default::default());
-    let mut clashes: HashMap<&str, Vec<(&str, &str)>> = HashMap::default();
-    for &(project, name) in in_place {
-        match migration::parse(name) {
+    let mut first: HashMap<&str, &InPlace> = HashMap::with_capacity_and_hasher(in_place.len(), Default::default());
+    let mut clashes: HashMap<&str, Vec<&InPlace>> = HashMap::default();
+    for file in in_place {
+        match migration::parse(file.name) {
             Some(m) => {
                 if let Some(&earlier) = first.get(m.version) {
-                    clashes.entry(m.version).or_insert_with(|| vec![earlier]).push((project, name));
+                    clashes.entry(m.version).or_insert_with(|| vec![earlier]).push(file);
                 } else {
-                    first.insert(m.version, (project, name));
+                    first.insert(m.version, file);
                 }
             }
-            None => plan.verdict.warnings.push(Warning {
-                kind: WarningKind::NamePattern,
-                path: Some(rel(dir, name)),
-                message: format!(
-                    "{} ({project}) does not match <version>_<name>.sql; the Supabase CLI skips it (rename it)",
-                    shown(name)
+            None => plan.verdict.warnings.push(Diagnostic::new(
+                Code::NamePattern,
+                dir.path.join(file.name),
+                1,
+                format!(
+                    "{} ({}) does not match <version>_<name>.sql; the Supabase CLI skips it (rename it)",
+                    shown(file.name),
+                    file.project
                 ),
-            }),
+            )),
         }
     }
     let mut duplicates: Vec<Duplicate> = clashes
         .into_iter()
         .map(|(version, files)| {
-            let mut files: Vec<ProjectFile> =
-                files.into_iter().map(|(p, n)| ProjectFile { project: p.to_string(), name: n.to_string() }).collect();
+            let mut files: Vec<ProjectFile> = files.into_iter().map(|f| f.file(dir)).collect();
             files.sort_by(|a, b| a.name.cmp(&b.name));
             Duplicate { version: version.to_string(), files }
         })

@@ -7,6 +7,7 @@ use anyhow::Context as _;
 
 use super::{apply, plan, scan, Action, Applied, Input, Plan, Verdict, LOCK_FILE};
 use crate::gitdir;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::lockfile::{self, Held};
 use crate::registry::Project;
 use crate::workspace::Workspace;
@@ -171,6 +172,13 @@ impl Report {
     /// Conflicts, duplicates, failed writes, or drift under `--check`.
     pub(crate) fn has_problems(&self) -> bool {
         self.verdict.has_problems() || !self.applied.errors.is_empty() || (self.mode == Mode::Check && self.changed())
+    }
+
+    /// The plan's diagnostics, then every write that failed.
+    pub(crate) fn diagnostics(&self) -> Vec<Diagnostic> {
+        let mut diagnostics = self.verdict.diagnostics();
+        diagnostics.extend(self.applied.errors.iter().map(|error| Diagnostic::general(Code::Write, error.clone())));
+        diagnostics
     }
 
     pub(crate) fn summary(&self) -> String {

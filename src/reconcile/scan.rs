@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use super::{has_control, Existing, Input, LinkDir, Offer, Owner, Refusal, Refused};
 use crate::fsutil;
 use crate::registry::Project;
-use crate::warning::{Warning, WarningKind};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::workspace::Workspace;
 
 /// Reads what exists for `ws`. `unlinking` are projects leaving the registry, or the old
@@ -29,7 +29,7 @@ pub(crate) fn scan(ws: &Workspace, unlinking: &[Project]) -> anyhow::Result<Inpu
 }
 
 /// `supabase/migrations`: every project's migrations offered, what is there read.
-fn scan_migrations(ws: &Workspace, unlinking: &[Project], warnings: &mut Vec<Warning>) -> anyhow::Result<LinkDir> {
+fn scan_migrations(ws: &Workspace, unlinking: &[Project], warnings: &mut Vec<Diagnostic>) -> anyhow::Result<LinkDir> {
     let link_dir = ws.link_dir();
     let mut migrations = LinkDir { rel: "supabase/migrations".to_string(), migrations: true, ..LinkDir::default() };
     for project in ws.registry.projects.iter().chain(unlinking) {
@@ -45,7 +45,7 @@ fn scan_migrations(ws: &Workspace, unlinking: &[Project], warnings: &mut Vec<War
                 }
                 None => format!("{}; its links are removed", missing.message(&project.name)),
             };
-            warnings.push(Warning { kind: WarningKind::MissingProject, path: None, message });
+            warnings.push(Diagnostic::general(Code::Registry, message).in_project(&project.name).warning());
             continue;
         }
         let source = ws.migrations_dir(project);

@@ -308,15 +308,18 @@ fn github_format_prints_one_annotation_per_finding() {
     add_pay_migration(&ws, "20251215130100_add_rates.sql", "insert into public.members values ('1, 2');\n")
         .stdout(LINKED_ONE_MORE)
         .go();
-    let file = pay_file("20251215130100_add_rates.sql");
-    check(&ws, &["--format", "github"])
-        .status(1)
-        .stdout(format!(
+    let annotations = |file: &str| {
+        format!(
             "::warning file={file},line=1,title=mynatca name-prefix::description \"add_rates\" does not name the schema pay; call it pay_add_rates\n\
              ::error file={file},line=1,title=mynatca ownership::pay may not insert into public.members (owned by platform)\n{}",
             summary(5, 1, 1)
-        ))
-        .go();
+        )
+    };
+    // By default a file is named inside its own repo, as GitHub names the files of the
+    // repository a workflow checked out; --paths cwd names it from the current directory.
+    check(&ws, &["--format", "github"]).status(1).stdout(annotations("supabase/migrations/20251215130100_add_rates.sql")).go();
+    let file = pay_file("20251215130100_add_rates.sql");
+    check(&ws, &["--format", "github", "--paths", "cwd"]).status(1).stdout(annotations(&file)).go();
     // --json and --format are exclusive.
     let usage = "the argument '--format <FORMAT>' cannot be used with '--json'";
     check(&ws, &["--format", "github", "--json"])

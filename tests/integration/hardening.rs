@@ -422,7 +422,7 @@ fn read_only_runs(linked: bool) -> Vec<(&'static [&'static str], i32, String, &'
     let pending = "2 link changes are pending in the platform (LINKED shows what is there now); run `mynatca link`";
     let stale = "supabase/migrations:1: warning[stale-link]: 2 link changes pending (2 to create, 0 to update, 0 to remove); run `mynatca link`\n";
     let json = format!(
-        r#"{{"schema":1,"command":"status","platform":"$WS/platform","ok":true,"repos":[{{"name":"platform","path":".","branch":"main","state":"clean","dirty":false,"migrations":0,"linked":0,"newest":null}},{{"name":"pay","path":"../pay","branch":"main","state":"clean","dirty":false,"migrations":1,"linked":0,"newest":"00000000000002"}}],"errors":[],"warnings":[{{"kind":"stale-links","message":"{pending}"}}]}}"#
+        r#"{{"schema":1,"command":"status","platform":"$WS/platform","ok":true,"repos":[{{"name":"platform","path":".","branch":"main","state":"clean","dirty":false,"migrations":0,"linked":0,"newest":null}},{{"name":"pay","path":"../pay","branch":"main","state":"clean","dirty":false,"migrations":1,"linked":0,"newest":"00000000000002"}}],"errors":[],"warnings":[{{"kind":"stale-link","message":"{pending}"}}]}}"#
     );
     vec![
         (&["link", "--dry-run"], 0, format!("{creates} (dry run: nothing changed)\n"), ""),

@@ -233,10 +233,11 @@ fn the_same_name_in_two_projects_links_the_first_and_fails() {
     expected["ok"] = json!(false);
     // Reported at the file that is not linked: discord's.
     expected["errors"] = json!([{
-        "kind": "same-name",
+        "kind": "conflict",
         "message": "20251215120001_pay_add_periods.sql is offered by pay and discord; pay is linked, rename the other",
         "project": "discord",
         "path": "supabase/migrations/20251215120001_pay_add_periods.sql",
+        "line": 1,
     }]);
     // Problems go to stderr as well, so a terminal shows them beside the JSON.
     ws.run("platform", ["link", "--json"])
@@ -277,15 +278,26 @@ fn duplicate_versions_are_reported_with_every_file_and_project() {
 
     let mut expected = report(&[], 7, false);
     expected["ok"] = json!(false);
-    // One error per file involved, each naming its file in its own repo.
-    let message = DUPLICATE.strip_prefix("error: ").unwrap().trim_end();
+    // One error per file involved, each naming its file in its own repo and the others,
+    // as `check` words it.
+    let message = |others: &str| {
+        format!(
+            "version 20251215120004 is also used by {others}; `supabase db reset` would fail on \
+             schema_migrations_pkey: give all but one a new version (`mynatca new` picks a free one)"
+        )
+    };
+    let (platform, discord, pay) = (
+        "20251215120004_add_facilities.sql (platform)",
+        "20251215120004_discord_add_logs.sql (discord)",
+        "20251215120004_pay_add_shifts.sql (pay)",
+    );
     expected["errors"] = json!([
-        {"kind": "duplicate-version", "message": message, "project": "platform",
-         "path": "supabase/migrations/20251215120004_add_facilities.sql"},
-        {"kind": "duplicate-version", "message": message, "project": "discord",
-         "path": "supabase/migrations/20251215120004_discord_add_logs.sql"},
-        {"kind": "duplicate-version", "message": message, "project": "pay",
-         "path": "supabase/migrations/20251215120004_pay_add_shifts.sql"},
+        {"kind": "duplicate-version", "message": message(&format!("{discord}, {pay}")), "project": "platform",
+         "path": "supabase/migrations/20251215120004_add_facilities.sql", "line": 1},
+        {"kind": "duplicate-version", "message": message(&format!("{platform}, {pay}")), "project": "discord",
+         "path": "supabase/migrations/20251215120004_discord_add_logs.sql", "line": 1},
+        {"kind": "duplicate-version", "message": message(&format!("{platform}, {discord}")), "project": "pay",
+         "path": "supabase/migrations/20251215120004_pay_add_shifts.sql", "line": 1},
     ]);
     ws.run("platform", ["link", "--json"]).status(1).stdout_json(expected).stderr(DUPLICATE).go();
 }

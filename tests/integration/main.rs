@@ -7,6 +7,7 @@ mod architecture;
 mod check;
 mod check_rules;
 mod discovery;
+mod gate;
 mod docs;
 mod hardening;
 mod hook_skip;

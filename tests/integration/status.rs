@@ -191,10 +191,10 @@ fn a_missing_repo_is_a_row_and_a_warning_not_a_failure() {
                 discord,
             ],
             &[
-                "missing-project: project discord: folder $WS/discord not found; clone it there or fix its \"path\", \
+                "registry: project discord: folder $WS/discord not found; clone it there or fix its \"path\", \
                  or `mynatca unlink-project discord`"
                     .into(),
-                "stale-links: 2 link changes are pending in the platform (LINKED shows what is there now); \
+                "stale-link: 2 link changes are pending in the platform (LINKED shows what is there now); \
                  run `mynatca link`"
                     .into(),
             ],

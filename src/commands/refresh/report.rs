@@ -4,7 +4,11 @@
 use serde_json::json;
 
 use crate::db::{FileFailure, Kind, Plan, Report, SqlFile, Target};
-use crate::json::{FileRef, Issue};
+use std::path::PathBuf;
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::json::FileRef;
+use crate::workspace::Workspace;
 use crate::ui::{plural, Ui};
 
 /// Failures sharing Postgres' message, in the order first seen.
@@ -111,13 +115,7 @@ pub(crate) fn print(ui: &Ui, target: &Target, plan: &Plan, report: &Report, seco
 
 /// The fields of `refresh --json` inside the envelope: each failed file one error, the
 /// failures also grouped by first cause as the text report groups them.
-pub(crate) fn to_json(
-    target: &Target,
-    plan: &Plan,
-    report: &Report,
-    seconds: f64,
-    warnings: Vec<Issue>,
-) -> serde_json::Value {
+pub(crate) fn to_json(target: &Target, plan: &Plan, report: &Report, seconds: f64) -> serde_json::Value {
     let (failed_migrations, failed_seeds) = counts(report);
     let groups: Vec<serde_json::Value> = groups(report)
         .iter()
@@ -128,17 +126,6 @@ pub(crate) fn to_json(
                 "after_skipped_extension": group.after_skipped,
                 "files": group.failures.iter().map(|f| file_ref(&f.file)).collect::<Vec<_>>(),
             })
-        })
-        .collect();
-    let errors: Vec<Issue> = report
-        .failures
-        .iter()
-        .map(|f| {
-            let kind = match f.kind {
-                Kind::Migration => "migration-failed",
-                Kind::Seed => "seed-failed",
-            };
-            Issue::new(kind, &f.message).at(Some(file_ref(&f.file))).line(f.line)
         })
         .collect();
     json!({
@@ -153,13 +140,26 @@ pub(crate) fn to_json(
         "skipped_extensions": report.skipped,
         "failures": groups,
         "seconds": (seconds * 100.0).round() / 100.0,
-        "errors": errors,
-        "warnings": warnings,
     })
 }
 
 pub(crate) fn file_ref(file: &SqlFile) -> FileRef {
     FileRef { project: file.project.clone(), path: file.shown.clone() }
+}
+
+/// The file itself, in its own repo (not the platform's link to it).
+pub(crate) fn own_path(ws: &Workspace, file: &SqlFile) -> PathBuf {
+    let root = ws.repo(&file.project).map_or_else(|| ws.platform.clone(), |repo| ws.root(repo));
+    root.join(&file.shown)
+}
+
+/// A failed file as a diagnostic, at the line that failed.
+pub(crate) fn failure(ws: &Workspace, f: &FileFailure) -> Diagnostic {
+    let code = match f.kind {
+        Kind::Migration => Code::MigrationFailed,
+        Kind::Seed => Code::SeedFailed,
+    };
+    Diagnostic::new(code, own_path(ws, &f.file), f.line, f.message.clone()).in_project(&f.file.project)
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@ use std::path::Path;
 
 use super::*;
 use crate::lint::positions::is_allow_comment;
-use crate::lint::Level;
+use crate::diagnostic::Severity as Level;
 
 /// A project `../<name>` owning schema `<name>`.
 pub(crate) fn project(name: &str) -> Project {
@@ -23,7 +23,7 @@ fn owners() -> Owners {
 fn check(project: &str, sql: &str) -> Vec<(usize, Level, String)> {
     sql_findings(Path::new("/x.sql"), sql, project, &owners())
         .into_iter()
-        .map(|f| (f.line, f.level, f.message))
+        .map(|f| (f.line.unwrap_or(0), f.severity, f.message))
         .collect()
 }
 
@@ -205,9 +205,9 @@ fn do_blocks_in_a_project_are_a_warning() {
 fn syntax_errors_are_reported_at_their_line() {
     let found = sql_findings(Path::new("/x.sql"), "create table pay.a (\n  id int,,\n  b int\n);\n", "pay", &owners());
     assert_eq!(found.len(), 1);
-    assert_eq!((found[0].rule, found[0].line), (Rule::Parse, 2));
+    assert_eq!((found[0].code, found[0].line.unwrap_or(0)), (Rule::Parse, 2));
     assert_eq!(found[0].message, "PostgreSQL rejects this: syntax error at or near \",\"");
-    let line = |sql: &str| sql_findings(Path::new("/x.sql"), sql, "pay", &owners())[0].line;
+    let line = |sql: &str| sql_findings(Path::new("/x.sql"), sql, "pay", &owners())[0].line.unwrap_or(0);
     assert_eq!(line("select 1;\n\ncreate tabel x (id int);"), 3);
     assert_eq!(line("select 1;\nselect 'unterminated\n;"), 2);
     assert_eq!(line("select 1;\ncreate table x (\n  id int\n"), 3);

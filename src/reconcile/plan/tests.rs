@@ -1,7 +1,7 @@
 //! The planner on hand-made inputs: no disk.
 use super::*;
 use crate::reconcile::{Existing, Input, LinkDir, Offer, Owner, Plan};
-use crate::warning::{Warning, WarningKind};
+use crate::diagnostic::{Code, Diagnostic};
 use std::path::PathBuf;
 
 const LINKS: &str = "/ws/platform/supabase/migrations";
@@ -95,7 +95,7 @@ fn ownership_is_lexical_against_the_link_folder() {
     let plan = plan(&input);
     assert_eq!(changes(&plan), vec![("remove", "9_x.sql")]);
     assert_eq!(plan.verdict.warnings.len(), 1);
-    assert_eq!(plan.verdict.warnings[0].kind, WarningKind::ForeignLink);
+    assert_eq!(plan.verdict.warnings[0].code, Code::ForeignLink);
 }
 
 #[test]
@@ -107,7 +107,7 @@ fn foreign_links_are_never_changed() {
     );
     let plan = plan(&input);
     assert!(plan.actions.is_empty());
-    assert_eq!(plan.verdict.warnings.iter().filter(|w| w.kind == WarningKind::ForeignLink).count(), 1);
+    assert_eq!(plan.verdict.warnings.iter().filter(|w| w.code == Code::ForeignLink).count(), 1);
     assert_eq!(plan.verdict.conflicts.len(), 1);
     assert_eq!(plan.verdict.conflicts[0].kind, ConflictKind::ForeignLink);
 }
@@ -156,8 +156,8 @@ fn bad_names_are_linked_with_a_warning() {
     let input = dir(vec![("notes.sql", Existing::File)], vec![offer("pay", "pay_fix.sql")]);
     let plan = plan(&input);
     assert_eq!(changes(&plan), vec![("create", "pay_fix.sql")]);
-    let kinds: Vec<_> = plan.verdict.warnings.iter().map(|w| w.kind).collect();
-    assert_eq!(kinds, vec![WarningKind::NamePattern, WarningKind::NamePattern]);
+    let kinds: Vec<_> = plan.verdict.warnings.iter().map(|w| w.code).collect();
+    assert_eq!(kinds, vec![Code::NamePattern, Code::NamePattern]);
 }
 
 #[test]
@@ -170,8 +170,8 @@ fn platform_files_that_are_not_sql_are_ignored() {
 #[test]
 fn scan_warnings_pass_through() {
     let mut input = dir(vec![("2_pay_a.sql", Existing::Link(pay_target("2_pay_a.sql")))], vec![]);
-    input.warnings.push(Warning { kind: WarningKind::MissingProject, path: None, message: "pay missing".into() });
+    input.warnings.push(Diagnostic::general(Code::Registry, "pay missing").warning());
     let plan = plan(&input);
     assert_eq!(changes(&plan), vec![("remove", "2_pay_a.sql")]);
-    assert_eq!(plan.verdict.warnings[0].kind, WarningKind::MissingProject);
+    assert_eq!(plan.verdict.warnings[0].code, Code::Registry);
 }

@@ -203,7 +203,7 @@ fn every_json_document_follows_the_schema() {
         doc[key].as_array().unwrap().iter().map(|i| i["kind"].as_str().unwrap().to_string()).collect()
     };
     assert!(
-        kinds(link, "errors").contains(&"same-name".to_string())
+        kinds(link, "errors").contains(&"conflict".to_string())
             && kinds(link, "errors").contains(&"duplicate-version".to_string())
     );
     assert!(

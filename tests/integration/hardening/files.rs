@@ -141,10 +141,11 @@ fn a_name_with_control_characters_is_never_linked_nor_excluded_and_prints_as_one
 
     let unsafe_name = |message: &str, path: &str| {
         serde_json::json!({
-            "kind": "unsafe-name",
+            "kind": "conflict",
             "message": format!("{dir}/{message} (pay) has a control character in its name; it is not linked until you rename it"),
             "project": "pay",
             "path": format!("supabase/migrations/{path}"),
+            "line": 1,
         })
     };
     let done = ws

@@ -110,8 +110,8 @@ fn arguments_after_a_double_dash_with_a_url_are_a_usage_error() {
         .run(&ws, "platform", &["--db-url", &url, "--", "--debug"])
         .status(2)
         .stderr(
-            "error: arguments after `--` (--debug) go only to `supabase db reset`, and --db-url (or $MYNATCA_DB_URL) \
-             chose the built-in engine; drop them, or leave out the URL\n",
+            "error: the argument '--db-url <URL>' cannot be used with '[ARGS]...'\n\n\
+             Usage: mynatca refresh --db-url <URL> [-- <ARGS>...]\n\nFor more information, try '--help'.\n",
         )
         .go();
     assert!(!standin.record.exists(), "supabase was run");
