@@ -190,7 +190,10 @@ mod tests {
     fn builders_set_each_place_part() {
         let d = Diagnostic::new(Code::Parse, "/w/pay/x.sql", 3, "bad").column(7).in_project("pay").hint("fix it");
         assert_eq!(d.path.as_deref(), Some(Path::new("/w/pay/x.sql")));
-        assert_eq!((d.line, d.column, d.project.as_deref(), d.hint.as_deref()), (Some(3), Some(7), Some("pay"), Some("fix it")));
+        assert_eq!(
+            (d.line, d.column, d.project.as_deref(), d.hint.as_deref()),
+            (Some(3), Some(7), Some("pay"), Some("fix it"))
+        );
         assert_eq!(d.severity, Severity::Error);
         assert_eq!(d.clone().warning().severity, Severity::Warning);
         assert_eq!(counts(&[d.clone(), d.warning()]), (1, 1));

@@ -104,7 +104,6 @@ impl Places {
             rel.display().to_string()
         }
     }
-
 }
 
 /// `PATH:LINE[:COLUMN]: error[code]: message` (and `  help: hint`), one finding per line;

@@ -8,8 +8,8 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::diagnostic::{Code, Diagnostic, Severity};
-use crate::emit::Places;
 pub(crate) use crate::emit::FileRef;
+use crate::emit::Places;
 
 /// Bumped when a field changes meaning or goes away (new fields do not bump it).
 pub(crate) const SCHEMA_VERSION: u32 = 1;
@@ -42,7 +42,15 @@ pub(crate) fn document(
         diagnostics.iter().filter(|d| d.severity == severity).map(|d| Issue::of(d, places)).collect()
     };
     let (errors, warnings) = (of(Severity::Error), of(Severity::Warning));
-    serde_json::to_string(&Document { schema: SCHEMA_VERSION, command: Some(command), platform, ok, body, errors, warnings })
+    serde_json::to_string(&Document {
+        schema: SCHEMA_VERSION,
+        command: Some(command),
+        platform,
+        ok,
+        body,
+        errors,
+        warnings,
+    })
 }
 
 /// The document printed on stdout when a command given `--json` fails before it has one

@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-
 /// How long commands wait for a lock by default.
 pub(crate) const COMMAND_WAIT: Duration = Duration::from_secs(60);
 /// How long the post-checkout and post-merge hooks wait: git is blocked meanwhile.

@@ -9,9 +9,9 @@ use git2::{ErrorCode, StatusOptions};
 
 use crate::gitdir::{self, Head};
 
+use crate::diagnostic::{Code, Diagnostic};
 use crate::migration;
 use crate::reconcile::{self, Existing, Lock};
-use crate::diagnostic::{Code, Diagnostic};
 use crate::workspace::{canonical_or_lexical, Workspace};
 
 /// One repo: the platform or a linked project.
@@ -127,7 +127,9 @@ pub(crate) fn overview(ws: &Workspace) -> anyhow::Result<Overview> {
         let refused = links.refused.iter().filter(|r| r.project == project.name).count();
         let has_migrations = migrations_dir.is_dir();
         if let Some(missing) = reconcile::missing_part(ws, project) {
-            warnings.push(Diagnostic::general(Code::Registry, missing.message(&project.name)).in_project(&project.name).warning());
+            warnings.push(
+                Diagnostic::general(Code::Registry, missing.message(&project.name)).in_project(&project.name).warning(),
+            );
         }
         repos.push(Repo {
             name: project.name.clone(),

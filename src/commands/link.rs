@@ -9,7 +9,6 @@ use crate::error::Outcome;
 use crate::json;
 use crate::reconcile::{self, Changed, Mode, Report};
 
-
 pub(crate) fn run(ctx: &Context, args: &LinkArgs) -> anyhow::Result<Outcome> {
     let ws = ctx.workspace()?;
     let report = reconcile::relink(&ws, args.mode(), &[])?;
@@ -65,4 +64,3 @@ impl LinkJson {
         }
     }
 }
-

@@ -8,13 +8,13 @@ use serde::Serialize;
 use crate::cli::StatusArgs;
 use crate::commands::render::{render_table, Cell};
 use crate::commands::Context;
+use crate::diagnostic::Code;
+use crate::emit::{PathStyle, Places};
 use crate::error::Outcome;
 use crate::fsutil;
 use crate::json;
 use crate::repos::{self, GitState, Overview, Repo};
 use crate::ui;
-use crate::diagnostic::Code;
-use crate::emit::{PathStyle, Places};
 use crate::workspace::{canonical_or_lexical, Workspace};
 
 const HEADER: [&str; 7] = ["REPO", "PATH", "BRANCH", "STATE", "MIGRATIONS", "LINKED", "NEWEST"];

@@ -19,7 +19,12 @@ fn workspace() -> Workspace {
 
 fn findings() -> Vec<Diagnostic> {
     vec![
-        Diagnostic::new(Code::Ownership, "/w/pay/supabase/migrations/1_pay_x.sql", 2, "pay may not alter public.members"),
+        Diagnostic::new(
+            Code::Ownership,
+            "/w/pay/supabase/migrations/1_pay_x.sql",
+            2,
+            "pay may not alter public.members",
+        ),
         Diagnostic::new(Code::ConfigSchemas, "/w/platform/supabase/config.toml", 3, "schema pay, not exposed")
             .column(5)
             .hint("add \"pay\""),

@@ -68,16 +68,19 @@ fn plan_dir<'a>(dir: &'a LinkDir, plan: &mut Plan<'a>) {
                     plan.actions.push(Action::Remove { link, from });
                 }
                 None if reported(dir, from) => {}
-                None => plan.verdict.warnings.push(Diagnostic::new(
-                    Code::ForeignLink,
-                    dir.path.join(name),
-                    1,
-                    format!(
-                        "{} points to {}, outside every linked project; left alone (remove it if it is stale)",
-                        shown(rel(dir, name)),
-                        shown(from.display())
-                    ),
-                ).warning()),
+                None => plan.verdict.warnings.push(
+                    Diagnostic::new(
+                        Code::ForeignLink,
+                        dir.path.join(name),
+                        1,
+                        format!(
+                            "{} points to {}, outside every linked project; left alone (remove it if it is stale)",
+                            shown(rel(dir, name)),
+                            shown(from.display())
+                        ),
+                    )
+                    .warning(),
+                ),
             },
             Existing::File if dir.migrations && migration::is_sql_name(name) => {
                 in_place.push(InPlace { project: PLATFORM, name, target: None })

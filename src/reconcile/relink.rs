@@ -6,8 +6,8 @@ use std::io;
 use anyhow::Context as _;
 
 use super::{apply, plan, scan, Action, Applied, Input, Plan, Verdict, LOCK_FILE};
-use crate::gitdir;
 use crate::diagnostic::{Code, Diagnostic};
+use crate::gitdir;
 use crate::lockfile::{self, Held};
 use crate::registry::Project;
 use crate::workspace::Workspace;

@@ -7,9 +7,9 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
 use super::{has_control, Existing, Input, LinkDir, Offer, Owner, Refusal, Refused};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::fsutil;
 use crate::registry::Project;
-use crate::diagnostic::{Code, Diagnostic};
 use crate::workspace::Workspace;
 
 /// Reads what exists for `ws`. `unlinking` are projects leaving the registry, or the old

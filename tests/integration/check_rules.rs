@@ -317,7 +317,10 @@ fn github_format_prints_one_annotation_per_finding() {
     };
     // By default a file is named inside its own repo, as GitHub names the files of the
     // repository a workflow checked out; --paths cwd names it from the current directory.
-    check(&ws, &["--format", "github"]).status(1).stdout(annotations("supabase/migrations/20251215130100_add_rates.sql")).go();
+    check(&ws, &["--format", "github"])
+        .status(1)
+        .stdout(annotations("supabase/migrations/20251215130100_add_rates.sql"))
+        .go();
     let file = pay_file("20251215130100_add_rates.sql");
     check(&ws, &["--format", "github", "--paths", "cwd"]).status(1).stdout(annotations(&file)).go();
     // --json and --format are exclusive.

@@ -48,10 +48,8 @@ fn an_unknown_project_is_a_usage_error() {
 #[test]
 fn paths_repo_names_each_file_inside_its_repo_and_github_defaults_to_it() {
     let ws = one_of_each();
-    let repo_paths = format!(
-        "supabase/migrations/{RATES}:1: {OWNERSHIP}\nsupabase/config.toml:2: {SCHEMAS}\n{}",
-        summary(5, 1, 1)
-    );
+    let repo_paths =
+        format!("supabase/migrations/{RATES}:1: {OWNERSHIP}\nsupabase/config.toml:2: {SCHEMAS}\n{}", summary(5, 1, 1));
     ws.run("platform", ["check", "--paths", "repo"]).status(1).stdout(&repo_paths).go();
     // From any folder: the same names.
     ws.run("discord/supabase", ["check", "--paths", "repo"]).status(1).stdout(&repo_paths).go();
@@ -78,10 +76,16 @@ fn format_json_is_the_json_document() {
             "checked": {"migrations": 5, "repos": 3}, "errors": errors, "warnings": [schemas.clone()]})
     };
     for format in [&["--json"][..], &["--format", "json"]] {
-        ws.run("platform", ["check"]).args(format).status(1).stdout_json(document(false, serde_json::json!([ownership]))).go();
+        ws.run("platform", ["check"])
+            .args(format)
+            .status(1)
+            .stdout_json(document(false, serde_json::json!([ownership])))
+            .go();
     }
     // --project filters the document too.
-    ws.run("platform", ["check", "--json", "--project", "platform"]).stdout_json(document(true, serde_json::json!([]))).go();
+    ws.run("platform", ["check", "--json", "--project", "platform"])
+        .stdout_json(document(true, serde_json::json!([])))
+        .go();
 }
 
 /// A migration version, which the clock decides.

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::json::FileRef;
-use crate::workspace::Workspace;
 use crate::ui::{plural, Ui};
+use crate::workspace::Workspace;
 
 /// Failures sharing Postgres' message, in the order first seen.
 struct Group<'a> {

@@ -1,8 +1,8 @@
 use std::path::Path;
 
 use super::*;
-use crate::lint::positions::is_allow_comment;
 use crate::diagnostic::Severity as Level;
+use crate::lint::positions::is_allow_comment;
 
 /// A project `../<name>` owning schema `<name>`.
 pub(crate) fn project(name: &str) -> Project {

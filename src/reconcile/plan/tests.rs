@@ -1,7 +1,7 @@
 //! The planner on hand-made inputs: no disk.
 use super::*;
-use crate::reconcile::{Existing, Input, LinkDir, Offer, Owner, Plan};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::reconcile::{Existing, Input, LinkDir, Offer, Owner, Plan};
 use std::path::PathBuf;
 
 const LINKS: &str = "/ws/platform/supabase/migrations";

@@ -56,14 +56,23 @@ fn file(value: &Value, extra: &[&str], what: &str) {
 /// `{"kind", "message", "project"?, "path"?, "line"?}`.
 fn issue(value: &Value, what: &str) {
     let map = object(value, what);
-    keys(&map, &["kind", "message"], &["project", "path", "line"], what);
+    keys(&map, &["kind", "message"], &["project", "path", "line", "column", "hint"], what);
     string(&map["kind"], what);
     string(&map["message"], what);
-    if let Some(project) = map.get("project") {
-        file(&serde_json::json!({"project": project, "path": map["path"]}), &[], what);
+    match (map.get("project"), map.get("path")) {
+        (Some(project), Some(path)) => file(&serde_json::json!({"project": project, "path": path}), &[], what),
+        (Some(project), None) => string(project, what),
+        // Outside every repo of the workspace: absolute.
+        (None, Some(path)) => assert!(path.as_str().is_some_and(|p| p.starts_with('/')), "{what}.path: {path}"),
+        (None, None) => {}
     }
-    if let Some(line) = map.get("line") {
-        assert!(line.as_u64().is_some_and(|n| n >= 1), "{what}.line: {line}");
+    for key in ["line", "column"] {
+        if let Some(n) = map.get(key) {
+            assert!(n.as_u64().is_some_and(|n| n >= 1), "{what}.{key}: {n}");
+        }
+    }
+    if let Some(hint) = map.get("hint") {
+        string(hint, what);
     }
 }
 
@@ -80,10 +89,14 @@ fn validate(doc: &Value) {
             issue(value, &format!("{key}[{i}]"));
         }
     }
+    // A command that failed before it had a result, or a refresh that stopped (refused on
+    // the links, or at a failing file): the envelope alone, the errors saying why.
+    let stopped = map.keys().all(|key| ENVELOPE.contains(&key.as_str()));
     let failed = !ok
-        && list(&map["errors"], "errors")
-            .iter()
-            .any(|e| matches!(e["kind"].as_str(), Some("usage" | "config" | "error")));
+        && (stopped
+            || list(&map["errors"], "errors")
+                .iter()
+                .any(|e| matches!(e["kind"].as_str(), Some("usage" | "config" | "error"))));
     if failed {
         keys(&map, &ENVELOPE, &[], "an error document");
         nullable(&map["command"], Value::is_string, "command");
@@ -157,6 +170,12 @@ fn validate_own(map: &Map) {
             }
             assert!(map["seconds"].is_number(), "seconds");
         }
+        Some("new") => {
+            keys(map, &with(&["project", "path", "shown", "version"]), &[], "new");
+            file(&serde_json::json!({"project": map["project"], "path": map["path"]}), &[], "new");
+            string(&map["shown"], "new.shown");
+            nullable(&map["version"], Value::is_string, "new.version");
+        }
         other => panic!("unknown command {other:?}"),
     }
 }
@@ -189,6 +208,7 @@ fn every_json_document_follows_the_schema() {
         &["check", "--json"],
         &["check", "--json", "--strict"],
         &["status", "--json"],
+        &["new", "add_x", "--project", "pay", "--json"],
     ] {
         let (code, doc) = json_of(&ws, "platform", args);
         validate(&doc);
@@ -212,18 +232,26 @@ fn every_json_document_follows_the_schema() {
     );
     assert!(kinds(&seen[4], "errors").contains(&"ownership".to_string()));
 
-    // Refused on the links' problems: exit 1, an error document.
+    // Refused on the links' problems: exit 1, and the document carries them (as link's does).
     let (code, doc) = json_of(&ws, "platform", &["refresh", "--json", "--db-url", &pg::server().url("json_refused")]);
     validate(&doc);
-    assert_eq!((code, &doc["command"], &doc["errors"][0]["kind"]), (1, &"refresh".into(), &"error".into()));
+    assert_eq!((code, &doc["command"], &doc["ok"]), (1, &"refresh".into(), &false.into()));
+    assert_eq!(kinds(&doc, "errors"), kinds(link, "errors"), "{doc}");
 
     // Usage and configuration errors: exit 2, and still a document on stdout.
-    for command in ["link", "check", "status", "refresh"] {
-        for (dir, args, kind) in [
+    for command in ["link", "check", "status", "refresh", "new"] {
+        // refresh --json needs a database URL; new a description.
+        let more: &[&str] = match command {
+            "refresh" => &["--db-url", "postgres://localhost/x"],
+            "new" => &["add_x"],
+            _ => &[],
+        };
+        for (dir, mut args, kind) in [
             ("platform", vec![command, "--json", "--bogus"], "usage"),
             ("platform", vec!["--color", "sometimes", command, "--json"], "usage"),
             (".", vec!["--platform", "pay", command, "--json"], "config"),
         ] {
+            args.extend(more);
             let out = ws.mynatca(dir).args(&args).output().unwrap();
             let doc: serde_json::Value =
                 serde_json::from_str(&stdout(&out)).unwrap_or_else(|e| panic!("{args:?}: {e}"));
@@ -260,11 +288,29 @@ fn refresh_documents() {
     assert_eq!(doc["warnings"][0]["kind"], "missing-extension", "{doc}");
     assert_eq!(doc["failures"][0]["files"][0]["path"], "supabase/migrations/20251215120001_broken.sql");
 
+    // Stopped at the first failing file: that file is the error, with its repo, path and line.
+    let (code, doc) = json_of(&ws, "platform", &["refresh", "--json", "--db-url", &url, "--allow-missing-extensions"]);
+    validate(&doc);
+    assert_eq!((code, &doc["ok"]), (1, &false.into()), "{doc}");
+    let failed = &doc["errors"][0];
+    assert_eq!(
+        (&failed["kind"], &failed["project"], &failed["path"], &failed["line"]),
+        (
+            &"migration-failed".into(),
+            &"platform".into(),
+            &"supabase/migrations/20251215120001_broken.sql".into(),
+            &2.into()
+        ),
+        "{doc}"
+    );
+
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let not_running = format!("postgres://postgres@127.0.0.1:{port}/x");
-    for args in [vec!["refresh", "--json"], vec!["refresh", "--json", "--db-url", &not_running]] {
+    for (args, kind) in
+        [(vec!["refresh", "--json"], "usage"), (vec!["refresh", "--json", "--db-url", &not_running], "config")]
+    {
         let (code, doc) = json_of(&ws, "platform", &args);
         validate(&doc);
-        assert_eq!((code, &doc["ok"], &doc["errors"][0]["kind"]), (2, &false.into(), &"config".into()), "{args:?}");
+        assert_eq!((code, &doc["ok"], &doc["errors"][0]["kind"]), (2, &false.into(), &kind.into()), "{args:?}");
     }
 }
