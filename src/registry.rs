@@ -4,7 +4,6 @@
 //! The parsed JSON document is kept as it was read, and edits change it in place, so
 //! unknown keys and key order survive a rewrite.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
@@ -12,8 +11,10 @@ use serde_json::{Map, Value};
 use crate::error::ConfigError;
 use crate::fsutil;
 
+mod error;
 mod rules;
-pub(crate) use rules::reserved_schema;
+pub(crate) use error::{EntryError, Field};
+pub(crate) use rules::{check_name, is_valid_name};
 
 pub(crate) const FILE_NAME: &str = ".linked-projects.json";
 pub(crate) const DEFAULT_MIGRATIONS: &str = "supabase/migrations";
@@ -41,27 +42,6 @@ pub(crate) struct Registry {
     pub(crate) protected_branches: Vec<String>,
 }
 
-/// `^[a-z][a-z0-9_-]*$`
-pub(crate) fn is_valid_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    matches!(chars.next(), Some('a'..='z')) && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_' | '-'))
-}
-
-/// Why a project cannot be called `name`: `platform` is what every report, JSON document
-/// and `check`'s ownership rule call the platform repo itself.
-pub(crate) fn reserved_name(name: &str) -> Option<&'static str> {
-    (name == "platform").then_some("\"platform\" is what mynatca calls the platform repo itself")
-}
-
-/// A lowercase Postgres identifier that needs no quoting (at most 63 bytes); see also
-/// [`reserved_schema`].
-pub(crate) fn is_valid_schema(schema: &str) -> bool {
-    let mut chars = schema.chars();
-    schema.len() <= 63
-        && matches!(chars.next(), Some('a'..='z' | '_'))
-        && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_' | '$'))
-}
-
 impl Registry {
     /// A registry with no projects, not yet on disk.
     pub(crate) fn empty(path: PathBuf) -> Self {
@@ -87,45 +67,30 @@ impl Registry {
     }
 
     fn from_doc(path: PathBuf, doc: Value) -> Result<Self, ConfigError> {
-        let bad = |what: String| ConfigError::new(what).at(&path);
-        let top = doc.as_object().ok_or_else(|| bad("expected a JSON object".into()))?;
+        let bad = |what: &str| ConfigError::new(what).at(&path);
+        let top = doc.as_object().ok_or_else(|| bad("expected a JSON object"))?;
         match top.get("version") {
             Some(Value::Number(n)) if n.as_u64() == Some(1) => {}
             Some(other) => {
-                return Err(bad(format!("unsupported registry version {other} (this mynatca reads version 1)")))
+                return Err(bad(&format!("unsupported registry version {other} (this mynatca reads version 1)")))
             }
-            None => return Err(bad("missing \"version\": 1".into())),
+            None => return Err(bad("missing \"version\": 1")),
         }
-        let mut projects = Vec::new();
         let entries = match top.get("projects") {
             None => &[][..],
             Some(Value::Array(items)) => items.as_slice(),
-            Some(_) => return Err(bad("\"projects\" must be an array".into())),
+            Some(_) => return Err(bad("\"projects\" must be an array")),
         };
-        let (mut names, mut schemas) = (HashSet::new(), HashSet::new());
-        for (index, entry) in entries.iter().enumerate() {
-            let project = parse_project(entry).map_err(|(field, why)| {
-                let dot = if field.is_empty() { "" } else { "." };
-                bad(format!("projects[{index}]{dot}{field}: {why}"))
-            })?;
-            if !names.insert(project.name.clone()) {
-                return Err(bad(format!("projects[{index}].name: duplicate project name {:?}", project.name)));
-            }
-            if !schemas.insert(project.schema.clone()) {
-                return Err(bad(format!(
-                    "projects[{index}].schema: schema {:?} is claimed by two projects; each schema has one owner",
-                    project.schema
-                )));
-            }
-            projects.push(project);
-        }
-        let platform = path.parent().unwrap_or(Path::new("/"));
-        rules::check_paths(platform, &projects)
-            .map_err(|(index, field, why)| bad(format!("projects[{index}].{field}: {why}")))?;
+        let projects = entries
+            .iter()
+            .enumerate()
+            .map(|(index, entry)| parse_project(entry).map_err(|err| err.in_file(&path, index)))
+            .collect::<Result<Vec<_>, _>>()?;
+        rules::check_all(platform_of(&path), &projects).map_err(|(index, err)| err.in_file(&path, index))?;
         let protected_branches = match top.get("protected_branches") {
             None => DEFAULT_PROTECTED_BRANCHES.iter().map(|s| s.to_string()).collect(),
             Some(value) => {
-                string_list(value).ok_or_else(|| bad("\"protected_branches\" must be an array of strings".into()))?
+                string_list(value).ok_or_else(|| bad("\"protected_branches\" must be an array of strings"))?
             }
         };
         Ok(Registry { path, doc, projects, protected_branches })
@@ -135,37 +100,54 @@ impl Registry {
         self.projects.iter().find(|p| p.name == name)
     }
 
-    /// Sets `fields` on the project called `name` (other keys kept), appending a new
-    /// entry if there is none; `None` removes a key. Then revalidates.
-    pub(crate) fn upsert(&mut self, name: &str, fields: &[(&str, Option<Value>)]) -> Result<(), ConfigError> {
-        let mut doc = self.doc.clone();
-        let top = doc.as_object_mut().expect("validated on load");
-        let projects = top
+    /// Every rule `project` must keep to be in this registry, the ones loading checks:
+    /// against the platform and the other entries, the one of the same name excepted (it
+    /// is the entry `project` would replace). Folders that do not exist yet are no error.
+    pub(crate) fn validate_entry(&self, project: &Project) -> Result<(), EntryError> {
+        rules::check_one(platform_of(&self.path), &self.projects, project)
+    }
+
+    /// The rules for a schema on its own, for a prompt asking for one: valid, and owned by
+    /// no project other than `name`.
+    pub(crate) fn check_schema(&self, name: &str, schema: &str) -> Result<(), EntryError> {
+        rules::check_schema(name, schema)?;
+        match self.projects.iter().find(|p| p.schema == schema && p.name != name) {
+            Some(owner) => Err(EntryError::SchemaTaken { schema: schema.to_string(), owner: owner.name.clone() }),
+            None => Ok(()),
+        }
+    }
+
+    /// Puts `project` in the registry once [`Self::validate_entry`] accepts it: the entry
+    /// of that name gets its values (its other keys kept), or a new entry is appended.
+    /// `migrations` and `seeds` are written only when they differ from the defaults (a key
+    /// holding the value already is left as it is). Nothing is written to disk.
+    pub(crate) fn upsert(&mut self, project: &Project) -> Result<(), EntryError> {
+        self.validate_entry(project)?;
+        let entries = self
+            .doc
+            .as_object_mut()
+            .expect("validated on load")
             .entry("projects")
             .or_insert_with(|| Value::Array(Vec::new()))
             .as_array_mut()
             .expect("validated on load");
-        let position = projects.iter().position(|p| p.get("name").and_then(Value::as_str) == Some(name));
-        let entry = match position {
-            Some(i) => projects[i].as_object_mut().expect("validated on load"),
+        let at = entries.iter().position(|e| e.get("name").and_then(Value::as_str) == Some(&project.name));
+        let entry = match at {
+            Some(at) => &mut entries[at],
             None => {
-                let mut fresh = Map::new();
-                fresh.insert("name".into(), Value::String(name.into()));
-                projects.push(Value::Object(fresh));
-                projects.last_mut().and_then(Value::as_object_mut).expect("just pushed")
+                entries.push(serde_json::json!({ "name": project.name }));
+                entries.last_mut().expect("just pushed")
             }
         };
-        for (key, value) in fields {
-            match value {
-                Some(value) => {
-                    entry.insert(key.to_string(), value.clone());
-                }
-                None => {
-                    entry.shift_remove(*key);
-                }
-            }
+        let entry = entry.as_object_mut().expect("validated on load");
+        entry.insert("path".into(), project.path.clone().into());
+        entry.insert("schema".into(), project.schema.clone().into());
+        set_unless_default(entry, "migrations", project.migrations.clone().into(), DEFAULT_MIGRATIONS.into());
+        set_unless_default(entry, "seeds", project.seeds.clone().into(), serde_json::json!([DEFAULT_SEED]));
+        match self.projects.iter_mut().find(|p| p.name == project.name) {
+            Some(old) => *old = project.clone(),
+            None => self.projects.push(project.clone()),
         }
-        *self = Registry::from_doc(self.path.clone(), doc)?;
         Ok(())
     }
 
@@ -194,52 +176,43 @@ impl Registry {
     }
 }
 
-/// One entry, or `(field, why)`.
-fn parse_project(entry: &Value) -> Result<Project, (String, String)> {
-    let whole = |why: &str| (String::new(), why.to_string());
-    let obj = entry.as_object().ok_or_else(|| whole("expected an object"))?;
-    let text = |key: &str| -> Result<Option<String>, (String, String)> {
+/// The folder of the registry file at `path`.
+fn platform_of(path: &Path) -> &Path {
+    path.parent().unwrap_or(Path::new("/"))
+}
+
+/// Sets `key` to `value`; a default value is not written (the key is removed), and a key
+/// holding `value` already is left alone.
+fn set_unless_default(entry: &mut Map<String, Value>, key: &str, value: Value, default: Value) {
+    if entry.get(key) != Some(&value) {
+        if value == default {
+            entry.shift_remove(key);
+        } else {
+            entry.insert(key.to_string(), value);
+        }
+    }
+}
+
+/// One entry's keys and their JSON types, the defaults filled in; the rules are
+/// [`rules::check_all`]'s.
+fn parse_project(entry: &Value) -> Result<Project, EntryError> {
+    let obj = entry.as_object().ok_or(EntryError::NotAnObject)?;
+    let text = |key: &str, field: Field| -> Result<Option<String>, EntryError> {
         match obj.get(key) {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(_) => Err((key.to_string(), "must be a string".to_string())),
+            Some(_) => Err(EntryError::NotAString(field)),
         }
     };
-    let at = |key: &str, why: String| (key.to_string(), why);
-    let name = text("name")?.ok_or_else(|| whole("missing \"name\""))?;
-    if !is_valid_name(&name) || name.len() > rules::MAX_IDENTIFIER {
-        return Err(at("name", format!("invalid name {name:?} (lowercase letters, digits, '_' and '-', starting with a letter, at most 63 bytes)")));
-    }
-    if let Some(why) = reserved_name(&name) {
-        return Err(at("name", format!("project name {name:?} cannot be used: {why}; rename the project (e.g. \"platform-app\") and run `mynatca link`")));
-    }
-    let path =
-        text("path")?.filter(|p| !p.is_empty()).ok_or_else(|| whole(&format!("project {name:?}: missing \"path\"")))?;
-    let schema = text("schema")?.ok_or_else(|| whole(&format!("project {name:?}: missing \"schema\"")))?;
-    if schema == "public" {
-        return Err(at("schema", format!("project {name:?}: schema \"public\" belongs to the platform")));
-    }
-    if !is_valid_schema(&schema) {
-        return Err(at("schema", format!("project {name:?}: invalid schema {schema:?} (a lowercase unquoted PostgreSQL identifier of at most 63 bytes)")));
-    }
-    if let Some(why) = rules::reserved_schema(&schema) {
-        return Err(at("schema", format!("project {name:?}: schema {schema:?} cannot be used: {why}; pick another")));
-    }
-    let migrations = text("migrations")?.unwrap_or_else(|| DEFAULT_MIGRATIONS.to_string());
-    if let Some(why) = rules::outside_as_text(&migrations) {
-        return Err(at("migrations", format!("{migrations:?} {why}")));
-    }
+    let name = text("name", Field::Name)?.ok_or(EntryError::Missing { key: Field::Name, project: None })?;
+    let missing = |key| EntryError::Missing { key, project: Some(name.clone()) };
+    let path = text("path", Field::Path)?.filter(|p| !p.is_empty()).ok_or_else(|| missing(Field::Path))?;
+    let schema = text("schema", Field::Schema)?.ok_or_else(|| missing(Field::Schema))?;
+    let migrations = text("migrations", Field::Migrations)?.unwrap_or_else(|| DEFAULT_MIGRATIONS.to_string());
     let seeds = match obj.get("seeds") {
         None => vec![DEFAULT_SEED.to_string()],
-        Some(value) => {
-            string_list(value).ok_or_else(|| at("seeds", format!("project {name:?}: must be an array of strings")))?
-        }
+        Some(value) => string_list(value).ok_or_else(|| EntryError::NotStrings { project: name.clone() })?,
     };
-    for (i, seed) in seeds.iter().enumerate() {
-        if let Some(why) = rules::outside_as_text(seed) {
-            return Err(at(&format!("seeds[{i}]"), format!("{seed:?} {why}")));
-        }
-    }
     Ok(Project { name, path, schema, migrations, seeds })
 }
 
@@ -275,37 +248,156 @@ mod tests {
     }
 
     #[test]
-    fn rejects_other_versions_duplicates_and_public() {
-        assert!(parse(r#"{"version":2}"#).unwrap_err().to_string().contains("version 2"));
-        let dup = r#"{"version":1,"projects":[{"name":"pay","path":"a","schema":"a"},{"name":"pay","path":"b","schema":"b"}]}"#;
-        assert!(parse(dup).unwrap_err().to_string().contains("duplicate project name"));
-        let dup_schema =
-            r#"{"version":1,"projects":[{"name":"a","path":"a","schema":"s"},{"name":"b","path":"b","schema":"s"}]}"#;
-        assert!(parse(dup_schema).unwrap_err().to_string().contains("claimed by two projects"));
-        let public = r#"{"version":1,"projects":[{"name":"a","path":"a","schema":"public"}]}"#;
-        assert!(parse(public).unwrap_err().to_string().contains("public"));
-        let bad_name = r#"{"version":1,"projects":[{"name":"Pay","path":"a","schema":"pay"}]}"#;
-        assert!(parse(bad_name).unwrap_err().to_string().contains("invalid name"));
+    fn loading_names_the_file_and_the_entrys_field() {
+        let file = "/ws/platform/.linked-projects.json";
+        let cases = [
+            (r#"{"version":2}"#, "unsupported registry version 2 (this mynatca reads version 1)".to_string()),
+            (r#"{"version":1,"projects":[1]}"#, "projects[0]: expected an object".into()),
+            (r#"{"version":1,"projects":[{"name":"a","schema":"a"}]}"#, "projects[0]: project \"a\": missing \"path\"".into()),
+            (r#"{"version":1,"projects":[{"name":"a","path":"../a","schema":1}]}"#, "projects[0].schema: must be a string".into()),
+            (
+                r#"{"version":1,"projects":[{"name":"a","path":"../a","schema":"a"},{"name":"a","path":"../b","schema":"b"}]}"#,
+                "projects[1].name: duplicate project name \"a\"".into(),
+            ),
+            (
+                r#"{"version":1,"projects":[{"name":"a","path":"../a","schema":"s"},{"name":"b","path":"../b","schema":"s"}]}"#,
+                "projects[1].schema: schema \"s\" is owned by project a; each schema has one owner: pick another".into(),
+            ),
+            (
+                r#"{"version":1,"projects":[{"name":"Pay","path":"../a","schema":"pay"}]}"#,
+                "projects[0].name: invalid project name \"Pay\": use lowercase letters, digits, '_' and '-', starting with a letter".into(),
+            ),
+        ];
+        for (text, message) in cases {
+            assert_eq!(parse(text).unwrap_err().to_string(), format!("{file}: {message}"));
+        }
     }
 
     #[test]
-    fn rewrite_keeps_unknown_keys_and_order() {
-        let text = "{\n  \"comment\": \"keep me\",\n  \"version\": 1,\n  \"projects\": [\n    {\n      \"name\": \"pay\",\n      \"team\": \"payroll\",\n      \"path\": \"../pay\",\n      \"schema\": \"pay\"\n    }\n  ]\n}\n";
+    fn upsert_keeps_unknown_keys_and_order_and_writes_only_what_differs_from_the_defaults() {
+        let text = "{\n  \"comment\": \"keep me\",\n  \"version\": 1,\n  \"projects\": [\n    {\n      \"name\": \"pay\",\n      \"team\": \"payroll\",\n      \"path\": \"../pay\",\n      \"schema\": \"pay\",\n      \"migrations\": \"supabase/migrations\"\n    }\n  ]\n}\n";
         let mut r = parse(text).unwrap();
         assert_eq!(r.to_json(), text);
-        r.upsert("discord", &[("path", Some("../discord".into())), ("schema", Some("discord".into()))]).unwrap();
+        // The same values: a key holding the default already stays.
+        r.upsert(&r.projects[0].clone()).unwrap();
+        assert_eq!(r.to_json(), text);
+        let discord = Project {
+            name: "discord".into(),
+            path: "../discord".into(),
+            schema: "discord".into(),
+            migrations: "db/migrations".into(),
+            seeds: vec![DEFAULT_SEED.into()],
+        };
+        r.upsert(&discord).unwrap();
         let json = r.to_json();
         assert!(json.starts_with("{\n  \"comment\": \"keep me\",\n  \"version\": 1,"));
         assert!(json.contains("\"team\": \"payroll\""));
-        assert_eq!(r.projects[1].name, "discord");
+        assert!(json.contains(
+            "\"name\": \"discord\",\n      \"path\": \"../discord\",\n      \"schema\": \"discord\",\n      \"migrations\": \"db/migrations\"\n    }"
+        ));
+        assert_eq!(r.projects[1], discord);
+        // Back to the default: the key goes.
+        r.upsert(&Project { migrations: DEFAULT_MIGRATIONS.into(), ..discord }).unwrap();
+        assert!(!r.to_json().contains("db/migrations"));
         assert!(r.remove("pay"));
         assert_eq!(r.projects.len(), 1);
         assert!(!r.to_json().contains("payroll"));
+        // A bad entry changes nothing.
+        let before = r.to_json();
+        let bad =
+            Project { name: "bid".into(), path: "../bid".into(), schema: "discord".into(), ..r.projects[0].clone() };
+        assert!(matches!(r.upsert(&bad), Err(EntryError::SchemaTaken { .. })));
+        assert_eq!((r.to_json(), r.projects.len()), (before, 1));
     }
 
     #[test]
-    fn schema_and_name_rules() {
+    fn name_characters() {
         assert!(is_valid_name("pay") && is_valid_name("bid-2") && !is_valid_name("2pay") && !is_valid_name(""));
-        assert!(is_valid_schema("pay") && is_valid_schema("_x1") && !is_valid_schema("Pay") && !is_valid_schema("a-b"));
+    }
+
+    /// On disk: `platform/` (with `sub/`) registering `pay` (with `sub/`), `bid/`, whose
+    /// `supabase/out` links to `/etc`, and a file `afile`.
+    fn workspace() -> (tempfile::TempDir, Registry) {
+        let dir = tempfile::tempdir().unwrap();
+        for folder in ["platform/sub", "pay/sub", "bid/supabase/migrations"] {
+            std::fs::create_dir_all(dir.path().join(folder)).unwrap();
+        }
+        std::fs::write(dir.path().join("afile"), "").unwrap();
+        std::os::unix::fs::symlink("/etc", dir.path().join("bid/supabase/out")).unwrap();
+        let text = r#"{"version":1,"projects":[{"name":"pay","path":"../pay","schema":"pay"}]}"#;
+        let registry = Registry::parse(dir.path().join("platform").join(FILE_NAME), text).unwrap();
+        (dir, registry)
+    }
+
+    #[test]
+    fn validate_entry_names_the_rule_each_bad_value_breaks() {
+        let (_dir, registry) = workspace();
+        let bid = Project {
+            name: "bid".into(),
+            path: "../bid".into(),
+            schema: "bid".into(),
+            migrations: DEFAULT_MIGRATIONS.into(),
+            seeds: vec![DEFAULT_SEED.into()],
+        };
+        assert_eq!(registry.validate_entry(&bid), Ok(()));
+        // The entry of the same name is the one replaced: no clash with itself.
+        assert_eq!(
+            registry.validate_entry(&Project { path: "../pay/".into(), ..registry.projects[0].clone() }),
+            Ok(())
+        );
+        let name = |name: &str| Project { name: name.into(), ..bid.clone() };
+        let schema = |schema: &str| Project { schema: schema.into(), ..bid.clone() };
+        let path = |path: &str| Project { path: path.into(), ..bid.clone() };
+        let migrations = |dir: &str| Project { migrations: dir.into(), ..bid.clone() };
+        let seeds = |seeds: &[&str]| Project { seeds: seeds.iter().map(|s| s.to_string()).collect(), ..bid.clone() };
+        let long = "a".repeat(64);
+        let owned = |s: &str| s.to_string();
+        use EntryError::*;
+        #[rustfmt::skip]
+        let cases: Vec<(Project, EntryError, String)> = vec![
+            (name(&long), NameTooLong(long.clone()), format!("invalid project name {long:?}: at most 63 bytes (PostgreSQL's identifier limit)")),
+            (name("Pay"), NameCharacters(owned("Pay")), owned("invalid project name \"Pay\": use lowercase letters, digits, '_' and '-', starting with a letter")),
+            (name("2pay"), NameCharacters(owned("2pay")), owned("invalid project name \"2pay\": use lowercase letters, digits, '_' and '-', starting with a letter")),
+            (name("platform"), NameReserved { name: owned("platform"), why: "\"platform\" is what mynatca calls the platform repo itself" },
+                owned("invalid project name \"platform\": \"platform\" is what mynatca calls the platform repo itself; give the project another name (e.g. \"platform-app\")")),
+            (schema("public"), SchemaPublic { project: owned("bid") }, owned("schema \"public\" belongs to the platform; give bid a schema of its own")),
+            (schema(&long), SchemaTooLong(long.clone()), format!("invalid schema {long:?}: at most 63 bytes (PostgreSQL's identifier limit)")),
+            (schema("Pay-1"), SchemaCharacters(owned("Pay-1")), owned("invalid schema \"Pay-1\": use lowercase letters, digits and '_', starting with a letter or '_'")),
+            (schema("user"), SchemaReserved { schema: owned("user"), why: "it is a reserved SQL keyword" },
+                owned("schema \"user\" cannot be used: it is a reserved SQL keyword; pick another")),
+            (schema("pg_bid"), SchemaReserved { schema: owned("pg_bid"), why: "names starting with pg_ are reserved for PostgreSQL's own schemas" },
+                owned("schema \"pg_bid\" cannot be used: names starting with pg_ are reserved for PostgreSQL's own schemas; pick another")),
+            (schema("information_schema"), SchemaReserved { schema: owned("information_schema"), why: "information_schema is PostgreSQL's own schema" },
+                owned("schema \"information_schema\" cannot be used: information_schema is PostgreSQL's own schema; pick another")),
+            (schema("pay"), SchemaTaken { schema: owned("pay"), owner: owned("pay") },
+                owned("schema \"pay\" is owned by project pay; each schema has one owner: pick another")),
+            (path("."), PathIsPlatform(owned(".")), owned("\".\" is the platform itself; point it at the sub-project's repo")),
+            (path("./sub"), PathInsidePlatform(owned("./sub")), owned("\"./sub\" lies inside the platform; a sub-project is a repo of its own beside it")),
+            (path(".."), PathContainsPlatform(owned("..")), owned("\"..\" contains the platform; point it at the sub-project's repo")),
+            (path("../afile"), PathIsFile(owned("../afile")), owned("\"../afile\" is a file; point it at the sub-project's repo (a folder)")),
+            (path("../pay/"), PathOverlaps { path: owned("../pay/"), other: owned("pay"), other_path: owned("../pay"), same: true },
+                owned("\"../pay/\" is the same folder as project pay's \"../pay\"; one repo is one project")),
+            (path("../pay/sub"), PathOverlaps { path: owned("../pay/sub"), other: owned("pay"), other_path: owned("../pay"), same: false },
+                owned("\"../pay/sub\" overlaps project pay's \"../pay\"; one repo is one project")),
+            (migrations("/tmp"), NotRelative { field: Field::Migrations, value: owned("/tmp") }, owned("\"/tmp\" must be relative to the project's repo")),
+            (migrations(""), Empty { field: Field::Migrations }, owned("\"\" must not be empty")),
+            (migrations("a/../../x"), LeadsOut { field: Field::Migrations, value: owned("a/../../x") }, owned("\"a/../../x\" leads out of the project's repo")),
+            (migrations("supabase/out"), LeadsTo { field: Field::Migrations, value: owned("supabase/out"), target: PathBuf::from("/etc") },
+                owned("\"supabase/out\" leads to /etc, outside the project's repo")),
+            (seeds(&["supabase/seed.sql", "/etc/passwd"]), NotRelative { field: Field::Seed(1), value: owned("/etc/passwd") },
+                owned("\"/etc/passwd\" must be relative to the project's repo")),
+            (seeds(&["supabase/out/passwd"]), LeadsTo { field: Field::Seed(0), value: owned("supabase/out/passwd"), target: PathBuf::from("/etc/passwd") },
+                owned("\"supabase/out/passwd\" leads to /etc/passwd, outside the project's repo")),
+        ];
+        for (project, error, message) in cases {
+            let got = registry.validate_entry(&project);
+            assert_eq!(got.as_ref(), Err(&error), "{project:?}");
+            assert_eq!(ConfigError::from(error).to_string(), message);
+        }
+        // The schema prompt's check is the same rules.
+        assert_eq!(registry.check_schema("bid", "bid"), Ok(()));
+        assert_eq!(registry.check_schema("pay", "pay"), Ok(()));
+        assert!(matches!(registry.check_schema("bid", "pay"), Err(SchemaTaken { .. })));
+        assert!(matches!(registry.check_schema("bid", "user"), Err(SchemaReserved { .. })));
     }
 }

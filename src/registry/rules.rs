@@ -1,9 +1,12 @@
 //! What a registry entry may say, checked before anything is touched: a project is a
-//! repo of its own beside the platform, its files lie inside it, its schema is one
-//! PostgreSQL would take unquoted. Errors name the entry's field, `projects[1].path`.
+//! repo of its own beside the platform, its files lie inside it, its name and schema are
+//! ones PostgreSQL would take unquoted and no other entry has. The one place these rules
+//! live: loading a registry and `link-project` both come here.
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
+use super::error::{EntryError, Field};
 use super::Project;
 use crate::fsutil;
 
@@ -116,9 +119,48 @@ const RESERVED: &[&str] = &[
     "with",
 ];
 
-/// Why `schema` cannot be a project's schema, if it cannot. Its characters are checked
-/// by [`super::is_valid_schema`].
-pub(crate) fn reserved_schema(schema: &str) -> Option<&'static str> {
+/// `^[a-z][a-z0-9_-]*$`
+pub(crate) fn is_valid_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some('a'..='z')) && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_' | '-'))
+}
+
+/// A project's name: at most 63 bytes, `^[a-z][a-z0-9_-]*$`, and not `platform`, which is
+/// what every report, JSON document and `check`'s ownership rule call the platform repo.
+pub(crate) fn check_name(name: &str) -> Result<(), EntryError> {
+    if name.len() > MAX_IDENTIFIER {
+        Err(EntryError::NameTooLong(name.to_string()))
+    } else if !is_valid_name(name) {
+        Err(EntryError::NameCharacters(name.to_string()))
+    } else if name == "platform" {
+        let why = "\"platform\" is what mynatca calls the platform repo itself";
+        Err(EntryError::NameReserved { name: name.to_string(), why })
+    } else {
+        Ok(())
+    }
+}
+
+/// Project `name`'s schema: not `public` (the platform's), a lowercase PostgreSQL
+/// identifier that needs no quoting, at most 63 bytes, not one PostgreSQL reserves.
+pub(crate) fn check_schema(name: &str, schema: &str) -> Result<(), EntryError> {
+    let mut chars = schema.chars();
+    let unquoted =
+        matches!(chars.next(), Some('a'..='z' | '_')) && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_' | '$'));
+    if schema == "public" {
+        Err(EntryError::SchemaPublic { project: name.to_string() })
+    } else if schema.len() > MAX_IDENTIFIER {
+        Err(EntryError::SchemaTooLong(schema.to_string()))
+    } else if !unquoted {
+        Err(EntryError::SchemaCharacters(schema.to_string()))
+    } else if let Some(why) = reserved_schema(schema) {
+        Err(EntryError::SchemaReserved { schema: schema.to_string(), why })
+    } else {
+        Ok(())
+    }
+}
+
+/// Why `schema` (valid characters) cannot be a project's schema, if it cannot.
+fn reserved_schema(schema: &str) -> Option<&'static str> {
     if schema.starts_with("pg_") {
         Some("names starting with pg_ are reserved for PostgreSQL's own schemas")
     } else if schema == "information_schema" {
@@ -130,26 +172,38 @@ pub(crate) fn reserved_schema(schema: &str) -> Option<&'static str> {
     }
 }
 
-/// Why `rel` (a `migrations` or `seeds` value) does not stay inside the project's repo
-/// as text, if it does not.
-pub(crate) fn outside_as_text(rel: &str) -> Option<&'static str> {
+/// `rel` (the `migrations` value or one of `seeds`) stays inside the project's repo as
+/// text: relative, not empty, never climbing above the repo.
+fn inside_as_text(field: Field, rel: &str) -> Result<(), EntryError> {
+    let value = || rel.to_string();
     let path = Path::new(rel);
     if path.is_absolute() {
-        return Some("must be relative to the project's repo");
+        return Err(EntryError::NotRelative { field, value: value() });
     }
     if rel.is_empty() {
-        return Some("must not be empty");
+        return Err(EntryError::Empty { field });
     }
     let mut depth = 0usize;
     for component in path.components() {
         match component {
-            Component::ParentDir if depth == 0 => return Some("leads out of the project's repo"),
+            Component::ParentDir if depth == 0 => return Err(EntryError::LeadsOut { field, value: value() }),
             Component::ParentDir => depth -= 1,
             Component::Normal(_) => depth += 1,
             _ => {}
         }
     }
-    None
+    Ok(())
+}
+
+/// `rel` stays inside the repo at `root` (real), as text and once links are followed.
+fn inside(root: &Path, field: Field, rel: &str) -> Result<(), EntryError> {
+    inside_as_text(field, rel)?;
+    let target = real(&fsutil::absolute_from(root, Path::new(rel)));
+    if target.starts_with(root) {
+        Ok(())
+    } else {
+        Err(EntryError::LeadsTo { field, value: rel.to_string(), target })
+    }
 }
 
 /// Whether any root equals or contains another, in O(n log n): in component order a
@@ -161,54 +215,105 @@ fn any_overlap(roots: &[PathBuf]) -> bool {
     sorted.windows(2).any(|pair| pair[1].starts_with(pair[0]))
 }
 
-/// Checks that need the disk: where each project's repo is against the platform and the
-/// other projects, and where its migrations and seeds really lead (links followed).
-/// `Err((index, field, why))`.
-pub(crate) fn check_paths(platform: &Path, projects: &[Project]) -> Result<(), (usize, String, String)> {
-    let platform = real(platform);
-    let roots: Vec<PathBuf> =
-        projects.iter().map(|p| real(&fsutil::absolute_from(&platform, Path::new(&p.path)))).collect();
-    let overlapping = any_overlap(&roots);
-    for (i, (project, root)) in projects.iter().zip(&roots).enumerate() {
-        let path = &project.path;
-        let why = if *root == platform {
-            Some(format!("{path:?} is the platform itself; point it at the sub-project's repo"))
-        } else if root.starts_with(&platform) {
-            Some(format!("{path:?} lies inside the platform; a sub-project is a repo of its own beside it"))
-        } else if platform.starts_with(root) {
-            Some(format!("{path:?} contains the platform; point it at the sub-project's repo"))
-        } else if root.is_file() {
-            Some(format!("{path:?} is a file; point it at the sub-project's repo (a folder)"))
-        } else if !overlapping {
-            None
-        } else {
-            roots[..i].iter().zip(projects).find(|(other, _)| root.starts_with(other) || other.starts_with(root)).map(
-                |(other, p)| {
-                    let how = if other == root { "is the same folder as" } else { "overlaps" };
-                    format!("{path:?} {how} project {}'s {:?}; one repo is one project", p.name, p.path)
-                },
-            )
-        };
-        if let Some(why) = why {
-            return Err((i, "path".to_string(), why));
+/// The entries one entry is checked against, each with its real folder, and the real
+/// platform.
+struct Entries<'a> {
+    platform: PathBuf,
+    roots: Vec<(&'a Project, PathBuf)>,
+    names: HashSet<&'a str>,
+    /// Schema to the project owning it.
+    schemas: HashMap<&'a str, &'a str>,
+    /// False when it is known that no two folders overlap: then none is compared with the
+    /// others, so a registry of 20,000 entries loads in O(n log n).
+    may_overlap: bool,
+}
+
+impl<'a> Entries<'a> {
+    fn new(platform: PathBuf, may_overlap: bool) -> Self {
+        Entries { platform, roots: Vec::new(), names: HashSet::new(), schemas: HashMap::new(), may_overlap }
+    }
+
+    /// The real folder of `project`'s repo.
+    fn root(&self, project: &Project) -> PathBuf {
+        real(&fsutil::absolute_from(&self.platform, Path::new(&project.path)))
+    }
+
+    fn add(&mut self, project: &'a Project, root: PathBuf) {
+        self.names.insert(&project.name);
+        self.schemas.entry(&project.schema).or_insert(&project.name);
+        self.roots.push((project, root));
+    }
+
+    /// Every rule, in the order of the entry's keys: name, schema, path, migrations, seeds.
+    fn check(&self, project: &Project, root: &Path) -> Result<(), EntryError> {
+        check_name(&project.name)?;
+        if self.names.contains(project.name.as_str()) {
+            return Err(EntryError::NameTaken(project.name.clone()));
         }
-        let migrations = real(&fsutil::absolute_from(root, Path::new(&project.migrations)));
-        if !migrations.starts_with(root) {
-            return Err((
-                i,
-                "migrations".to_string(),
-                format!("{:?} leads out of the project's repo", project.migrations),
-            ));
+        check_schema(&project.name, &project.schema)?;
+        if let Some(owner) = self.schemas.get(project.schema.as_str()) {
+            return Err(EntryError::SchemaTaken { schema: project.schema.clone(), owner: owner.to_string() });
         }
-        for (j, seed) in project.seeds.iter().enumerate() {
-            let file = real(&fsutil::absolute_from(root, Path::new(seed)));
-            if !file.starts_with(root) {
-                let why = format!("{seed:?} leads to {}, outside the project's repo", file.display());
-                return Err((i, format!("seeds[{j}]"), why));
-            }
+        self.place(&project.path, root)?;
+        inside(root, Field::Migrations, &project.migrations)?;
+        for (index, seed) in project.seeds.iter().enumerate() {
+            inside(root, Field::Seed(index), seed)?;
+        }
+        Ok(())
+    }
+
+    /// Where the repo at `root` (`path` in the entry) is against the platform and the others.
+    fn place(&self, path: &str, root: &Path) -> Result<(), EntryError> {
+        let path = path.to_string();
+        if *root == self.platform {
+            return Err(EntryError::PathIsPlatform(path));
+        }
+        if root.starts_with(&self.platform) {
+            return Err(EntryError::PathInsidePlatform(path));
+        }
+        if self.platform.starts_with(root) {
+            return Err(EntryError::PathContainsPlatform(path));
+        }
+        if root.is_file() {
+            return Err(EntryError::PathIsFile(path));
+        }
+        if !self.may_overlap {
+            return Ok(());
+        }
+        match self.roots.iter().find(|(_, other)| root.starts_with(other) || other.starts_with(root)) {
+            Some((other, other_root)) => Err(EntryError::PathOverlaps {
+                path,
+                other: other.name.clone(),
+                other_path: other.path.clone(),
+                same: other_root == root,
+            }),
+            None => Ok(()),
         }
     }
+}
+
+/// Every entry of a registry whose file is in `platform`, each against the ones before it;
+/// `Err((index, why))` for the first that breaks a rule.
+pub(crate) fn check_all(platform: &Path, projects: &[Project]) -> Result<(), (usize, EntryError)> {
+    let mut entries = Entries::new(real(platform), false);
+    let roots: Vec<PathBuf> = projects.iter().map(|p| entries.root(p)).collect();
+    entries.may_overlap = any_overlap(&roots);
+    for (index, (project, root)) in projects.iter().zip(roots).enumerate() {
+        entries.check(project, &root).map_err(|why| (index, why))?;
+        entries.add(project, root);
+    }
     Ok(())
+}
+
+/// `project` against the platform and `others`, but for the entry of the same name: the
+/// one it replaces.
+pub(crate) fn check_one(platform: &Path, others: &[Project], project: &Project) -> Result<(), EntryError> {
+    let mut entries = Entries::new(real(platform), true);
+    for other in others.iter().filter(|other| other.name != project.name) {
+        let root = entries.root(other);
+        entries.add(other, root);
+    }
+    entries.check(project, &entries.root(project))
 }
 
 /// The real path, links followed, when it exists; else the lexical one.
@@ -239,10 +344,11 @@ mod tests {
 
     #[test]
     fn relative_values_stay_inside() {
-        assert!(outside_as_text("supabase/migrations").is_none());
-        assert!(outside_as_text("a/../b").is_none());
-        assert!(outside_as_text("../x").is_some());
-        assert!(outside_as_text("a/../../x").is_some());
-        assert!(outside_as_text("/etc/passwd").is_some());
+        let text = |rel: &str| inside_as_text(Field::Migrations, rel);
+        assert_eq!(text("supabase/migrations"), Ok(()));
+        assert_eq!(text("a/../b"), Ok(()));
+        assert!(matches!(text("../x"), Err(EntryError::LeadsOut { .. })));
+        assert!(matches!(text("a/../../x"), Err(EntryError::LeadsOut { .. })));
+        assert!(matches!(text("/etc/passwd"), Err(EntryError::NotRelative { .. })));
     }
 }

@@ -504,7 +504,8 @@ fn a_bad_registry_is_exit_2_naming_file_line_and_column() {
     ws.run("platform", ["link"])
         .status(2)
         .stderr(
-            "error: $WS/platform/.linked-projects.json: projects[1].schema: schema \"pay\" is claimed by two projects; each schema has one owner\n",
+            "error: $WS/platform/.linked-projects.json: projects[1].schema: schema \"pay\" is owned by project pay; \
+             each schema has one owner: pick another\n",
         )
         .go();
 }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use rexpect::process::WaitStatus;
 use rexpect::reader::Options;
+use serde_json::json;
 
 use crate::support::{inode, Test, Ws, CONFIG_TOML};
 
@@ -297,20 +298,20 @@ fn every_validation_error_writes_nothing() {
         ),
         (
             &["platform", "--path", "../pay", "--schema", "pay"],
-            "error: invalid project name \"platform\": \"platform\" is what mynatca calls the platform repo itself; give the project another name",
+            "error: invalid project name \"platform\": \"platform\" is what mynatca calls the platform repo itself; \
+             give the project another name (e.g. \"platform-app\")",
         ),
         (
             &["pay", "--path", "../pay", "--schema", "public"],
-            "error: schema public belongs to the platform; give pay a schema of its own (--schema S)",
+            "error: schema \"public\" belongs to the platform; give pay a schema of its own",
         ),
         (
             &["pay", "--path", "../pay", "--schema", "Pay-1"],
-            "error: invalid schema \"Pay-1\": a lowercase Postgres identifier (letters, digits and '_', \
-             starting with a letter or '_')",
+            "error: invalid schema \"Pay-1\": use lowercase letters, digits and '_', starting with a letter or '_'",
         ),
         (
             &["pay", "--path", "../pay", "--schema", "discord"],
-            "error: schema discord is owned by project discord; each schema has one owner: pick another",
+            "error: schema \"discord\" is owned by project discord; each schema has one owner: pick another",
         ),
         (
             &["pay", "--path", "../nowhere", "--schema", "pay"],
@@ -329,12 +330,11 @@ fn every_validation_error_writes_nothing() {
         ),
         (
             &["pay", "--path", ".", "--schema", "pay"],
-            "error: --path . is the platform itself; point it at the sub-project's repo",
+            "error: \".\" is the platform itself; point it at the sub-project's repo",
         ),
         (
             &["chat", "--path", "../discord", "--schema", "chat"],
-            "error: $WS/discord/supabase/migrations is already linked as project discord; one folder is linked once \
-             (`mynatca unlink-project discord` first to rename it)",
+            "error: \"../discord\" is the same folder as project discord's \"../discord\"; one repo is one project",
         ),
         (
             &["discord", "--path", "../pay", "--schema", "discord"],
@@ -364,6 +364,64 @@ fn every_validation_error_writes_nothing() {
         .stderr("error: $WS/platform/supabase/config.toml:1:5: invalid TOML: invalid table header; expected `.`, `]`\n")
         .go();
     assert_eq!(snapshot(&ws), before);
+}
+
+#[test]
+fn link_project_and_a_registry_holding_the_same_bad_value_say_the_same() {
+    let ws = Ws::new().with_project("discord");
+    ws.add_project_repo("pay");
+    ws.mkdir("platform/sub").mkdir("discord/sub").write("afile", "not a repo\n");
+    ws.symlink("/etc/passwd", "pay/supabase/evil.sql");
+    let (before, links) = (snapshot(&ws), ws.links());
+    let long = "a".repeat(64);
+    // pay's entry with one value changed, the field the registry names, the message.
+    #[rustfmt::skip]
+    let cases: Vec<(serde_json::Value, &str, String)> = vec![
+        (json!({"name": "Pay"}), "name", "invalid project name \"Pay\": use lowercase letters, digits, '_' and '-', starting with a letter".into()),
+        (json!({"name": long}), "name", format!("invalid project name \"{long}\": at most 63 bytes (PostgreSQL's identifier limit)")),
+        (json!({"name": "platform"}), "name", "invalid project name \"platform\": \"platform\" is what mynatca calls the platform repo itself; give the project another name (e.g. \"platform-app\")".into()),
+        (json!({"schema": "public"}), "schema", "schema \"public\" belongs to the platform; give pay a schema of its own".into()),
+        (json!({"schema": "Pay-1"}), "schema", "invalid schema \"Pay-1\": use lowercase letters, digits and '_', starting with a letter or '_'".into()),
+        (json!({"schema": long}), "schema", format!("invalid schema \"{long}\": at most 63 bytes (PostgreSQL's identifier limit)")),
+        (json!({"schema": "user"}), "schema", "schema \"user\" cannot be used: it is a reserved SQL keyword; pick another".into()),
+        (json!({"schema": "discord"}), "schema", "schema \"discord\" is owned by project discord; each schema has one owner: pick another".into()),
+        (json!({"path": "."}), "path", "\".\" is the platform itself; point it at the sub-project's repo".into()),
+        (json!({"path": "./sub"}), "path", "\"./sub\" lies inside the platform; a sub-project is a repo of its own beside it".into()),
+        (json!({"path": ".."}), "path", "\"..\" contains the platform; point it at the sub-project's repo".into()),
+        (json!({"path": "../afile"}), "path", "\"../afile\" is a file; point it at the sub-project's repo (a folder)".into()),
+        (json!({"path": "../discord/"}), "path", "\"../discord/\" is the same folder as project discord's \"../discord\"; one repo is one project".into()),
+        (json!({"path": "../discord/sub"}), "path", "\"../discord/sub\" overlaps project discord's \"../discord\"; one repo is one project".into()),
+        (json!({"migrations": "/tmp"}), "migrations", "\"/tmp\" must be relative to the project's repo".into()),
+        (json!({"migrations": "../discord/supabase/migrations"}), "migrations", "\"../discord/supabase/migrations\" leads out of the project's repo".into()),
+        (json!({"seeds": ["/etc/passwd"]}), "seeds[0]", "\"/etc/passwd\" must be relative to the project's repo".into()),
+        (json!({"seeds": ["supabase/evil.sql"]}), "seeds[0]", "\"supabase/evil.sql\" leads to /etc/passwd, outside the project's repo".into()),
+    ];
+    for (change, field, message) in cases {
+        let mut entry = json!({"name": "pay", "path": "../pay", "schema": "pay"});
+        for (key, value) in change.as_object().unwrap() {
+            entry[key] = value.clone();
+        }
+        let text = |key: &str| entry[key].as_str().unwrap().to_string();
+        let mut args = vec![text("name"), "--path".into(), text("path"), "--schema".into(), text("schema")];
+        if entry.get("migrations").is_some() {
+            args.extend(["--migrations".into(), text("migrations")]);
+        }
+        for seed in entry.get("seeds").and_then(|s| s.as_array()).into_iter().flatten() {
+            args.extend(["--seed".into(), seed.as_str().unwrap().to_string()]);
+        }
+        ws.run("platform", ["link-project"]).args(&args).status(2).stderr(format!("error: {message}\n")).go();
+        assert_eq!(snapshot(&ws), before, "{args:?} wrote something");
+
+        let mut registry = ws.registry();
+        registry["projects"].as_array_mut().unwrap().push(entry);
+        ws.write_registry(&registry);
+        ws.run("platform", ["link"])
+            .status(2)
+            .stderr(format!("error: $WS/{REGISTRY}: projects[1].{field}: {message}\n"))
+            .go();
+        std::fs::write(ws.path(REGISTRY), &before.0).unwrap();
+        assert_eq!(ws.links(), links, "{args:?} linked something");
+    }
 }
 
 #[test]
