@@ -49,6 +49,16 @@ impl Places {
         Places { cwd: canonical_or_lexical(cwd), style, roots, parents: RefCell::default() }
     }
 
+    /// Places with no repos: every file named from the current directory.
+    pub(crate) fn none(cwd: &Path) -> Places {
+        Places {
+            cwd: canonical_or_lexical(cwd),
+            style: PathStyle::Cwd,
+            roots: HashMap::new(),
+            parents: RefCell::default(),
+        }
+    }
+
     /// `path` (absolute) as a file of the innermost repo holding it; `None` outside them all.
     pub(crate) fn repo_path(&self, path: &Path) -> Option<FileRef> {
         self.inside(path).or_else(|| self.inside(&self.real(path)))

@@ -4,16 +4,21 @@
 use anyhow::Context as _;
 
 use crate::cli::LinkProjectArgs;
-use crate::commands::render;
-use crate::commands::Context;
-use crate::config::{self, SupabaseConfig};
+use crate::commands::{render, Context, Format};
+use crate::config::SupabaseConfig;
 use crate::error::{config_error, ConfigError, Outcome};
 use crate::reconcile::{self, Lock, Mode};
 use crate::registry::{self, Project};
 use crate::ui::Ui;
 use crate::workspace::Workspace;
 
+mod document;
+mod edits;
 mod request;
+
+use document::{print_json, LinkProjectJson};
+pub(crate) use edits::dry_run_note;
+use edits::{add_to_config, load_config};
 
 pub(crate) fn run(ctx: &Context, args: &LinkProjectArgs) -> anyhow::Result<Outcome> {
     let found = Workspace::discover_or_new(ctx.platform.as_deref(), &ctx.cwd)?;
@@ -21,6 +26,10 @@ pub(crate) fn run(ctx: &Context, args: &LinkProjectArgs) -> anyhow::Result<Outco
         ctx.ui.info("cancelled: nothing written");
         return Ok(Outcome::Clean);
     };
+    // With --json, the text lines give way to one document.
+    let json = ctx.format == Format::Json;
+    let quiet = Ui::new(true, ctx.verbose, ctx.color);
+    let ui = if json { &quiet } else { ctx.ui };
     // Read, modify and write the registry and config.toml, and relink, under one lock:
     // a concurrent link-project would otherwise write back a registry without our entry.
     let _lock = reconcile::lock(&found, if args.dry_run { Lock::Shared } else { Lock::Exclusive })?;
@@ -32,7 +41,14 @@ pub(crate) fn run(ctx: &Context, args: &LinkProjectArgs) -> anyhow::Result<Outco
     ws.registry.upsert(&project).map_err(ConfigError::from)?;
     require_folders(&ws, &project)?;
     let replaced = match old {
-        Some(old) if same_entry(&ws, &old, &project) => return already_linked(ctx.ui, &ws, &old, args.dry_run),
+        Some(old) if same_entry(&ws, &old, &project) => {
+            let notes = already_linked(ui, &ws, &old, args.dry_run)?;
+            if json {
+                let body = LinkProjectJson::new(&old, "already-linked", args.dry_run, notes, None);
+                print_json(ctx, &ws, body, &[])?;
+            }
+            return Ok(Outcome::Clean);
+        }
         Some(old) if !args.force => {
             return Err(config_error(format!(
                 "{} is already linked with {}; pass --force to replace it with {}",
@@ -68,23 +84,31 @@ pub(crate) fn run(ctx: &Context, args: &LinkProjectArgs) -> anyhow::Result<Outco
     if !args.dry_run {
         ws.registry.save().with_context(|| format!("cannot write {}", ws.registry.path.display()))?;
     }
-    ctx.ui.info(&format!("{verb} {} {preposition} {} ({})", project.name, registry::FILE_NAME, describe(&project)));
+    ui.info(&format!("{verb} {} {preposition} {} ({})", project.name, registry::FILE_NAME, describe(&project)));
     if !args.dry_run {
         config.as_ref().map_or(Ok(()), SupabaseConfig::save_if_edited)?;
     }
+    let notes: Vec<String> = notes.iter().map(|note| dry_run_note(note, args.dry_run)).collect();
     for note in &notes {
-        ctx.ui.info(&dry_run_note(note, args.dry_run));
+        ui.info(note);
     }
 
     let mode = if args.dry_run { Mode::DryRun } else { Mode::Apply };
     let report = reconcile::relink_locked(&ws, mode, replaced.as_slice())?;
-    render::report(ctx.ui, &report);
+    if json {
+        render::problems(ctx.ui, &report);
+        let action = if replaced.is_some() { "updated" } else { "added" };
+        let body = LinkProjectJson::new(&project, action, args.dry_run, notes, Some(&report));
+        print_json(ctx, &ws, body, &report.diagnostics())?;
+    } else {
+        render::report(ctx.ui, &report);
+    }
     Ok(Outcome::from_problems(report.has_problems()))
 }
 
 /// Same values as the registry has: nothing to write, but a config.toml that lost the
 /// project's schema or seed glob gets them back.
-fn already_linked(ui: &Ui, ws: &Workspace, project: &Project, dry_run: bool) -> anyhow::Result<Outcome> {
+fn already_linked(ui: &Ui, ws: &Workspace, project: &Project, dry_run: bool) -> anyhow::Result<Vec<String>> {
     ui.info(&format!("already linked: {} ({})", project.name, describe(project)));
     let mut config = load_config(ui, ws, project)?;
     let notes = match &mut config {
@@ -94,10 +118,11 @@ fn already_linked(ui: &Ui, ws: &Workspace, project: &Project, dry_run: bool) -> 
     if !dry_run {
         config.as_ref().map_or(Ok(()), SupabaseConfig::save_if_edited)?;
     }
+    let notes: Vec<String> = notes.iter().map(|note| dry_run_note(note, dry_run)).collect();
     for note in &notes {
-        ui.info(&dry_run_note(note, dry_run));
+        ui.info(note);
     }
-    Ok(Outcome::Clean)
+    Ok(notes)
 }
 
 fn describe(project: &Project) -> String {
@@ -117,43 +142,6 @@ fn same_entry(ws: &Workspace, old: &Project, new: &Project) -> bool {
         && old.schema == new.schema
         && old.migrations == new.migrations
         && old.seeds == new.seeds
-}
-
-/// The platform's config.toml; a missing one is a warning saying what to add by hand.
-fn load_config(ui: &Ui, ws: &Workspace, project: &Project) -> anyhow::Result<Option<SupabaseConfig>> {
-    let path = ws.config_path();
-    let config = SupabaseConfig::load(&path)?;
-    if config.is_none() {
-        ui.warn(&format!(
-            "{} not found: add {:?} to [api] schemas and {:?} to [db.seed] sql_paths once it exists (`supabase init` creates it)",
-            path.display(),
-            project.schema,
-            config::seed_glob(&project.name)
-        ));
-    }
-    Ok(config)
-}
-
-/// A config.toml note as `--dry-run` says it: `config.toml: would add …`.
-pub(crate) fn dry_run_note(note: &str, dry_run: bool) -> String {
-    if !dry_run {
-        return note.to_string();
-    }
-    note.replacen(": added ", ": would add ", 1).replacen(": removed ", ": would remove ", 1)
-}
-
-/// Adds the project's schema and, when it has seed files, its seed glob, once each; one
-/// note per change. A glob matching nothing would only make `supabase db reset` warn.
-fn add_to_config(ws: &Workspace, config: &mut SupabaseConfig, project: &Project) -> anyhow::Result<Vec<String>> {
-    let mut notes = Vec::new();
-    if config.add_api_schema(&project.schema)? {
-        notes.push(format!("config.toml: added {} to [api] schemas", project.schema));
-    }
-    let glob = config::seed_glob(&project.name);
-    if ws.seed_files(project).iter().any(|file| file.is_file()) && config.add_seed_path(&glob)? {
-        notes.push(format!("config.toml: added {glob} to [db.seed] sql_paths"));
-    }
-    Ok(notes)
 }
 
 /// A seed given with `--seed` that does not exist is linked once it does; say so.

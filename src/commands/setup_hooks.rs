@@ -6,11 +6,13 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 
 use crate::cli::SetupHooksArgs;
-use crate::commands::Context;
+use crate::commands::{Context, Format};
+use crate::emit::Places;
 use crate::error::{config_error, Outcome};
 use crate::fsutil;
 use crate::gitdir;
 use crate::hooks::{self, Change};
+use crate::json;
 use crate::workspace::{self, canonical_or_lexical, Workspace, PLATFORM_CONFIG_KEY};
 
 pub(crate) fn run(ctx: &Context, args: &SetupHooksArgs) -> anyhow::Result<Outcome> {
@@ -35,6 +37,7 @@ pub(crate) fn run(ctx: &Context, args: &SetupHooksArgs) -> anyhow::Result<Outcom
     if args.uninstall {
         let changes = hooks::uninstall(&dir)?;
         print_changes(ctx, &dir, &changes);
+        print_json(ctx, None, &top, args.uninstall, &changes)?;
         return Ok(Outcome::Clean);
     }
     refuse_tracked(&repo, &top, &dir)?;
@@ -46,7 +49,29 @@ pub(crate) fn run(ctx: &Context, args: &SetupHooksArgs) -> anyhow::Result<Outcom
     print_changes(ctx, &dir, &changes);
     record_platform(ctx, &repo, &top, &ws)
         .with_context(|| format!("cannot write {PLATFORM_CONFIG_KEY} to the git config of {}", top.display()))?;
+    print_json(ctx, Some(&ws.platform), &top, args.uninstall, &changes)?;
     Ok(Outcome::Clean)
+}
+
+/// `setup-hooks --json`: the repo and what became of each hook, in place of the text lines.
+fn print_json(
+    ctx: &Context,
+    platform: Option<&Path>,
+    top: &Path,
+    uninstall: bool,
+    changes: &[(&str, Change)],
+) -> anyhow::Result<()> {
+    if ctx.format != Format::Json {
+        return Ok(());
+    }
+    let hooks: Vec<serde_json::Value> = changes
+        .iter()
+        .map(|(name, change)| serde_json::json!({"name": name, "change": change_word(*change)}))
+        .collect();
+    let body = serde_json::json!({"repo": top.display().to_string(), "uninstall": uninstall, "hooks": hooks});
+    let places = Places::none(&ctx.cwd);
+    ctx.ui.out(&json::document("setup-hooks", platform, true, body, &[], &places)?);
+    Ok(())
 }
 
 /// A hooks folder the repo commits (husky's `.husky`, or any folder holding tracked files)
@@ -68,7 +93,25 @@ fn refuse_tracked(repo: &git2::Repository, top: &Path, dir: &Path) -> anyhow::Re
     )))
 }
 
+/// A change as `--json` names it.
+fn change_word(change: Change) -> &'static str {
+    match change {
+        Change::Installed => "installed",
+        Change::Chained => "chained",
+        Change::Updated => "updated",
+        Change::Unchanged => "unchanged",
+        Change::Removed => "removed",
+        Change::Restored => "restored",
+        Change::NotInstalled => "not-installed",
+        Change::ReplacedScripts => "replaced-scripts",
+        Change::Unchained => "unchained",
+    }
+}
+
 fn print_changes(ctx: &Context, dir: &Path, changes: &[(&str, Change)]) {
+    if ctx.format == Format::Json {
+        return;
+    }
     ctx.ui.info(&format!("hooks in {}", dir.display()));
     for (name, change) in changes {
         let line = match change {
@@ -119,11 +162,14 @@ fn record_platform(ctx: &Context, repo: &git2::Repository, top: &Path, ws: &Work
         anyhow::anyhow!("the platform's path {} is not UTF-8; move it to a plain path", ws.platform.display())
     })?;
     let mut config = repo.config()?.open_level(git2::ConfigLevel::Local)?;
-    if config.get_string(PLATFORM_CONFIG_KEY).ok().as_deref() == Some(value) {
-        ctx.ui.info(&format!("unchanged {PLATFORM_CONFIG_KEY} = {value}"));
+    let said = if config.get_string(PLATFORM_CONFIG_KEY).ok().as_deref() == Some(value) {
+        format!("unchanged {PLATFORM_CONFIG_KEY} = {value}")
     } else {
         config.set_str(PLATFORM_CONFIG_KEY, value)?;
-        ctx.ui.info(&format!("recorded {PLATFORM_CONFIG_KEY} = {value} in the repo's git config"));
+        format!("recorded {PLATFORM_CONFIG_KEY} = {value} in the repo's git config")
+    };
+    if ctx.format != Format::Json {
+        ctx.ui.info(&said);
     }
     Ok(())
 }

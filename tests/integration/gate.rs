@@ -2,6 +2,8 @@
 //! json`, and one diagnostic model across the commands' JSON documents.
 
 use crate::check::{add_pay_migration, clean, pay_file, summary, LINKED_ONE_MORE};
+use serde_json::json;
+
 use crate::support::Ws;
 
 const RATES: &str = "20251215130100_pay_add_rates.sql";
@@ -115,4 +117,49 @@ fn new_json_names_the_file_and_prints_nothing_else() {
         .go();
     let made = ws.entries("pay/supabase/migrations").into_iter().filter(|name| name.ends_with("_pay_add_rates.sql"));
     assert_eq!(made.count(), 1);
+}
+
+#[test]
+fn link_project_json_is_one_document_and_never_asks() {
+    let ws = Ws::new();
+    ws.add_project_repo("pay");
+    let pay = json!({"name": "pay", "path": "../pay", "schema": "pay", "migrations": "supabase/migrations",
+        "seeds": ["supabase/seed.sql"]});
+    let document = |action: &str, config: serde_json::Value, created: usize| {
+        json!({"schema": 1, "command": "link-project", "platform": "$WS/platform", "ok": true, "project": pay,
+            "action": action, "dry_run": false, "config": config, "created": created, "removed": 0,
+            "errors": [], "warnings": []})
+    };
+    let args = ["link-project", "pay", "--path", "../pay", "--schema", "pay", "--json"];
+    let config = json!([
+        "config.toml: added pay to [api] schemas",
+        "config.toml: added ./seeds/pay/*.sql to [db.seed] sql_paths"
+    ]);
+    ws.run("platform", args).stdout_json(document("added", config, 2)).go();
+    ws.run("platform", args).stdout_json(document("already-linked", json!([]), 0)).go();
+    // Missing values are never asked for: a usage error, and the error document.
+    ws.run("platform", ["link-project", "discord", "--json"])
+        .status(2)
+        .stdout_json(json!({"schema": 1, "command": "link-project", "platform": null, "ok": false,
+            "errors": [{"kind": "config", "message": MISSING}], "warnings": []}))
+        .stderr(format!("error: {MISSING}\n"))
+        .go();
+}
+
+const MISSING: &str = "missing --path, --schema: pass them (e.g. `mynatca link-project pay --path ../pay --schema pay`), or run in a terminal to be asked";
+
+#[test]
+fn setup_hooks_json_lists_each_hook_and_what_became_of_it() {
+    let ws = Ws::new().with_project("pay");
+    let document = |uninstall: bool, change: &str| {
+        let hooks: Vec<serde_json::Value> =
+            mynatca::hooks::HOOK_NAMES.iter().map(|name| json!({"name": name, "change": change})).collect();
+        json!({"schema": 1, "command": "setup-hooks", "platform": "$WS/platform", "ok": true, "repo": "$WS/pay",
+            "uninstall": uninstall, "hooks": hooks, "errors": [], "warnings": []})
+    };
+    ws.run("pay", ["setup-hooks", "--json"]).stdout_json(document(false, "installed")).go();
+    ws.run("pay", ["setup-hooks", "--json"]).stdout_json(document(false, "unchanged")).go();
+    let mut removed = document(true, "removed");
+    removed["platform"] = json!(null);
+    ws.run("pay", ["setup-hooks", "--uninstall", "--json"]).stdout_json(removed).go();
 }

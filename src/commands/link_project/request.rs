@@ -56,7 +56,8 @@ pub(super) fn request(ws: &Workspace, args: &LinkProjectArgs) -> anyhow::Result<
             seeds,
         }));
     }
-    if !std::io::stdin().is_terminal() {
+    // A JSON reader is a program: it is never asked.
+    if args.json || !std::io::stdin().is_terminal() {
         let missing: Vec<&str> =
             [(args.name.is_none(), "NAME"), (args.path.is_none(), "--path"), (args.schema.is_none(), "--schema")]
                 .into_iter()

@@ -176,6 +176,30 @@ fn validate_own(map: &Map) {
             string(&map["shown"], "new.shown");
             nullable(&map["version"], Value::is_string, "new.version");
         }
+        Some("link-project") => {
+            keys(map, &with(&["project", "action", "dry_run", "config", "created", "removed"]), &[], "link-project");
+            let project = object(&map["project"], "link-project.project");
+            keys(&project, &["name", "path", "schema", "migrations", "seeds"], &[], "link-project.project");
+            assert!(matches!(map["action"].as_str(), Some("added" | "updated" | "already-linked")));
+            assert!(map["dry_run"].is_boolean());
+            for note in list(&map["config"], "config") {
+                string(&note, "config[]");
+            }
+            count(&map["created"], "created");
+            count(&map["removed"], "removed");
+        }
+        Some("setup-hooks") => {
+            keys(map, &with(&["repo", "uninstall", "hooks"]), &[], "setup-hooks");
+            string(&map["repo"], "setup-hooks.repo");
+            assert!(map["uninstall"].is_boolean());
+            for (i, hook) in list(&map["hooks"], "hooks").iter().enumerate() {
+                let what = format!("hooks[{i}]");
+                let hook = object(hook, &what);
+                keys(&hook, &["name", "change"], &[], &what);
+                string(&hook["name"], &what);
+                string(&hook["change"], &what);
+            }
+        }
         other => panic!("unknown command {other:?}"),
     }
 }
@@ -209,6 +233,8 @@ fn every_json_document_follows_the_schema() {
         &["check", "--json", "--strict"],
         &["status", "--json"],
         &["new", "add_x", "--project", "pay", "--json"],
+        &["link-project", "pay", "--path", "../pay", "--schema", "pay", "--json"],
+        &["setup-hooks", "--json"],
     ] {
         let (code, doc) = json_of(&ws, "platform", args);
         validate(&doc);

@@ -1,0 +1,47 @@
+//! The project's schema and seed glob in config.toml, edited in memory first.
+
+use crate::config::{self, SupabaseConfig};
+use crate::registry::Project;
+use crate::ui::Ui;
+use crate::workspace::Workspace;
+
+/// The platform's config.toml; a missing one is a warning saying what to add by hand.
+pub(super) fn load_config(ui: &Ui, ws: &Workspace, project: &Project) -> anyhow::Result<Option<SupabaseConfig>> {
+    let path = ws.config_path();
+    let config = SupabaseConfig::load(&path)?;
+    if config.is_none() {
+        ui.warn(&format!(
+            "{} not found: add {:?} to [api] schemas and {:?} to [db.seed] sql_paths once it exists (`supabase init` creates it)",
+            path.display(),
+            project.schema,
+            config::seed_glob(&project.name)
+        ));
+    }
+    Ok(config)
+}
+
+/// A config.toml note as `--dry-run` says it: `config.toml: would add …`.
+pub(crate) fn dry_run_note(note: &str, dry_run: bool) -> String {
+    if !dry_run {
+        return note.to_string();
+    }
+    note.replacen(": added ", ": would add ", 1).replacen(": removed ", ": would remove ", 1)
+}
+
+/// Adds the project's schema and, when it has seed files, its seed glob, once each; one
+/// note per change. A glob matching nothing would only make `supabase db reset` warn.
+pub(super) fn add_to_config(
+    ws: &Workspace,
+    config: &mut SupabaseConfig,
+    project: &Project,
+) -> anyhow::Result<Vec<String>> {
+    let mut notes = Vec::new();
+    if config.add_api_schema(&project.schema)? {
+        notes.push(format!("config.toml: added {} to [api] schemas", project.schema));
+    }
+    let glob = config::seed_glob(&project.name);
+    if ws.seed_files(project).iter().any(|file| file.is_file()) && config.add_seed_path(&glob)? {
+        notes.push(format!("config.toml: added {glob} to [db.seed] sql_paths"));
+    }
+    Ok(notes)
+}
