@@ -163,3 +163,127 @@ fn setup_hooks_json_lists_each_hook_and_what_became_of_it() {
     removed["platform"] = json!(null);
     ws.run("pay", ["setup-hooks", "--uninstall", "--json"]).stdout_json(removed).go();
 }
+
+/// The README's GitHub Actions workflows: the platform's, then a sub-project's.
+fn readme_workflows() -> Vec<yaml_rust2::Yaml> {
+    let readme = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let section = readme.split_once("#### In CI (GitHub Actions)\n").unwrap().1;
+    let section = section.split_once("\n#### ").unwrap().0;
+    section
+        .split("```yaml\n")
+        .skip(1)
+        .map(|block| {
+            let text = block.split_once("```").unwrap().0;
+            let mut docs = yaml_rust2::YamlLoader::load_from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"));
+            assert_eq!(docs.len(), 1);
+            docs.remove(0)
+        })
+        .collect()
+}
+
+/// One step of a workflow as the test runs it: the folder and the script.
+struct Step {
+    dir: String,
+    script: String,
+}
+
+/// Checks the workflow's shape; returns the repos its checkout steps lay out (by `path`,
+/// mynatca's own source left out) and the `run` steps after the install.
+fn steps_of(workflow: &yaml_rust2::Yaml) -> (Vec<String>, Vec<Step>) {
+    assert!(workflow["name"].as_str().is_some() && !workflow["on"].is_badvalue(), "{workflow:?}");
+    let steps = workflow["jobs"]["check"]["steps"].as_vec().expect("jobs.check.steps");
+    assert_eq!(workflow["jobs"]["check"]["runs-on"].as_str(), Some("ubuntu-latest"));
+    let (mut repos, mut runs, mut installed) = (Vec::new(), Vec::new(), false);
+    for step in steps {
+        let hash = step.as_hash().expect("a step is a map");
+        assert!(hash
+            .keys()
+            .all(|k| ["name", "id", "if", "uses", "with", "run", "working-directory"].contains(&k.as_str().unwrap())));
+        match (step["uses"].as_str(), step["run"].as_str()) {
+            (Some(uses), None) if uses.starts_with("actions/checkout@") => {
+                let path = step["with"]["path"].as_str().expect("each checkout has a path");
+                assert!(!step["with"]["fetch-depth"].is_badvalue() || path == "mynatca-src", "{path}: history");
+                if path != "mynatca-src" {
+                    repos.push(path.to_string());
+                }
+            }
+            (Some(uses), None) => assert!(uses.starts_with("actions/cache@"), "{uses}"),
+            (None, Some(run)) if step["name"].as_str().is_some_and(|n| n.starts_with("Install")) => {
+                assert!(run.contains("cargo install"));
+                installed = true;
+            }
+            (None, Some(run)) => {
+                assert!(installed, "mynatca runs after its install");
+                let dir = step["working-directory"].as_str().expect("a working-directory").to_string();
+                runs.push(Step { dir, script: run.to_string() });
+            }
+            other => panic!("a step is a `uses` or a `run`: {other:?}"),
+        }
+    }
+    (repos, runs)
+}
+
+/// Runs the workflow's steps on `ws` as a runner would (bash -e, CI=true, mynatca on
+/// PATH); the outputs of the last step and whether every step passed.
+fn run_workflow(ws: &Ws, steps: &[Step]) -> (bool, String) {
+    let bin_dir = crate::support::bin().parent().unwrap().to_path_buf();
+    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap());
+    let mut last = String::new();
+    for step in steps {
+        let out = ws
+            .command(std::path::Path::new("/bin/bash"), &step.dir)
+            .args(["-e", "-c", &step.script])
+            .env("PATH", &path)
+            .env("CI", "true")
+            .output()
+            .unwrap();
+        last = format!("{}{}", crate::support::stdout(&out), crate::support::stderr(&out));
+        if !out.status.success() {
+            return (false, last);
+        }
+    }
+    (true, last)
+}
+
+#[test]
+fn the_readmes_github_workflows_are_valid_and_their_commands_work_on_their_layout() {
+    let workflows = readme_workflows();
+    assert_eq!(workflows.len(), 2, "the platform's and a sub-project's");
+    let ((platform_repos, platform_steps), (pay_repos, pay_steps)) = (steps_of(&workflows[0]), steps_of(&workflows[1]));
+    assert_eq!(platform_repos, ["platform", "pay", "discord"]);
+    assert_eq!(pay_repos, ["pay", "platform", "discord"]);
+    assert!(platform_steps.iter().all(|s| s.dir == "platform") && pay_steps.iter().all(|s| s.dir == "pay"));
+
+    // Laid out as the checkouts lay them out: three repos side by side, no links yet, no hooks.
+    let fresh = || {
+        let ws = clean();
+        for link in ws.links() {
+            std::fs::remove_file(ws.path(&format!("platform/supabase/migrations/{link}"))).unwrap();
+        }
+        for repo in ["platform", "pay", "discord"] {
+            std::fs::remove_dir_all(ws.path(&format!("{repo}/.git/hooks"))).unwrap();
+        }
+        ws
+    };
+    let ws = fresh();
+    let (passed, output) = run_workflow(&ws, &platform_steps);
+    assert!(passed, "{output}");
+    assert_eq!(output, summary(4, 0, 0));
+    let ws = fresh();
+    let (passed, output) = run_workflow(&ws, &pay_steps);
+    assert!(passed, "{output}");
+    assert_eq!(output, summary(4, 0, 0));
+
+    // A pay migration that writes to public fails pay's workflow, annotated on its file.
+    let ws = fresh();
+    ws.migration("pay", RATES, "insert into public.members values ('1');\n");
+    let (passed, output) = run_workflow(&ws, &pay_steps);
+    assert!(!passed);
+    assert_eq!(
+        output,
+        format!(
+            "::error file=supabase/migrations/{RATES},line=1,title=mynatca ownership::pay may not insert into public.members (owned by platform)\n{}",
+            summary(5, 1, 0)
+        )
+    );
+}
