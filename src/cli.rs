@@ -170,7 +170,7 @@ Examples:
   mynatca check --strict               # warnings fail too
   mynatca check --json
 
-Exit codes: 0 no error (with --strict: no warning either); 1 otherwise; 2 usage or configuration error (no platform, bad registry, bad flag)";
+Exit codes: 0 no error (with --strict: no warning either); 1 otherwise; 2 usage or configuration error (no platform, bad flag, a --base ref some repo lacks)";
 
 const STATUS_HELP: &str = "\
 Examples:
@@ -389,8 +389,8 @@ pub(crate) struct CheckArgs {
     /// `text` (PATH:LINE: level[rule]: message) or `github` (Actions annotations)
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     pub(crate) format: CheckFormat,
-    /// The ref production has, for every repo (default: origin/HEAD, origin/main,
-    /// origin/master, main, master, the first that exists)
+    /// The ref production has, for every repo; exit 2 if a repo lacks it (default:
+    /// origin/HEAD, origin/main, origin/master, main, master, the first that exists)
     #[arg(long, value_name = "REF")]
     pub(crate) base: Option<String>,
     /// Warnings fail the check too
