@@ -59,10 +59,10 @@ pub(crate) fn shared_versions(ws: &Workspace, plan: &reconcile::Plan) -> Vec<Sha
 /// The files of each shared version that need another: all but the one that keeps it
 /// (one on its base, else the first in apply order). `applied(project, name)` tells
 /// whether a file is on its base; a file on its base is never renamed.
-pub(crate) fn version_renewals<'a>(
-    shared: &'a [SharedVersion],
+pub(crate) fn version_renewals(
+    shared: &[SharedVersion],
     applied: impl Fn(&str, &str) -> bool,
-) -> impl Iterator<Item = &'a Path> {
+) -> impl Iterator<Item = &Path> {
     shared.iter().flat_map(move |duplicate| {
         let on_base: Vec<bool> = duplicate.files.iter().map(|(_, project, name)| applied(project, name)).collect();
         let keeper = on_base.iter().position(|&b| b).unwrap_or(0);
