@@ -6,9 +6,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
+use crate::error::config_error;
 use crate::gitdir;
 use crate::hooks;
 use crate::lint::history::Base;
+use crate::lint::links::SharedVersion;
 use crate::lint::{self, Finding, MigrationFile, Owners, Rule};
 use crate::lockfile::Held;
 use crate::migration;
@@ -40,10 +42,15 @@ pub(crate) fn check(
 
     findings.extend(tracked_links(ws, &snapshot.managed)?);
     let owners = Owners::new(&ws.registry.projects);
-    let bases = bases(ws, &snapshot.present, base, findings);
+    let bases = bases(ws, &snapshot.present, base, findings)?;
     let versions = ws.versions();
-    let context =
-        lint::migrations::Context { owners: &owners, exposed: &snapshot.exposed, bases: &bases, versions: &versions };
+    let context = lint::migrations::Context {
+        owners: &owners,
+        exposed: &snapshot.exposed,
+        bases: &bases,
+        versions: &versions,
+        shared: &snapshot.shared,
+    };
     findings.extend(lint::check_migrations(&snapshot.migrations, &context));
     findings.extend(refused_findings(&snapshot.input));
 
@@ -61,6 +68,8 @@ struct Snapshot<'a> {
     input: reconcile::Input,
     /// Every path that is, or is about to be, a managed link.
     managed: Vec<PathBuf>,
+    /// Versions more than one migration has (judged with the migrations, which suggest new ones).
+    shared: Vec<SharedVersion>,
     migrations: Vec<MigrationFile<'a>>,
     /// `[api] schemas` of config.toml.
     exposed: HashSet<String>,
@@ -91,6 +100,7 @@ fn read<'a>(ws: &'a Workspace, registry_ok: bool, findings: &mut Vec<Finding>) -
     // The same read `mynatca link --check` does; the caller holds the lock.
     let input = reconcile::scan(ws, &[])?;
     let mut managed = Vec::new();
+    let mut shared = Vec::new();
     if registry_ok {
         let plan = reconcile::plan(&input);
         let (stale, other): (Vec<Finding>, Vec<Finding>) = lint::link_findings(&plan, |path| path.exists())
@@ -101,11 +111,12 @@ fn read<'a>(ws: &'a Workspace, registry_ok: bool, findings: &mut Vec<Finding>) -
             findings.push(stale_links(ws, &plan));
         }
         managed = plan.managed_paths();
+        shared = lint::links::shared_versions(&plan);
     }
     let migrations = migration_files(ws, &present, &input);
     findings.extend(config(ws, &present));
     let exposed = exposed_schemas(ws);
-    Ok(Snapshot { present, input, managed, migrations, exposed })
+    Ok(Snapshot { present, input, managed, shared, migrations, exposed })
 }
 
 /// Each migration once, at its own file: the platform's real files, and each project's
@@ -182,18 +193,44 @@ fn exposed_schemas(ws: &Workspace) -> HashSet<String> {
     }
 }
 
-/// Each repo's base branch, for `history-edit` and `out-of-order`; a repo with none is a warning.
-fn bases(ws: &Workspace, present: &[&registry::Project], base: Option<&str>, findings: &mut Vec<Finding>) -> Vec<Base> {
+/// Each repo's base branch, for `history-edit` and `out-of-order`: a repo with none is a
+/// warning, but a `--base` some repo lacks is exit 2, naming each such repo (checking
+/// them against nothing would pass what the ref was named to catch).
+fn bases(
+    ws: &Workspace,
+    present: &[&registry::Project],
+    base: Option<&str>,
+    findings: &mut Vec<Finding>,
+) -> anyhow::Result<Vec<Base>> {
     let folders = std::iter::once((PLATFORM, ws.link_dir()))
         .chain(present.iter().map(|p| (p.name.as_str(), ws.migrations_dir(p))));
     let mut bases = Vec::new();
+    let mut lacking = Vec::new();
     for (project, folder) in folders {
         match lint::history::read_base(project, &folder, base) {
             Ok(found) => bases.extend(found),
+            Err(_) if base.is_some() => lacking.push(project),
             Err(no_base) => findings.push(no_base),
         }
     }
-    bases
+    match base {
+        Some(base) if !lacking.is_empty() => Err(config_error(format!(
+            "--base {base}: no such branch, tag or commit in {}; fetch it there (`git fetch origin`), or pass a ref every repo has",
+            lacking.join(", ")
+        ))),
+        _ => Ok(bases),
+    }
+}
+
+/// Every version a new migration must come after and not take: the work trees' and the
+/// bases' `check` compares with by default (tip and fork point), so `mynatca new` never
+/// makes what `check` calls out of order.
+pub(crate) fn versions_in_play(ws: &Workspace) -> HashSet<String> {
+    let mut versions = ws.versions();
+    let present: Vec<&registry::Project> = ws.registry.projects.iter().collect();
+    let bases = bases(ws, &present, None, &mut Vec::new()).unwrap_or_default();
+    versions.extend(bases.iter().flat_map(|b| b.versions().map(str::to_string)));
+    versions
 }
 
 /// Files a project holds that `link` does not link: in `check` each is an error, since

@@ -174,7 +174,7 @@ Examples:
   mynatca check --strict               # warnings fail too
   mynatca check --json
 
-Exit codes: 0 no error (with --strict: no warning either); 1 otherwise; 2 usage or configuration error (no platform, bad registry, bad flag)";
+Exit codes: 0 no error (with --strict: no warning either); 1 otherwise; 2 usage or configuration error (no platform, bad flag, a --base ref some repo lacks)";
 
 const STATUS_HELP: &str = "\
 Examples:
@@ -431,8 +431,8 @@ pub(crate) struct CheckArgs {
     /// Report the findings of this repo only (`platform` or a linked project); every repo is still read
     #[arg(long, value_name = "NAME")]
     pub(crate) project: Option<String>,
-    /// The ref production has, for every repo (default: origin/HEAD, origin/main,
-    /// origin/master, main, master, the first that exists)
+    /// The ref production has, for every repo; exit 2 if a repo lacks it (default:
+    /// origin/HEAD, origin/main, origin/master, main, master, the first that exists)
     #[arg(long, value_name = "REF")]
     pub(crate) base: Option<String>,
     /// Warnings fail the check too

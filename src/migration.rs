@@ -69,9 +69,16 @@ pub fn free_version(start: u64, taken: impl Fn(&str) -> bool) -> String {
     (start..).map(version_at).find(|version| !taken(version)).expect("some second is free")
 }
 
+/// The first second a new version may name: `now`, or a second after the newest 14-digit
+/// version of `taken` when that is later (a teammate's clock ahead of this one, a version
+/// typed by hand), so a new migration never sorts before one already written.
+pub fn first_second<'a>(taken: impl IntoIterator<Item = &'a str>, now: u64) -> u64 {
+    taken.into_iter().filter_map(seconds_at).map(|second| second + 1).fold(now, u64::max)
+}
+
 /// The moment (Unix seconds) a 14-digit `YYYYMMDDHHMMSS` version stands for; `None`
 /// for any other version (a baseline's `00000000000001` is before 1970).
-pub(crate) fn seconds_at(version: &str) -> Option<u64> {
+pub fn seconds_at(version: &str) -> Option<u64> {
     if version.len() != 14 || !version.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
@@ -161,6 +168,13 @@ mod tests {
         assert_eq!(free_version(start, |_| false), "20251231235958");
         let taken = ["20251231235958", "20251231235959", "20260101000000"];
         assert_eq!(free_version(start, |v| taken.contains(&v)), "20260101000001");
+    }
+
+    #[test]
+    fn a_new_version_comes_after_every_taken_one() {
+        let now = 1_765_800_000; // 2025-12-15 12:00:00
+        assert_eq!(first_second(["20251215110000", "00000000000001", "2"], now), now);
+        assert_eq!(version_at(first_second(["20251215110000", "20251215120500"], now)), "20251215120501");
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! `mynatca new DESCRIPTION [--project NAME]`: a migration file whose version no other
-//! file in the workspace has, then `link`.
+//! file in the workspace has and that sorts after every one there and on the bases, then `link`.
 
 use std::path::PathBuf;
 use std::time::SystemTime;
 
 use anyhow::Context as _;
 
+use crate::audit;
 use crate::cli::NewArgs;
 use crate::commands::{render, Context, Format};
 use crate::emit::{FileRef, PathStyle, Places};
@@ -154,7 +155,8 @@ fn owner(ctx: &Context, ws: &Workspace, flag: Option<&str>) -> anyhow::Result<Ow
     })
 }
 
-/// Picks the first free version from now and writes the file. The caller holds the
+/// Picks the first free version from now, after every version in the work trees and on
+/// the bases `check` compares with, and writes the file. The caller holds the
 /// workspace lock, so two `new`s in different repos can't pick the same second.
 fn create(ws: &Workspace, owner: &Owner, description: &str) -> anyhow::Result<PathBuf> {
     if !owner.root.is_dir() {
@@ -171,10 +173,11 @@ fn create(ws: &Workspace, owner: &Owner, description: &str) -> anyhow::Result<Pa
         .duration_since(SystemTime::UNIX_EPOCH)
         .context("the system clock is before 1970; fix the clock")?
         .as_secs();
-    let mut taken = ws.versions();
+    let mut taken = audit::versions_in_play(ws);
+    let start = migration::first_second(taken.iter().map(String::as_str), now);
     let content = header(owner, description);
     loop {
-        let version = migration::free_version(now, |v| taken.contains(v));
+        let version = migration::free_version(start, |v| taken.contains(v));
         let path = owner.migrations.join(format!("{version}_{description}.sql"));
         match fsutil::write_new_atomic(&path, content.as_bytes()) {
             Ok(()) => return Ok(path),

@@ -1,15 +1,15 @@
 //! `history-edit` and `out-of-order`: each repo's migrations against its base branch
 //! (what production has applied, as far as git knows).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 
 use git2::{ObjectType, Oid};
 
 use super::parsed::{MigrationFile, Parsed};
 use super::positions::is_comment;
+use super::renames::Renames;
 use super::{Finding, Rule};
 use crate::gitdir;
 use crate::migration;
@@ -25,9 +25,25 @@ pub(crate) struct Base {
     pub(crate) reference: String,
     /// The migrations folder in the work tree.
     pub(crate) folder: PathBuf,
-    /// Migration file name to blob id.
+    /// Migration file name to blob id, on the base's tip.
     pub(crate) files: BTreeMap<String, Oid>,
+    /// The same where the checked-out branch forked from the base (the merge-base of HEAD
+    /// and the base): what the branch started from. The tip's files when there is none.
+    pub(crate) forked: BTreeMap<String, Oid>,
     git: gitdir::GitDirs,
+}
+
+impl Base {
+    /// Whether production may have applied `name`: it is on the base, or was where this
+    /// branch forked from it.
+    pub(crate) fn has(&self, name: &str) -> bool {
+        self.files.contains_key(name) || self.forked.contains_key(name)
+    }
+
+    /// The versions of [`Base::has`]'s files.
+    pub(crate) fn versions(&self) -> impl Iterator<Item = &str> {
+        self.files.keys().chain(self.forked.keys()).filter_map(|name| Some(migration::parse(name)?.version))
+    }
 }
 
 /// The base of the repo holding `folder` (`project`'s migrations folder): `base` when
@@ -50,16 +66,37 @@ pub(crate) fn read_base(project: &str, folder: &Path, base: Option<&str>) -> Res
         None => BASE_CANDIDATES.to_vec(),
     };
     let found = candidates.iter().find_map(|name| {
-        let tree = repo.revparse_single(name).ok()?.peel_to_tree().ok()?;
-        Some((name.to_string(), tree))
+        let object = repo.revparse_single(name).ok()?;
+        let tree = object.peel_to_tree().ok()?;
+        Some((name.to_string(), tree, object.peel_to_commit().ok()))
     });
-    let Some((reference, tree)) = found else {
+    let Some((reference, tree, tip)) = found else {
         return Err(no_base(format!("tried {}", candidates.join(", "))));
     };
     let rel = folder.strip_prefix(&git.work_tree).unwrap_or(Path::new(""));
+    let files = folder_files(&repo, &tree, rel);
+    let forked = match tip.and_then(|tip| fork_point(&repo, &tip)) {
+        Some(commit) => commit.tree().map_or_else(|_| files.clone(), |tree| folder_files(&repo, &tree, rel)),
+        None => files.clone(),
+    };
+    Ok(Some(Base { project: project.to_string(), reference, folder: folder.to_path_buf(), files, forked, git }))
+}
+
+/// The merge-base of HEAD and `tip`, when it is not `tip` itself (HEAD unborn, or no
+/// common history: none).
+fn fork_point<'r>(repo: &'r git2::Repository, tip: &git2::Commit) -> Option<git2::Commit<'r>> {
+    let head = repo.head().ok()?.peel_to_commit().ok()?;
+    let id = repo.merge_base(head.id(), tip.id()).ok()?;
+    if id == tip.id() {
+        return None;
+    }
+    repo.find_commit(id).ok()
+}
+
+/// The migration files (blobs whose names the Supabase CLI reads) of the folder `rel` in `tree`.
+fn folder_files(repo: &git2::Repository, tree: &git2::Tree, rel: &Path) -> BTreeMap<String, Oid> {
     let mut files = BTreeMap::new();
-    if let Some(subtree) =
-        tree.get_path(rel).ok().and_then(|e| e.to_object(&repo).ok()).and_then(|o| o.into_tree().ok())
+    if let Some(subtree) = tree.get_path(rel).ok().and_then(|e| e.to_object(repo).ok()).and_then(|o| o.into_tree().ok())
     {
         for entry in subtree.iter() {
             // Blobs only: a committed symlink is `tracked-link`'s business.
@@ -71,15 +108,67 @@ pub(crate) fn read_base(project: &str, folder: &Path, base: Option<&str>) -> Res
             }
         }
     }
-    Ok(Some(Base { project: project.to_string(), reference, folder: folder.to_path_buf(), files, git }))
+    files
 }
 
-/// `history-edit` for every base, then `out-of-order` for the files new on this branch.
+/// A migration new on this branch whose version sorts before one on the bases.
+pub(crate) struct Late<'a> {
+    pub(crate) file: &'a MigrationFile<'a>,
+    /// The newest base file it sorts before, and its base.
+    newest: &'a str,
+    base: &'a Base,
+    /// `newest` reached its base after the branch forked from it: only a merge would put
+    /// this file out of order (a warning), the branch itself did not.
+    since_fork: bool,
+}
+
+/// The migrations `out-of-order` names: new on this branch (on neither its base nor where
+/// the branch forked from it) and sorting before the newest file the branches forked from
+/// (an error) or, else, before the newest on the bases now (a warning: behind, not wrong).
+pub(crate) fn late_files<'a>(bases: &'a [Base], files: &'a [MigrationFile<'a>], parsed: &[Parsed]) -> Vec<Late<'a>> {
+    let texts: HashMap<&OsStr, &Parsed> = parsed.iter().map(|p| (p.path.as_os_str(), p)).collect();
+    let (forked, tip) = (newest(bases, |b| &b.forked), newest(bases, |b| &b.files));
+    let mut late = Vec::new();
+    for file in files {
+        let Some(base) = bases.iter().find(|b| b.project == file.project) else { continue };
+        let Some(name) = migration::parse(file.name()) else { continue };
+        if base.has(file.name()) {
+            continue;
+        }
+        let applied = forked.filter(|(version, ..)| version_order(name.version, version).is_lt());
+        // One the base gained since: sharing its version is as bad once merged.
+        let gained = tip.filter(|(version, newest, base)| {
+            version_order(name.version, version).is_le() && !base.forked.contains_key(*newest)
+        });
+        let (found, since_fork) = match (applied, gained) {
+            (Some(found), _) => (found, false),
+            (None, Some(found)) => (found, true),
+            (None, None) => continue,
+        };
+        if texts.get(file.path.as_os_str()).is_some_and(|p| p.source().allowed_in_header("out-of-order")) {
+            continue;
+        }
+        late.push(Late { file, newest: found.1, base: found.2, since_fork });
+    }
+    late
+}
+
+/// The newest migration (version, name, base) of `files` of every base.
+fn newest(bases: &[Base], files: fn(&Base) -> &BTreeMap<String, Oid>) -> Option<(&str, &str, &Base)> {
+    bases
+        .iter()
+        .flat_map(|b| files(b).keys().map(move |name| (b, name.as_str())))
+        .filter_map(|(b, name)| Some((migration::parse(name)?.version, name, b)))
+        .max_by(|a, b| version_order(a.0, b.0))
+}
+
+/// `history-edit` for every base, then `out-of-order` for the `late` files.
 pub(crate) fn history_findings(
     bases: &[Base],
     files: &[MigrationFile],
     parsed: &[Parsed],
-    versions: &HashSet<String>,
+    late: &[Late],
+    renames: &Renames,
 ) -> Vec<Finding> {
     let texts: HashMap<&OsStr, &Parsed> = parsed.iter().map(|p| (p.path.as_os_str(), p)).collect();
     let mut findings = Vec::new();
@@ -88,97 +177,118 @@ pub(crate) fn history_findings(
             files.iter().filter(|f| f.project == base.project).map(|f| (f.name(), f.path.as_path())).collect();
         findings.extend(edits(base, &present, &texts));
     }
-    findings.extend(out_of_order(bases, files, &texts, versions));
+    findings.extend(late.iter().map(|late| out_of_order(late, renames)));
     findings
 }
 
-/// Base files modified, renamed or deleted in the work tree.
+/// Base files this branch modified, renamed or deleted in its work tree, and one warning
+/// for those the base gained or changed since the branch forked (the branch is behind).
 fn edits(base: &Base, present: &HashMap<&str, &Path>, texts: &HashMap<&OsStr, &Parsed>) -> Vec<Finding> {
     let hash = |path: &Path| {
         texts.get(path.as_os_str()).and_then(|p| Oid::hash_object(ObjectType::Blob, p.sql.as_bytes()).ok())
     };
-    let reference = &base.reference;
     let mut findings = Vec::new();
+    let mut lacking = Vec::new();
     for (name, &id) in &base.files {
+        let forked = base.forked.get(name);
         match present.get(name.as_str()) {
             Some(path) => {
                 let Some(now) = hash(path) else { continue };
                 if now == id {
                     continue;
                 }
-                let old = blob_text(&base.git, id).unwrap_or_default();
+                // As the branch found it: the base changed it since.
+                if Some(&now) == forked {
+                    lacking.push(name.as_str());
+                    continue;
+                }
                 let new = texts.get(path.as_os_str()).map_or("", |p| p.sql.as_str());
-                let finding = if same_tokens(&old, new) {
-                    Finding::new(Rule::HistoryEdit, *path, 1, format!("only whitespace or comments changed since {reference}; applied migrations are best left byte for byte as production ran them")).warning()
-                } else {
-                    Finding::new(Rule::HistoryEdit, *path, 1, format!("changed since {reference}, where production may have applied it: applied migrations never change; restore it (`git checkout {reference} -- {name}` in its folder) and write a new migration"))
-                };
-                findings.push(finding);
+                findings.push(changed(base, name, path, id, new));
             }
+            // New on the base since the branch forked.
+            None if forked.is_none() => lacking.push(name),
             None => {
                 let renamed = present
                     .iter()
-                    .filter(|(n, _)| !base.files.contains_key(**n))
-                    .find(|(_, path)| hash(path) == Some(id));
-                findings.push(match renamed {
-                    Some((_, path)) => Finding::new(Rule::HistoryEdit, *path, 1, format!("renamed from {name}, which is on {reference}: production recorded it under its old version; rename it back and write a new migration for any change")),
-                    None => Finding::new(Rule::HistoryEdit, base.folder.join(name), 1, format!("deleted, but it is on {reference}, where production may have applied it: restore it (`git checkout {reference} -- {name}` in its folder) and undo it in a new migration")),
-                });
+                    .filter(|(n, _)| !base.has(n))
+                    .find(|(_, path)| hash(path).is_some_and(|h| h == id || Some(&h) == forked));
+                findings.push(removed(base, name, renamed.map(|(_, path)| *path)));
             }
         }
     }
+    findings.extend(behind(base, &lacking));
     findings
 }
 
-/// Migrations new on this branch whose version sorts before the newest on the bases.
-fn out_of_order(
-    bases: &[Base],
-    files: &[MigrationFile],
-    texts: &HashMap<&OsStr, &Parsed>,
-    versions: &HashSet<String>,
-) -> Vec<Finding> {
-    let newest = bases
-        .iter()
-        .flat_map(|b| b.files.keys().map(move |name| (b, name)))
-        .filter_map(|(b, name)| Some((migration::parse(name)?.version, name, b)))
-        .max_by(|a, b| version_order(a.0, b.0));
-    let Some((newest, newest_name, newest_base)) = newest else { return Vec::new() };
-    let mut findings = Vec::new();
-    for file in files {
-        let Some(base) = bases.iter().find(|b| b.project == file.project) else { continue };
-        let Some(name) = migration::parse(file.name()) else { continue };
-        if base.files.contains_key(file.name()) || version_order(name.version, newest).is_ge() {
-            continue;
-        }
-        if texts.get(file.path.as_os_str()).is_some_and(|p| p.source().allowed_in_header("out-of-order")) {
-            continue;
-        }
-        let suggestion = format!("{}_{}.sql", free_version_after(newest, versions), name.description);
-        findings.push(Finding::new(
-            Rule::OutOfOrder,
-            &file.path,
-            1,
-            format!(
-                "version {} is new on this branch but sorts before {newest_name} ({} on {}), which production has already applied as far as git knows: `supabase db push` refuses it and a fresh reset runs it in another order than production; rename it to {suggestion}",
-                name.version, newest_base.project, newest_base.reference
-            ),
-        ));
+/// A base file whose text in the work tree (`new`) is not the base's.
+fn changed(base: &Base, name: &str, path: &Path, id: Oid, new: &str) -> Finding {
+    let reference = &base.reference;
+    let old = blob_text(&base.git, id).unwrap_or_default();
+    if same_tokens(&old, new) {
+        Finding::new(Rule::HistoryEdit, path, 1, format!("only whitespace or comments changed since {reference}; applied migrations are best left byte for byte as production ran them")).warning()
+    } else {
+        Finding::new(Rule::HistoryEdit, path, 1, format!("changed since {reference}, where production may have applied it: applied migrations never change; restore it (`git checkout {reference} -- {name}` in its folder) and write a new migration"))
     }
-    findings
+}
+
+/// A base file the branch had and no longer has: `renamed` is the work tree's file with its text.
+fn removed(base: &Base, name: &str, renamed: Option<&Path>) -> Finding {
+    let reference = &base.reference;
+    match renamed {
+        Some(path) => Finding::new(Rule::HistoryEdit, path, 1, format!("renamed from {name}, which is on {reference}: production recorded it under its old version; rename it back and write a new migration for any change")),
+        None => Finding::new(Rule::HistoryEdit, base.folder.join(name), 1, format!("deleted, but it is on {reference}, where production may have applied it: restore it (`git checkout {reference} -- {name}` in its folder) and undo it in a new migration")),
+    }
+}
+
+/// The branch lacks base files (or their base text): behind, which merging fixes.
+fn behind(base: &Base, lacking: &[&str]) -> Option<Finding> {
+    const SHOWN: usize = 3;
+    let (first, rest) = lacking.split_at(lacking.len().min(SHOWN));
+    if first.is_empty() {
+        return None;
+    }
+    let more = if rest.is_empty() { String::new() } else { format!(" and {} more", rest.len()) };
+    let count = if lacking.len() == 1 { "1 migration".to_string() } else { format!("{} migrations", lacking.len()) };
+    Some(
+        Finding::new(
+            Rule::HistoryEdit,
+            &base.folder,
+            1,
+            format!("{} has {count} this branch lacks ({}{more}): merge or rebase", base.reference, first.join(", ")),
+        )
+        .warning(),
+    )
+}
+
+/// `out-of-order` for one late file, with the name [`Renames`] gives it.
+fn out_of_order(late: &Late, renames: &Renames) -> Finding {
+    let (file, base) = (late.file, late.base);
+    let version = migration::parse(file.name()).map_or("", |n| n.version);
+    let hint = renames.of(&file.path).map(|s| format!("; {}", s.hint())).unwrap_or_default();
+    if late.since_fork {
+        let (newest, project, reference) = (late.newest, &base.project, &base.reference);
+        let message = if migration::parse(newest).is_some_and(|n| n.version == version) {
+            format!("version {version} is new on this branch and also the version of {newest} ({project} on {reference}), which {reference} gained after {project}'s branch forked from it: merged as it is, `supabase db reset` would fail on schema_migrations_pkey{hint}")
+        } else {
+            format!("version {version} is new on this branch but sorts before {newest} ({project} on {reference}), which {reference} gained after {project}'s branch forked from it: merged as it is, `supabase db push` refuses it and a fresh reset runs it in another order than production{hint}")
+        };
+        return Finding::new(Rule::OutOfOrder, &file.path, 1, message).warning();
+    }
+    Finding::new(
+        Rule::OutOfOrder,
+        &file.path,
+        1,
+        format!(
+            "version {version} is new on this branch but sorts before {} ({} on {}), which production has already applied as far as git knows: `supabase db push` refuses it and a fresh reset runs it in another order than production{hint}",
+            late.newest, base.project, base.reference
+        ),
+    )
 }
 
 /// Versions compare as numbers: `2` before `10`, leading zeros aside.
 fn version_order(a: &str, b: &str) -> std::cmp::Ordering {
     let (a, b) = (a.trim_start_matches('0'), b.trim_start_matches('0'));
     a.len().cmp(&b.len()).then_with(|| a.cmp(b))
-}
-
-/// `mynatca new`'s rule (now, in UTC, a second at a time past taken ones), starting no
-/// earlier than a second after `newest`.
-fn free_version_after(newest: &str, versions: &HashSet<String>) -> String {
-    let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let start = migration::seconds_at(newest).map_or(now, |s| now.max(s + 1));
-    migration::free_version(start, |v| versions.contains(v))
 }
 
 fn blob_text(git: &gitdir::GitDirs, id: Oid) -> Option<String> {

@@ -1,21 +1,99 @@
 //! `stale-link`, `broken-link`, `foreign-link`, `conflict` and `duplicate-version`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use super::renames::{Renames, Suggestion};
 use super::{Finding, Rule};
 use crate::fsutil;
 use crate::reconcile::{self, Action};
 
-/// `stale-link`, `broken-link`, `foreign-link`, `conflict` and `duplicate-version`, from
-/// the plan `mynatca link` would carry out: anything it would change is not as it should
-/// be. `exists` tells whether a link's target is there (a dangling link is broken).
+/// `stale-link`, `broken-link`, `foreign-link` and `conflict`, from the plan `mynatca link`
+/// would carry out: anything it would change is not as it should be. `exists` tells
+/// whether a link's target is there (a dangling link is broken).
 pub(crate) fn link_findings(plan: &reconcile::Plan, exists: impl Fn(&Path) -> bool) -> Vec<Finding> {
     let mut findings: Vec<Finding> = plan.actions.iter().map(|action| action_finding(action, &exists)).collect();
-    // The plan's conflicts and duplicates, and the foreign links it leaves alone: the
-    // other link warnings (a missing project, a file not linked) are the registry's and
-    // the names' rules here.
-    let verdict = plan.verdict.diagnostics().into_iter();
+    // The plan's conflicts and the foreign links it leaves alone: duplicate versions are
+    // `duplicate_findings`' (with the names to rename to), and the other link warnings (a
+    // missing project, a file not linked) are the registry's and the names' rules here.
+    let verdict = plan.verdict.diagnostics().into_iter().filter(|d| d.code != Rule::DuplicateVersion);
     findings.extend(verdict.filter(|d| d.is_error() || d.code == Rule::ForeignLink).map(Finding::error));
+    findings
+}
+
+/// Files that share a version: one of `plan.duplicates`, each file with its path.
+#[derive(Debug, Clone)]
+pub(crate) struct SharedVersion {
+    pub(crate) version: String,
+    /// (path, project, name), in byte-wise name order.
+    pub(crate) files: Vec<(PathBuf, String, String)>,
+}
+
+/// The duplicate versions of `plan`, each file at its own path.
+pub(crate) fn shared_versions(plan: &reconcile::Plan) -> Vec<SharedVersion> {
+    let shared = plan.verdict.duplicates.iter().map(|duplicate| SharedVersion {
+        version: duplicate.version.clone(),
+        files: duplicate.files.iter().map(|f| (f.path.clone(), f.project.clone(), f.name.clone())).collect(),
+    });
+    shared.collect()
+}
+
+/// The files of each shared version that need another: all but the one that keeps it
+/// (one on its base, else the first in apply order). `applied(project, name)` tells
+/// whether a file is on its base; a file on its base is never renamed.
+pub(crate) fn version_renewals(
+    shared: &[SharedVersion],
+    applied: impl Fn(&str, &str) -> bool,
+) -> impl Iterator<Item = &Path> {
+    shared.iter().flat_map(move |duplicate| {
+        let on_base: Vec<bool> = duplicate.files.iter().map(|(_, project, name)| applied(project, name)).collect();
+        let keeper = on_base.iter().position(|&b| b).unwrap_or(0);
+        duplicate
+            .files
+            .iter()
+            .zip(on_base)
+            .enumerate()
+            .filter(move |(i, (_, on_base))| *i != keeper && !on_base)
+            .map(|(_, ((path, _, _), _))| path.as_path())
+    })
+}
+
+/// `duplicate-version` at every file of each shared version, with what to do: the name
+/// [`Renames`] gives a file that needs another version, else that it keeps this one
+/// (`applied(project, name)`: the base it is on, if any).
+pub(crate) fn duplicate_findings(
+    shared: &[SharedVersion],
+    renames: &Renames,
+    applied: impl Fn(&str, &str) -> Option<String>,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for duplicate in shared {
+        for file in &duplicate.files {
+            let (path, project, name) = file;
+            let others: Vec<String> = duplicate
+                .files
+                .iter()
+                .filter(|other| *other != file)
+                .map(|(_, project, name)| format!("{name} ({project})"))
+                .collect();
+            let hint = match (renames.of(path), applied(project, name)) {
+                (Some(rename @ Suggestion::Rename { new_version: true, .. }), _) => rename.hint(),
+                (_, Some(reference)) => {
+                    format!("this one is on {reference}, so it keeps the version; rename the others")
+                }
+                _ => "this one keeps the version; rename the others".to_string(),
+            };
+            findings.push(Finding::new(
+                Rule::DuplicateVersion,
+                path,
+                1,
+                format!(
+                    "version {} is also used by {}; `supabase db reset` would fail on schema_migrations_pkey: {hint}",
+                    duplicate.version,
+                    others.join(", ")
+                ),
+            ));
+        }
+    }
     findings
 }
 
@@ -135,10 +213,25 @@ mod tests {
                 (Rule::BrokenLink, format!("{links}/2_pay_gone.sql")),
                 (Rule::StaleLink, format!("{links}/3_pay_moved.sql")),
                 (Rule::Conflict, "/ws/discord/supabase/migrations/5_same.sql".into()),
-                (Rule::DuplicateVersion, "/ws/discord/supabase/migrations/4_discord_dup.sql".into()),
-                (Rule::DuplicateVersion, "/ws/pay/supabase/migrations/4_pay_old.sql".into()),
             ]
         );
+        let shared = shared_versions(&plan);
+        let paths: Vec<Vec<String>> =
+            shared.iter().map(|s| s.files.iter().map(|f| f.0.display().to_string()).collect()).collect();
+        assert_eq!(
+            paths,
+            vec![vec![
+                "/ws/discord/supabase/migrations/4_discord_dup.sql",
+                "/ws/pay/supabase/migrations/4_pay_old.sql"
+            ]]
+        );
+        // The first keeps the version, unless another is on its base.
+        let renewed: Vec<&Path> = version_renewals(&shared, |_, _| false).collect();
+        assert_eq!(renewed, [Path::new("/ws/pay/supabase/migrations/4_pay_old.sql")]);
+        let renewed: Vec<&Path> = version_renewals(&shared, |project, _| project == "pay").collect();
+        assert_eq!(renewed, [Path::new("/ws/discord/supabase/migrations/4_discord_dup.sql")]);
+        let found = duplicate_findings(&shared, &Renames::default(), |_, _| None);
+        assert!(found.iter().all(|f| f.code == Rule::DuplicateVersion && f.message.ends_with("rename the others")));
         let managed = plan.managed_paths();
         assert!(managed.contains(&PathBuf::from(format!("{links}/2_pay_gone.sql"))), "links to remove are managed");
         assert!(managed.contains(&PathBuf::from(format!("{links}/1_pay_new.sql"))));

@@ -11,6 +11,7 @@
 //!   secures, and the workspace-wide rules over them in apply order;
 //! - [`transaction`]: transaction control and statements refused in a transaction block;
 //! - [`history`]: `history-edit` and `out-of-order` against each repo's base branch;
+//! - [`renames`]: the one name every rule suggests for a file, versions from one allocator;
 //! - [`positions`]: statement lines and allow comments;
 //! - [`nodes`], [`search_path`]: reading libpg_query's tree and resolving names.
 
@@ -25,6 +26,7 @@ pub(crate) mod order;
 pub(crate) mod ownership;
 pub(crate) mod parsed;
 pub(crate) mod positions;
+pub(crate) mod renames;
 pub(crate) mod rls;
 pub(crate) mod search_path;
 pub(crate) mod touch;

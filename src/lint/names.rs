@@ -2,12 +2,14 @@
 
 use std::path::Path;
 
+use super::renames::{has_word, Suggestion};
 use super::{Finding, Rule};
 use crate::migration;
 
 /// `name-pattern`, `name-style` and (for a linked project, whose schema is given)
-/// `name-prefix` for the migration file at `path`.
-pub(crate) fn name_findings(path: &Path, schema: Option<&str>) -> Vec<Finding> {
+/// `name-prefix` for the migration file at `path`; `suggestion` is the one name every
+/// rule suggests for it (see [`Renames`](super::renames::Renames)).
+pub(crate) fn name_findings(path: &Path, schema: Option<&str>, suggestion: Option<&Suggestion>) -> Vec<Finding> {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let Some(parsed) = migration::parse(&name) else {
         return vec![Finding::new(
@@ -17,48 +19,40 @@ pub(crate) fn name_findings(path: &Path, schema: Option<&str>) -> Vec<Finding> {
             format!("{name} is not <digits>_<name>.sql, so the Supabase CLI skips it; rename it (`mynatca new` makes a proper name)"),
         )];
     };
+    let hint = suggestion.map_or_else(|| "`mynatca new` picks a proper name".to_string(), Suggestion::hint);
     let mut findings = Vec::new();
     if parsed.version.len() != 14 {
         findings.push(Finding::new(
             Rule::NameStyle,
             path,
             1,
-            format!("version {} is not 14 digits (UTC YYYYMMDDHHMMSS); `mynatca new` picks one", parsed.version),
+            format!("version {} is not 14 digits (UTC YYYYMMDDHHMMSS); {hint}", parsed.version),
         ));
     }
     let description = parsed.description;
-    // The same suggestion `mynatca new` makes for a typed description.
-    let suggestion = migration::suggest_description(description);
+    // The same correction `mynatca new` makes for a typed description.
+    let corrected = migration::suggest_description(description);
     if !migration::is_valid_description(description) {
-        let hint = if suggestion.is_empty() {
-            "add a description of lowercase letters, digits and underscores".to_string()
-        } else {
-            format!("rename it to {}_{suggestion}.sql", parsed.version)
-        };
+        let add = if corrected.is_empty() { "add one: " } else { "" };
         findings.push(Finding::new(
             Rule::NameStyle,
             path,
             1,
-            format!("description {description:?} is not lowercase with underscores; {hint}"),
+            format!("description {description:?} is not lowercase with underscores; {add}{hint}"),
         ));
     }
     if let Some(schema) = schema {
-        // Judged on the suggested form: `Pay-Mixed` is a style problem, not a missing prefix.
-        if !has_word(&suggestion, schema) {
+        // Judged on the corrected form: `Pay-Mixed` is a style problem, not a missing prefix.
+        if !has_word(&corrected, schema) {
             findings.push(Finding::new(
                 Rule::NamePrefix,
                 path,
                 1,
-                format!("description {description:?} does not name the schema {schema}; call it {schema}_{suggestion}"),
+                format!("description {description:?} does not name the schema {schema}; {hint}"),
             ));
         }
     }
     findings
-}
-
-/// `schema` as whole underscore-separated words of `description`.
-fn has_word(description: &str, schema: &str) -> bool {
-    format!("_{description}_").contains(&format!("_{schema}_"))
 }
 
 #[cfg(test)]
@@ -69,7 +63,7 @@ mod tests {
     #[test]
     fn names_follow_the_pattern_and_style() {
         let rules = |name: &str, schema: Option<&str>| -> Vec<Rule> {
-            name_findings(&Path::new("/m").join(name), schema).into_iter().map(|f| f.code).collect()
+            name_findings(&Path::new("/m").join(name), schema, None).into_iter().map(|f| f.code).collect()
         };
         assert_eq!(rules("20251215120000_add_things.sql", None), vec![]);
         assert_eq!(rules("00000000000001_baseline_platform_schema.sql", None), vec![], "baselines have 14 digits");
@@ -80,11 +74,13 @@ mod tests {
         assert_eq!(rules("20251215120000_pay_add_x.sql", Some("pay")), vec![]);
         assert_eq!(rules("00000000000002_baseline_pay_schema.sql", Some("pay")), vec![]);
         assert_eq!(rules("20251215120000_payroll_fix.sql", Some("pay")), vec![Rule::NamePrefix]);
-        let style = name_findings(Path::new("/m/20251215120000_Add-Things.sql"), None);
-        assert!(style[0].message.ends_with("rename it to 20251215120000_add_things.sql"), "{}", style[0].message);
-        assert_eq!(style[0].severity, Level::Warning);
-        // camelCase is split as `mynatca new` splits it.
-        let camel = name_findings(Path::new("/m/20251215120000_AddThings.sql"), None);
-        assert!(camel[0].message.ends_with("rename it to 20251215120000_add_things.sql"), "{}", camel[0].message);
+        // Both rules give the one suggested name.
+        let rename = Suggestion::Rename { name: "20251215120000_pay_late_0.sql".into(), new_version: false };
+        let both = name_findings(Path::new("/m/20251215120000_Late-0.sql"), Some("pay"), Some(&rename));
+        assert_eq!(both.len(), 2);
+        for finding in &both {
+            assert!(finding.message.ends_with("rename it to 20251215120000_pay_late_0.sql"), "{}", finding.message);
+            assert_eq!(finding.severity, Level::Warning);
+        }
     }
 }

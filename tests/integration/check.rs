@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::support::{Test, Ws};
+use crate::support::{rewrite_versions, Test, Ws};
 
 pub(crate) const PAY_MIGRATION: &str = "20251215130000_pay_add_shifts.sql";
 
@@ -31,7 +31,7 @@ pub(crate) fn clean() -> Ws {
 }
 
 /// What `mynatca setup-hooks` leaves: a shim carrying the marker for each hook.
-fn install_hooks(ws: &Ws, repo: &str) {
+pub(crate) fn install_hooks(ws: &Ws, repo: &str) {
     use std::os::unix::fs::PermissionsExt;
     for name in mynatca::hooks::HOOK_NAMES {
         let rel = format!("{repo}/.git/hooks/{name}");
@@ -68,6 +68,28 @@ pub(crate) fn summary(migrations: usize, errors: usize, warnings: usize) -> Stri
         plural(errors, "error"),
         plural(warnings, "warning")
     )
+}
+
+/// The clock's version now, for [`clock_versions`].
+pub(crate) fn clock() -> String {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    mynatca::migration::version_at(now)
+}
+
+/// Rewrites the versions a run took from the clock (14 digits, not before `before`, the
+/// [`clock`] when the test started) as `<now>`, `<now+1>`, …: the first seen is `<now>`,
+/// every other its distance in seconds from that one.
+pub(crate) fn clock_versions(before: String) -> impl Fn(&str) -> String {
+    move |text| {
+        let seconds = |v: &str| mynatca::migration::seconds_at(v).unwrap() as i64;
+        let mut first: Option<i64> = None;
+        rewrite_versions(text, |run| {
+            (run >= before.as_str()).then(|| match seconds(run) - *first.get_or_insert(seconds(run)) {
+                0 => "<now>".to_string(),
+                offset => format!("<now{offset:+}>"),
+            })
+        })
+    }
 }
 
 /// Finding lines, each ended, then the summary.
@@ -304,11 +326,12 @@ fn names_that_break_the_pattern_or_the_style() {
     // The pattern is a warning, as in `link`.
     let findings = [
         format!("{}:1: warning[name-style]: description \"Pay-Mixed\" is not lowercase with underscores; rename it to 20251215130002_pay_mixed.sql", pay_file("20251215130002_Pay-Mixed.sql")),
-        format!("{}:1: warning[name-prefix]: description \"add_rates\" does not name the schema pay; call it pay_add_rates", pay_file("20251215130003_add_rates.sql")),
-        format!("{}:1: warning[name-style]: version 2025121513 is not 14 digits (UTC YYYYMMDDHHMMSS); `mynatca new` picks one", pay_file("2025121513_pay_short_version.sql")),
+        format!("{}:1: warning[name-prefix]: description \"add_rates\" does not name the schema pay; rename it to 20251215130003_pay_add_rates.sql", pay_file("20251215130003_add_rates.sql")),
+        format!("{}:1: warning[name-style]: version 2025121513 is not 14 digits (UTC YYYYMMDDHHMMSS); rename it to <now>_pay_short_version.sql", pay_file("2025121513_pay_short_version.sql")),
         format!("{}:1: warning[name-pattern]: pay_notes.sql is not <digits>_<name>.sql, so the Supabase CLI skips it; rename it (`mynatca new` makes a proper name)", pay_file("pay_notes.sql")),
     ];
-    ws.run("platform", ["check"]).stdout(report(&findings, summary(8, 0, 4))).go();
+    let before = clock();
+    ws.run("platform", ["check"]).stdout(report(&findings, summary(8, 0, 4))).filter(clock_versions(before)).go();
 }
 
 #[test]
@@ -320,11 +343,17 @@ fn duplicate_versions_are_errors_at_every_file() {
         .stdout(LINKED_ONE_MORE)
         .stderr("error: duplicate version 20251215130000: 20251215130000_discord_add_logs.sql (discord), 20251215130000_pay_add_shifts.sql (pay); `supabase db reset` would fail on schema_migrations_pkey: give all but one a new version (`mynatca new` picks a free one)\n")
         .go();
+    // pay's is on main, where production may have applied it: the new one moves.
     let findings = [
-        "../discord/supabase/migrations/20251215130000_discord_add_logs.sql:1: error[duplicate-version]: version 20251215130000 is also used by 20251215130000_pay_add_shifts.sql (pay); `supabase db reset` would fail on schema_migrations_pkey: give all but one a new version (`mynatca new` picks a free one)".to_string(),
-        format!("{}:1: error[duplicate-version]: version 20251215130000 is also used by 20251215130000_discord_add_logs.sql (discord); `supabase db reset` would fail on schema_migrations_pkey: give all but one a new version (`mynatca new` picks a free one)", pay_file(PAY_MIGRATION)),
+        "../discord/supabase/migrations/20251215130000_discord_add_logs.sql:1: error[duplicate-version]: version 20251215130000 is also used by 20251215130000_pay_add_shifts.sql (pay); `supabase db reset` would fail on schema_migrations_pkey: rename it to <now>_discord_add_logs.sql".to_string(),
+        format!("{}:1: error[duplicate-version]: version 20251215130000 is also used by 20251215130000_discord_add_logs.sql (discord); `supabase db reset` would fail on schema_migrations_pkey: this one is on main, so it keeps the version; rename the others", pay_file(PAY_MIGRATION)),
     ];
-    ws.run("platform", ["check"]).status(1).stdout(report(&findings, summary(5, 2, 0))).go();
+    let before = clock();
+    ws.run("platform", ["check"])
+        .status(1)
+        .stdout(report(&findings, summary(5, 2, 0)))
+        .filter(clock_versions(before))
+        .go();
 }
 
 #[test]
@@ -430,7 +459,7 @@ fn json_is_one_document_with_counts_and_findings() {
                  "project": "pay", "path": path, "line": 1},
             ],
             "warnings": [
-                {"kind": "name-prefix", "message": "description \"add_rates\" does not name the schema pay; call it pay_add_rates",
+                {"kind": "name-prefix", "message": "description \"add_rates\" does not name the schema pay; rename it to 20251215130001_pay_add_rates.sql",
                  "project": "pay", "path": path, "line": 1},
             ]
         }))

@@ -3,7 +3,8 @@
 //! git repos.
 
 use crate::check::{
-    add_pay_migration, clean, linked, pay_file, summary, LINKED_NOTHING, LINKED_ONE_MORE, PAY_MIGRATION,
+    add_pay_migration, clean, clock, clock_versions, linked, pay_file, summary, LINKED_NOTHING, LINKED_ONE_MORE,
+    PAY_MIGRATION,
 };
 use crate::support::{Test, Ws};
 
@@ -30,13 +31,15 @@ fn editing_a_migration_that_is_on_the_base_is_an_error() {
     // Committed on the branch: still an edit of what main has.
     ws.commit_all("pay", "edit history");
     check(&ws, &[]).status(1).stdout(edited).go();
-    // --base says what production has, for every repo: those without it are a warning.
-    let no_base = |repo: &str, name: &str| {
-        format!("{repo}:1: warning[history-edit]: {name} has no base to compare with (tried feature), so history-edit and out-of-order skip it; fetch the base branch or pass --base REF\n")
-    };
+    // --base says what production has, for every repo.
     check(&ws, &["--base", "feature"])
-        .stdout(format!("{}{}{}", no_base(".", "platform"), no_base("../discord", "discord"), summary(4, 0, 2)))
+        .status(2)
+        .stderr("error: --base feature: no such branch, tag or commit in platform, discord; fetch it there (`git fetch origin`), or pass a ref every repo has\n")
         .go();
+    for repo in ["platform", "discord"] {
+        ws.git(repo, &["branch", "feature"]);
+    }
+    check(&ws, &["--base", "feature"]).stdout(summary(4, 0, 0)).go();
 }
 
 #[test]
@@ -102,27 +105,12 @@ fn a_repo_without_a_base_is_one_warning() {
 // ---------------------------------------------------------------------------------------
 // out-of-order
 
-/// Output with the suggested version (which is the current time) replaced by `<now>`,
-/// after checking it is not before `before`.
-fn without_now(out: &str, before: &str) -> String {
-    let marker = "rename it to ";
-    let Some(at) = out.find(marker).map(|i| i + marker.len()) else { return out.to_string() };
-    let version = &out[at..at + 14];
-    assert!(version >= before, "suggested {version}, started at {before}");
-    format!("{}<now>{}", &out[..at], &out[at + 14..])
-}
-
-fn now_version() -> String {
-    let out = std::process::Command::new("date").args(["-u", "+%Y%m%d%H%M%S"]).output().unwrap();
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
-
 #[test]
 fn a_new_migration_older_than_what_production_has_is_out_of_order() {
     let ws = clean();
     let name = "20251215125900_pay_backfill.sql";
     add_pay_migration(&ws, name, "select 1;\n").stdout(LINKED_ONE_MORE).go();
-    let before = now_version();
+    let before = clock();
     check(&ws, &[])
         .status(1)
         .stdout(format!(
@@ -130,7 +118,7 @@ fn a_new_migration_older_than_what_production_has_is_out_of_order() {
             pay_file(name),
             summary(5, 1, 0)
         ))
-        .filter(|out| without_now(out, &before))
+        .filter(clock_versions(before))
         .go();
     // After the newest: fine.
     ws.remove(&format!("pay/supabase/migrations/{name}"));
@@ -310,7 +298,7 @@ fn github_format_prints_one_annotation_per_finding() {
         .go();
     let annotations = |file: &str| {
         format!(
-            "::warning file={file},line=1,title=mynatca name-prefix::description \"add_rates\" does not name the schema pay; call it pay_add_rates\n\
+            "::warning file={file},line=1,title=mynatca name-prefix::description \"add_rates\" does not name the schema pay; rename it to 20251215130100_pay_add_rates.sql\n\
              ::error file={file},line=1,title=mynatca ownership::pay may not insert into public.members (owned by platform)\n{}",
             summary(5, 1, 1)
         )

@@ -6,7 +6,9 @@ use std::time::SystemTime;
 
 use mynatca::migration::{free_version, version_at};
 
-use crate::support::{Done, Test, Ws};
+use crate::check::summary;
+use crate::check_branches::{behind, team, teammate_pushes};
+use crate::support::{rewrite_versions, Done, Test, Ws};
 
 fn now() -> u64 {
     SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs()
@@ -29,17 +31,7 @@ fn from_the_clock<'a>(ws: &Ws, test: Test<'a>) -> Test<'a> {
     let before = first_free(now());
     test.filter(move |text| {
         let after = first_free(now());
-        let mut out = String::with_capacity(text.len());
-        let mut rest = text;
-        while let Some(start) = rest.find(|c: char| c.is_ascii_digit()) {
-            let digits = rest[start..].find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len() - start);
-            let run = &rest[start..start + digits];
-            out.push_str(&rest[..start]);
-            let from_clock = digits == 14 && before.as_str() <= run && run <= after.as_str();
-            out.push_str(if from_clock { "<version>" } else { run });
-            rest = &rest[start + digits..];
-        }
-        out + rest
+        rewrite_versions(text, |run| (before.as_str() <= run && run <= after.as_str()).then(|| "<version>".into()))
     })
 }
 
@@ -189,5 +181,28 @@ fn outside_every_repo_without_project_is_a_usage_error() {
     // With the flag it works from there too.
     from_the_clock(&ws, ws.run("elsewhere", ["--platform", "../platform", "new", "add_x", "--project", "pay"]))
         .stdout("../pay/supabase/migrations/<version>_pay_add_x.sql\n")
+        .go();
+}
+
+#[test]
+fn the_version_comes_after_a_teammates_later_one_on_the_base_or_in_a_work_tree() {
+    let ws = team();
+    // A teammate whose clock is an hour ahead merges to pay's main; this branch fetches it.
+    let ahead = now() + 3600;
+    let late = format!("{}_pay_late.sql", version_at(ahead));
+    ws.git("pay", &["switch", "-q", "-c", "feature/rates"]);
+    teammate_pushes(&ws, "pay", &late);
+    ws.git("pay", &["fetch", "-q"]);
+    ws.run("pay", ["new", "add_rates"])
+        .stdout(format!("supabase/migrations/{}_pay_add_rates.sql\n", version_at(ahead + 1)))
+        .go();
+    // So `check` has nothing against it: the branch is only behind.
+    ws.run("platform", ["check"])
+        .stdout(format!("{}{}", behind("../pay/supabase/migrations", &late, "1 migration"), summary(5, 0, 1)))
+        .go();
+    // A later version in another repo's work tree, not yet committed, counts too.
+    ws.migration("discord", &format!("{}_discord_soon.sql", version_at(ahead + 3600)), "select 1;\n");
+    ws.run("platform", ["new", "add_regions"])
+        .stdout(format!("supabase/migrations/{}_add_regions.sql\n", version_at(ahead + 3601)))
         .go();
 }

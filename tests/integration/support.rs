@@ -271,6 +271,23 @@ pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// `text` with every 14-digit run (a migration version) that `rewrite` maps replaced.
+pub fn rewrite_versions(text: &str, mut rewrite: impl FnMut(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(|c: char| c.is_ascii_digit()) {
+        let digits = rest[start..].find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len() - start);
+        let run = &rest[start..start + digits];
+        out.push_str(&rest[..start]);
+        match (digits == 14).then(|| rewrite(run)).flatten() {
+            Some(new) => out.push_str(&new),
+            None => out.push_str(run),
+        }
+        rest = &rest[start + digits..];
+    }
+    out + rest
+}
+
 /// The inode of a path, without following links: "rewrote nothing" means unchanged inodes.
 pub fn inode(path: &Path) -> u64 {
     use std::os::unix::fs::MetadataExt;
