@@ -26,6 +26,7 @@ pub(crate) mod nodes;
 pub(crate) mod order;
 pub(crate) mod ownership;
 pub(crate) mod parsed;
+pub(crate) mod plpgsql;
 pub(crate) mod positions;
 pub(crate) mod rls;
 pub(crate) mod search_path;

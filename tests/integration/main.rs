@@ -5,6 +5,7 @@ mod support;
 mod adoption;
 mod architecture;
 mod check;
+mod check_bodies;
 mod check_rules;
 mod discovery;
 mod docs;
