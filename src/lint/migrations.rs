@@ -23,7 +23,8 @@ pub(crate) struct Context<'a> {
     pub(crate) versions: &'a HashSet<String>,
 }
 
-/// Names, parse, transaction, ownership, order, rls, history-edit and out-of-order over `files`.
+/// Names, parse, transaction, ownership, order, rls, history-edit and out-of-order over
+/// `files`, less what their `-- mynatca-ignore:` comments silence.
 pub(crate) fn check_migrations(files: &[MigrationFile], context: &Context) -> Vec<Finding> {
     let results = read_all(files);
     let mut findings: Vec<Finding> = Vec::new();
@@ -39,6 +40,7 @@ pub(crate) fn check_migrations(files: &[MigrationFile], context: &Context) -> Ve
     findings.extend(order_findings(&in_order));
     findings.extend(rls_findings(&in_order, context.exposed));
     findings.extend(history::history_findings(context.bases, files, &parsed, context.versions));
+    super::ignores::apply_ignores(&parsed, &mut findings);
     findings
 }
 

@@ -12,6 +12,9 @@
 //! - [`transaction`]: transaction control and statements refused in a transaction block;
 //! - [`history`]: `history-edit` and `out-of-order` against each repo's base branch;
 //! - [`positions`]: statement lines and allow comments;
+//! - [`ignores`], [`settings`]: a team's tuning: `-- mynatca-ignore:` comments, and
+//!   mynatca.toml's rule levels and ownership grants;
+//! - [`plpgsql`]: the SQL inside PL/pgSQL bodies;
 //! - [`nodes`], [`search_path`]: reading libpg_query's tree and resolving names.
 
 use std::path::PathBuf;
@@ -19,6 +22,7 @@ use std::path::PathBuf;
 pub(crate) mod config;
 pub(crate) mod facts;
 pub(crate) mod history;
+pub(crate) mod ignores;
 pub(crate) mod links;
 pub(crate) mod migrations;
 pub(crate) mod names;
@@ -30,6 +34,7 @@ pub(crate) mod plpgsql;
 pub(crate) mod positions;
 pub(crate) mod rls;
 pub(crate) mod search_path;
+pub(crate) mod settings;
 pub(crate) mod touch;
 pub(crate) mod transaction;
 
@@ -78,6 +83,7 @@ pub(crate) enum Rule {
     Order,
     Rls,
     Transaction,
+    Ignore,
 }
 
 impl Rule {
@@ -103,7 +109,38 @@ impl Rule {
             Rule::Order => "order",
             Rule::Rls => "rls",
             Rule::Transaction => "transaction",
+            Rule::Ignore => "ignore",
         }
+    }
+
+    /// Every rule, as mynatca.toml and `-- mynatca-ignore:` name them.
+    /// (`broken-link` is not one: `check` reports those links as `stale-link`.)
+    pub(crate) const ALL: [Rule; 20] = [
+        Rule::Registry,
+        Rule::StaleLink,
+        Rule::ForeignLink,
+        Rule::Conflict,
+        Rule::DuplicateVersion,
+        Rule::NamePattern,
+        Rule::NameStyle,
+        Rule::NamePrefix,
+        Rule::Ownership,
+        Rule::Parse,
+        Rule::ConfigSchemas,
+        Rule::ConfigSeeds,
+        Rule::TrackedLink,
+        Rule::Hooks,
+        Rule::HistoryEdit,
+        Rule::OutOfOrder,
+        Rule::Order,
+        Rule::Rls,
+        Rule::Transaction,
+        Rule::Ignore,
+    ];
+
+    /// The rule called `name`.
+    pub(crate) fn named(name: &str) -> Option<Rule> {
+        Rule::ALL.into_iter().find(|rule| rule.as_str() == name)
     }
 
     /// The rule's level in the SPEC's table (a `DO` block is the one warning under `ownership`).
@@ -114,7 +151,8 @@ impl Rule {
             | Rule::NamePrefix
             | Rule::ConfigSchemas
             | Rule::ConfigSeeds
-            | Rule::Hooks => Level::Warning,
+            | Rule::Hooks
+            | Rule::Ignore => Level::Warning,
             _ => Level::Error,
         }
     }

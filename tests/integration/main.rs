@@ -7,6 +7,7 @@ mod architecture;
 mod check;
 mod check_bodies;
 mod check_rules;
+mod check_tuning;
 mod discovery;
 mod docs;
 mod hardening;

@@ -22,7 +22,12 @@ impl Grants {
             grant.strip_prefix(verb.word()).and_then(|rest| rest.strip_prefix(' ')).is_some_and(|rest| !rest.is_empty())
         });
         if !worded {
-            let verbs: Vec<&str> = Verb::ALL.iter().map(|verb| verb.word()).collect();
+            let mut verbs: Vec<&str> = Vec::new();
+            for word in Verb::ALL.iter().map(|verb| verb.word()) {
+                if !verbs.contains(&word) {
+                    verbs.push(word);
+                }
+            }
             return Err(format!(
                 "{grant:?} is not worded as a finding: the words after `may not`, starting with one of {}",
                 verbs.join(", ")
