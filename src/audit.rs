@@ -11,6 +11,7 @@ use crate::gitdir;
 use crate::hooks;
 use crate::lint::history::Base;
 use crate::lint::links::SharedVersion;
+use crate::lint::settings::Settings;
 use crate::lint::{self, Finding, MigrationFile, Owners, Rule};
 use crate::lockfile::Held;
 use crate::migration;
@@ -24,7 +25,9 @@ pub(crate) struct Checked {
     pub(crate) repos: usize,
 }
 
-/// Every rule over the workspace; `base` overrides each repo's base branch. `lock` is
+/// Every rule over the workspace, at the levels the platform's mynatca.toml sets (a
+/// mynatca.toml that does not load is a configuration error); `base` overrides each
+/// repo's base branch. `lock` is
 /// the shared workspace lock the caller took before loading the registry: it is held
 /// while the links, the file lists and config.toml are read (so no relink or
 /// `link-project` is seen half-done), and let go before any file is parsed, so a
@@ -36,12 +39,15 @@ pub(crate) fn check(
     lock: Option<Held>,
     findings: &mut Vec<Finding>,
 ) -> anyhow::Result<Checked> {
+    // A team's mynatca.toml: wrong, it stops the check (exit 2) before anything is read.
+    let names: Vec<&str> = ws.registry.projects.iter().map(|p| p.name.as_str()).collect();
+    let settings = Settings::load(&ws.platform, registry_ok.then_some(names.as_slice()))?;
     let snapshot = read(ws, registry_ok, findings)?;
     drop(lock);
     failpoint("check-lint");
 
     findings.extend(tracked_links(ws, &snapshot.managed)?);
-    let owners = Owners::new(&ws.registry.projects);
+    let owners = Owners::new(&ws.registry.projects).with_grants(settings.grants.clone());
     let bases = bases(ws, &snapshot.present, base, findings)?;
     let versions = ws.versions();
     let context = lint::migrations::Context {
@@ -58,6 +64,7 @@ pub(crate) fn check(
         .chain(snapshot.present.iter().map(|p| (p.name.as_str(), ws.project_root(p))))
         .collect();
     findings.extend(hook_findings(&repos));
+    settings.apply(findings);
     Ok(Checked { migrations: snapshot.migrations.len(), repos: repos.len() })
 }
 

@@ -47,6 +47,11 @@ macro_rules! codes {
             pub(crate) fn from_name(name: &str) -> Option<Code> {
                 Code::ALL.iter().copied().find(|code| code.as_str() == name)
             }
+
+            /// The rule called `name`, as mynatca.toml and `-- mynatca-ignore:` name them.
+            pub(crate) fn rule_named(name: &str) -> Option<Code> {
+                Code::RULES.into_iter().find(|rule| rule.as_str() == name)
+            }
         }
     };
 }
@@ -73,6 +78,7 @@ codes! {
     Order => "order", Error;
     Rls => "rls", Error;
     Transaction => "transaction", Error;
+    Ignore => "ignore", Warning;
     // What the other commands report.
     BranchMix => "branch-mix", Warning;
     Git => "git", Warning;
@@ -85,6 +91,33 @@ codes! {
     Usage => "usage", Error;
     Config => "config", Error;
     Error => "error", Error;
+}
+
+impl Code {
+    /// `check`'s rules, as mynatca.toml and `-- mynatca-ignore:` name them (`broken-link`
+    /// is not one: `check` reports those links as `stale-link`).
+    pub(crate) const RULES: [Code; 20] = [
+        Code::Registry,
+        Code::StaleLink,
+        Code::ForeignLink,
+        Code::Conflict,
+        Code::DuplicateVersion,
+        Code::NamePattern,
+        Code::NameStyle,
+        Code::NamePrefix,
+        Code::Ownership,
+        Code::Parse,
+        Code::ConfigSchemas,
+        Code::ConfigSeeds,
+        Code::TrackedLink,
+        Code::Hooks,
+        Code::HistoryEdit,
+        Code::OutOfOrder,
+        Code::Order,
+        Code::Rls,
+        Code::Transaction,
+        Code::Ignore,
+    ];
 }
 
 /// One problem: what (code, severity, message, hint) and where (the file's repo, its

@@ -8,9 +8,10 @@
 
 use std::ffi::{c_char, c_int, CStr, CString};
 
+/// libpg_query's error, as every entry point reports it.
 #[repr(C)]
-struct PgQueryError {
-    message: *mut c_char,
+pub(crate) struct PgQueryError {
+    pub(crate) message: *mut c_char,
     funcname: *mut c_char,
     filename: *mut c_char,
     lineno: c_int,
@@ -76,7 +77,8 @@ const CHUNK_BYTES: usize = 256 << 10;
 /// `stmt_location` a byte offset into `sql`, and drops it after. A large file is split
 /// by PostgreSQL's own parser first (which builds no protobuf), then parsed in chunks of
 /// whole statements: the same statements, in bounded memory. (Locations inside a
-/// statement count from its chunk's start; the rules read only statement locations.)
+/// statement count from its chunk's start; the rules read only statement locations and
+/// lengths.)
 pub(crate) fn each_statement(
     sql: &str,
     mut each: impl FnMut(&pg_query::protobuf::RawStmt),
@@ -98,6 +100,10 @@ pub(crate) fn each_statement(
     for (start, end) in chunks {
         let base = i32::try_from(start).unwrap_or(i32::MAX);
         for mut raw in pg_query::parse(&sql[start..end], 0)?.protobuf.stmts {
+            // A length of 0 means "to the end": of the chunk, not of the file.
+            if raw.stmt_len == 0 {
+                raw.stmt_len = i32::try_from(end - start).unwrap_or(i32::MAX).saturating_sub(raw.stmt_location);
+            }
             raw.stmt_location = base.saturating_add(raw.stmt_location);
             each(&raw);
         }

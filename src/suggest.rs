@@ -13,6 +13,12 @@ pub(crate) fn closest<'a>(typo: &str, candidates: impl IntoIterator<Item = &'a s
         .map(|(_, candidate)| candidate)
 }
 
+/// ` (did you mean NAME?)` for the closest candidate, or nothing: to follow a message
+/// about an unknown name.
+pub(crate) fn did_you_mean<'a>(typo: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    closest(typo, candidates).map(|near| format!(" (did you mean {near}?)")).unwrap_or_default()
+}
+
 /// Edits (insert, delete, substitute, swap two neighbours) from `a` to `b`.
 fn distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();

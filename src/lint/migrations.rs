@@ -30,7 +30,8 @@ pub(crate) struct Context<'a> {
 }
 
 /// Names, parse, transaction, ownership, order, rls, history-edit, out-of-order and
-/// duplicate-version over `files`, every suggested name from one [`Renames`].
+/// duplicate-version over `files`, every suggested name from one [`Renames`], less what
+/// their `-- mynatca-ignore:` comments silence.
 pub(crate) fn check_migrations(files: &[MigrationFile], context: &Context) -> Vec<Finding> {
     let results = read_all(files);
     let mut findings: Vec<Finding> = Vec::new();
@@ -52,6 +53,7 @@ pub(crate) fn check_migrations(files: &[MigrationFile], context: &Context) -> Ve
     }
     findings.extend(history::history_findings(context.bases, files, &parsed, &late, &renames));
     findings.extend(links::duplicate_findings(context.shared, &renames, applied(context.bases)));
+    super::ignores::apply_ignores(&parsed, &mut findings);
     findings
 }
 

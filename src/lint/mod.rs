@@ -13,11 +13,15 @@
 //! - [`history`]: `history-edit` and `out-of-order` against each repo's base branch;
 //! - [`renames`]: the one name every rule suggests for a file, versions from one allocator;
 //! - [`positions`]: statement lines and allow comments;
+//! - [`ignores`], [`settings`]: a team's tuning: `-- mynatca-ignore:` comments, and
+//!   mynatca.toml's rule levels and ownership grants;
+//! - [`plpgsql`]: the SQL inside PL/pgSQL bodies;
 //! - [`nodes`], [`search_path`]: reading libpg_query's tree and resolving names.
 
 pub(crate) mod config;
 pub(crate) mod facts;
 pub(crate) mod history;
+pub(crate) mod ignores;
 pub(crate) mod links;
 pub(crate) mod migrations;
 pub(crate) mod names;
@@ -25,10 +29,12 @@ pub(crate) mod nodes;
 pub(crate) mod order;
 pub(crate) mod ownership;
 pub(crate) mod parsed;
+pub(crate) mod plpgsql;
 pub(crate) mod positions;
 pub(crate) mod renames;
 pub(crate) mod rls;
 pub(crate) mod search_path;
+pub(crate) mod settings;
 pub(crate) mod touch;
 pub(crate) mod transaction;
 

@@ -5,9 +5,6 @@ use pg_query::protobuf::{self, Token};
 
 use crate::text::{offset, LineIndex};
 
-/// The comment that lets the statement on the next line through the ownership rule.
-pub(crate) const ALLOW_OWNERSHIP: &str = "mynatca:allow ownership";
-
 /// Line numbers and comments of one file, worked out only when a statement needs them,
 /// once per file: each statement then costs a binary search, so a file of 40,000 tables
 /// that all have a finding is not quadratic.

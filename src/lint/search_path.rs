@@ -60,7 +60,9 @@ impl Scope {
         match node {
             NodeEnum::VariableSetStmt(s) if s.name == "search_path" => match VariableSetKind::try_from(s.kind) {
                 Ok(VariableSetKind::VarSetValue) => {
-                    self.search_path = Some(s.args.iter().filter_map(const_string).map(str::to_string).collect());
+                    // `SET search_path = ''` leaves nothing to resolve to, like set_config's ''.
+                    let path = s.args.iter().filter_map(const_string).filter(|s| !s.is_empty());
+                    self.search_path = Some(path.map(str::to_string).collect());
                 }
                 Ok(VariableSetKind::VarSetDefault | VariableSetKind::VarReset) => self.search_path = None,
                 _ => {}

@@ -161,7 +161,34 @@ impl ObjectKind {
 }
 
 impl Verb {
-    fn word(self) -> &'static str {
+    /// Every verb, in the order the README lists them.
+    pub(crate) const ALL: [Verb; 22] = [
+        Verb::Create,
+        Verb::Alter,
+        Verb::Drop,
+        Verb::Rename,
+        Verb::Move,
+        Verb::MoveInto,
+        Verb::ChangeOwner,
+        Verb::CommentOn,
+        Verb::GrantOn,
+        Verb::RevokeOn,
+        Verb::GrantOnAllIn,
+        Verb::RevokeOnAllIn,
+        Verb::AlterDefaultPrivileges,
+        Verb::AddPartition,
+        Verb::ImportInto,
+        Verb::Refresh,
+        Verb::Insert,
+        Verb::Update,
+        Verb::Delete,
+        Verb::Merge,
+        Verb::Truncate,
+        Verb::CopyInto,
+    ];
+
+    /// How a finding says it: `insert into`, `create`.
+    pub(crate) fn word(self) -> &'static str {
         match self {
             Verb::Create => "create",
             Verb::Alter => "alter",
@@ -273,4 +300,23 @@ impl fmt::Display for Touch {
             _ => write!(f, "{verb} {kind} {object}"),
         }
     }
+}
+
+/// What the body of a function or `DO` block does, at a line of the migration file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BodyEffect {
+    pub(crate) line: usize,
+    /// `function pay.sync_member`, `a DO block`.
+    pub(crate) routine: String,
+    pub(crate) effect: Effect,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Effect {
+    /// A change, written in the body or run by `EXECUTE` (`dynamic`) of text mynatca read.
+    Touch { touch: PendingTouch, dynamic: bool },
+    /// `EXECUTE` of text built at run time.
+    Unresolved,
+    /// A body mynatca cannot read, and why (`is in language plv8, which ...`).
+    NotAnalysed(String),
 }

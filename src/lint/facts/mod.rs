@@ -80,11 +80,13 @@ pub(crate) enum Event {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Statement {
     pub(crate) location: usize,
+    /// Where it ends (its `;`, or the end of the file), a byte offset like `location`.
+    pub(crate) end: usize,
     pub(crate) events: Vec<Event>,
     /// What it changes, for `ownership`.
     pub(crate) touches: Vec<crate::lint::touch::PendingTouch>,
-    /// A `DO` block (not analysed).
-    pub(crate) is_do: bool,
+    /// What a function's or `DO` block's body changes, for `ownership`.
+    pub(crate) body: Vec<crate::lint::touch::BodyEffect>,
 }
 
 /// The facts of one statement, given the file's name resolution so far.

@@ -4,8 +4,11 @@
 //! ([`Touch`]), and each object's schema is compared with the schemas the file's
 //! project owns.
 
+mod bodies;
 mod ddl;
 mod dml;
+mod dynamic;
+pub(crate) mod grants;
 mod privileges;
 mod resolve;
 
@@ -15,7 +18,8 @@ use std::path::Path;
 use pg_query::protobuf;
 use pg_query::{Node, NodeEnum};
 
-pub(crate) use super::touch::{ObjectKind, Part, PendingTouch, Place, Verb, ALL_SCHEMAS};
+pub(crate) use super::touch::{BodyEffect, Effect, ObjectKind, Part, PendingTouch, Place, Touch, Verb, ALL_SCHEMAS};
+pub(crate) use grants::Grants;
 pub(crate) use resolve::ownership_findings;
 
 use super::facts::{statement_events, Statement};
@@ -24,17 +28,24 @@ use super::search_path::Scope;
 use super::{Finding, Rule};
 use crate::reconcile::PLATFORM;
 use crate::registry::Project;
-use crate::text::{line_col, offset};
+use crate::text::{line_col, offset, LineIndex};
 
 /// Who owns which schema: each linked project its own, the platform every other one.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Owners {
     by_schema: HashMap<String, String>,
+    /// What mynatca.toml lets a project do in schemas it does not own.
+    grants: Grants,
 }
 
 impl Owners {
     pub(crate) fn new(projects: &[Project]) -> Owners {
-        Owners { by_schema: projects.iter().map(|p| (p.schema.clone(), p.name.clone())).collect() }
+        let by_schema = projects.iter().map(|p| (p.schema.clone(), p.name.clone())).collect();
+        Owners { by_schema, grants: Grants::default() }
+    }
+
+    pub(crate) fn with_grants(self, grants: Grants) -> Owners {
+        Owners { grants, ..self }
     }
 
     pub(crate) fn owner(&self, schema: &str) -> &str {
@@ -73,15 +84,25 @@ pub(crate) fn analyze_sql(path: &Path, sql: &str) -> (Vec<Finding>, Option<Vec<S
     let mut findings = Vec::new();
     let mut statements = Vec::new();
     let mut analyzer = Analyzer::default();
+    let mut lines = None;
     let parsed = crate::sqlerror::each_statement(sql, |raw| {
         let Some(node) = raw.stmt.as_ref().and_then(|s| s.node.as_ref()) else { return };
         let location = offset(raw.stmt_location);
+        let end = if raw.stmt_len == 0 { sql.len() } else { (location + offset(raw.stmt_len)).min(sql.len()) };
+        let body = if matches!(node, NodeEnum::CreateFunctionStmt(_) | NodeEnum::DoStmt(_)) {
+            let line = lines.get_or_insert_with(|| LineIndex::new(sql)).line(location);
+            let text = sql.get(location..end).unwrap_or_default();
+            bodies::body_effects(node, bodies::Snippet { text, line }, &analyzer.scope)
+        } else {
+            Vec::new()
+        };
         analyzer.statement(node);
         statements.push(Statement {
             location,
+            end,
             events: statement_events(node, &analyzer.scope),
             touches: std::mem::take(&mut analyzer.touches),
-            is_do: matches!(node, NodeEnum::DoStmt(_)),
+            body,
         });
         analyzer.scope.after(node);
     });
@@ -191,5 +212,7 @@ impl Analyzer {
     }
 }
 
+#[cfg(test)]
+mod body_tests;
 #[cfg(test)]
 pub(crate) mod tests;

@@ -5,10 +5,9 @@
 
 use rustc_hash::FxHashSet as HashSet;
 
-use super::{ObjectKind, Owners, PendingTouch, Place, ALL_SCHEMAS};
+use super::{BodyEffect, Effect, ObjectKind, Owners, PendingTouch, Place, ALL_SCHEMAS};
 use crate::lint::facts::{Event, Object};
 use crate::lint::parsed::Parsed;
-use crate::lint::positions::ALLOW_OWNERSHIP;
 use crate::lint::search_path::BASE_SCHEMAS;
 use crate::lint::{Finding, Rule};
 use crate::reconcile::PLATFORM;
@@ -50,8 +49,8 @@ enum Resolved {
     Ambiguous(Vec<String>),
 }
 
-/// `ownership` for `files` (in apply order): each object a statement changes in a schema
-/// its file's project does not own, and `DO` blocks in linked projects.
+/// `ownership` for `files` (in apply order): each object a statement, or the body of a
+/// function or `DO` block it creates, changes in a schema its file's project does not own.
 pub(crate) fn ownership_findings(files: &[&Parsed], owners: &Owners) -> Vec<Finding> {
     let mut known = Known::default();
     let mut findings = Vec::new();
@@ -59,33 +58,60 @@ pub(crate) fn ownership_findings(files: &[&Parsed], owners: &Owners) -> Vec<Find
         let project = file.project.as_str();
         let mut source = None;
         for statement in &file.statements {
-            let mut messages = Vec::new();
+            // (line in a body, message, a warning)
+            let mut found: Vec<(Option<usize>, String, bool)> = Vec::new();
             for touch in &statement.touches {
                 if let Some(message) = judge(touch, &known, owners, project) {
-                    if !messages.contains(&message) {
-                        messages.push(message);
-                    }
+                    found.push((None, message, false));
+                }
+            }
+            for effect in &statement.body {
+                if let Some((message, warning)) = judge_body(effect, &known, owners, project) {
+                    found.push((Some(effect.line), message, warning));
                 }
             }
             known.learn(&statement.events);
-            let is_do = statement.is_do && project != PLATFORM;
-            if messages.is_empty() && !is_do {
+            if found.is_empty() {
                 continue;
             }
             let (line, allowed) = source.get_or_insert_with(|| file.source()).statement_start(statement.location);
             if allowed {
                 continue;
             }
-            findings.extend(messages.into_iter().map(|m| Finding::new(Rule::Ownership, &file.path, line, m)));
-            if is_do {
-                let message = format!(
-                    "DO block in {project}: its body is not analysed; prefer plain statements, or mark a reviewed block with `-- {ALLOW_OWNERSHIP}` on the line above"
-                );
-                findings.push(Finding::new(Rule::Ownership, &file.path, line, message).warning());
+            let mut seen = Vec::new();
+            for (at, message, warning) in found {
+                let line = at.unwrap_or(line);
+                if seen.contains(&(line, message.clone())) {
+                    continue;
+                }
+                seen.push((line, message.clone()));
+                let finding = Finding::new(Rule::Ownership, &file.path, line, message);
+                findings.push(if warning { finding.warning() } else { finding });
             }
         }
     }
     findings
+}
+
+/// The finding's message for one thing a body does, and whether it is a warning. What
+/// mynatca cannot read is a warning in a linked project, and nothing in the platform.
+fn judge_body(effect: &BodyEffect, known: &Known, owners: &Owners, project: &str) -> Option<(String, bool)> {
+    let routine = &effect.routine;
+    let review = "review it and put `-- mynatca-ignore: ownership REASON` above the statement";
+    match &effect.effect {
+        Effect::Touch { touch, dynamic } => {
+            let through = if *dynamic { ", through EXECUTE" } else { "" };
+            judge(touch, known, owners, project).map(|message| (format!("{message} in {routine}{through}"), false))
+        }
+        _ if project == PLATFORM => None,
+        Effect::Unresolved => Some((
+            format!("{routine} runs SQL built at run time (EXECUTE), so mynatca cannot tell what it writes; build it with format() from a literal template, or {review}"),
+            true,
+        )),
+        Effect::NotAnalysed(why) => {
+            Some((format!("{routine} {why}, so mynatca cannot tell what it writes; {review}"), true))
+        }
+    }
 }
 
 /// The finding's message for one touch, if it is not `project`'s to make.
@@ -93,7 +119,7 @@ fn judge(touch: &PendingTouch, known: &Known, owners: &Owners, project: &str) ->
     match resolve(touch, known, owners) {
         Resolved::At(schema) => {
             let owner = owners.owner(&schema);
-            if owner == project {
+            if owner == project || owners.grants.allows(project, &touch.at(&schema)) {
                 return None;
             }
             if schema == ALL_SCHEMAS {

@@ -15,19 +15,19 @@ pub(crate) fn project(name: &str) -> Project {
     }
 }
 
-fn owners() -> Owners {
+pub(super) fn owners() -> Owners {
     Owners::new(&[project("pay"), project("discord")])
 }
 
 /// (line, level, message) of each finding for `sql` in `project`.
-fn check(project: &str, sql: &str) -> Vec<(usize, Level, String)> {
+pub(super) fn check(project: &str, sql: &str) -> Vec<(usize, Level, String)> {
     sql_findings(Path::new("/x.sql"), sql, project, &owners())
         .into_iter()
         .map(|f| (f.line.unwrap_or(0), f.severity, f.message))
         .collect()
 }
 
-fn messages(project: &str, sql: &str) -> Vec<String> {
+pub(super) fn messages(project: &str, sql: &str) -> Vec<String> {
     check(project, sql).into_iter().map(|(_, _, m)| m).collect()
 }
 
@@ -189,16 +189,6 @@ fn the_allow_comment_lets_the_next_statement_through() {
 fn lines_skip_leading_comments_and_blank_lines() {
     let sql = "create table pay.a (id int);\n\n-- why\n/* more */\ninsert into\n  public.members values (1);\n";
     assert_eq!(check("pay", sql)[0].0, 5);
-}
-
-#[test]
-fn do_blocks_in_a_project_are_a_warning() {
-    let found = check("pay", "select 1;\ndo $$ begin insert into public.members values (1); end $$;\n");
-    assert_eq!(found.len(), 1);
-    assert_eq!((found[0].0, found[0].1), (2, Level::Warning));
-    assert!(found[0].2.starts_with("DO block in pay: its body is not analysed"), "{}", found[0].2);
-    assert!(check("platform", "do $$ begin end $$;").is_empty());
-    assert!(check("pay", "-- mynatca:allow ownership\ndo $$ begin end $$;").is_empty());
 }
 
 #[test]
