@@ -17,7 +17,7 @@ fn mynatca_toml_sets_a_rule_to_error_warning_or_off() {
     .go();
     let file = pay_file(name);
     let prefix = |level: &str| {
-        format!("{file}:1: {level}[name-prefix]: description \"add_rates\" does not name the schema pay; call it pay_add_rates")
+        format!("{file}:1: {level}[name-prefix]: description \"add_rates\" does not name the schema pay; rename it to 20251215130001_pay_add_rates.sql")
     };
     let members = |level: &str| {
         format!("{file}:3: {level}[ownership]: pay may not insert into public.members (owned by platform)")
