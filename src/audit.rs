@@ -15,9 +15,9 @@ use crate::lint::settings::Settings;
 use crate::lint::{self, Finding, MigrationFile, Owners, Rule};
 use crate::lockfile::Held;
 use crate::migration;
-use crate::reconcile::{self, Existing, Refusal, PLATFORM};
+use crate::reconcile::{self, Existing, Refusal};
 use crate::registry;
-use crate::workspace::Workspace;
+use crate::workspace::{Repo, Workspace};
 
 /// What was looked at, for the summary line.
 pub(crate) struct Checked {
@@ -60,9 +60,7 @@ pub(crate) fn check(
     findings.extend(lint::check_migrations(&snapshot.migrations, &context));
     findings.extend(refused_findings(&snapshot.input));
 
-    let repos: Vec<(&str, PathBuf)> = std::iter::once((PLATFORM, ws.platform.clone()))
-        .chain(snapshot.present.iter().map(|p| (p.name.as_str(), ws.project_root(p))))
-        .collect();
+    let repos: Vec<(&str, PathBuf)> = snapshot.present.iter().map(|&repo| (repo.name(), ws.root(repo))).collect();
     findings.extend(hook_findings(&repos));
     settings.apply(findings);
     Ok(Checked { migrations: snapshot.migrations.len(), repos: repos.len() })
@@ -71,7 +69,8 @@ pub(crate) fn check(
 /// What `check` must read at one moment: the projects present, the links (judged at
 /// once), each migration to check, config.toml.
 struct Snapshot<'a> {
-    present: Vec<&'a registry::Project>,
+    /// The platform, then each project whose folders are there.
+    present: Vec<Repo<'a>>,
     input: reconcile::Input,
     /// Every path that is, or is about to be, a managed link.
     managed: Vec<PathBuf>,
@@ -86,11 +85,10 @@ struct Snapshot<'a> {
 /// the registry and config.toml; no SQL is read.
 fn read<'a>(ws: &'a Workspace, registry_ok: bool, findings: &mut Vec<Finding>) -> anyhow::Result<Snapshot<'a>> {
     let registry_text = std::fs::read_to_string(&ws.registry.path).unwrap_or_default();
-    let present: Vec<_> = ws
-        .registry
-        .projects
-        .iter()
-        .filter(|project| {
+    let present: Vec<Repo> = ws
+        .repos()
+        .filter(|repo| {
+            let Some(project) = repo.project() else { return true };
             let Some(missing) = reconcile::missing_part(ws, project) else {
                 return true;
             };
@@ -120,8 +118,9 @@ fn read<'a>(ws: &'a Workspace, registry_ok: bool, findings: &mut Vec<Finding>) -
         managed = plan.managed_paths();
         shared = lint::links::shared_versions(&plan);
     }
-    let migrations = migration_files(ws, &present, &input);
-    findings.extend(config(ws, &present));
+    let projects: Vec<&registry::Project> = present.iter().filter_map(Repo::project).collect();
+    let migrations = migration_files(ws, &projects, &input);
+    findings.extend(config(ws, &projects));
     let exposed = exposed_schemas(ws);
     Ok(Snapshot { present, input, managed, shared, migrations, exposed })
 }
@@ -138,7 +137,7 @@ fn migration_files<'a>(
         .entries
         .iter()
         .filter(|(name, entry)| *entry == Existing::File && migration::is_sql_name(name))
-        .map(|(name, _)| MigrationFile { path: ws.link_dir().join(name), project: PLATFORM, schema: None })
+        .map(|(name, _)| MigrationFile { path: ws.link_dir().join(name), project: Repo::PLATFORM, schema: None })
         .collect();
     // The scan already listed every present project's migrations folder.
     let folders: HashMap<&str, _> = present.iter().map(|p| (p.name.as_str(), (*p, ws.migrations_dir(p)))).collect();
@@ -205,19 +204,18 @@ fn exposed_schemas(ws: &Workspace) -> HashSet<String> {
 /// them against nothing would pass what the ref was named to catch).
 fn bases(
     ws: &Workspace,
-    present: &[&registry::Project],
+    present: &[Repo],
     base: Option<&str>,
     findings: &mut Vec<Finding>,
 ) -> anyhow::Result<Vec<Base>> {
-    let folders = std::iter::once((PLATFORM, ws.link_dir()))
-        .chain(present.iter().map(|p| (p.name.as_str(), ws.migrations_dir(p))));
+    let folders = present.iter().map(|&repo| (repo.name(), ws.migrations_of(repo)));
     let mut bases = Vec::new();
     let mut lacking = Vec::new();
     for (project, folder) in folders {
         match lint::history::read_base(project, &folder, base) {
             Ok(found) => bases.extend(found),
             Err(_) if base.is_some() => lacking.push(project),
-            Err(no_base) => findings.push(no_base),
+            Err(no_base) => findings.push(*no_base),
         }
     }
     match base {
@@ -234,8 +232,8 @@ fn bases(
 /// makes what `check` calls out of order.
 pub(crate) fn versions_in_play(ws: &Workspace) -> HashSet<String> {
     let mut versions = ws.versions();
-    let present: Vec<&registry::Project> = ws.registry.projects.iter().collect();
-    let bases = bases(ws, &present, None, &mut Vec::new()).unwrap_or_default();
+    let every: Vec<Repo> = ws.repos().collect();
+    let bases = bases(ws, &every, None, &mut Vec::new()).unwrap_or_default();
     versions.extend(bases.iter().flat_map(|b| b.versions().map(str::to_string)));
     versions
 }

@@ -29,6 +29,7 @@ macro_rules! codes {
         }
 
         impl Code {
+            #[cfg(test)]
             pub(crate) const ALL: &'static [Code] = &[$(Code::$variant,)*];
 
             pub(crate) fn as_str(self) -> &'static str {
@@ -44,6 +45,7 @@ macro_rules! codes {
                 }
             }
 
+            #[cfg(test)]
             pub(crate) fn from_name(name: &str) -> Option<Code> {
                 Code::ALL.iter().copied().find(|code| code.as_str() == name)
             }
@@ -174,10 +176,6 @@ impl Diagnostic {
 
     pub(crate) fn in_project(self, project: impl Into<String>) -> Diagnostic {
         Diagnostic { project: Some(project.into()), ..self }
-    }
-
-    pub(crate) fn line(self, line: usize) -> Diagnostic {
-        Diagnostic { line: Some(line), ..self }
     }
 
     pub(crate) fn column(self, column: usize) -> Diagnostic {

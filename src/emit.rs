@@ -101,12 +101,12 @@ impl Places {
             PathStyle::Repo => self.repo_path(path).map(|file| file.path),
             PathStyle::Cwd => None,
         };
-        in_repo.unwrap_or_else(|| self.from_cwd(path))
+        in_repo.unwrap_or_else(|| self.relative_to_cwd(path))
     }
 
     /// Relative to the current directory (links resolved): what findings are sorted by,
     /// whatever `--paths` says, so every style lists them in one order.
-    pub(crate) fn from_cwd(&self, path: &Path) -> String {
+    pub(crate) fn relative_to_cwd(&self, path: &Path) -> String {
         let rel = fsutil::relative_path(&self.cwd, &self.real(path));
         if rel.as_os_str().is_empty() {
             ".".to_string()
@@ -116,8 +116,9 @@ impl Places {
     }
 }
 
-/// `PATH:LINE[:COLUMN]: error[code]: message` (and `  help: hint`), one finding per line;
-/// `paint(text, style)` colours the label.
+/// `PATH:LINE: error[code]: message` (and `  help: hint`), one finding per line;
+/// `paint(text, style)` colours the label. (The column is JSON's and GitHub's: lines
+/// read as `check` has always printed them.)
 pub(crate) fn text(
     out: &mut dyn Write,
     diagnostics: &[Diagnostic],
@@ -131,11 +132,7 @@ pub(crate) fn text(
         };
         let label = paint(&format!("{}[{}]", d.severity.as_str(), d.code.as_str()), style);
         if let Some(path) = &d.path {
-            write!(out, "{}:{}", escape(&places.shown(path)), d.line.unwrap_or(1))?;
-            if let Some(column) = d.column {
-                write!(out, ":{column}")?;
-            }
-            write!(out, ": ")?;
+            write!(out, "{}:{}: ", escape(&places.shown(path)), d.line.unwrap_or(1))?;
         }
         writeln!(out, "{label}: {}", escape(&d.message))?;
         if let Some(hint) = &d.hint {

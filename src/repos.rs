@@ -109,7 +109,7 @@ pub(crate) fn overview(ws: &Workspace) -> anyhow::Result<Overview> {
         .map(|(name, _)| name.as_str())
         .collect();
     let mut repos = vec![Repo {
-        name: reconcile::PLATFORM.to_string(),
+        name: crate::workspace::Repo::PLATFORM.to_string(),
         path: ws.platform.clone(),
         git: git_state(&ws.platform, &managed),
         migrations: links.exists.then_some(own.len()),

@@ -98,7 +98,7 @@ fn shown(findings: Vec<Diagnostic>, places: &Places, project: Option<&str>) -> V
     let mut keyed: Vec<(String, Diagnostic)> = findings
         .into_iter()
         .filter(|f| project.is_none_or(|name| places.file(f).0.as_deref() == Some(name)))
-        .map(|f| (f.path.as_deref().map(|path| places.from_cwd(path)).unwrap_or_default(), f))
+        .map(|f| (f.path.as_deref().map(|path| places.relative_to_cwd(path)).unwrap_or_default(), f))
         .collect();
     keyed.sort_by(|(a, x), (b, y)| (a, x.line, x.code, &x.message).cmp(&(b, y.line, y.code, &y.message)));
     keyed.into_iter().map(|(_, f)| f).collect()

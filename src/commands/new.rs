@@ -15,7 +15,7 @@ use crate::fsutil;
 use crate::json;
 use crate::migration;
 use crate::reconcile::{self, Mode};
-use crate::workspace::{canonical_or_lexical, Workspace};
+use crate::workspace::{canonical_or_lexical, Repo, Workspace};
 
 /// Where the migration goes.
 struct Owner {
@@ -113,12 +113,11 @@ fn check_length(given: &str, description: &str, owner: &Owner) -> anyhow::Result
 /// the repo holding the current directory.
 fn owner(ctx: &Context, ws: &Workspace, flag: Option<&str>) -> anyhow::Result<Owner> {
     let project = match flag {
-        Some(name) => match ws.registry.project(name) {
-            Some(project) => Some(project),
-            None if name == reconcile::PLATFORM => None,
+        Some(name) => match ws.repo(name) {
+            Some(repo) => repo.project(),
             None => {
-                let mut known: Vec<&str> = ws.registry.projects.iter().map(|p| p.name.as_str()).collect();
-                known.push(reconcile::PLATFORM);
+                let mut known: Vec<&str> = ws.repos().skip(1).map(|repo| repo.name()).collect();
+                known.push(Repo::PLATFORM);
                 return Err(config_error(format!(
                     "--project {name}: no such project in {}; pass one of: {}",
                     ws.registry.path.display(),
@@ -146,7 +145,7 @@ fn owner(ctx: &Context, ws: &Workspace, flag: Option<&str>) -> anyhow::Result<Ow
             migrations: ws.migrations_dir(project),
         },
         None => Owner {
-            name: reconcile::PLATFORM.to_string(),
+            name: Repo::PLATFORM.to_string(),
             schema: "public".to_string(),
             linked: false,
             root: ws.platform.clone(),

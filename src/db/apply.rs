@@ -267,6 +267,8 @@ pub(crate) struct FileFailure {
     pub(crate) cause: String,
     /// The message, then its detail and hint when it gives them.
     pub(crate) message: String,
+    /// Postgres' hint, when it gives one (also in `message`).
+    pub(crate) hint: Option<String>,
 }
 
 impl FileFailure {
@@ -277,7 +279,15 @@ impl FileFailure {
                 message.push_str(&format!(" ({label}: {extra})"));
             }
         }
-        FileFailure { kind: script.kind(), file: script.file.clone(), line, cause: error.message.clone(), message }
+        let hint = error.hint.clone();
+        FileFailure {
+            kind: script.kind(),
+            file: script.file.clone(),
+            line,
+            cause: error.message.clone(),
+            message,
+            hint,
+        }
     }
 
     /// A `BEGIN` with no `COMMIT`: the CLI records the file and exits 0, then rolls it
@@ -292,7 +302,8 @@ impl FileFailure {
             "BEGIN without COMMIT: the Supabase CLI records this file and reports success, then rolls it back \
                        with every later file when it disconnects; add the COMMIT"
                 .to_string();
-        FileFailure { kind: script.kind(), file: script.file.clone(), line: script.line_at(begin), cause, message }
+        let line = script.line_at(begin);
+        FileFailure { kind: script.kind(), file: script.file.clone(), line, cause, message, hint: None }
     }
 }
 

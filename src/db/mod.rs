@@ -19,7 +19,7 @@ use postgres::{Client, Config, NoTls};
 use crate::error::ConfigError;
 use crate::fsutil;
 use crate::migration;
-use crate::reconcile::{self, PLATFORM};
+use crate::reconcile;
 use crate::workspace::{canonical_or_lexical, Workspace};
 
 mod apply;
@@ -273,8 +273,10 @@ struct Origins {
 
 impl Origins {
     fn new(ws: &Workspace) -> Origins {
-        let projects = ws.registry.projects.iter().map(|p| (p.name.clone(), canonical_or_lexical(&ws.project_root(p))));
-        let roots = projects.chain([(PLATFORM.to_string(), canonical_or_lexical(&ws.platform))]).collect();
+        // Projects before the platform: a project's repo may sit inside the platform's folder.
+        let mut roots: Vec<(String, PathBuf)> =
+            ws.repos().map(|repo| (repo.name().to_string(), canonical_or_lexical(&ws.root(repo)))).collect();
+        roots.rotate_left(1);
         Origins { roots, dirs: HashMap::new() }
     }
 
@@ -516,7 +518,7 @@ mod tests {
                 "supabase/seeds/pay/b.sql"
             ]
         );
-        assert!(found.files.iter().all(|f| f.project == PLATFORM));
+        assert!(found.files.iter().all(|f| f.project == crate::workspace::Repo::PLATFORM));
         assert_eq!(found.unmatched, vec!["./nothing/*.sql"]);
         assert!(seeds(&ws, &["./[".to_string()]).unwrap_err().to_string().contains("invalid pattern"));
     }

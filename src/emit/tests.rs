@@ -46,7 +46,7 @@ fn text_names_files_from_the_current_directory_or_inside_their_repo() {
     assert_eq!(
         emitted(|out| text(out, &findings(), &cwd, &plain)),
         "../pay/supabase/migrations/1_pay_x.sql:2: error[ownership]: pay may not alter public.members\n\
-         supabase/config.toml:3:5: warning[config-schemas]: schema pay, not exposed\n  help: add \"pay\"\n\
+         supabase/config.toml:3: warning[config-schemas]: schema pay, not exposed\n  help: add \"pay\"\n\
          warning[branch-mix]: repos on different branches\n"
     );
     let repo = Places::new(&ws, Path::new("/w/platform/supabase"), PathStyle::Repo);

@@ -49,16 +49,16 @@ impl Base {
 /// The base of the repo holding `folder` (`project`'s migrations folder): `base` when
 /// given, else the first of [`BASE_CANDIDATES`] that exists. `Ok(None)` for a folder in
 /// no git repo (the `hooks` rule reports that); `Err` is the warning for a repo with no base.
-pub(crate) fn read_base(project: &str, folder: &Path, base: Option<&str>) -> Result<Option<Base>, Finding> {
+pub(crate) fn read_base(project: &str, folder: &Path, base: Option<&str>) -> Result<Option<Base>, Box<Finding>> {
     let Some(git) = gitdir::discover(folder) else { return Ok(None) };
     let no_base = |why: String| {
-        Finding::new(
+        Box::new(Finding::new(
             Rule::HistoryEdit,
             &git.work_tree,
             1,
             format!("{project} has no base to compare with ({why}), so history-edit and out-of-order skip it; fetch the base branch or pass --base REF"),
         )
-        .warning()
+        .warning())
     };
     let repo = git.open().map_err(|err| no_base(format!("cannot open the repo: {}", err.message())))?;
     let candidates: Vec<&str> = match base {

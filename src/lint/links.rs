@@ -152,16 +152,10 @@ mod tests {
     use std::path::PathBuf;
 
     use super::*;
-    use crate::workspace::Workspace;
 
     #[test]
     fn link_findings_follow_the_plan_and_point_at_the_right_file() {
         use crate::reconcile::{Existing, Input, LinkDir, Offer, Owner};
-        let registry = r#"{"version":1,"projects":[{"name":"pay","path":"../pay","schema":"pay"},{"name":"discord","path":"../discord","schema":"discord"}]}"#;
-        let ws = Workspace {
-            platform: "/ws/platform".into(),
-            registry: crate::registry::Registry::parse("/ws/platform/.linked-projects.json".into(), registry).unwrap(),
-        };
         let target =
             |project: &str, name: &str| PathBuf::from(format!("../../../{project}/supabase/migrations/{name}"));
         let offer = |project: &str, name: &str| Offer {

@@ -19,8 +19,8 @@ use super::ownership::Grants;
 use super::{Finding, Rule};
 use crate::diagnostic::Severity as Level;
 use crate::error::ConfigError;
-use crate::reconcile::PLATFORM;
 use crate::text::line_col;
+use crate::workspace::Repo;
 
 pub(crate) const FILE_NAME: &str = "mynatca.toml";
 
@@ -116,7 +116,7 @@ impl Reader<'_> {
     fn ownership(&self, ownership: &Table, settings: &mut Settings) -> Result<(), ConfigError> {
         for (project, item) in ownership.iter() {
             let key = format!("ownership.{project}");
-            let known = self.projects.is_none_or(|names| project == PLATFORM || names.contains(&project));
+            let known = self.projects.is_none_or(|names| project == Repo::PLATFORM || names.contains(&project));
             if !known {
                 let names = self.projects.unwrap_or_default();
                 let typo = crate::suggest::did_you_mean(project, names.iter().copied());

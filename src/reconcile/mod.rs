@@ -24,8 +24,6 @@ pub(crate) fn has_control(name: &str) -> bool {
     name.chars().any(char::is_control)
 }
 
-/// Who owns the platform's own migrations in reports.
-pub(crate) const PLATFORM: &str = "platform";
 /// The lock that serialises concurrent runs, relative to the platform.
 pub(crate) const LOCK_FILE: &str = "supabase/.mynatca.lock";
 

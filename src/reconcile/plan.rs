@@ -6,11 +6,12 @@ use rustc_hash::FxHashMap as HashMap;
 
 use super::{
     Action, Conflict, ConflictKind, Duplicate, Existing, Input, LinkDir, LinkRef, Offer, Owner, Plan, ProjectFile,
-    Refusal, Refused, PLATFORM,
+    Refusal, Refused,
 };
 use crate::diagnostic::{Code, Diagnostic};
 use crate::fsutil;
 use crate::migration;
+use crate::workspace::Repo;
 
 /// Decides what to do.
 pub(crate) fn plan(input: &Input) -> Plan<'_> {
@@ -83,7 +84,7 @@ fn plan_dir<'a>(dir: &'a LinkDir, plan: &mut Plan<'a>) {
                 ),
             },
             Existing::File if dir.migrations && migration::is_sql_name(name) => {
-                in_place.push(InPlace { project: PLATFORM, name, target: None })
+                in_place.push(InPlace { project: Repo::PLATFORM, name, target: None })
             }
             _ => {}
         }
@@ -163,7 +164,7 @@ fn real_file(dir: &LinkDir, offer: &Offer, kind: &Existing) -> Conflict {
     Conflict {
         name: rel(dir, &offer.name),
         kind: ConflictKind::RealFile,
-        projects: vec![PLATFORM.to_string(), offer.project.clone()],
+        projects: vec![Repo::PLATFORM.to_string(), offer.project.clone()],
         path: dir.path.join(&offer.name),
         message: format!(
             "{} is a {what} in the platform and also a migration of {}; rename one of them",

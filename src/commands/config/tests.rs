@@ -41,7 +41,8 @@ fn the_output_format_comes_from_json_or_format() {
 
 #[test]
 fn colour_follows_the_flag_then_the_environment_then_the_terminal() {
-    let cases: [(&str, &[(&str, &str)], Terminals, (bool, bool)); 8] = [
+    type Env<'a> = &'a [(&'a str, &'a str)];
+    let cases: [(&str, Env, Terminals, (bool, bool)); 8] = [
         ("link", &[], TTY, (true, true)),
         ("link", &[], PIPES, (false, false)),
         ("link", &[("NO_COLOR", "1")], TTY, (false, false)),

@@ -159,7 +159,12 @@ pub(crate) fn failure(ws: &Workspace, f: &FileFailure) -> Diagnostic {
         Kind::Migration => Code::MigrationFailed,
         Kind::Seed => Code::SeedFailed,
     };
-    Diagnostic::new(code, own_path(ws, &f.file), f.line, f.message.clone()).in_project(&f.file.project)
+    let failure = Diagnostic::new(code, own_path(ws, &f.file), f.line, f.message.clone());
+    let failure = failure.in_project(&f.file.project);
+    match &f.hint {
+        Some(hint) => failure.hint(hint),
+        None => failure,
+    }
 }
 
 #[cfg(test)]

@@ -26,9 +26,9 @@ use super::facts::{statement_events, Statement};
 use super::nodes::strings;
 use super::search_path::Scope;
 use super::{Finding, Rule};
-use crate::reconcile::PLATFORM;
 use crate::registry::Project;
 use crate::text::{line_col, offset, LineIndex};
+use crate::workspace::Repo;
 
 /// Who owns which schema: each linked project its own, the platform every other one.
 #[derive(Debug, Clone, Default)]
@@ -49,7 +49,7 @@ impl Owners {
     }
 
     pub(crate) fn owner(&self, schema: &str) -> &str {
-        self.by_schema.get(schema).map_or(PLATFORM, String::as_str)
+        self.by_schema.get(schema).map_or(Repo::PLATFORM, String::as_str)
     }
 
     /// The schema a linked project owns.
@@ -59,7 +59,7 @@ impl Owners {
 }
 
 /// `parse` and `ownership` for one migration of `project` (a project name or
-/// [`PLATFORM`]). A file PostgreSQL's parser rejects gets one `parse` finding at the
+/// [`Repo::PLATFORM`]). A file PostgreSQL's parser rejects gets one `parse` finding at the
 /// offending token and no ownership analysis.
 #[cfg(test)]
 pub(crate) fn sql_findings(path: &Path, sql: &str, project: &str, owners: &Owners) -> Vec<Finding> {
@@ -108,14 +108,15 @@ pub(crate) fn analyze_sql(path: &Path, sql: &str) -> (Vec<Finding>, Option<Vec<S
     });
     if let Err(err) = parsed {
         // The parse (or, for a large file, the split) failed: PostgreSQL's cursor says where.
-        let (line, message) = match crate::sqlerror::syntax_error(sql) {
-            Some(error) => (line_col(sql, error.offset.unwrap_or(0)).0, error.message),
+        let ((line, column), message) = match crate::sqlerror::syntax_error(sql) {
+            Some(error) => (line_col(sql, error.offset.unwrap_or(0)), error.message),
             None => match err {
-                pg_query::Error::Parse(message) => (1, message),
-                other => (1, other.to_string()),
+                pg_query::Error::Parse(message) => ((1, 1), message),
+                other => ((1, 1), other.to_string()),
             },
         };
-        let finding = Finding::new(Rule::Parse, path, line, format!("PostgreSQL rejects this: {message}"));
+        let finding =
+            Finding::new(Rule::Parse, path, line, format!("PostgreSQL rejects this: {message}")).column(column);
         return (vec![finding], None);
     }
     findings.extend(super::transaction::transaction_findings(path, sql));

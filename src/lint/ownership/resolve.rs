@@ -10,7 +10,7 @@ use crate::lint::facts::{Event, Object};
 use crate::lint::parsed::Parsed;
 use crate::lint::search_path::BASE_SCHEMAS;
 use crate::lint::{Finding, Rule};
-use crate::reconcile::PLATFORM;
+use crate::workspace::Repo;
 
 /// What exists so far, in apply order, as far as the migrations tell.
 #[derive(Debug, Default)]
@@ -103,7 +103,7 @@ fn judge_body(effect: &BodyEffect, known: &Known, owners: &Owners, project: &str
             let through = if *dynamic { ", through EXECUTE" } else { "" };
             judge(touch, known, owners, project).map(|message| (format!("{message} in {routine}{through}"), false))
         }
-        _ if project == PLATFORM => None,
+        _ if project == Repo::PLATFORM => None,
         Effect::Unresolved => Some((
             format!("{routine} runs SQL built at run time (EXECUTE), so mynatca cannot tell what it writes; build it with format() from a literal template, or {review}"),
             true,
