@@ -218,6 +218,24 @@ mod tests {
     }
 
     #[test]
+    fn the_readme_lists_every_kind_once() {
+        let readme = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"));
+        let table = readme.split_once("### Every kind\n").expect("the section").1;
+        let kinds: Vec<&str> = table
+            .lines()
+            .skip_while(|line| !line.starts_with("| `"))
+            .take_while(|line| line.starts_with('|'))
+            .filter_map(|line| line.strip_prefix("| `")?.split_once('`').map(|(kind, _)| kind))
+            .collect();
+        let mut codes: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        let mut listed = kinds.clone();
+        codes.sort_unstable();
+        listed.sort_unstable();
+        assert_eq!(listed, codes, "each kind once, and nothing else");
+        assert_eq!(kinds.len(), Code::ALL.len());
+    }
+
+    #[test]
     fn builders_set_each_place_part() {
         let d = Diagnostic::new(Code::Parse, "/w/pay/x.sql", 3, "bad").column(7).in_project("pay").hint("fix it");
         assert_eq!(d.path.as_deref(), Some(Path::new("/w/pay/x.sql")));
