@@ -233,10 +233,10 @@ fn survey(dir: &Path) -> anyhow::Result<Vec<Found>> {
 pub(crate) const LOCK_FILE: &str = "mynatca-hooks.lock";
 
 /// Takes the hooks lock of the repo whose common git dir is `common_dir`.
-pub(crate) fn lock(common_dir: &Path) -> anyhow::Result<lockfile::Held> {
+pub(crate) fn lock(common_dir: &Path, wait: lockfile::Wait) -> anyhow::Result<lockfile::Held> {
     let path = common_dir.join(LOCK_FILE);
     let file = lockfile::open_for_writing(&path).with_context(|| format!("cannot lock {}", path.display()))?;
-    lockfile::acquire(file, &path, "the hooks lock", lockfile::Kind::Exclusive)
+    lockfile::acquire(file, &path, "the hooks lock", lockfile::Kind::Exclusive, wait)
 }
 
 /// Installs the shims into `dir` (created if missing), calling the binary at `exe`.

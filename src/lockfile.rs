@@ -6,7 +6,6 @@ use std::fs::File;
 use std::io::{self, Write as _};
 use std::os::unix::fs::FileExt as _;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// How long commands wait for a lock by default.
@@ -24,15 +23,9 @@ pub(crate) struct Wait {
     pub(crate) notice: bool,
 }
 
-static WAIT: OnceLock<Wait> = OnceLock::new();
-
-/// Sets how every later lock waits. Only the first call counts.
-pub(crate) fn configure(wait: Wait) {
-    let _ = WAIT.set(wait);
-}
-
-fn policy() -> Wait {
-    WAIT.get().copied().unwrap_or(Wait { limit: COMMAND_WAIT, notice: false })
+impl Wait {
+    /// For a call that takes no lock.
+    pub(crate) const NONE: Wait = Wait { limit: Duration::ZERO, notice: false };
 }
 
 /// The lock could not be had within the limit.
@@ -63,12 +56,12 @@ pub(crate) struct Held {
     _file: File,
 }
 
-/// Locks the open `file` (at `path`, called `what` in messages), waiting as configured.
+/// Locks the open `file` (at `path`, called `what` in messages), waiting as `wait` says.
 /// Once held, our pid is written into the file when it is open for writing.
-pub(crate) fn acquire(file: File, path: &Path, what: &str, kind: Kind) -> anyhow::Result<Held> {
+pub(crate) fn acquire(file: File, path: &Path, what: &str, kind: Kind, wait: Wait) -> anyhow::Result<Held> {
     let file = match try_now(&file, kind)? {
         true => file,
-        false => wait_for(file, path, what, kind)?,
+        false => wait_for(file, path, what, kind, wait)?,
     };
     if let Err(err) = write_pid(&file) {
         tracing::debug!(%err, "lock file not writable; holder's pid not recorded");
@@ -92,8 +85,7 @@ fn try_now(file: &File, kind: Kind) -> io::Result<bool> {
 /// Blocks in flock(2) on a helper thread (so the kernel queues us, and we get the lock
 /// the moment it is released) while this thread keeps the time. Giving up drops the
 /// channel: a lock the helper gets later is released at once with the file it sends.
-fn wait_for(file: File, path: &Path, what: &str, kind: Kind) -> anyhow::Result<File> {
-    let wait = policy();
+fn wait_for(file: File, path: &Path, what: &str, kind: Kind, wait: Wait) -> anyhow::Result<File> {
     let start = Instant::now();
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::spawn(move || {

@@ -79,8 +79,8 @@ pub(crate) struct Overview {
 }
 
 /// Reads the state of the whole workspace. Changes nothing.
-pub(crate) fn overview(ws: &Workspace) -> anyhow::Result<Overview> {
-    let survey = reconcile::survey(ws, Lock::Shared, &[])?;
+pub(crate) fn overview(ws: &Workspace, wait: crate::lockfile::Wait) -> anyhow::Result<Overview> {
+    let survey = reconcile::survey(ws, Lock::Shared, &[], wait)?;
     let input = &survey.input;
     let pending = survey.plan().actions.len();
     let mut warnings = Vec::new();

@@ -23,7 +23,7 @@ pub(crate) fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<Outcome> {
     let bare = Workspace { platform, registry: Registry::empty(registry_path.clone()) };
     // The registry, the links and the file lists are read under the shared lock, so no
     // relink is seen half-done; `audit::check` lets it go before it parses anything.
-    let lock = reconcile::lock(&bare, Lock::Shared)?;
+    let lock = reconcile::lock(&bare, Lock::Shared, ctx.wait)?;
     let mut findings = Vec::new();
     let (ws, registry_ok) = match Workspace::load(bare.platform.clone()) {
         Ok(ws) => (ws, true),

@@ -57,7 +57,7 @@ fn relink(ctx: &Context, hook: HookName, args: &[String]) {
             return;
         }
         Ok(ws) => {
-            let result = reconcile::relink(&ws, Mode::Apply, &[]);
+            let result = reconcile::relink(&ws, Mode::Apply, &[], ctx.wait);
             relinked = Some(ws);
             result
         }

@@ -11,7 +11,7 @@ use crate::reconcile::{self, Changed, Mode, Report};
 
 pub(crate) fn run(ctx: &Context, args: &LinkArgs) -> anyhow::Result<Outcome> {
     let ws = ctx.workspace()?;
-    let report = reconcile::relink(&ws, args.mode(), &[])?;
+    let report = reconcile::relink(&ws, args.mode(), &[], ctx.wait)?;
     if ctx.format == Format::Json {
         let places = Places::new(&ws, &ctx.cwd, PathStyle::Cwd);
         let body = LinkJson::new(&places, &report);

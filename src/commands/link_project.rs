@@ -32,7 +32,7 @@ pub(crate) fn run(ctx: &Context, args: &LinkProjectArgs) -> anyhow::Result<Outco
     let ui = if json { &quiet } else { ctx.ui };
     // Read, modify and write the registry and config.toml, and relink, under one lock:
     // a concurrent link-project would otherwise write back a registry without our entry.
-    let _lock = reconcile::lock(&found, if args.dry_run { Lock::Shared } else { Lock::Exclusive })?;
+    let _lock = reconcile::lock(&found, if args.dry_run { Lock::Shared } else { Lock::Exclusive }, ctx.wait)?;
     let mut ws = Workspace::load(found.platform)?;
     let old = ws.registry.project(&request.name).cloned();
     let project = request.project(old.as_ref());

@@ -9,7 +9,6 @@ pub(crate) use crate::cli::Format;
 use crate::cli::{Cli, Command};
 use crate::error::Outcome;
 use crate::hooks::HookName;
-use crate::lockfile;
 use crate::ui::Ui;
 use crate::workspace::Workspace;
 pub(crate) use config::Config;
@@ -68,7 +67,6 @@ impl<'a> Context<'a> {
 
 /// Runs the command; `cwd` is the current directory, when it could be read.
 pub(crate) fn run(cli: Cli, config: Config, cwd: std::io::Result<PathBuf>, ui: &Ui) -> anyhow::Result<Outcome> {
-    lockfile::configure(config.wait);
     if let Err(err) = cwd.context("cannot read the current directory") {
         // A relinking hook never changes git's exit status, even from a deleted folder.
         if let Command::Hook(args) = &cli.command {

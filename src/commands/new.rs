@@ -34,7 +34,7 @@ pub(crate) fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<Outcome> {
     let found = ctx.workspace()?;
     // Versions are picked, the file written and the links made under one lock, from a
     // registry read under it.
-    let _lock = reconcile::lock(&found, reconcile::Lock::Exclusive)?;
+    let _lock = reconcile::lock(&found, reconcile::Lock::Exclusive, ctx.wait)?;
     let ws = Workspace::load(found.platform)?;
     let owner = owner(ctx, &ws, args.project.as_deref())?;
     let description = if owner.linked {

@@ -49,7 +49,7 @@ pub(crate) fn run(ctx: &Context, args: &RefreshArgs) -> anyhow::Result<Outcome> 
         }
     };
 
-    let report = reconcile::relink(&ws, Mode::Apply, &[])?;
+    let report = reconcile::relink(&ws, Mode::Apply, &[], ctx.wait)?;
     if args.json {
         render::problems(ctx.ui, &report);
     } else {

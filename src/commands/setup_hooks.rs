@@ -33,7 +33,7 @@ pub(crate) fn run(ctx: &Context, args: &SetupHooksArgs) -> anyhow::Result<Outcom
     let dir = hooks::hooks_dir_of(&repo).with_context(|| format!("cannot read the git config of {}", top.display()))?;
 
     // One install at a time per repo: two at once would move each other's shim aside.
-    let _lock = hooks::lock(&fsutil::normalize(repo.commondir()))?;
+    let _lock = hooks::lock(&fsutil::normalize(repo.commondir()), ctx.wait)?;
     if args.uninstall {
         let changes = hooks::uninstall(&dir)?;
         print_changes(ctx, &dir, &changes);

@@ -27,7 +27,7 @@ const RED: &str = "31";
 /// branches at once is a supported workflow. Exit 0 unless the workspace can't be read.
 pub(crate) fn run(ctx: &Context, args: &StatusArgs) -> anyhow::Result<Outcome> {
     let ws = ctx.workspace()?;
-    let overview = repos::overview(&ws)?;
+    let overview = repos::overview(&ws, ctx.wait)?;
     let database = match args.db {
         true => Some(super::status_db::look(ctx, &ws, args.db_url.as_deref())?),
         false => None,

@@ -17,7 +17,7 @@ use crate::workspace::Workspace;
 pub(crate) fn run(ctx: &Context, args: &UnlinkProjectArgs) -> anyhow::Result<Outcome> {
     let found = ctx.workspace()?;
     // The registry is read again under the lock, so a concurrent change is not lost.
-    let _lock = reconcile::lock(&found, if args.dry_run { Lock::Shared } else { Lock::Exclusive })?;
+    let _lock = reconcile::lock(&found, if args.dry_run { Lock::Shared } else { Lock::Exclusive }, ctx.wait)?;
     let mut ws = Workspace::load(found.platform)?;
     let Some(project) = ws.registry.project(&args.name).cloned() else {
         let linked: Vec<&str> = ws.registry.projects.iter().map(|p| p.name.as_str()).collect();

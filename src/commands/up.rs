@@ -15,7 +15,7 @@ pub(crate) fn run(ctx: &Context, args: &UpArgs) -> anyhow::Result<Outcome> {
     let ws = ctx.workspace()?;
     let target = target(ctx, &ws, args.database.db_url.as_deref(), args.database.allow_remote, "apply migrations to")?;
     // Linking only changes links (as refresh, it always runs): the plan is the linked one.
-    let report = reconcile::relink(&ws, Mode::Apply, &[])?;
+    let report = reconcile::relink(&ws, Mode::Apply, &[], ctx.wait)?;
     render::report(ctx.ui, &report);
     if report.has_problems() {
         bail!("up refused: the links have the problems above, so nothing was applied; fix them and run `mynatca up` again");

@@ -8,7 +8,7 @@ use anyhow::Context as _;
 use super::{apply, plan, scan, Action, Applied, Input, Plan, Verdict, LOCK_FILE};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::gitdir;
-use crate::lockfile::{self, Held};
+use crate::lockfile::{self, Held, Wait};
 use crate::registry::Project;
 use crate::workspace::Workspace;
 
@@ -48,16 +48,16 @@ impl Survey {
 
 /// Takes `lock`, then scans. `unlinking`: projects leaving the registry, or the old
 /// entries of projects being replaced (their links are handed over).
-pub(crate) fn survey(ws: &Workspace, lock: Lock, unlinking: &[Project]) -> anyhow::Result<Survey> {
-    let held = self::lock(ws, lock)?;
+pub(crate) fn survey(ws: &Workspace, lock: Lock, unlinking: &[Project], wait: Wait) -> anyhow::Result<Survey> {
+    let held = self::lock(ws, lock, wait)?;
     Ok(Survey { input: scan(ws, unlinking)?, _lock: held })
 }
 
 /// Surveys, plans and (in `Apply` mode) applies under the exclusive lock, then keeps the
 /// platform's `info/exclude` block current.
-pub(crate) fn relink(ws: &Workspace, mode: Mode, unlinking: &[Project]) -> anyhow::Result<Report> {
+pub(crate) fn relink(ws: &Workspace, mode: Mode, unlinking: &[Project], wait: Wait) -> anyhow::Result<Report> {
     let lock = if mode == Mode::Apply { Lock::Exclusive } else { Lock::Shared };
-    let _held = self::lock(ws, lock)?;
+    let _held = self::lock(ws, lock, wait)?;
     relink_locked(ws, mode, unlinking)
 }
 
@@ -65,7 +65,7 @@ pub(crate) fn relink(ws: &Workspace, mode: Mode, unlinking: &[Project]) -> anyho
 /// unlink-project and new hold it across their read-modify-write of the registry).
 pub(crate) fn relink_locked(ws: &Workspace, mode: Mode, unlinking: &[Project]) -> anyhow::Result<Report> {
     let started = std::time::Instant::now();
-    let survey = survey(ws, Lock::None, unlinking)?;
+    let survey = survey(ws, Lock::None, unlinking, Wait::NONE)?;
     let dirs = || survey.input.dirs();
     tracing::debug!(
         "scanned {} link folders: {} files to link, {} entries already there ({:.1?})",
@@ -109,10 +109,10 @@ fn planned_line(action: &Action) -> String {
     format!("{} {}{target}", action.verb(), action.link().shown())
 }
 
-/// Takes the workspace lock, waiting as [`lockfile::configure`] says. Released when the
+/// Takes the workspace lock, waiting as `wait` says. Released when the
 /// returned guard is dropped. A shared lock creates nothing: with no lock file, no run
 /// ever changed a link, so there is nothing half-done to wait for.
-pub(crate) fn lock(ws: &Workspace, lock: Lock) -> anyhow::Result<Option<Held>> {
+pub(crate) fn lock(ws: &Workspace, lock: Lock, wait: Wait) -> anyhow::Result<Option<Held>> {
     let path = ws.platform.join(LOCK_FILE);
     let cannot = || format!("cannot lock {}", path.display());
     let (file, kind) = match lock {
@@ -127,7 +127,7 @@ pub(crate) fn lock(ws: &Workspace, lock: Lock) -> anyhow::Result<Option<Held>> {
             }
         },
     };
-    lockfile::acquire(file, &path, "the workspace lock", kind).map(Some)
+    lockfile::acquire(file, &path, "the workspace lock", kind, wait).map(Some)
 }
 
 /// Lists every managed link (and the lock) in the platform repo's `info/exclude`, so
