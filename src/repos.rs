@@ -102,52 +102,53 @@ pub(crate) fn overview(ws: &Workspace, wait: crate::lockfile::Wait) -> anyhow::R
     }
 
     let links = &input.migrations;
-    let own: Vec<&str> = links
-        .entries
-        .iter()
-        .filter(|(name, existing)| *existing == Existing::File && migration::is_sql_name(name))
-        .map(|(name, _)| name.as_str())
-        .collect();
-    let mut repos = vec![Repo {
-        name: crate::workspace::Repo::PLATFORM.to_string(),
-        path: ws.platform.clone(),
-        git: git_state(&ws.platform, &managed),
-        migrations: links.exists.then_some(own.len()),
-        linked: linked.values().sum(),
-        newest: newest(own.iter().copied()),
-    }];
-
-    for project in &ws.registry.projects {
-        let root = ws.project_root(project);
-        let migrations_dir = ws.migrations_dir(project);
-        let git = if root.is_dir() { git_state(&root, &managed) } else { GitState::Missing };
-        let files: Vec<&str> =
-            links.offers.iter().filter(|o| o.project == project.name).map(|o| o.name.as_str()).collect();
-        // Counted as the folder holds them: files that are not linked count too.
-        let refused = links.refused.iter().filter(|r| r.project == project.name).count();
-        let has_migrations = migrations_dir.is_dir();
-        if let Some(missing) = reconcile::missing_part(ws, project) {
-            warnings.push(
-                Diagnostic::general(Code::Registry, missing.message(&project.name)).in_project(&project.name).warning(),
-            );
-        }
-        repos.push(Repo {
-            name: project.name.clone(),
-            path: root,
-            git,
-            migrations: has_migrations.then_some(files.len() + refused),
-            linked: linked.get(project.name.as_str()).copied().unwrap_or(0),
-            newest: newest(files.into_iter()),
-        });
+    // Each repo's migration files, read once: the platform's own, each project's offers
+    // and the files not linked (counted as the folder holds them).
+    let mut files: HashMap<&str, Vec<&str>> = HashMap::new();
+    let own =
+        links.entries.iter().filter(|(name, existing)| *existing == Existing::File && migration::is_sql_name(name));
+    files.entry(crate::workspace::Repo::PLATFORM).or_default().extend(own.map(|(name, _)| name.as_str()));
+    for offer in &links.offers {
+        files.entry(offer.project.as_str()).or_default().push(&offer.name);
+    }
+    let mut refused: HashMap<&str, usize> = HashMap::new();
+    for file in &links.refused {
+        *refused.entry(file.project.as_str()).or_default() += 1;
     }
 
-    for repo in &repos {
+    let mut repos = Vec::new();
+    for repo in ws.repos() {
+        let (name, root) = (repo.name(), ws.root(repo));
+        let names = files.remove(name).unwrap_or_default();
+        let git = if root.is_dir() { git_state(&root, &managed) } else { GitState::Missing };
+        let (migrations, linked) = match repo.project() {
+            None => (links.exists.then_some(names.len()), linked.values().sum()),
+            Some(project) => {
+                if let Some(missing) = reconcile::missing_part(ws, project) {
+                    let message = missing.message(name);
+                    warnings.push(Diagnostic::general(Code::Registry, message).in_project(name).warning());
+                }
+                let count = names.len() + refused.get(name).copied().unwrap_or(0);
+                (ws.migrations_dir(project).is_dir().then_some(count), linked.get(name).copied().unwrap_or(0))
+            }
+        };
+        let newest = newest(names.into_iter());
+        repos.push(Repo { name: name.to_string(), path: root, git, migrations, linked, newest });
+    }
+    warnings.extend(repo_warnings(&repos, pending));
+    Ok(Overview { repos, warnings })
+}
+
+/// Repos whose git state cannot be read, a branch mix, pending link changes.
+fn repo_warnings(repos: &[Repo], pending: usize) -> Vec<Diagnostic> {
+    let mut warnings = Vec::new();
+    for repo in repos {
         if let GitState::Unreadable(why) = &repo.git {
             let message = format!("{}: cannot read git state of {}: {why}", repo.name, repo.path.display());
             warnings.push(Diagnostic::general(Code::Git, message).in_project(&repo.name));
         }
     }
-    if let Some(message) = branch_mix(&repos) {
+    if let Some(message) = branch_mix(repos) {
         warnings.push(Diagnostic::general(Code::BranchMix, message));
     }
     if pending > 0 {
@@ -159,7 +160,7 @@ pub(crate) fn overview(ws: &Workspace, wait: crate::lockfile::Wait) -> anyhow::R
             ),
         ));
     }
-    Ok(Overview { repos, warnings })
+    warnings
 }
 
 /// The version of the file applied last: Supabase applies in byte-wise name order.

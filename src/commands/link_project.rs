@@ -64,16 +64,7 @@ pub(crate) fn run(ctx: &Context, args: &LinkProjectArgs) -> anyhow::Result<Outco
     }
 
     // Every edit is made in memory first, so a bad config.toml stops us before any write.
-    let mut config = load_config(ctx.ui, &ws, &project)?;
-    let mut notes = Vec::new();
-    if let Some(config) = &mut config {
-        if let Some(old) = replaced.as_ref().filter(|old| old.schema != project.schema) {
-            if config.remove_api_schema(&old.schema)? {
-                notes.push(format!("config.toml: removed {} from [api] schemas", old.schema));
-            }
-        }
-        notes.extend(add_to_config(&ws, config, &project)?);
-    }
+    let (config, notes) = edits::config_edits(ctx.ui, &ws, &project, replaced.as_ref())?;
     let verb = match (args.dry_run, replaced.is_some()) {
         (false, true) => "updated",
         (false, false) => "added",

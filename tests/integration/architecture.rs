@@ -122,3 +122,65 @@ fn no_cycle_between_modules_at_any_level() {
     }
     assert!(edges["lint::facts"].contains("lint::touch"), "the graph is read: {:?}", edges["lint::facts"]);
 }
+
+/// Every `.rs` file under `src/`, relative to it, with its whole text.
+fn sources() -> Vec<(String, String)> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut found = Vec::new();
+    for entry in walkdir::WalkDir::new(&src).into_iter().map(Result::unwrap) {
+        if entry.path().extension().and_then(|e| e.to_str()) == Some("rs") {
+            let relative = entry.path().strip_prefix(&src).unwrap().display().to_string();
+            found.push((relative, std::fs::read_to_string(entry.path()).unwrap()));
+        }
+    }
+    found.sort();
+    found
+}
+
+/// Each function's name and its length in lines, from its `fn` line to the brace that
+/// closes it at the same indent (rustfmt's layout).
+fn functions(text: &str) -> Vec<(String, usize)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut found = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let code = line.trim_start();
+        let indent = line.len() - code.len();
+        let Some(at) = code.find("fn ").filter(|&at| {
+            let before = &code[..at];
+            before.is_empty()
+                || before
+                    .split_whitespace()
+                    .all(|w| ["pub", "pub(crate)", "pub(super)", "const", "unsafe", "async", "extern"].contains(&w))
+        }) else {
+            continue;
+        };
+        let name: String = code[at + 3..].chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        let close = format!("{}}}", " ".repeat(indent));
+        if code.ends_with(';') {
+            continue;
+        }
+        if let Some(end) = lines[i..].iter().position(|l| *l == close) {
+            found.push((name, end + 1));
+        }
+    }
+    found
+}
+
+#[test]
+fn files_functions_and_commands_stay_small() {
+    let mut too_big = Vec::new();
+    for (path, text) in sources() {
+        let lines = text.lines().count();
+        let limit = if path.starts_with("commands/") && path.matches('/').count() == 1 { 300 } else { 600 };
+        if lines > limit {
+            too_big.push(format!("{path}: {lines} lines (at most {limit})"));
+        }
+        for (name, length) in functions(&text) {
+            if length > 80 {
+                too_big.push(format!("{path}: fn {name} has {length} lines (at most 80)"));
+            }
+        }
+    }
+    assert!(too_big.is_empty(), "{}", too_big.join("\n"));
+    assert!(functions("fn a() {\n    1\n}\n") == [("a".to_string(), 3)], "functions are measured");
+}

@@ -45,3 +45,24 @@ pub(super) fn add_to_config(
     }
     Ok(notes)
 }
+
+/// config.toml with the project's schema and seed glob (and a replaced entry's old schema
+/// gone), in memory, and one note per change.
+pub(super) fn config_edits(
+    ui: &Ui,
+    ws: &Workspace,
+    project: &Project,
+    replaced: Option<&Project>,
+) -> anyhow::Result<(Option<SupabaseConfig>, Vec<String>)> {
+    let mut config = load_config(ui, ws, project)?;
+    let mut notes = Vec::new();
+    if let Some(config) = &mut config {
+        if let Some(old) = replaced.filter(|old| old.schema != project.schema) {
+            if config.remove_api_schema(&old.schema)? {
+                notes.push(format!("config.toml: removed {} from [api] schemas", old.schema));
+            }
+        }
+        notes.extend(add_to_config(ws, config, project)?);
+    }
+    Ok((config, notes))
+}
