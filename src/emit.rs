@@ -35,6 +35,8 @@ pub(crate) struct Places {
     style: PathStyle,
     /// Each repo's top folder, as written and with links resolved, to its name.
     roots: HashMap<PathBuf, String>,
+    /// The repo whose files GitHub annotations name: the one a workflow checked out.
+    annotated: Option<String>,
     parents: RefCell<HashMap<PathBuf, PathBuf>>,
 }
 
@@ -46,7 +48,19 @@ impl Places {
             roots.insert(canonical_or_lexical(&root), repo.name().to_string());
             roots.insert(root, repo.name().to_string());
         }
-        Places { cwd: canonical_or_lexical(cwd), style, roots, parents: RefCell::default() }
+        let mut places =
+            Places { cwd: canonical_or_lexical(cwd), style, roots, annotated: None, parents: RefCell::default() };
+        places.annotated = places.repo_path(&places.cwd).map(|file| file.project);
+        places
+    }
+
+    /// GitHub annotations name the files of `repo` (`check --project`), instead of the
+    /// repo holding the current directory.
+    pub(crate) fn annotating(self, repo: Option<&str>) -> Places {
+        match repo {
+            Some(repo) => Places { annotated: Some(repo.to_string()), ..self },
+            None => self,
+        }
     }
 
     /// Places with no repos: every file named from the current directory.
@@ -55,6 +69,7 @@ impl Places {
             cwd: canonical_or_lexical(cwd),
             style: PathStyle::Cwd,
             roots: HashMap::new(),
+            annotated: None,
             parents: RefCell::default(),
         }
     }
@@ -104,6 +119,15 @@ impl Places {
         in_repo.unwrap_or_else(|| self.relative_to_cwd(path))
     }
 
+    /// Whether a GitHub annotation may name `path`: a file of the repository checked out
+    /// (any file, when the current directory is in no repo and no `--project` names one).
+    fn annotatable(&self, path: &Path) -> bool {
+        match &self.annotated {
+            None => true,
+            Some(repo) => self.repo_path(path).is_some_and(|file| file.project == *repo),
+        }
+    }
+
     /// Relative to the current directory (links resolved): what findings are sorted by,
     /// whatever `--paths` says, so every style lists them in one order.
     pub(crate) fn relative_to_cwd(&self, path: &Path) -> String {
@@ -142,18 +166,28 @@ pub(crate) fn text(
     Ok(())
 }
 
-/// GitHub Actions workflow commands, one annotation per finding on its file and line.
+/// GitHub Actions workflow commands, one annotation per finding on its file and line. A
+/// file of another repo than the one checked out is named in the message instead, where
+/// GitHub cannot misplace it on a file of the same path.
 pub(crate) fn github(out: &mut dyn Write, diagnostics: &[Diagnostic], places: &Places) -> io::Result<()> {
     let data = |s: &str| s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
     let property = |s: &str| data(s).replace(':', "%3A").replace(',', "%2C");
     for d in diagnostics {
         let mut properties = Vec::new();
-        if let Some(path) = &d.path {
-            properties.push(format!("file={}", property(&places.shown(path))));
-            properties.extend(d.line.map(|line| format!("line={line}")));
-            properties.extend(d.column.map(|column| format!("col={column}")));
-        }
         let mut message = d.message.clone();
+        match &d.path {
+            Some(path) if places.annotatable(path) => {
+                properties.push(format!("file={}", property(&places.shown(path))));
+                properties.extend(d.line.map(|line| format!("line={line}")));
+                properties.extend(d.column.map(|column| format!("col={column}")));
+            }
+            Some(_) => {
+                let (project, file) = places.file(d);
+                let repo = project.map(|p| format!("{p}: ")).unwrap_or_default();
+                message = format!("{repo}{}:{}: {message}", file.unwrap_or_default(), d.line.unwrap_or(1));
+            }
+            None => {}
+        }
         properties.push(format!("title={}", property(&format!("mynatca {}", d.code.as_str()))));
         if let Some(hint) = &d.hint {
             message = format!("{message}\n{hint}");

@@ -55,7 +55,7 @@ pub(crate) fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<Outcome> {
         (None, Format::Github) => PathStyle::Repo,
         (None, _) => PathStyle::Cwd,
     };
-    let places = Places::new(&ws, &ctx.cwd, style);
+    let places = Places::new(&ws, &ctx.cwd, style).annotating(args.project.as_deref());
     let findings = shown(findings, &places, args.project.as_deref());
     let (errors, warnings) = diagnostic::counts(&findings);
     let ok = !(errors > 0 || (args.strict && warnings > 0));

@@ -64,15 +64,18 @@ fn text_paints_only_the_label_and_escapes_control_characters() {
 }
 
 #[test]
-fn github_names_each_file_inside_its_repo_with_its_line_and_column() {
+fn github_annotates_the_checked_out_repo_and_names_the_others_in_the_message() {
     let ws = workspace();
     let places = Places::new(&ws, Path::new("/w/pay"), PathStyle::Repo);
     assert_eq!(
         emitted(|out| github(out, &findings(), &places)),
         "::error file=supabase/migrations/1_pay_x.sql,line=2,title=mynatca ownership::pay may not alter public.members\n\
-         ::warning file=supabase/config.toml,line=3,col=5,title=mynatca config-schemas::schema pay, not exposed%0Aadd \"pay\"\n\
+         ::warning title=mynatca config-schemas::platform: supabase/config.toml:3: schema pay, not exposed%0Aadd \"pay\"\n\
          ::warning title=mynatca branch-mix::repos on different branches\n"
     );
+    let platform = Places::new(&ws, Path::new("/w/pay"), PathStyle::Repo).annotating(Some("platform"));
+    assert!(emitted(|out| github(out, &findings(), &platform))
+        .contains("::warning file=supabase/config.toml,line=3,col=5,title=mynatca config-schemas::"));
 }
 
 #[test]

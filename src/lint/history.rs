@@ -75,22 +75,37 @@ pub(crate) fn read_base(project: &str, folder: &Path, base: Option<&str>) -> Res
     };
     let rel = folder.strip_prefix(&git.work_tree).unwrap_or(Path::new(""));
     let files = folder_files(&repo, &tree, rel);
-    let forked = match tip.and_then(|tip| fork_point(&repo, &tip)) {
-        Some(commit) => commit.tree().map_or_else(|_| files.clone(), |tree| folder_files(&repo, &tree, rel)),
-        None => files.clone(),
+    let forked = match tip.map(|tip| fork_point(&repo, &tip)) {
+        Some(Fork::At(commit)) => commit.tree().map_or_else(|_| files.clone(), |tree| folder_files(&repo, &tree, rel)),
+        // A shallow clone lacks the history that says what this branch changed: judging
+        // against the tip would call the base's newer files deletions and renames.
+        Some(Fork::Unknown) if repo.is_shallow() => {
+            return Err(no_base(format!(
+                "a shallow clone without the history shared with {reference}; fetch it (`git fetch --unshallow`, or `fetch-depth: 0` in CI)"
+            )))
+        }
+        _ => files.clone(),
     };
     Ok(Some(Base { project: project.to_string(), reference, folder: folder.to_path_buf(), files, forked, git }))
 }
 
-/// The merge-base of HEAD and `tip`, when it is not `tip` itself (HEAD unborn, or no
-/// common history: none).
-fn fork_point<'r>(repo: &'r git2::Repository, tip: &git2::Commit) -> Option<git2::Commit<'r>> {
-    let head = repo.head().ok()?.peel_to_commit().ok()?;
-    let id = repo.merge_base(head.id(), tip.id()).ok()?;
-    if id == tip.id() {
-        return None;
+/// Where HEAD forked from a base's tip.
+enum Fork<'r> {
+    /// The merge-base, older than the tip.
+    At(git2::Commit<'r>),
+    /// HEAD is the tip or ahead of it (or unborn): the tip is where it forked.
+    Tip,
+    /// No common history here (a shallow clone, or unrelated histories).
+    Unknown,
+}
+
+fn fork_point<'r>(repo: &'r git2::Repository, tip: &git2::Commit) -> Fork<'r> {
+    let Some(head) = repo.head().ok().and_then(|head| head.peel_to_commit().ok()) else { return Fork::Tip };
+    match repo.merge_base(head.id(), tip.id()) {
+        Ok(id) if id == tip.id() => Fork::Tip,
+        Ok(id) => repo.find_commit(id).map_or(Fork::Tip, Fork::At),
+        Err(_) => Fork::Unknown,
     }
-    repo.find_commit(id).ok()
 }
 
 /// The migration files (blobs whose names the Supabase CLI reads) of the folder `rel` in `tree`.

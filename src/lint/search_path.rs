@@ -74,13 +74,22 @@ impl Scope {
                 if let Some(value) = set_config_search_path(s) {
                     self.search_path = Some(parse_search_path(value));
                 }
+                // `SELECT ... INTO TEMP t`
+                self.note_temp(s.into_clause.as_ref().and_then(|into| into.rel.as_ref()));
             }
-            NodeEnum::CreateStmt(s) => {
-                if let Some(rel) = s.relation.as_ref().filter(|r| r.relpersistence == "t") {
-                    self.temp.insert(rel.relname.clone());
-                }
-            }
+            NodeEnum::CreateStmt(s) => self.note_temp(s.relation.as_ref()),
+            // `CREATE TEMP TABLE t AS ...`
+            NodeEnum::CreateTableAsStmt(s) => self.note_temp(s.into.as_ref().and_then(|into| into.rel.as_ref())),
             _ => {}
+        }
+    }
+}
+
+impl Scope {
+    /// A temporary table, by whichever statement created it, lives in pg_temp.
+    fn note_temp(&mut self, rel: Option<&pg_query::protobuf::RangeVar>) {
+        if let Some(rel) = rel.filter(|r| r.relpersistence == "t") {
+            self.temp.insert(rel.relname.clone());
         }
     }
 }

@@ -248,21 +248,11 @@ impl Duplicate {
         )
     }
 
-    /// One diagnostic per file involved, naming the others.
+    /// One diagnostic per file involved, each with the message `link` prints once.
     fn diagnostics(&self) -> impl Iterator<Item = Diagnostic> + '_ {
+        let message = self.message();
         self.files.iter().map(move |file| {
-            let others: Vec<String> = self
-                .files
-                .iter()
-                .filter(|other| *other != file)
-                .map(|other| format!("{} ({})", crate::ui::escape(&other.name), other.project))
-                .collect();
-            let message = format!(
-                "version {} is also used by {}; `supabase db reset` would fail on schema_migrations_pkey: give all but one a new version (`mynatca new` picks a free one)",
-                self.version,
-                others.join(", ")
-            );
-            Diagnostic::new(Code::DuplicateVersion, &file.path, 1, message).in_project(&file.project)
+            Diagnostic::new(Code::DuplicateVersion, &file.path, 1, message.clone()).in_project(&file.project)
         })
     }
 }

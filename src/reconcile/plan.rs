@@ -205,9 +205,10 @@ fn check_names(dir: &LinkDir, in_place: &[InPlace], plan: &mut Plan) {
                     first.insert(m.version, file);
                 }
             }
+            // At the file itself, in its own repo, as `check` reports it.
             None => plan.verdict.warnings.push(Diagnostic::new(
                 Code::NamePattern,
-                dir.path.join(file.name),
+                file.file(dir).path,
                 1,
                 format!(
                     "{} ({}) does not match <version>_<name>.sql; the Supabase CLI skips it (rename it)",

@@ -267,3 +267,24 @@ fn a_name_already_on_the_base_is_kept_not_renamed() {
         ))
         .go();
 }
+
+#[test]
+fn a_shallow_clone_without_the_shared_history_is_a_warning_not_a_deletion() {
+    let ws = team();
+    ws.git("pay", &["switch", "-q", "-c", "feature/rates"]);
+    ws.migration("pay", MINE, "select 1;\n");
+    ws.commit_all("pay", "add rates");
+    ws.git("pay", &["push", "-q", "origin", "feature/rates"]);
+    teammate_pushes(&ws, "pay", LATE);
+    // CI's shallow checkout of the branch, with the base's tip fetched but no shared history.
+    let url = format!("file://{}", remote(&ws, "pay"));
+    std::fs::rename(ws.path("pay"), ws.path("pay-full")).unwrap();
+    ws.git(".", &["clone", "-q", "--depth", "1", "--no-single-branch", "-b", "feature/rates", &url, "pay"]);
+    ws.run("pay", ["check", "--project", "pay"])
+        .env("CI", "true")
+        .stdout(format!(
+            ".:1: warning[history-edit]: pay has no base to compare with (a shallow clone without the history shared with origin/HEAD; fetch it (`git fetch --unshallow`, or `fetch-depth: 0` in CI)), so history-edit and out-of-order skip it; fetch the base branch or pass --base REF\n{}",
+            summary(5, 0, 1)
+        ))
+        .go();
+}

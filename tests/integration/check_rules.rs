@@ -296,21 +296,36 @@ fn github_format_prints_one_annotation_per_finding() {
     add_pay_migration(&ws, "20251215130100_add_rates.sql", "insert into public.members values ('1, 2');\n")
         .stdout(LINKED_ONE_MORE)
         .go();
+    let name_prefix =
+        "description \"add_rates\" does not name the schema pay; rename it to 20251215130100_pay_add_rates.sql";
+    let ownership = "pay may not insert into public.members (owned by platform)";
     let annotations = |file: &str| {
         format!(
-            "::warning file={file},line=1,title=mynatca name-prefix::description \"add_rates\" does not name the schema pay; rename it to 20251215130100_pay_add_rates.sql\n\
-             ::error file={file},line=1,title=mynatca ownership::pay may not insert into public.members (owned by platform)\n{}",
+            "::warning file={file},line=1,title=mynatca name-prefix::{name_prefix}\n\
+             ::error file={file},line=1,title=mynatca ownership::{ownership}\n{}",
             summary(5, 1, 1)
         )
     };
-    // By default a file is named inside its own repo, as GitHub names the files of the
-    // repository a workflow checked out; --paths cwd names it from the current directory.
+    // A file is named inside its own repo, as GitHub names the files of the repository a
+    // workflow checked out: pay's, in pay or with --project pay.
+    let in_pay = annotations("supabase/migrations/20251215130100_add_rates.sql");
+    ws.run("pay", ["check", "--format", "github"]).status(1).stdout(&in_pay).go();
+    check(&ws, &["--format", "github", "--project", "pay"]).status(1).stdout(&in_pay).go();
+    // From the platform, pay's file is not the platform's to annotate: named in the message.
+    let file = "supabase/migrations/20251215130100_add_rates.sql";
     check(&ws, &["--format", "github"])
         .status(1)
-        .stdout(annotations("supabase/migrations/20251215130100_add_rates.sql"))
+        .stdout(format!(
+            "::warning title=mynatca name-prefix::pay: {file}:1: {name_prefix}\n\
+             ::error title=mynatca ownership::pay: {file}:1: {ownership}\n{}",
+            summary(5, 1, 1)
+        ))
         .go();
-    let file = pay_file("20251215130100_add_rates.sql");
-    check(&ws, &["--format", "github", "--paths", "cwd"]).status(1).stdout(annotations(&file)).go();
+    // --paths cwd names it from the current directory, with no repo to judge by.
+    ws.run(".", ["check", "--format", "github", "--paths", "cwd"])
+        .status(1)
+        .stdout(annotations("pay/supabase/migrations/20251215130100_add_rates.sql"))
+        .go();
     // --json and --format are exclusive.
     let usage = "the argument '--format <FORMAT>' cannot be used with '--json'";
     check(&ws, &["--format", "github", "--json"])

@@ -287,3 +287,19 @@ fn the_readmes_github_workflows_are_valid_and_their_commands_work_on_their_layou
         )
     );
 }
+
+#[test]
+fn link_and_check_name_a_files_finding_at_the_same_file() {
+    let ws = clean();
+    ws.migration("pay", "NotAMigration.sql", "select 1;\n");
+    let at = |args: &[&str], key: &str| -> (String, String, String) {
+        let done = ws.mynatca("platform").args(args).output().unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&done.stdout).unwrap();
+        let issue = doc[key].as_array().unwrap().iter().find(|i| i["kind"] == "name-pattern").cloned().unwrap();
+        let text = |k: &str| issue[k].as_str().unwrap_or_default().to_string();
+        (text("kind"), text("project"), text("path"))
+    };
+    let expected = ("name-pattern".to_string(), "pay".to_string(), "supabase/migrations/NotAMigration.sql".to_string());
+    assert_eq!(at(&["link", "--json"], "warnings"), expected);
+    assert_eq!(at(&["check", "--json"], "warnings"), expected);
+}

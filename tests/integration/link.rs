@@ -278,25 +278,14 @@ fn duplicate_versions_are_reported_with_every_file_and_project() {
 
     let mut expected = report(&[], 7, false);
     expected["ok"] = json!(false);
-    // One error per file involved, each naming its file in its own repo and the others,
-    // as `check` words it.
-    let message = |others: &str| {
-        format!(
-            "version 20251215120004 is also used by {others}; `supabase db reset` would fail on \
-             schema_migrations_pkey: give all but one a new version (`mynatca new` picks a free one)"
-        )
-    };
-    let (platform, discord, pay) = (
-        "20251215120004_add_facilities.sql (platform)",
-        "20251215120004_discord_add_logs.sql (discord)",
-        "20251215120004_pay_add_shifts.sql (pay)",
-    );
+    // One error per file involved, each naming its file in its own repo.
+    let message = DUPLICATE.strip_prefix("error: ").unwrap().trim_end();
     expected["errors"] = json!([
-        {"kind": "duplicate-version", "message": message(&format!("{discord}, {pay}")), "project": "platform",
+        {"kind": "duplicate-version", "message": message, "project": "platform",
          "path": "supabase/migrations/20251215120004_add_facilities.sql", "line": 1},
-        {"kind": "duplicate-version", "message": message(&format!("{platform}, {pay}")), "project": "discord",
+        {"kind": "duplicate-version", "message": message, "project": "discord",
          "path": "supabase/migrations/20251215120004_discord_add_logs.sql", "line": 1},
-        {"kind": "duplicate-version", "message": message(&format!("{platform}, {discord}")), "project": "pay",
+        {"kind": "duplicate-version", "message": message, "project": "pay",
          "path": "supabase/migrations/20251215120004_pay_add_shifts.sql", "line": 1},
     ]);
     ws.run("platform", ["link", "--json"]).status(1).stdout_json(expected).stderr(DUPLICATE).go();

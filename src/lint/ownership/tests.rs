@@ -140,6 +140,13 @@ fn unqualified_names_follow_the_search_path() {
     assert!(check("pay", "select set_config('search_path', '', false);\ncreate table t (id int);").is_empty());
     // Temporary tables live in pg_temp.
     assert!(check("pay", "create temp table t (id int);\ninsert into t values (1);\ndrop table t;").is_empty());
+    // However the temporary table was made: AS SELECT, SELECT INTO TEMP.
+    let ctas = "create temp table t as select membernumber from public.members;\ninsert into t values ('x');\n";
+    assert!(check("pay", ctas).is_empty(), "{:?}", check("pay", ctas));
+    let into = "select 1 as id into temp w;\ninsert into w values (2);\n";
+    assert!(check("pay", into).is_empty(), "{:?}", check("pay", into));
+    let body = "create function pay.f() returns void language plpgsql as $$\nbegin\n  create temp table x as select 1 as id;\n  insert into x values (2);\nend $$;\n";
+    assert!(check("pay", body).is_empty(), "{:?}", check("pay", body));
 }
 
 #[test]
