@@ -6,6 +6,7 @@
 //! - [`ownership`]: `parse` and `ownership`, on PostgreSQL's own grammar;
 //! - [`links`]: the link rules, from the plan `mynatca link` would carry out;
 //! - [`config`]: the registry and config.toml;
+//! - [`hooks`]: whether each repo's hooks run mynatca;
 //! - [`migrations`]: every migration through the SQL rules, parsed once;
 //! - [`facts`], [`order`], [`rls`]: what each statement creates, references and
 //!   secures, and the workspace-wide rules over them in apply order;
@@ -19,6 +20,7 @@ use std::path::PathBuf;
 pub(crate) mod config;
 pub(crate) mod facts;
 pub(crate) mod history;
+pub(crate) mod hooks;
 pub(crate) mod links;
 pub(crate) mod migrations;
 pub(crate) mod names;

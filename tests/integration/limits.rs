@@ -15,7 +15,7 @@ fn a_ten_megabyte_line_with_an_error_at_its_end_is_checked_in_bounded_memory() {
     ws.test(command)
         .status(1)
         .stdout(
-            ".:1: warning[hooks]: platform lacks mynatca's post-checkout, post-merge, pre-commit hooks, so links go stale on checkout and merge; run `mynatca setup-hooks` in it\n\
+            ".:1: warning[hooks]: platform lacks mynatca's post-checkout, post-merge, post-rewrite, pre-commit hooks, so links go stale on checkout, merge and rebase, and direct commits to protected branches are not blocked; run `mynatca setup-hooks` in it\n\
              supabase/migrations/00000000000001_big_platform.sql:1: error[parse]: PostgreSQL rejects this: syntax error at or near \"selec\"\n\
              checked 1 migration in 1 repo: 1 error, 1 warning\n",
         )
