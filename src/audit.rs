@@ -70,6 +70,7 @@ struct Snapshot<'a> {
 /// the registry and config.toml; no SQL is read.
 fn read<'a>(ws: &'a Workspace, registry_ok: bool, findings: &mut Vec<Finding>) -> anyhow::Result<Snapshot<'a>> {
     let registry_text = std::fs::read_to_string(&ws.registry.path).unwrap_or_default();
+    let entry_lines = lint::RegistryLines::new(&registry_text);
     let present: Vec<_> = ws
         .registry
         .projects
@@ -81,7 +82,7 @@ fn read<'a>(ws: &'a Workspace, registry_ok: bool, findings: &mut Vec<Finding>) -
             findings.push(Finding::new(
                 Rule::Registry,
                 &ws.registry.path,
-                lint::registry_entry_line(&registry_text, &project.name),
+                entry_lines.line(&project.name),
                 missing.message(&project.name),
             ));
             false

@@ -34,7 +34,7 @@ pub(crate) mod search_path;
 pub(crate) mod touch;
 pub(crate) mod transaction;
 
-pub(crate) use config::{config_findings, registry_entry_line, registry_error};
+pub(crate) use config::{config_findings, registry_error, RegistryLines};
 pub(crate) use links::link_findings;
 pub(crate) use migrations::check_migrations;
 pub(crate) use names::name_findings;
