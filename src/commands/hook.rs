@@ -170,7 +170,7 @@ fn hint(url: &str, local: &HashSet<String>) -> Option<String> {
 /// NEW FLAG` (FLAG 1 for a branch checkout), post-merge compares `ORIG_HEAD` with `HEAD`,
 /// post-rewrite after an amend `HEAD@{1}` with `HEAD`. While a rebase is under way (its
 /// first checkout, an amend at a stop) links are only added; post-rewrite after the
-/// rebase relinks in full.
+/// rebase relinks in full, unless an autostash is still to be applied.
 fn scope(ctx: &Context, ws: &Workspace, hook: HookName, args: &[String]) -> Scope {
     let Some(git) = gitdir::current(&ctx.cwd) else {
         return Scope::All;
@@ -194,6 +194,9 @@ fn scope(ctx: &Context, ws: &Workspace, hook: HookName, args: &[String]) -> Scop
             let stopped = matches!(gitdir::rebase(&git.git_dir), Some(Rebase::Merge { .. } | Rebase::Apply));
             ("HEAD@{1}", "HEAD", stopped)
         }
+        // git applies a rebase's autostash after post-rewrite: the files it holds are
+        // missing now, and their links must stay.
+        (HookName::PostRewrite, _) if gitdir::autostash_pending(&git.git_dir) => return Scope::Additions,
         _ => return Scope::All,
     };
     if checkout::untouched(ws, &git, old, new) {

@@ -189,3 +189,24 @@ fn an_amend_at_a_rebase_stop_only_adds_links() {
     ws.run_git("pay", &["rebase", "--continue"]).go();
     assert_eq!(ws.links(), [BASELINE, UPSTREAM, LOCAL, second, extra]);
 }
+
+/// git applies the autostash after post-rewrite: a staged migration it holds keeps its link.
+#[test]
+fn an_autostashed_migration_keeps_its_link() {
+    let ws = with_remote();
+    local_branch(&ws);
+    colleague_pushes(&ws, UPSTREAM);
+    let staged = "20251215120003_pay_add_rates.sql";
+    ws.migration("pay", staged, "create table pay.rates (id int);\n");
+    ws.git("pay", &["add", "-A"]);
+    ws.run("platform", ["link"]).stdout(linked(1, 0, 0, 3)).go();
+    ws.run_git("pay", &["pull", "-q", "--rebase", "--autostash"])
+        .filter(|text| match text.strip_prefix("Created autostash: ") {
+            Some(_) => "Created autostash: SHA\n".to_string(),
+            None => text.to_string(),
+        })
+        .stdout("Created autostash: SHA\n")
+        .stderr(linked(1, 0, 0, 2) + "Applied autostash.\n")
+        .go();
+    assert_eq!(ws.links(), [BASELINE, UPSTREAM, LOCAL, staged]);
+}
