@@ -85,6 +85,7 @@ struct Snapshot<'a> {
 /// the registry and config.toml; no SQL is read.
 fn read<'a>(ws: &'a Workspace, registry_ok: bool, findings: &mut Vec<Finding>) -> anyhow::Result<Snapshot<'a>> {
     let registry_text = std::fs::read_to_string(&ws.registry.path).unwrap_or_default();
+    let entry_lines = lint::RegistryLines::new(&registry_text);
     let present: Vec<Repo> = ws
         .repos()
         .filter(|repo| {
@@ -95,7 +96,7 @@ fn read<'a>(ws: &'a Workspace, registry_ok: bool, findings: &mut Vec<Finding>) -
             findings.push(Finding::new(
                 Rule::Registry,
                 &ws.registry.path,
-                lint::registry_entry_line(&registry_text, &project.name),
+                entry_lines.line(&project.name),
                 missing.message(&project.name),
             ));
             false
@@ -319,8 +320,12 @@ fn tree_names(repo: &git2::Repository, tree: Option<&git2::Tree>, folder: &Path)
 }
 
 /// `hooks`: each repo (the platform and each linked project, once per git repo) should
-/// have mynatca's hooks; a folder in no git repo cannot have any.
+/// run mynatca's hooks, however they are installed; a folder in no git repo cannot have
+/// any. Nothing in CI: hooks belong to developers' clones.
 fn hook_findings(repos: &[(&str, PathBuf)]) -> Vec<Finding> {
+    if hooks::in_ci() {
+        return Vec::new();
+    }
     let mut seen = HashSet::new();
     let mut findings = Vec::new();
     for (name, root) in repos {
@@ -336,16 +341,21 @@ fn hook_findings(repos: &[(&str, PathBuf)]) -> Vec<Finding> {
         if !seen.insert(git.common_dir.clone()) {
             continue;
         }
-        let message = match hooks::missing_hooks(&git.work_tree) {
-            Ok(missing) if missing.is_empty() => continue,
-            Ok(missing) => format!(
-                "{name} lacks mynatca's {} hook{}, so links go stale on checkout and merge; run `mynatca setup-hooks` in it",
-                missing.join(", "),
-                if missing.len() == 1 { "" } else { "s" }
-            ),
-            Err(err) => format!("cannot read {name}'s hooks: {}", err.message()),
+        let read = git.open().and_then(|repo| Ok((hooks::hooks_dir_of(&repo)?, repo)));
+        let (dir, repo) = match read {
+            Ok(read) => read,
+            Err(err) => {
+                let message = format!("cannot read {name}'s hooks: {}", err.message());
+                findings.push(Finding::new(Rule::Hooks, &git.work_tree, 1, message));
+                continue;
+            }
         };
-        findings.push(Finding::new(Rule::Hooks, &git.work_tree, 1, message));
+        let found: Vec<_> =
+            hooks::HookName::ALL.into_iter().map(|hook| (hook, hooks::inspect(&dir, &git.work_tree, hook))).collect();
+        let shared_folder = found.iter().any(|(_, hook)| *hook != hooks::Hook::RunsMynatca)
+            && hooks::shared_folder(&repo, &git.work_tree, &dir).is_some();
+        let repo_hooks = lint::hooks::RepoHooks { name, root: &git.work_tree, hooks: found, shared_folder };
+        findings.extend(lint::hooks::hook_findings(&repo_hooks));
     }
     findings
 }

@@ -142,7 +142,7 @@ Examples:
   mynatca hook post-checkout \"$@\"    # what the installed shims run
   MYNATCA_HOOKS=0 git checkout main    # skip every mynatca hook once
 
-Exit codes: 0 always for post-checkout and post-merge; 1 pre-commit on a protected branch; 2 usage or configuration error (no platform, bad registry, bad flag)";
+Exit codes: 0 always for post-checkout, post-merge and post-rewrite; 1 pre-commit on a protected branch; 2 usage or configuration error (no platform, bad registry, bad flag)";
 
 const LINK_PROJECT_HELP: &str = "\
 Examples:

@@ -9,26 +9,40 @@ use anyhow::Context as _;
 use crate::fsutil;
 use crate::lockfile;
 
+mod managers;
+pub(crate) use managers::{inspect, Hook, Manager};
+
 /// The hooks mynatca installs.
-pub const HOOK_NAMES: [&str; 3] = [HookName::ALL[0].as_str(), HookName::ALL[1].as_str(), HookName::ALL[2].as_str()];
+pub const HOOK_NAMES: [&str; 4] =
+    [HookName::ALL[0].as_str(), HookName::ALL[1].as_str(), HookName::ALL[2].as_str(), HookName::ALL[3].as_str()];
 
 /// The hooks mynatca installs and runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum HookName {
     PostCheckout,
     PostMerge,
+    // After `git rebase` (also `git pull --rebase`) and `git commit --amend` (a plain
+    // comment: clap would show a doc comment in `--help`).
+    PostRewrite,
     PreCommit,
 }
 
 impl HookName {
-    pub(crate) const ALL: [HookName; 3] = [HookName::PostCheckout, HookName::PostMerge, HookName::PreCommit];
+    pub(crate) const ALL: [HookName; 4] =
+        [HookName::PostCheckout, HookName::PostMerge, HookName::PostRewrite, HookName::PreCommit];
 
     pub(crate) const fn as_str(self) -> &'static str {
         match self {
             HookName::PostCheckout => "post-checkout",
             HookName::PostMerge => "post-merge",
+            HookName::PostRewrite => "post-rewrite",
             HookName::PreCommit => "pre-commit",
         }
+    }
+
+    /// The hooks that keep the links current (all but pre-commit).
+    pub(crate) fn relinks(self) -> bool {
+        self != HookName::PreCommit
     }
 }
 
@@ -46,16 +60,10 @@ pub(crate) const FROM_SCRIPTS_SUFFIX: &str = ".from-scripts";
 
 const SHIM_MODE: u32 = 0o755;
 
-/// The hooks folder git uses for the repo holding `path`: `core.hooksPath` (relative to
-/// the work tree) when set, else `hooks/` of the common git dir (shared by worktrees).
-pub(crate) fn hooks_dir(path: &Path) -> Result<PathBuf, git2::Error> {
-    let git = crate::gitdir::discover(path)
-        .ok_or_else(|| git2::Error::from_str(&format!("{} is not in a git repo", path.display())))?;
-    hooks_dir_of(&git.open()?)
-}
-
-/// [`hooks_dir`] of an open repository. A submodule's common dir is its folder under the
-/// superproject's `.git/modules/`, which is where git looks for its hooks.
+/// The hooks folder git uses for an open repository: `core.hooksPath` (relative to the
+/// work tree) when set, else `hooks/` of the common git dir (shared by worktrees). A
+/// submodule's common dir is its folder under the superproject's `.git/modules/`, which
+/// is where git looks for its hooks.
 pub(crate) fn hooks_dir_of(repo: &git2::Repository) -> Result<PathBuf, git2::Error> {
     let base = repo.workdir().map(Path::to_path_buf).unwrap_or_else(|| repo.commondir().to_path_buf());
     match repo.config()?.get_path("core.hooksPath") {
@@ -95,10 +103,27 @@ fn is_plumbing(line: &str) -> bool {
     assignment || WORDS.iter().any(|word| line.starts_with(word))
 }
 
-/// The hooks of [`HOOK_NAMES`] that are not mynatca's in the repo holding `path`.
-pub(crate) fn missing_hooks(path: &Path) -> Result<Vec<&'static str>, git2::Error> {
-    let dir = hooks_dir(path)?;
-    Ok(HOOK_NAMES.into_iter().filter(|name| !is_mynatca_hook(&dir.join(name))).collect())
+/// Whether a CI service runs us (`CI` set, and not to `false` or `0`): hooks belong to
+/// developers' clones, so a CI checkout lacking them is no finding.
+pub(crate) fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|value| !matches!(value.trim(), "" | "0" | "false" | "FALSE" | "False"))
+}
+
+/// Why the hooks folder `dir` of the repo with work tree `top` is the team's rather than
+/// this clone's: it is husky's, and/or it holds files git tracks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SharedFolder {
+    pub(crate) husky: bool,
+    pub(crate) tracked: bool,
+}
+
+/// See [`SharedFolder`]; `None` for a folder outside the work tree or one git ignores.
+pub(crate) fn shared_folder(repo: &git2::Repository, top: &Path, dir: &Path) -> Option<SharedFolder> {
+    let rel = dir.strip_prefix(top).ok()?;
+    let husky = rel.components().any(|c| c.as_os_str() == ".husky");
+    let prefix = format!("{}/", rel.to_string_lossy());
+    let tracked = repo.index().is_ok_and(|index| index.iter().any(|entry| entry.path.starts_with(prefix.as_bytes())));
+    (husky || tracked).then_some(SharedFolder { husky, tracked })
 }
 
 /// The shim for hook `name`, calling the binary at `exe` (the installing one) unless
@@ -366,6 +391,7 @@ mod tests {
             vec![
                 ("post-checkout", Change::Installed),
                 ("post-merge", Change::Installed),
+                ("post-rewrite", Change::Installed),
                 ("pre-commit", Change::Chained)
             ]
         );
@@ -381,7 +407,12 @@ mod tests {
         let changes = uninstall(&hooks).unwrap();
         assert_eq!(
             changes,
-            vec![("post-checkout", Change::Removed), ("post-merge", Change::Removed), ("pre-commit", Change::Restored)]
+            vec![
+                ("post-checkout", Change::Removed),
+                ("post-merge", Change::Removed),
+                ("post-rewrite", Change::Removed),
+                ("pre-commit", Change::Restored)
+            ]
         );
         let mut left: Vec<_> =
             std::fs::read_dir(&hooks).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();

@@ -1,7 +1,7 @@
 //! `mynatca hook NAME [ARGS]`: what the shims installed by `setup-hooks` run.
 //!
-//! post-checkout and post-merge relink quietly and never change git's exit status;
-//! pre-commit refuses commits on the registry's protected branches.
+//! post-checkout, post-merge and post-rewrite relink quietly and never change git's exit
+//! status; pre-commit refuses commits on the registry's protected branches.
 
 use std::collections::HashSet;
 use std::sync::mpsc;
@@ -15,7 +15,7 @@ use crate::commands::render;
 use crate::commands::Context;
 use crate::db;
 use crate::error::{ConfigError, Outcome};
-use crate::gitdir::{self, Head};
+use crate::gitdir::{self, Head, Rebase};
 use crate::hooks::HookName;
 use crate::lockfile::{self, Busy};
 use crate::reconcile::{self, Mode};
@@ -25,11 +25,12 @@ use crate::workspace::{self, Workspace};
 
 pub(crate) fn run(ctx: &Context, args: &HookArgs) -> anyhow::Result<Outcome> {
     match args.name {
-        HookName::PostCheckout | HookName::PostMerge => {
-            relink(ctx, args.name, &args.args);
+        HookName::PreCommit => pre_commit(ctx),
+        name => {
+            let (name, args) = as_git_ran(name, &args.args);
+            relink(ctx, name, &args);
             Ok(Outcome::Clean)
         }
-        HookName::PreCommit => pre_commit(ctx),
     }
 }
 
@@ -44,6 +45,33 @@ fn workspace(ctx: &Context) -> Result<Workspace, NoWorkspace> {
     Workspace::load(platform).map_err(NoWorkspace::BadRegistry)
 }
 
+/// The pre-commit framework runs one entry (`mynatca hook post-merge`, this repo's
+/// `mynatca-link`) for several git hooks, without git's arguments: its environment says
+/// which hook git ran, and with what.
+fn as_git_ran(hook: HookName, args: &[String]) -> (HookName, Vec<String>) {
+    let var = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
+    if !args.is_empty() || var("PRE_COMMIT").is_none() {
+        return (hook, args.to_vec());
+    }
+    if let (Some(from), Some(to), Some(kind)) =
+        (var("PRE_COMMIT_FROM_REF"), var("PRE_COMMIT_TO_REF"), var("PRE_COMMIT_CHECKOUT_TYPE"))
+    {
+        return (HookName::PostCheckout, vec![from, to, kind]);
+    }
+    match var("PRE_COMMIT_REWRITE_COMMAND") {
+        Some(command) => (HookName::PostRewrite, vec![command]),
+        None => (hook, Vec::new()),
+    }
+}
+
+/// What the hook changes: nothing, only new links (mid-rebase), or everything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    Nothing,
+    Additions,
+    All,
+}
+
 /// Relinks and reports only what is worth a line; every failure is reported, never
 /// returned, so that git's exit status stays its own.
 fn relink(ctx: &Context, hook: HookName, args: &[String]) {
@@ -52,15 +80,21 @@ fn relink(ctx: &Context, hook: HookName, args: &[String]) {
     ui.quiet = true;
     let mut relinked = None;
     let result = match workspace(ctx) {
-        Ok(ws) if untouched(ctx, &ws, hook, args) => {
-            tracing::debug!("{name}: the migrations and seeds are the same trees before and after; links not read");
-            return;
-        }
-        Ok(ws) => {
-            let result = reconcile::relink(&ws, Mode::Apply, &[], ctx.wait);
-            relinked = Some(ws);
-            result
-        }
+        Ok(ws) => match scope(ctx, &ws, hook, args) {
+            Scope::Nothing => {
+                tracing::debug!("{name}: the migrations and seeds are the same trees before and after; links not read");
+                return;
+            }
+            Scope::Additions => {
+                tracing::debug!("{name}: a rebase is under way; links only added, none removed");
+                reconcile::relink_additions(&ws, ctx.wait)
+            }
+            Scope::All => {
+                let result = reconcile::relink(&ws, Mode::Apply, &[], ctx.wait);
+                relinked = Some(ws);
+                result
+            }
+        },
         Err(NoWorkspace::NoPlatform(err)) => {
             ui.warn(&format!("{name}: links not updated: {err}"));
             return;
@@ -131,19 +165,54 @@ fn hint(url: &str, local: &HashSet<String>) -> Option<String> {
     (!parts.is_empty()).then(|| format!("{}: {}", target.describe(), parts.join("; ")))
 }
 
-/// Whether the checkout or merge git just did left every path the links depend on as it
-/// was (see [`checkout`]). post-checkout gets `OLD NEW FLAG` (FLAG 1 for a branch
-/// checkout); post-merge compares `ORIG_HEAD` with `HEAD`.
-fn untouched(ctx: &Context, ws: &Workspace, hook: HookName, args: &[String]) -> bool {
+/// What to relink after what git just did. A checkout or merge that left every path the
+/// links depend on as it was (see [`checkout`]) changes nothing: post-checkout gets `OLD
+/// NEW FLAG` (FLAG 1 for a branch checkout), post-merge compares `ORIG_HEAD` with `HEAD`,
+/// post-rewrite after an amend `HEAD@{1}` with `HEAD`. While a rebase is under way (its
+/// first checkout, an amend at a stop) links are only added; post-rewrite after the
+/// rebase relinks in full, unless an autostash is still to be applied.
+fn scope(ctx: &Context, ws: &Workspace, hook: HookName, args: &[String]) -> Scope {
     let Some(git) = gitdir::current(&ctx.cwd) else {
-        return false;
+        return Scope::All;
     };
-    let (old, new) = match (hook, args) {
-        (HookName::PostCheckout, [old, new, flag]) if flag == "1" => (old.as_str(), new.as_str()),
-        (HookName::PostMerge, _) => ("ORIG_HEAD", "HEAD"),
-        _ => return false,
+    let (old, new, midway) = match (hook, args) {
+        (HookName::PostCheckout, [old, new, flag]) => {
+            let midway = match gitdir::rebase(&git.git_dir) {
+                Some(Rebase::Merge { pending }) => pending,
+                Some(Rebase::Apply) => true,
+                // A rebase that only fast-forwards replays nothing, and no post-rewrite follows.
+                Some(Rebase::Starting) => !fast_forward(&git, old, new),
+                None => false,
+            };
+            if flag != "1" {
+                return if midway { Scope::Additions } else { Scope::All };
+            }
+            (old.as_str(), new.as_str(), midway)
+        }
+        (HookName::PostMerge, _) => ("ORIG_HEAD", "HEAD", false),
+        (HookName::PostRewrite, [command]) if command == "amend" => {
+            let stopped = matches!(gitdir::rebase(&git.git_dir), Some(Rebase::Merge { .. } | Rebase::Apply));
+            ("HEAD@{1}", "HEAD", stopped)
+        }
+        // git applies a rebase's autostash after post-rewrite: the files it holds are
+        // missing now, and their links must stay.
+        (HookName::PostRewrite, _) if gitdir::autostash_pending(&git.git_dir) => return Scope::Additions,
+        _ => return Scope::All,
     };
-    checkout::untouched(ws, &git, old, new)
+    if checkout::untouched(ws, &git, old, new) {
+        Scope::Nothing
+    } else if midway {
+        Scope::Additions
+    } else {
+        Scope::All
+    }
+}
+
+/// Whether commit `new` descends from `old` (or is it): a rebase onto it replays nothing.
+fn fast_forward(git: &gitdir::GitDirs, old: &str, new: &str) -> bool {
+    let Ok(repo) = git.open() else { return false };
+    let (Ok(old), Ok(new)) = (git2::Oid::from_str(old), git2::Oid::from_str(new)) else { return false };
+    old == new || repo.graph_descendant_of(new, old).unwrap_or(false)
 }
 
 fn pre_commit(ctx: &Context) -> anyhow::Result<Outcome> {

@@ -78,18 +78,13 @@ fn print_json(
 /// is shared by the team: shims naming this machine's binary must not land there. As
 /// pre-commit does, refuse and point at the hook manager's own recipe instead.
 fn refuse_tracked(repo: &git2::Repository, top: &Path, dir: &Path) -> anyhow::Result<()> {
-    let Ok(rel) = dir.strip_prefix(top) else { return Ok(()) };
-    let husky = rel.components().any(|c| c.as_os_str() == ".husky");
-    let prefix = format!("{}/", rel.to_string_lossy());
-    let tracked = repo.index().is_ok_and(|index| index.iter().any(|entry| entry.path.starts_with(prefix.as_bytes())));
-    if !husky && !tracked {
-        return Ok(());
-    }
+    let Some(shared) = hooks::shared_folder(repo, top, dir) else { return Ok(()) };
+    let rel = dir.strip_prefix(top).unwrap_or(dir);
     Err(config_error(format!(
-        "the hooks folder {} ({}) {}, so mynatca will not write shims naming this machine's binary into it; call mynatca from your hook manager instead (husky: add `mynatca hook post-checkout`, `mynatca hook post-merge` and `mynatca hook pre-commit` to those files in .husky/; lefthook and pre-commit: see \"Hook managers\" in mynatca's README), or point core.hooksPath at an untracked folder",
+        "the hooks folder {} ({}) {}, so mynatca will not write shims naming this machine's binary into it; call mynatca from your hook manager instead (husky: add `mynatca hook post-checkout`, `mynatca hook post-merge`, `mynatca hook post-rewrite` and `mynatca hook pre-commit` to those files in .husky/; lefthook and pre-commit: see \"Hook managers\" in mynatca's README), or point core.hooksPath at an untracked folder",
         rel.display(),
-        if husky { "husky's" } else { "core.hooksPath" },
-        if tracked { "holds files git tracks" } else { "is managed by husky" }
+        if shared.husky { "husky's" } else { "core.hooksPath" },
+        if shared.tracked { "holds files git tracks" } else { "is managed by husky" }
     )))
 }
 

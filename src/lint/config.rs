@@ -1,10 +1,11 @@
 //! `registry`, `config-schemas` and `config-seeds`: the registry and config.toml.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use super::{Finding, Rule};
 use crate::registry::Project;
-use crate::text::line_col;
+use crate::text::{line_col, LineIndex};
 
 /// A registry that does not load, at the line the error names (1 otherwise); the
 /// finding names the file, so the message does not repeat it.
@@ -13,14 +14,29 @@ pub(crate) fn registry_error(path: &Path, err: &crate::error::ConfigError) -> Fi
     Finding::new(Rule::Registry, path, line, format!("{}; `mynatca check` skipped the link rules", err.detail()))
 }
 
-/// The line of project `name`'s entry in the registry text (1 if not found).
-pub(crate) fn registry_entry_line(text: &str, name: &str) -> usize {
-    let quoted = format!("\"{name}\"");
-    text.match_indices("\"name\"")
-        .find(|(i, key)| {
-            text[i + key.len()..].trim_start().strip_prefix(':').is_some_and(|v| v.trim_start().starts_with(&quoted))
-        })
-        .map_or(1, |(i, _)| line_col(text, i).0)
+/// The line of each project's entry in the registry text, by name (1 where none is
+/// found), from one pass over the text: one search per missing project made `check`
+/// quadratic in the registry's size.
+pub(crate) struct RegistryLines(HashMap<String, usize>);
+
+impl RegistryLines {
+    pub(crate) fn new(text: &str) -> Self {
+        let index = LineIndex::new(text);
+        let mut lines = HashMap::new();
+        for (i, key) in text.match_indices("\"name\"") {
+            // A project's name needs no JSON escape, so its value ends at the next quote.
+            let value = text[i + key.len()..].trim_start().strip_prefix(':').map(str::trim_start);
+            let Some(name) = value.and_then(|v| v.strip_prefix('"')).and_then(|v| v.split_once('"')) else {
+                continue;
+            };
+            lines.entry(name.0.to_string()).or_insert_with(|| index.line(i));
+        }
+        RegistryLines(lines)
+    }
+
+    pub(crate) fn line(&self, name: &str) -> usize {
+        self.0.get(name).copied().unwrap_or(1)
+    }
 }
 
 /// `config-schemas` and `config-seeds`: each linked schema in `[api] schemas`; the seed
@@ -85,9 +101,10 @@ mod tests {
     #[test]
     fn registry_lines() {
         let text = "{\n  \"version\": 1,\n  \"projects\": [\n    {\"name\": \"pay\"},\n    {\n      \"name\" : \"discord\"\n    }\n  ]\n}\n";
-        assert_eq!(registry_entry_line(text, "pay"), 4);
-        assert_eq!(registry_entry_line(text, "discord"), 6);
-        assert_eq!(registry_entry_line(text, "bid"), 1);
+        let lines = RegistryLines::new(text);
+        assert_eq!(lines.line("pay"), 4);
+        assert_eq!(lines.line("discord"), 6);
+        assert_eq!(lines.line("bid"), 1);
         let path = Path::new("/p/.linked-projects.json");
         let broken = "{\n  \"version\": 1,\n  \"projects\": [,]\n}";
         let err = crate::registry::Registry::parse(path.into(), broken).unwrap_err();

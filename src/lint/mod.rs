@@ -6,6 +6,7 @@
 //! - [`ownership`]: `parse` and `ownership`, on PostgreSQL's own grammar;
 //! - [`links`]: the link rules, from the plan `mynatca link` would carry out;
 //! - [`config`]: the registry and config.toml;
+//! - [`hooks`]: whether each repo's hooks run mynatca;
 //! - [`migrations`]: every migration through the SQL rules, parsed once;
 //! - [`facts`], [`order`], [`rls`]: what each statement creates, references and
 //!   secures, and the workspace-wide rules over them in apply order;
@@ -21,6 +22,7 @@
 pub(crate) mod config;
 pub(crate) mod facts;
 pub(crate) mod history;
+pub(crate) mod hooks;
 pub(crate) mod ignores;
 pub(crate) mod links;
 pub(crate) mod migrations;
@@ -38,7 +40,7 @@ pub(crate) mod settings;
 pub(crate) mod touch;
 pub(crate) mod transaction;
 
-pub(crate) use config::{config_findings, registry_entry_line, registry_error};
+pub(crate) use config::{config_findings, registry_error, RegistryLines};
 pub(crate) use links::link_findings;
 pub(crate) use migrations::check_migrations;
 pub(crate) use names::name_findings;

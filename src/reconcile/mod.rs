@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use crate::diagnostic::{Code, Diagnostic};
 pub(crate) use apply::{apply, Applied, Changed};
 pub(crate) use plan::{owner_of, plan};
-pub(crate) use relink::{lock, relink, relink_locked, survey, Lock, Mode, Report};
+pub(crate) use relink::{lock, relink, relink_additions, relink_locked, survey, Lock, Mode, Report};
 pub(crate) use scan::{list_sql_files, missing_part, scan};
 
 /// Whether a name holds a control character (C0, DEL or C1).
@@ -299,6 +299,19 @@ impl<'a> Plan<'a> {
     /// Every link that is mynatca's once the plan is applied.
     pub(crate) fn managed(&self) -> &[LinkRef<'a>] {
         &self.managed
+    }
+
+    /// Drops every action but creations. A link that was to be removed stays, and stays
+    /// mynatca's (so `info/exclude` keeps listing it); one to be retargeted keeps its target.
+    pub(crate) fn keep_additions(&mut self) {
+        for action in std::mem::take(&mut self.actions) {
+            match action {
+                Action::Create { .. } => self.actions.push(action),
+                Action::Remove { link, .. } => self.managed.push(link),
+                // Already in `managed`.
+                Action::Retarget { .. } => {}
+            }
+        }
     }
 
     /// Every path that is, or is about to be made or removed as, a mynatca link.

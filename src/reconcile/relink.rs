@@ -64,6 +64,26 @@ pub(crate) fn relink(ws: &Workspace, mode: Mode, unlinking: &[Project], wait: Wa
 /// [`relink`] for a caller that already holds the exclusive lock (link-project,
 /// unlink-project and new hold it across their read-modify-write of the registry).
 pub(crate) fn relink_locked(ws: &Workspace, mode: Mode, unlinking: &[Project]) -> anyhow::Result<Report> {
+    relink_scoped(ws, mode, unlinking, Scope::All)
+}
+
+/// [`relink`] in `Apply` mode that only creates links, for the hook mid-rebase: the work
+/// tree then lacks what the commits still to be replayed bring, so a link removed now
+/// could be one the rebase's end state has (post-rewrite then relinks in full).
+pub(crate) fn relink_additions(ws: &Workspace, wait: Wait) -> anyhow::Result<Report> {
+    let _held = self::lock(ws, Lock::Exclusive, wait)?;
+    relink_scoped(ws, Mode::Apply, &[], Scope::Additions)
+}
+
+/// Which of the planned changes a relink makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    All,
+    /// Creations only: see [`relink_additions`].
+    Additions,
+}
+
+fn relink_scoped(ws: &Workspace, mode: Mode, unlinking: &[Project], scope: Scope) -> anyhow::Result<Report> {
     let started = std::time::Instant::now();
     let survey = survey(ws, Lock::None, unlinking, Wait::NONE)?;
     let dirs = || survey.input.dirs();
@@ -74,7 +94,10 @@ pub(crate) fn relink_locked(ws: &Workspace, mode: Mode, unlinking: &[Project]) -
         dirs().map(|d| d.entries.len()).sum::<usize>(),
         started.elapsed()
     );
-    let plan = survey.plan();
+    let mut plan = survey.plan();
+    if scope == Scope::Additions {
+        plan.keep_additions();
+    }
     tracing::debug!(
         "planned {} changes, {} links unchanged ({:.1?})",
         plan.actions.len(),

@@ -34,7 +34,7 @@ fn hooks_installed(repo: &str) -> String {
         _ => "recorded mynatca.platform = $WS/platform in the repo's git config\n",
     };
     format!(
-        "hooks in $WS/{repo}/.git/hooks\ninstalled post-checkout\ninstalled post-merge\ninstalled pre-commit\n{recorded}"
+        "hooks in $WS/{repo}/.git/hooks\ninstalled post-checkout\ninstalled post-merge\ninstalled post-rewrite\ninstalled pre-commit\n{recorded}"
     )
 }
 
@@ -68,7 +68,12 @@ fn with_the_old_scripts() -> Ws {
 /// copy kept aside and not run.
 fn scripts_hooks_replaced(repo: &str) -> String {
     let mut expected = format!("hooks in $WS/{repo}/.git/hooks\n");
-    for hook in ["post-checkout", "post-merge", "pre-commit"] {
+    for hook in ["post-checkout", "post-merge", "post-rewrite", "pre-commit"] {
+        if hook == "post-rewrite" {
+            // The scripts never had one.
+            expected += "installed post-rewrite\n";
+            continue;
+        }
         expected += &format!("replaced {hook}: the old scripts' hook (it calls link-migrations.sh) is kept as {hook}.from-scripts, not run; delete it when you no longer need it\n");
     }
     if repo != "platform" {
@@ -279,7 +284,7 @@ fn a_tracked_hooks_folder_is_refused_with_the_recipe() {
     ws.commit_all("pay", "husky");
     ws.git("pay", &["config", "core.hooksPath", ".husky"]);
     let refused = |folder: &str| {
-        format!("error: the hooks folder {folder} holds files git tracks, so mynatca will not write shims naming this machine's binary into it; call mynatca from your hook manager instead (husky: add `mynatca hook post-checkout`, `mynatca hook post-merge` and `mynatca hook pre-commit` to those files in .husky/; lefthook and pre-commit: see \"Hook managers\" in mynatca's README), or point core.hooksPath at an untracked folder\n")
+        format!("error: the hooks folder {folder} holds files git tracks, so mynatca will not write shims naming this machine's binary into it; call mynatca from your hook manager instead (husky: add `mynatca hook post-checkout`, `mynatca hook post-merge`, `mynatca hook post-rewrite` and `mynatca hook pre-commit` to those files in .husky/; lefthook and pre-commit: see \"Hook managers\" in mynatca's README), or point core.hooksPath at an untracked folder\n")
     };
     ws.run("pay", ["setup-hooks"]).status(2).stderr(refused(".husky (husky's)")).go();
     assert_eq!(ws.entries("pay/.husky"), vec!["pre-commit"]);

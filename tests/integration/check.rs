@@ -389,11 +389,11 @@ fn config_toml_must_list_each_schema_and_seed_glob() {
 fn a_repo_without_mynatcas_hooks_is_a_warning() {
     let ws = clean();
     ws.remove("discord/.git/hooks/post-merge");
-    let discord = "../discord:1: warning[hooks]: discord lacks mynatca's post-merge hook, so links go stale on checkout and merge; run `mynatca setup-hooks` in it";
+    let discord = "../discord:1: warning[hooks]: discord lacks mynatca's post-merge hook, so links go stale on checkout, merge and rebase; run `mynatca setup-hooks` in it";
     ws.run("platform", ["check"]).stdout(report(&[&discord], summary(4, 0, 1))).go();
     // core.hooksPath is where git looks, so that is where the hooks must be.
     ws.git("pay", &["config", "core.hooksPath", ".githooks"]);
-    let pay = "../pay:1: warning[hooks]: pay lacks mynatca's post-checkout, post-merge, pre-commit hooks, so links go stale on checkout and merge; run `mynatca setup-hooks` in it";
+    let pay = "../pay:1: warning[hooks]: pay lacks mynatca's post-checkout, post-merge, post-rewrite, pre-commit hooks, so links go stale on checkout, merge and rebase, and direct commits to protected branches are not blocked; run `mynatca setup-hooks` in it";
     ws.run("platform", ["check"]).stdout(report(&[discord, pay], summary(4, 0, 2))).go();
 }
 

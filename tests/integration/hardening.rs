@@ -52,7 +52,7 @@ fn write_hook(ws: &Ws, rel: &str, body: &str) {
 }
 
 /// What a first `setup-hooks` in pay (of a workspace from [`Ws::new`]) prints.
-const PAY_HOOKS_INSTALLED: &str = "hooks in $WS/pay/.git/hooks\ninstalled post-checkout\ninstalled post-merge\ninstalled pre-commit\nrecorded mynatca.platform = $WS/platform in the repo's git config\n";
+const PAY_HOOKS_INSTALLED: &str = "hooks in $WS/pay/.git/hooks\ninstalled post-checkout\ninstalled post-merge\ninstalled post-rewrite\ninstalled pre-commit\nrecorded mynatca.platform = $WS/platform in the repo's git config\n";
 
 /// What a first `link` of platform + pay prints.
 const PAY_LINKED: &str = "linked: 2 created, 0 updated, 0 removed, 0 unchanged\n";
@@ -72,14 +72,14 @@ fn concurrent_setup_hooks_never_lose_a_team_hook() {
     let platform = ws.path("platform");
     let first = |recorded: &str| {
         format!(
-            "hooks in {}\ninstalled post-checkout\ninstalled post-merge\ninstalled pre-commit (the existing hook is kept as pre-commit.pre-mynatca and runs first)\n{recorded} mynatca.platform = {}{}\n",
+            "hooks in {}\ninstalled post-checkout\ninstalled post-merge\ninstalled post-rewrite\ninstalled pre-commit (the existing hook is kept as pre-commit.pre-mynatca and runs first)\n{recorded} mynatca.platform = {}{}\n",
             hooks.display(),
             platform.display(),
             if recorded == "recorded" { " in the repo's git config" } else { "" }
         )
     };
     let later = format!(
-        "hooks in {}\nunchanged post-checkout\nunchanged post-merge\nunchanged pre-commit\nunchanged mynatca.platform = {}\n",
+        "hooks in {}\nunchanged post-checkout\nunchanged post-merge\nunchanged post-rewrite\nunchanged pre-commit\nunchanged mynatca.platform = {}\n",
         hooks.display(),
         platform.display()
     );
@@ -105,7 +105,7 @@ fn concurrent_setup_hooks_never_lose_a_team_hook() {
 
         ws.run("pay", ["setup-hooks", "--uninstall"])
             .stdout(
-                "hooks in $WS/pay/.git/hooks\nremoved post-checkout\nremoved post-merge\nrestored pre-commit (the hook that was there before mynatca's)\n",
+                "hooks in $WS/pay/.git/hooks\nremoved post-checkout\nremoved post-merge\nremoved post-rewrite\nrestored pre-commit (the hook that was there before mynatca's)\n",
             )
             .go();
         assert_eq!(ws.read("pay/.git/hooks/pre-commit"), team, "trial {trial}: uninstall restores the team hook");
@@ -122,13 +122,13 @@ fn a_kept_copy_of_a_shim_is_dropped_never_chained_or_restored() {
     std::fs::copy(hooks.join("pre-commit"), hooks.join("pre-commit.pre-mynatca")).unwrap();
     ws.run("pay", ["setup-hooks"])
         .stdout(
-            "hooks in $WS/pay/.git/hooks\nunchanged post-checkout\nunchanged post-merge\nremoved pre-commit.pre-mynatca: a stale copy of mynatca's own hook\nunchanged mynatca.platform = $WS/platform\n",
+            "hooks in $WS/pay/.git/hooks\nunchanged post-checkout\nunchanged post-merge\nunchanged post-rewrite\nremoved pre-commit.pre-mynatca: a stale copy of mynatca's own hook\nunchanged mynatca.platform = $WS/platform\n",
         )
         .go();
     assert!(!hooks.join("pre-commit.pre-mynatca").exists());
     std::fs::copy(hooks.join("pre-commit"), hooks.join("pre-commit.pre-mynatca")).unwrap();
     ws.run("pay", ["setup-hooks", "--uninstall"])
-        .stdout("hooks in $WS/pay/.git/hooks\nremoved post-checkout\nremoved post-merge\nremoved pre-commit\n")
+        .stdout("hooks in $WS/pay/.git/hooks\nremoved post-checkout\nremoved post-merge\nremoved post-rewrite\nremoved pre-commit\n")
         .go();
     let left: Vec<_> = ws.entries("pay/.git/hooks").into_iter().filter(|n| !n.ends_with(".sample")).collect();
     assert_eq!(left, Vec::<String>::new(), "no shim is restored as the original hook");
@@ -271,7 +271,7 @@ fn a_held_lock_delays_git_checkout_at_most_ten_seconds_with_one_warning() {
     ws.run("platform", ["link"]).stdout("linked: 2 created, 0 updated, 0 removed, 0 unchanged\n").go();
     ws.run("platform", ["setup-hooks"])
         .stdout(
-            "hooks in $WS/platform/.git/hooks\ninstalled post-checkout\ninstalled post-merge\ninstalled pre-commit\n",
+            "hooks in $WS/platform/.git/hooks\ninstalled post-checkout\ninstalled post-merge\ninstalled post-rewrite\ninstalled pre-commit\n",
         )
         .go();
     let _held = hold_lock(&ws, "platform/supabase/.mynatca.lock");
@@ -389,7 +389,7 @@ fn read_only_runs_create_nothing_and_the_lock_is_excluded() {
 /// The read-only runs of [`read_only_runs_create_nothing_and_the_lock_is_excluded`] with
 /// their exit status, whole stdout and whole stderr, before and after `link`.
 fn read_only_runs(linked: bool) -> Vec<(&'static [&'static str], i32, String, &'static str)> {
-    let hooks = "lacks mynatca's post-checkout, post-merge, pre-commit hooks, so links go stale on checkout and merge";
+    let hooks = "lacks mynatca's post-checkout, post-merge, post-rewrite, pre-commit hooks, so links go stale on checkout, merge and rebase, and direct commits to protected branches are not blocked";
     let check = |stale: &str, warnings: usize| {
         format!(
             ".:1: warning[hooks]: platform {hooks}; run `mynatca setup-hooks` in it\n\

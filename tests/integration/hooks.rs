@@ -11,14 +11,14 @@ use mynatca::hooks::MARKER;
 
 use crate::support::{bin, finish, inode, spawn, stderr, stdout, Killer, Ws, RUN_LIMIT};
 
-const HOOKS: [&str; 3] = ["post-checkout", "post-merge", "pre-commit"];
+const HOOKS: [&str; 4] = ["post-checkout", "post-merge", "post-rewrite", "pre-commit"];
 const PERIODS: &str = "20251215120001_pay_add_periods.sql";
 
 /// What `setup-hooks` prints installing into `repo`'s hooks folder `hooks` (relative to
 /// the root); `recorded`: whether it records the platform in the repo's config.
 fn installed(hooks: &str, recorded: bool) -> String {
     let record = if recorded { "recorded mynatca.platform = $WS/platform in the repo's git config\n" } else { "" };
-    format!("hooks in $WS/{hooks}\ninstalled post-checkout\ninstalled post-merge\ninstalled pre-commit\n{record}")
+    format!("hooks in $WS/{hooks}\ninstalled post-checkout\ninstalled post-merge\ninstalled post-rewrite\ninstalled pre-commit\n{record}")
 }
 
 /// What the pre-commit hook says refusing a commit on `branch`.
@@ -113,7 +113,7 @@ fn reinstalling_is_idempotent() {
     let before: Vec<u64> = HOOKS.iter().map(|name| inode(&hooks.join(name))).collect();
     ws.run("pay", ["setup-hooks"])
         .stdout(
-            "hooks in $WS/pay/.git/hooks\nunchanged post-checkout\nunchanged post-merge\nunchanged pre-commit\n\
+            "hooks in $WS/pay/.git/hooks\nunchanged post-checkout\nunchanged post-merge\nunchanged post-rewrite\nunchanged pre-commit\n\
              unchanged mynatca.platform = $WS/platform\n",
         )
         .go();
@@ -261,7 +261,7 @@ fn a_foreign_pre_commit_is_chained_and_restored_by_uninstall() {
 
     ws.run("pay", ["setup-hooks", "--uninstall"])
         .stdout(
-            "hooks in $WS/pay/.git/hooks\nremoved post-checkout\nremoved post-merge\n\
+            "hooks in $WS/pay/.git/hooks\nremoved post-checkout\nremoved post-merge\nremoved post-rewrite\n\
              restored pre-commit (the hook that was there before mynatca's)\n",
         )
         .go();
@@ -269,7 +269,7 @@ fn a_foreign_pre_commit_is_chained_and_restored_by_uninstall() {
     assert_eq!(mode(&ws.path("pay/.git/hooks/pre-commit")), 0o755);
     let left = ws.entries("pay/.git/hooks");
     assert!(left.contains(&"pre-commit.sample".to_string()), "git's samples are not mynatca's to remove");
-    assert!(left.iter().all(|name| !name.contains("mynatca") && !HOOKS[..2].contains(&name.as_str())), "{left:?}");
+    assert!(left.iter().all(|name| !name.contains("mynatca") && !HOOKS[..3].contains(&name.as_str())), "{left:?}");
 
     // Back to before: no protection, the foreign hook alone.
     ws.run_git("pay", &["switch", "-q", "main"]).go();
@@ -282,7 +282,7 @@ fn a_failing_chained_post_checkout_keeps_its_status_and_the_links_are_updated() 
     let ws = hooked();
     periods_branch(&ws);
     ws.run("pay", ["setup-hooks", "--uninstall"])
-        .stdout("hooks in $WS/pay/.git/hooks\nremoved post-checkout\nremoved post-merge\nremoved pre-commit\n")
+        .stdout("hooks in $WS/pay/.git/hooks\nremoved post-checkout\nremoved post-merge\nremoved post-rewrite\nremoved pre-commit\n")
         .go();
     write_hook(&ws, "pay/.git/hooks/post-checkout", "#!/bin/sh\nexit 3\n");
     ws.run("pay", ["setup-hooks"])
@@ -505,7 +505,7 @@ fn an_unknown_hook_name_is_exit_2() {
     ws.run("pay", ["hook", "pre-push"])
         .status(2)
         .stderr(
-            "error: invalid value 'pre-push' for '<NAME>'\n  [possible values: post-checkout, post-merge, pre-commit]\n\n\
+            "error: invalid value 'pre-push' for '<NAME>'\n  [possible values: post-checkout, post-merge, post-rewrite, pre-commit]\n\n\
              For more information, try '--help'.\n",
         )
         .go();

@@ -66,6 +66,7 @@ fn the_lock_wait_is_shorter_and_silent_in_relinking_hooks() {
         ("--wait 5 link", 5, true),
         ("hook post-checkout a b 1", 10, false),
         ("hook post-merge 0", 10, false),
+        ("hook post-rewrite amend", 10, false),
         ("--wait 2 hook post-checkout a b 1", 2, false),
         ("hook pre-commit", 60, true),
         ("check", 60, true),

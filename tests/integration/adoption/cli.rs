@@ -142,7 +142,7 @@ fn timings(text: &str) -> String {
 #[test]
 fn clicolor_force_colours_without_a_terminal_and_term_dumb_keeps_a_terminal_plain() {
     let ws = Ws::new();
-    let hooks = "lacks mynatca's post-checkout, post-merge, pre-commit hooks, so links go stale on checkout and merge; run `mynatca setup-hooks` in it";
+    let hooks = "lacks mynatca's post-checkout, post-merge, post-rewrite, pre-commit hooks, so links go stale on checkout, merge and rebase, and direct commits to protected branches are not blocked; run `mynatca setup-hooks` in it";
     let summary = "checked 0 migrations in 1 repo: 0 errors, 1 warning";
     let plain = format!(".:1: warning[hooks]: platform {hooks}\n{summary}\n");
     let coloured = format!(".:1: \x1b[1;33mwarning[hooks]\x1b[0m: platform {hooks}\n{summary}\n");

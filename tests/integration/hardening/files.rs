@@ -11,7 +11,7 @@ use crate::support::Ws;
 /// the hook warnings, `pay`'s findings, the config warnings (`seeds`: also the seed
 /// glob's), the platform's findings, `summary`.
 fn check_stdout(pay: &[String], seeds: bool, platform: &[String], summary: &str) -> String {
-    let hooks = "lacks mynatca's post-checkout, post-merge, pre-commit hooks, so links go stale on checkout and merge";
+    let hooks = "lacks mynatca's post-checkout, post-merge, post-rewrite, pre-commit hooks, so links go stale on checkout, merge and rebase, and direct commits to protected branches are not blocked";
     let mut lines = vec![
         format!(".:1: warning[hooks]: platform {hooks}; run `mynatca setup-hooks` in it"),
         format!("../pay:1: warning[hooks]: pay {hooks}; run `mynatca setup-hooks` in it"),

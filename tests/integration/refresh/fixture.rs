@@ -27,6 +27,7 @@ pub(super) fn supabase_like() -> Ws {
                 "hooks in $WS/{repo}/.git/hooks\n\
                  installed post-checkout\n\
                  installed post-merge\n\
+                 installed post-rewrite\n\
                  installed pre-commit\n{recorded}"
             ))
             .go();

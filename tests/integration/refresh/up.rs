@@ -336,7 +336,7 @@ fn the_hook_says_in_one_line_when_the_database_no_longer_matches() {
     let database = "hook_hint";
     refresh(&ws, database).arg("--no-detach").stdout(first_refresh(database)).go();
     ws.run("pay", ["setup-hooks"])
-        .stdout("hooks in $WS/pay/.git/hooks\ninstalled post-checkout\ninstalled post-merge\ninstalled pre-commit\nrecorded mynatca.platform = $WS/platform in the repo's git config\n")
+        .stdout("hooks in $WS/pay/.git/hooks\ninstalled post-checkout\ninstalled post-merge\ninstalled post-rewrite\ninstalled pre-commit\nrecorded mynatca.platform = $WS/platform in the repo's git config\n")
         .go();
     ws.write("platform/.env", &format!("MYNATCA_DB_URL={}\n", pg::server().url(database)));
     ws.git("pay", &["switch", "-q", "-c", "feature/rates"]);
