@@ -25,6 +25,15 @@ pub(crate) struct Checked {
     pub(crate) repos: usize,
 }
 
+/// How `check` reads the workspace: whether the registry loaded, and whether a project
+/// is read from a worktree (see [`Workspace::seen_from`]), whose links then point
+/// elsewhere by design and are not judged.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Reading {
+    pub(crate) registry_ok: bool,
+    pub(crate) from_worktree: bool,
+}
+
 /// Every rule over the workspace, at the levels the platform's mynatca.toml sets (a
 /// mynatca.toml that does not load is a configuration error); `base` overrides each
 /// repo's base branch. `lock` is
@@ -34,15 +43,16 @@ pub(crate) struct Checked {
 /// `git switch` relinks while a long check lints.
 pub(crate) fn check(
     ws: &Workspace,
-    registry_ok: bool,
+    reading: Reading,
     base: Option<&str>,
     lock: Option<Held>,
     findings: &mut Vec<Finding>,
 ) -> anyhow::Result<Checked> {
+    let registry_ok = reading.registry_ok;
     // A team's mynatca.toml: wrong, it stops the check (exit 2) before anything is read.
     let names: Vec<&str> = ws.registry.projects.iter().map(|p| p.name.as_str()).collect();
     let settings = Settings::load(&ws.platform, registry_ok.then_some(names.as_slice()))?;
-    let snapshot = read(ws, registry_ok, findings)?;
+    let snapshot = read(ws, reading, findings)?;
     drop(lock);
     failpoint("check-lint");
 
@@ -83,7 +93,7 @@ struct Snapshot<'a> {
 
 /// Reads the workspace (the caller holds the lock) and adds the findings of the links,
 /// the registry and config.toml; no SQL is read.
-fn read<'a>(ws: &'a Workspace, registry_ok: bool, findings: &mut Vec<Finding>) -> anyhow::Result<Snapshot<'a>> {
+fn read<'a>(ws: &'a Workspace, reading: Reading, findings: &mut Vec<Finding>) -> anyhow::Result<Snapshot<'a>> {
     let registry_text = std::fs::read_to_string(&ws.registry.path).unwrap_or_default();
     let entry_lines = lint::RegistryLines::new(&registry_text);
     let present: Vec<Repo> = ws
@@ -107,13 +117,17 @@ fn read<'a>(ws: &'a Workspace, registry_ok: bool, findings: &mut Vec<Finding>) -
     let input = reconcile::scan(ws, &[])?;
     let mut managed = Vec::new();
     let mut shared = Vec::new();
-    if registry_ok {
+    if reading.registry_ok {
         let plan = reconcile::plan(&input);
-        let (stale, other): (Vec<Finding>, Vec<Finding>) = lint::link_findings(&plan, |path| path.exists())
+        let (stale, mut other): (Vec<Finding>, Vec<Finding>) = lint::link_findings(&plan, |path| path.exists())
             .into_iter()
             .partition(|f| matches!(f.code, Rule::StaleLink | Rule::BrokenLink));
+        if reading.from_worktree {
+            // The links point at the project's main checkout, not at the worktree read.
+            other.retain(|f| f.code != Rule::ForeignLink);
+        }
         findings.extend(other);
-        if !stale.is_empty() {
+        if !stale.is_empty() && !reading.from_worktree {
             findings.push(stale_links(ws, &plan));
         }
         managed = plan.managed_paths();

@@ -171,6 +171,21 @@ impl Workspace {
             .collect()
     }
 
+    /// The workspace as seen from `cwd` in a linked worktree of a project's repo
+    /// (`../pay-feature` of `../pay`): that project's files are read from the worktree, and
+    /// its name comes along. `None` anywhere else. The platform's links still point where
+    /// the registry says; only the reading changes.
+    pub(crate) fn seen_from(&self, cwd: &Path) -> Option<(Workspace, String)> {
+        let git = gitdir::current(cwd)?;
+        let main = canonical_or_lexical(&git.main_work_tree()?);
+        let project = self.registry.projects.iter().find(|p| canonical_or_lexical(&self.project_root(p)) == main)?;
+        let mut seen = self.clone();
+        let worktree = git.work_tree.to_str()?.to_string();
+        let name = project.name.clone();
+        seen.registry.projects.iter_mut().filter(|p| p.name == name).for_each(|p| p.path.clone_from(&worktree));
+        Some((seen, name))
+    }
+
     /// The project whose repo holds `path`, if any.
     pub(crate) fn project_holding(&self, path: &Path) -> Option<&Project> {
         let path = canonical_or_lexical(path);

@@ -36,8 +36,17 @@ pub(crate) fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<Outcome> {
     if let Some(name) = &args.project {
         refuse_unknown_project(&ws, name, registry_ok)?;
     }
+    // In a worktree of a project's repo, that project is read from the worktree.
+    let (ws, from_worktree) = match ws.seen_from(&ctx.cwd) {
+        Some((seen, name)) => {
+            ctx.ui.warn(&worktree_note(&ws, &seen, &name));
+            (seen, true)
+        }
+        None => (ws, false),
+    };
     let started = std::time::Instant::now();
-    let checked = audit::check(&ws, registry_ok, args.base.as_deref(), lock, &mut findings)?;
+    let reading = audit::Reading { registry_ok, from_worktree };
+    let checked = audit::check(&ws, reading, args.base.as_deref(), lock, &mut findings)?;
     tracing::debug!(
         "checked {} migrations in {} repos: {} findings ({:.1?})",
         checked.migrations,
@@ -82,6 +91,16 @@ pub(crate) fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<Outcome> {
         ));
     }
     Ok(Outcome::from_problems(!ok))
+}
+
+/// What a check from a worktree reads, and what it leaves to the main checkout.
+fn worktree_note(ws: &Workspace, seen: &Workspace, name: &str) -> String {
+    let root = |ws: &Workspace| ws.registry.project(name).map(|p| ws.project_root(p).display().to_string());
+    format!(
+        "{name} is read from this worktree ({}), not from {}; the platform's links point there, so `mynatca refresh` applies that checkout's files, and the link rules are left out",
+        root(seen).unwrap_or_default(),
+        root(ws).unwrap_or_default()
+    )
 }
 
 /// `--project NAME` names the platform or a linked project.

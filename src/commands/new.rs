@@ -36,14 +36,18 @@ pub(crate) fn run(ctx: &Context, args: &NewArgs) -> anyhow::Result<Outcome> {
     // registry read under it.
     let _lock = reconcile::lock(&found, reconcile::Lock::Exclusive, ctx.wait)?;
     let ws = Workspace::load(found.platform)?;
-    let owner = owner(ctx, &ws, args.project.as_deref())?;
+    // From a worktree of a project's repo, the file goes into the worktree (the links,
+    // made below, stay the platform's).
+    let seen = ws.seen_from(&ctx.cwd).map(|(seen, _)| seen);
+    let reading = seen.as_ref().unwrap_or(&ws);
+    let owner = owner(ctx, reading, args.project.as_deref())?;
     let description = if owner.linked {
         migration::with_schema_prefix(&args.description, &owner.schema)
     } else {
         args.description.clone()
     };
     check_length(&args.description, &description, &owner)?;
-    let path = create(&ws, &owner, &description)?;
+    let path = create(reading, &owner, &description)?;
     let shown = fsutil::relative_path(&canonical_or_lexical(&ctx.cwd), &canonical_or_lexical(&path));
     if ctx.format == Format::Text {
         ctx.ui.out(&shown.display().to_string());

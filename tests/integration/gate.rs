@@ -303,3 +303,30 @@ fn link_and_check_name_a_files_finding_at_the_same_file() {
     assert_eq!(at(&["link", "--json"], "warnings"), expected);
     assert_eq!(at(&["check", "--json"], "warnings"), expected);
 }
+
+#[test]
+fn from_a_worktree_check_reads_the_worktree_and_new_writes_there() {
+    let ws = clean();
+    ws.git("pay", &["worktree", "add", "-q", "-b", "feature/bad", "../pay-feature"]);
+    ws.migration("pay-feature", "20251215140000_pay_bad.sql", "insert into public.members values ('1');\n");
+    let note = "warning: pay is read from this worktree ($WS/pay-feature), not from $WS/pay; the platform's links \
+                point there, so `mynatca refresh` applies that checkout's files, and the link rules are left out\n";
+    ws.run("pay-feature", ["check"])
+        .status(1)
+        .stdout(format!(
+            "supabase/migrations/20251215140000_pay_bad.sql:1: error[ownership]: pay may not insert into public.members (owned by platform)\n{}",
+            summary(5, 1, 0)
+        ))
+        .stderr(note)
+        .go();
+    // The main checkout is still what the platform's links and a check from elsewhere see.
+    ws.run("platform", ["check"]).stdout(summary(4, 0, 0)).go();
+    // `new` writes into the worktree, after every version there.
+    ws.run("pay-feature", ["new", "add_rates"])
+        .filter(version)
+        .stdout("supabase/migrations/VERSION_pay_add_rates.sql\n")
+        .go();
+    let made = ws.entries("pay-feature/supabase/migrations").into_iter().filter(|n| n.ends_with("_pay_add_rates.sql"));
+    assert_eq!(made.count(), 1);
+    assert!(ws.entries("pay/supabase/migrations").iter().all(|n| !n.ends_with("_pay_add_rates.sql")));
+}
