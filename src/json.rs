@@ -87,7 +87,10 @@ pub(crate) fn usage_failure(args: &[String], err: &clap::Error) -> Option<String
     let cli = <crate::cli::Cli as clap::CommandFactory>::command();
     let command = args.iter().skip(1).find_map(|arg| cli.find_subcommand(arg).map(|c| c.get_name().to_string()));
     let rendered = err.render().to_string();
-    let message = rendered.lines().next().unwrap_or_default().trim_start_matches("error: ");
+    // clap's first paragraph, its lines joined: `… were not provided: <DESCRIPTION>`.
+    let paragraph: Vec<&str> = rendered.lines().take_while(|line| !line.trim().is_empty()).map(str::trim).collect();
+    let joined = paragraph.join(" ");
+    let message = joined.trim_start_matches("error: ");
     Some(error_document(command.as_deref(), None, Code::Usage, message))
 }
 

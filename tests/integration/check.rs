@@ -255,7 +255,7 @@ fn a_do_block_mynatca_cannot_read_is_a_warning_that_fails_only_with_strict() {
     add_pay_migration(&ws, name, "do $$\nbegin\n  execute current_setting('pay.backfill');\nend\n$$;\n")
         .stdout(LINKED_ONE_MORE)
         .go();
-    let warning = format!("{}:3: warning[ownership]: a DO block runs SQL built at run time (EXECUTE), so mynatca cannot tell what it writes; build it with format() from a literal template, or review it and put `-- mynatca-ignore: ownership REASON` above the statement", pay_file(name));
+    let warning = format!("{}:3: warning[ownership]: a DO block runs SQL built at run time (EXECUTE), so mynatca cannot tell what it writes; build it with format() from a literal template, or review it and put `-- mynatca-ignore: ownership REASON` above its CREATE or DO statement (not inside the body)", pay_file(name));
     ws.run("platform", ["check"]).stdout(report(&[&warning], summary(5, 0, 1))).go();
     // --strict fails on the warning; only stale-link becomes an error.
     ws.run("platform", ["check", "--strict"]).status(1).stdout(report(&[warning], summary(5, 0, 1))).go();

@@ -68,7 +68,7 @@ fn execute_is_judged_when_its_text_is_written_in_the_body_and_a_warning_otherwis
     let findings = [
         format!("{file}:3: error[ownership]: pay may not delete from public.members (owned by platform) in function pay.touch_members, through EXECUTE"),
         format!("{file}:4: error[ownership]: pay may not insert into public.members (owned by platform) in function pay.touch_members, through EXECUTE"),
-        format!("{file}:6: warning[ownership]: function pay.touch_members runs SQL built at run time (EXECUTE), so mynatca cannot tell what it writes; build it with format() from a literal template, or review it and put `-- mynatca-ignore: ownership REASON` above the statement"),
+        format!("{file}:6: warning[ownership]: function pay.touch_members runs SQL built at run time (EXECUTE), so mynatca cannot tell what it writes; build it with format() from a literal template, or review it and put `-- mynatca-ignore: ownership REASON` above its CREATE or DO statement (not inside the body)"),
     ];
     ws.run("platform", ["check"]).status(1).stdout(report(&findings, summary(5, 2, 1))).go();
 }

@@ -330,3 +330,18 @@ fn from_a_worktree_check_reads_the_worktree_and_new_writes_there() {
     assert_eq!(made.count(), 1);
     assert!(ws.entries("pay/supabase/migrations").iter().all(|n| !n.ends_with("_pay_add_rates.sql")));
 }
+
+#[test]
+fn a_usage_error_document_holds_claps_whole_first_paragraph() {
+    let ws = Ws::new();
+    ws.run("platform", ["new", "--json"])
+        .status(2)
+        .stdout_json(json!({"schema": 1, "command": "new", "platform": null, "ok": false,
+            "errors": [{"kind": "usage", "message": "the following required arguments were not provided: <DESCRIPTION>"}],
+            "warnings": []}))
+        .stderr(
+            "error: the following required arguments were not provided:\n  <DESCRIPTION>\n\n\
+             Usage: mynatca new --json <DESCRIPTION>\n\nFor more information, try '--help'.\n",
+        )
+        .go();
+}

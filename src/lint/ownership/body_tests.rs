@@ -66,7 +66,7 @@ fn execute_of_text_the_body_spells_out_is_judged_and_the_rest_is_a_warning() {
                \x20 execute format('truncate %I.log', t);\n\
                end $$;\n";
     let through = "in function pay.f, through EXECUTE";
-    let cannot = "function pay.f runs SQL built at run time (EXECUTE), so mynatca cannot tell what it writes; build it with format() from a literal template, or review it and put `-- mynatca-ignore: ownership REASON` above the statement";
+    let cannot = "function pay.f runs SQL built at run time (EXECUTE), so mynatca cannot tell what it writes; build it with format() from a literal template, or review it and put `-- mynatca-ignore: ownership REASON` above its CREATE or DO statement (not inside the body)";
     // Its own schema with a run-time name, and a read of a run-time table, are fine.
     assert_eq!(
         check("pay", sql),
@@ -106,7 +106,7 @@ fn do_blocks_are_read_as_plpgsql() {
     assert!(dynamic[0].2.starts_with("a DO block runs SQL built at run time"), "{}", dynamic[0].2);
     assert_eq!(
         check("pay", "do language plv8 $$ plv8.execute('delete from public.members') $$;"),
-        vec![(1, Level::Warning, "a DO block is in language plv8, which mynatca does not read, so mynatca cannot tell what it writes; review it and put `-- mynatca-ignore: ownership REASON` above the statement".into())]
+        vec![(1, Level::Warning, "a DO block is in language plv8, which mynatca does not read, so mynatca cannot tell what it writes; review it and put `-- mynatca-ignore: ownership REASON` above its CREATE or DO statement (not inside the body)".into())]
     );
     assert!(check("platform", "do $$ begin execute current_setting('x'); end $$;").is_empty());
     assert_eq!(

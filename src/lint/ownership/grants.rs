@@ -33,6 +33,17 @@ impl Grants {
                 verbs.join(", ")
             ));
         }
+        // Findings always name a schema: an unqualified name, or `*` for the schema,
+        // would silently allow nothing.
+        let target = grant.rsplit(' ').next().unwrap_or_default();
+        let qualified = target.split_once('.').is_some_and(|(schema, name)| {
+            !schema.is_empty() && schema != "*" && !name.is_empty() && !name.contains('.')
+        });
+        if !qualified {
+            return Err(format!(
+                "{grant:?} names {target:?}: name the object with its schema, as findings do (`public.members`, or `public.*` for any in it)"
+            ));
+        }
         self.by_project.entry(project.to_string()).or_default().push(grant);
         Ok(())
     }
@@ -66,6 +77,16 @@ mod tests {
 
     fn touch(verb: Verb, kind: ObjectKind, schema: &str, name: Option<&str>) -> Touch {
         Touch { verb, kind, schema: schema.to_string(), name: name.map(str::to_string) }
+    }
+
+    #[test]
+    fn a_grant_names_its_object_with_the_schema() {
+        let mut grants = Grants::default();
+        for grant in ["insert into members", "delete from *.*", "grant on public."] {
+            let err = grants.add("pay", grant).unwrap_err();
+            assert!(err.contains("name the object with its schema"), "{grant}: {err}");
+        }
+        assert!(grants.add("pay", "delete from public.*").is_ok());
     }
 
     #[test]

@@ -97,7 +97,7 @@ pub(crate) fn ownership_findings(files: &[&Parsed], owners: &Owners) -> Vec<Find
 /// mynatca cannot read is a warning in a linked project, and nothing in the platform.
 fn judge_body(effect: &BodyEffect, known: &Known, owners: &Owners, project: &str) -> Option<(String, bool)> {
     let routine = &effect.routine;
-    let review = "review it and put `-- mynatca-ignore: ownership REASON` above the statement";
+    let review = "review it and put `-- mynatca-ignore: ownership REASON` above its CREATE or DO statement (not inside the body)";
     match &effect.effect {
         Effect::Touch { touch, dynamic } => {
             let through = if *dynamic { ", through EXECUTE" } else { "" };
