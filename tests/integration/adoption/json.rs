@@ -289,7 +289,10 @@ fn every_json_document_follows_the_schema() {
             );
             assert_eq!(doc["command"], command);
             let message = doc["errors"][0]["message"].as_str().unwrap();
-            assert!(stderr(&out).starts_with(&format!("error: {message}")), "{args:?}: the error is on stderr too");
+            // The error is on stderr too: its first paragraph, lines joined, is the message.
+            let err = stderr(&out);
+            let paragraph: Vec<&str> = err.lines().take_while(|l| !l.trim().is_empty()).map(str::trim).collect();
+            assert_eq!(paragraph.join(" "), format!("error: {message}"), "{args:?}");
         }
     }
     refresh_documents();
