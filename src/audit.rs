@@ -12,7 +12,7 @@ use crate::hooks;
 use crate::lint::history::Base;
 use crate::lint::links::SharedVersion;
 use crate::lint::settings::Settings;
-use crate::lint::{self, Finding, MigrationFile, Owners, Rule};
+use crate::lint::{self, Code, Diagnostic, MigrationFile, Owners};
 use crate::lockfile::Held;
 use crate::migration;
 use crate::reconcile::{self, Existing, Refusal};
@@ -46,7 +46,7 @@ pub(crate) fn check(
     reading: Reading,
     base: Option<&str>,
     lock: Option<Held>,
-    findings: &mut Vec<Finding>,
+    findings: &mut Vec<Diagnostic>,
 ) -> anyhow::Result<Checked> {
     let registry_ok = reading.registry_ok;
     // A team's mynatca.toml: wrong, it stops the check (exit 2) before anything is read.
@@ -93,7 +93,7 @@ struct Snapshot<'a> {
 
 /// Reads the workspace (the caller holds the lock) and adds the findings of the links,
 /// the registry and config.toml; no SQL is read.
-fn read<'a>(ws: &'a Workspace, reading: Reading, findings: &mut Vec<Finding>) -> anyhow::Result<Snapshot<'a>> {
+fn read<'a>(ws: &'a Workspace, reading: Reading, findings: &mut Vec<Diagnostic>) -> anyhow::Result<Snapshot<'a>> {
     let registry_text = std::fs::read_to_string(&ws.registry.path).unwrap_or_default();
     let entry_lines = lint::RegistryLines::new(&registry_text);
     let present: Vec<Repo> = ws
@@ -103,8 +103,8 @@ fn read<'a>(ws: &'a Workspace, reading: Reading, findings: &mut Vec<Finding>) ->
             let Some(missing) = reconcile::missing_part(ws, project) else {
                 return true;
             };
-            findings.push(Finding::new(
-                Rule::Registry,
+            findings.push(Diagnostic::new(
+                Code::Registry,
                 &ws.registry.path,
                 entry_lines.line(&project.name),
                 missing.message(&project.name),
@@ -119,12 +119,12 @@ fn read<'a>(ws: &'a Workspace, reading: Reading, findings: &mut Vec<Finding>) ->
     let mut shared = Vec::new();
     if reading.registry_ok {
         let plan = reconcile::plan(&input);
-        let (stale, mut other): (Vec<Finding>, Vec<Finding>) = lint::link_findings(&plan, |path| path.exists())
+        let (stale, mut other): (Vec<Diagnostic>, Vec<Diagnostic>) = lint::link_findings(&plan, |path| path.exists())
             .into_iter()
-            .partition(|f| matches!(f.code, Rule::StaleLink | Rule::BrokenLink));
+            .partition(|f| matches!(f.code, Code::StaleLink | Code::BrokenLink));
         if reading.from_worktree {
             // The links point at the project's main checkout, not at the worktree read.
-            other.retain(|f| f.code != Rule::ForeignLink);
+            other.retain(|f| f.code != Code::ForeignLink);
         }
         findings.extend(other);
         if !stale.is_empty() && !reading.from_worktree {
@@ -186,7 +186,7 @@ fn failpoint(phase: &str) {
 
 /// Links missing or stale on disk (a fresh clone has none yet) are one warning: `check`
 /// judges the workspace as `mynatca link` would make it, so it can run before `link`.
-fn stale_links(ws: &Workspace, plan: &reconcile::Plan) -> Finding {
+fn stale_links(ws: &Workspace, plan: &reconcile::Plan) -> Diagnostic {
     let count = |verb: &str| plan.actions.iter().filter(|a| a.verb() == verb).count();
     let message = format!(
         "{} link changes pending ({} to create, {} to update, {} to remove); run `mynatca link`",
@@ -195,7 +195,7 @@ fn stale_links(ws: &Workspace, plan: &reconcile::Plan) -> Finding {
         count("update"),
         count("remove")
     );
-    Finding::new(Rule::StaleLink, ws.link_dir(), 1, message).warning()
+    Diagnostic::new(Code::StaleLink, ws.link_dir(), 1, message).warning()
 }
 
 /// `[api] schemas` of config.toml, the Supabase CLI's default when the key is absent
@@ -221,7 +221,7 @@ fn bases(
     ws: &Workspace,
     present: &[Repo],
     base: Option<&str>,
-    findings: &mut Vec<Finding>,
+    findings: &mut Vec<Diagnostic>,
 ) -> anyhow::Result<Vec<Base>> {
     let folders = present.iter().map(|&repo| (repo.name(), ws.migrations_of(repo)));
     let mut bases = Vec::new();
@@ -256,7 +256,7 @@ pub(crate) fn versions_in_play(ws: &Workspace) -> HashSet<String> {
 /// Files a project holds that `link` does not link: in `check` each is an error, since
 /// `supabase db reset` would hang on a FIFO or never see the file. (An unsafe name is
 /// already a conflict.)
-fn refused_findings(input: &reconcile::Input) -> Vec<Finding> {
+fn refused_findings(input: &reconcile::Input) -> Vec<Diagnostic> {
     input
         .dirs()
         .flat_map(|dir| &dir.refused)
@@ -268,13 +268,13 @@ fn refused_findings(input: &reconcile::Input) -> Vec<Finding> {
                 ),
                 Refusal::NotUtf8 => "its name is not UTF-8, so mynatca does not link it; rename it".to_string(),
             };
-            Some(Finding::new(Rule::Parse, &refused.path, 1, why))
+            Some(Diagnostic::new(Code::Parse, &refused.path, 1, why))
         })
         .collect()
 }
 
 /// `config-schemas` / `config-seeds` over `supabase/config.toml`.
-fn config(ws: &Workspace, projects: &[&registry::Project]) -> Vec<Finding> {
+fn config(ws: &Workspace, projects: &[&registry::Project]) -> Vec<Diagnostic> {
     let path = ws.config_path();
     match std::fs::read_to_string(&path) {
         Ok(text) => {
@@ -283,8 +283,8 @@ fn config(ws: &Workspace, projects: &[&registry::Project]) -> Vec<Finding> {
             lint::config_findings(&path, &text, &with_seeds)
         }
         Err(_) if projects.is_empty() => Vec::new(),
-        Err(err) => vec![Finding::new(
-            Rule::ConfigSchemas,
+        Err(err) => vec![Diagnostic::new(
+            Code::ConfigSchemas,
             &path,
             1,
             format!("cannot read it ({err}), so no linked schema is exposed; run `supabase init` in the platform"),
@@ -294,7 +294,7 @@ fn config(ws: &Workspace, projects: &[&registry::Project]) -> Vec<Finding> {
 
 /// `tracked-link`: managed links in the platform repo's index (what the next commit
 /// holds) or in HEAD.
-fn tracked_links(ws: &Workspace, managed: &[PathBuf]) -> anyhow::Result<Vec<Finding>> {
+fn tracked_links(ws: &Workspace, managed: &[PathBuf]) -> anyhow::Result<Vec<Diagnostic>> {
     let Some(git) = gitdir::discover(&ws.platform) else { return Ok(Vec::new()) };
     if managed.is_empty() {
         return Ok(Vec::new());
@@ -321,7 +321,7 @@ fn tracked_links(ws: &Workspace, managed: &[PathBuf]) -> anyhow::Result<Vec<Find
         } else {
             continue;
         };
-        findings.push(Finding::new(Rule::TrackedLink, path, 1, message));
+        findings.push(Diagnostic::new(Code::TrackedLink, path, 1, message));
     }
     Ok(findings)
 }
@@ -336,7 +336,7 @@ fn tree_names(repo: &git2::Repository, tree: Option<&git2::Tree>, folder: &Path)
 /// `hooks`: each repo (the platform and each linked project, once per git repo) should
 /// run mynatca's hooks, however they are installed; a folder in no git repo cannot have
 /// any. Nothing in CI: hooks belong to developers' clones.
-fn hook_findings(repos: &[(&str, PathBuf)]) -> Vec<Finding> {
+fn hook_findings(repos: &[(&str, PathBuf)]) -> Vec<Diagnostic> {
     if hooks::in_ci() {
         return Vec::new();
     }
@@ -344,8 +344,8 @@ fn hook_findings(repos: &[(&str, PathBuf)]) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (name, root) in repos {
         let Some(git) = gitdir::discover(root) else {
-            findings.push(Finding::new(
-                Rule::Hooks,
+            findings.push(Diagnostic::new(
+                Code::Hooks,
                 root,
                 1,
                 format!("{name} is not a git repo, so no hook keeps the links current; run `mynatca link` after each change"),
@@ -360,7 +360,7 @@ fn hook_findings(repos: &[(&str, PathBuf)]) -> Vec<Finding> {
             Ok(read) => read,
             Err(err) => {
                 let message = format!("cannot read {name}'s hooks: {}", err.message());
-                findings.push(Finding::new(Rule::Hooks, &git.work_tree, 1, message));
+                findings.push(Diagnostic::new(Code::Hooks, &git.work_tree, 1, message));
                 continue;
             }
         };

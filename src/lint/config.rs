@@ -3,15 +3,15 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::{Finding, Rule};
+use super::{Code, Diagnostic};
 use crate::registry::Project;
 use crate::text::{line_col, LineIndex};
 
 /// A registry that does not load, at the line the error names (1 otherwise); the
 /// finding names the file, so the message does not repeat it.
-pub(crate) fn registry_error(path: &Path, err: &crate::error::ConfigError) -> Finding {
+pub(crate) fn registry_error(path: &Path, err: &crate::error::ConfigError) -> Diagnostic {
     let line = err.position.map_or(1, |(line, _)| line);
-    Finding::new(Rule::Registry, path, line, format!("{}; `mynatca check` skipped the link rules", err.detail()))
+    Diagnostic::new(Code::Registry, path, line, format!("{}; `mynatca check` skipped the link rules", err.detail()))
 }
 
 /// The line of each project's entry in the registry text, by name (1 where none is
@@ -42,12 +42,12 @@ impl RegistryLines {
 /// `config-schemas` and `config-seeds`: each linked schema in `[api] schemas`; the seed
 /// glob `link-project` adds (`./seeds/<name>/*.sql`) in `[db.seed] sql_paths` for each
 /// project that has seed files. `projects` pairs each project with that fact.
-pub(crate) fn config_findings(path: &Path, text: &str, projects: &[(&Project, bool)]) -> Vec<Finding> {
+pub(crate) fn config_findings(path: &Path, text: &str, projects: &[(&Project, bool)]) -> Vec<Diagnostic> {
     let config = match crate::config::SupabaseConfig::parse(path.to_path_buf(), text) {
         Ok(config) => config,
         Err(err) => {
-            return vec![Finding::new(
-                Rule::ConfigSchemas,
+            return vec![Diagnostic::new(
+                Code::ConfigSchemas,
                 path,
                 err.position.map_or(1, |(line, _)| line),
                 format!("{}; the schemas and seed paths could not be checked", err.detail()),
@@ -67,8 +67,8 @@ pub(crate) fn config_findings(path: &Path, text: &str, projects: &[(&Project, bo
     let mut findings = Vec::new();
     for (project, has_seeds) in projects {
         if !schemas.contains(&project.schema) {
-            findings.push(Finding::new(
-                Rule::ConfigSchemas,
+            findings.push(Diagnostic::new(
+                Code::ConfigSchemas,
                 path,
                 line_of(&["api", "schemas"]),
                 format!(
@@ -79,8 +79,8 @@ pub(crate) fn config_findings(path: &Path, text: &str, projects: &[(&Project, bo
         }
         let glob = crate::config::seed_glob(&project.name);
         if *has_seeds && !seeds.iter().any(|s| s == glob.trim_start_matches("./")) {
-            findings.push(Finding::new(
-                Rule::ConfigSeeds,
+            findings.push(Diagnostic::new(
+                Code::ConfigSeeds,
                 path,
                 line_of(&["db", "seed", "sql_paths"]),
                 format!(
@@ -119,12 +119,12 @@ mod tests {
         let text =
             "[api]\nschemas = [\"public\", \"pay\"]\n\n[db.seed]\nsql_paths = [\"./seed.sql\", \"seeds/pay/*.sql\"]\n";
         let found = config_findings(Path::new("/c.toml"), text, &[(&pay, true), (&discord, true)]);
-        let got: Vec<(Rule, usize)> = found.iter().map(|f| (f.code, f.line.unwrap_or(0))).collect();
-        assert_eq!(got, vec![(Rule::ConfigSchemas, 2), (Rule::ConfigSeeds, 5)]);
+        let got: Vec<(Code, usize)> = found.iter().map(|f| (f.code, f.line.unwrap_or(0))).collect();
+        assert_eq!(got, vec![(Code::ConfigSchemas, 2), (Code::ConfigSeeds, 5)]);
         assert!(found[1].message.contains("\"./seeds/discord/*.sql\""), "{}", found[1].message);
         // No seed files, nothing to run: no glob needed.
         assert!(config_findings(Path::new("/c.toml"), text, &[(&pay, false)]).is_empty());
         let bad = config_findings(Path::new("/c.toml"), "[api\n", &[]);
-        assert_eq!((bad[0].code, bad[0].line.unwrap_or(0)), (Rule::ConfigSchemas, 1));
+        assert_eq!((bad[0].code, bad[0].line.unwrap_or(0)), (Code::ConfigSchemas, 1));
     }
 }

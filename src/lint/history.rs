@@ -10,7 +10,7 @@ use git2::{ObjectType, Oid};
 use super::parsed::{MigrationFile, Parsed};
 use super::positions::is_comment;
 use super::renames::Renames;
-use super::{Finding, Rule};
+use super::{Code, Diagnostic};
 use crate::gitdir;
 use crate::migration;
 
@@ -49,11 +49,11 @@ impl Base {
 /// The base of the repo holding `folder` (`project`'s migrations folder): `base` when
 /// given, else the first of [`BASE_CANDIDATES`] that exists. `Ok(None)` for a folder in
 /// no git repo (the `hooks` rule reports that); `Err` is the warning for a repo with no base.
-pub(crate) fn read_base(project: &str, folder: &Path, base: Option<&str>) -> Result<Option<Base>, Box<Finding>> {
+pub(crate) fn read_base(project: &str, folder: &Path, base: Option<&str>) -> Result<Option<Base>, Box<Diagnostic>> {
     let Some(git) = gitdir::discover(folder) else { return Ok(None) };
     let no_base = |why: String| {
-        Box::new(Finding::new(
-            Rule::HistoryEdit,
+        Box::new(Diagnostic::new(
+            Code::HistoryEdit,
             &git.work_tree,
             1,
             format!("{project} has no base to compare with ({why}), so history-edit and out-of-order skip it; fetch the base branch or pass --base REF"),
@@ -184,7 +184,7 @@ pub(crate) fn history_findings(
     parsed: &[Parsed],
     late: &[Late],
     renames: &Renames,
-) -> Vec<Finding> {
+) -> Vec<Diagnostic> {
     let texts: HashMap<&OsStr, &Parsed> = parsed.iter().map(|p| (p.path.as_os_str(), p)).collect();
     let mut findings = Vec::new();
     for base in bases {
@@ -198,7 +198,7 @@ pub(crate) fn history_findings(
 
 /// Base files this branch modified, renamed or deleted in its work tree, and one warning
 /// for those the base gained or changed since the branch forked (the branch is behind).
-fn edits(base: &Base, present: &HashMap<&str, &Path>, texts: &HashMap<&OsStr, &Parsed>) -> Vec<Finding> {
+fn edits(base: &Base, present: &HashMap<&str, &Path>, texts: &HashMap<&OsStr, &Parsed>) -> Vec<Diagnostic> {
     let hash = |path: &Path| {
         texts.get(path.as_os_str()).and_then(|p| Oid::hash_object(ObjectType::Blob, p.sql.as_bytes()).ok())
     };
@@ -236,27 +236,27 @@ fn edits(base: &Base, present: &HashMap<&str, &Path>, texts: &HashMap<&OsStr, &P
 }
 
 /// A base file whose text in the work tree (`new`) is not the base's.
-fn changed(base: &Base, name: &str, path: &Path, id: Oid, new: &str) -> Finding {
+fn changed(base: &Base, name: &str, path: &Path, id: Oid, new: &str) -> Diagnostic {
     let reference = &base.reference;
     let old = blob_text(&base.git, id).unwrap_or_default();
     if same_tokens(&old, new) {
-        Finding::new(Rule::HistoryEdit, path, 1, format!("only whitespace or comments changed since {reference}; applied migrations are best left byte for byte as production ran them")).warning()
+        Diagnostic::new(Code::HistoryEdit, path, 1, format!("only whitespace or comments changed since {reference}; applied migrations are best left byte for byte as production ran them")).warning()
     } else {
-        Finding::new(Rule::HistoryEdit, path, 1, format!("changed since {reference}, where production may have applied it: applied migrations never change; restore it (`git checkout {reference} -- {name}` in its folder) and write a new migration"))
+        Diagnostic::new(Code::HistoryEdit, path, 1, format!("changed since {reference}, where production may have applied it: applied migrations never change; restore it (`git checkout {reference} -- {name}` in its folder) and write a new migration"))
     }
 }
 
 /// A base file the branch had and no longer has: `renamed` is the work tree's file with its text.
-fn removed(base: &Base, name: &str, renamed: Option<&Path>) -> Finding {
+fn removed(base: &Base, name: &str, renamed: Option<&Path>) -> Diagnostic {
     let reference = &base.reference;
     match renamed {
-        Some(path) => Finding::new(Rule::HistoryEdit, path, 1, format!("renamed from {name}, which is on {reference}: production recorded it under its old version; rename it back and write a new migration for any change")),
-        None => Finding::new(Rule::HistoryEdit, base.folder.join(name), 1, format!("deleted, but it is on {reference}, where production may have applied it: restore it (`git checkout {reference} -- {name}` in its folder) and undo it in a new migration")),
+        Some(path) => Diagnostic::new(Code::HistoryEdit, path, 1, format!("renamed from {name}, which is on {reference}: production recorded it under its old version; rename it back and write a new migration for any change")),
+        None => Diagnostic::new(Code::HistoryEdit, base.folder.join(name), 1, format!("deleted, but it is on {reference}, where production may have applied it: restore it (`git checkout {reference} -- {name}` in its folder) and undo it in a new migration")),
     }
 }
 
 /// The branch lacks base files (or their base text): behind, which merging fixes.
-fn behind(base: &Base, lacking: &[&str]) -> Option<Finding> {
+fn behind(base: &Base, lacking: &[&str]) -> Option<Diagnostic> {
     const SHOWN: usize = 3;
     let (first, rest) = lacking.split_at(lacking.len().min(SHOWN));
     if first.is_empty() {
@@ -265,8 +265,8 @@ fn behind(base: &Base, lacking: &[&str]) -> Option<Finding> {
     let more = if rest.is_empty() { String::new() } else { format!(" and {} more", rest.len()) };
     let count = if lacking.len() == 1 { "1 migration".to_string() } else { format!("{} migrations", lacking.len()) };
     Some(
-        Finding::new(
-            Rule::HistoryEdit,
+        Diagnostic::new(
+            Code::HistoryEdit,
             &base.folder,
             1,
             format!("{} has {count} this branch lacks ({}{more}): merge or rebase", base.reference, first.join(", ")),
@@ -276,7 +276,7 @@ fn behind(base: &Base, lacking: &[&str]) -> Option<Finding> {
 }
 
 /// `out-of-order` for one late file, with the name [`Renames`] gives it.
-fn out_of_order(late: &Late, renames: &Renames) -> Finding {
+fn out_of_order(late: &Late, renames: &Renames) -> Diagnostic {
     let (file, base) = (late.file, late.base);
     let version = migration::parse(file.name()).map_or("", |n| n.version);
     let hint = renames.of(&file.path).map(|s| format!("; {}", s.hint())).unwrap_or_default();
@@ -287,10 +287,10 @@ fn out_of_order(late: &Late, renames: &Renames) -> Finding {
         } else {
             format!("version {version} is new on this branch but sorts before {newest} ({project} on {reference}), which {reference} gained after {project}'s branch forked from it: merged as it is, `supabase db push` refuses it and a fresh reset runs it in another order than production{hint}")
         };
-        return Finding::new(Rule::OutOfOrder, &file.path, 1, message).warning();
+        return Diagnostic::new(Code::OutOfOrder, &file.path, 1, message).warning();
     }
-    Finding::new(
-        Rule::OutOfOrder,
+    Diagnostic::new(
+        Code::OutOfOrder,
         &file.path,
         1,
         format!(

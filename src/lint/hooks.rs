@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::{Finding, Rule};
+use super::{Code, Diagnostic};
 use crate::hooks::{Hook, HookName, Manager};
 
 /// One git repo's hooks, as [`crate::hooks::inspect`] found them.
@@ -18,7 +18,7 @@ pub(crate) struct RepoHooks<'a> {
 
 /// One finding for the hooks that do not run mynatca, one per hook git skips because
 /// its file is not executable.
-pub(crate) fn hook_findings(repo: &RepoHooks) -> Vec<Finding> {
+pub(crate) fn hook_findings(repo: &RepoHooks) -> Vec<Diagnostic> {
     let mut findings = Vec::new();
     let missing: Vec<HookName> =
         repo.hooks.iter().filter(|(_, hook)| matches!(hook, Hook::Missing(_))).map(|(name, _)| *name).collect();
@@ -36,13 +36,13 @@ pub(crate) fn hook_findings(repo: &RepoHooks) -> Vec<Finding> {
             consequence(&missing),
             advice(manager, repo.shared_folder)
         );
-        findings.push(Finding::new(Rule::Hooks, repo.root, 1, message));
+        findings.push(Diagnostic::new(Code::Hooks, repo.root, 1, message));
     }
     for (name, hook) in &repo.hooks {
         let Hook::NotExecutable(path) = hook else { continue };
         let shown = path.strip_prefix(repo.root).unwrap_or(path).display();
-        findings.push(Finding::new(
-            Rule::Hooks,
+        findings.push(Diagnostic::new(
+            Code::Hooks,
             repo.root,
             1,
             format!(

@@ -12,21 +12,21 @@ use pg_query::protobuf::Token;
 
 use super::parsed::Parsed;
 use super::positions::{is_comment, Source};
-use super::{Finding, Rule};
+use super::{Code, Diagnostic};
 use crate::text::{offset, LineIndex};
 
 const MARK: &str = "mynatca-ignore:";
 
 /// The rules whose findings are about one statement (the others are about a whole file,
 /// a link, a repo: their level is set in mynatca.toml).
-const STATEMENT_RULES: [Rule; 4] = [Rule::Ownership, Rule::Order, Rule::Rls, Rule::Transaction];
+const STATEMENT_RULES: [Code; 4] = [Code::Ownership, Code::Order, Code::Rls, Code::Transaction];
 
 /// One ignore comment that names statement rules.
 struct Ignore {
     line: usize,
     /// The rules as written, for messages: `ownership,order`.
     written: String,
-    rules: Vec<Rule>,
+    rules: Vec<Code>,
     /// The lines of its statement (none after the last one).
     lines: Option<(usize, usize)>,
     used: Vec<bool>,
@@ -34,7 +34,7 @@ struct Ignore {
 
 /// Removes the findings the files' ignore comments silence, and adds the `ignore`
 /// warnings. Only files that parse are read: without statements nothing can be silenced.
-pub(crate) fn apply_ignores(files: &[Parsed], findings: &mut Vec<Finding>) {
+pub(crate) fn apply_ignores(files: &[Parsed], findings: &mut Vec<Diagnostic>) {
     let mut ignores: HashMap<&Path, Vec<Ignore>> = HashMap::new();
     let mut warnings = Vec::new();
     for file in files.iter().filter(|file| file.parses && file.sql.contains(MARK)) {
@@ -64,7 +64,7 @@ pub(crate) fn apply_ignores(files: &[Parsed], findings: &mut Vec<Finding>) {
                     ignore.written,
                     unused.join(" or ")
                 );
-                warnings.push(Finding::new(Rule::Ignore, path, ignore.line, message));
+                warnings.push(Diagnostic::new(Code::Ignore, path, ignore.line, message));
             }
         }
     }
@@ -72,7 +72,7 @@ pub(crate) fn apply_ignores(files: &[Parsed], findings: &mut Vec<Finding>) {
 }
 
 /// The ignore comments of one file; the ones that are wrong as written go to `warnings`.
-fn read(file: &Parsed, warnings: &mut Vec<Finding>) -> Vec<Ignore> {
+fn read(file: &Parsed, warnings: &mut Vec<Diagnostic>) -> Vec<Ignore> {
     let sql = file.sql.as_str();
     let tokens = crate::text::scan_tokens(sql).unwrap_or_default();
     let lines = LineIndex::new(sql);
@@ -88,7 +88,7 @@ fn read(file: &Parsed, warnings: &mut Vec<Finding>) -> Vec<Ignore> {
         let line = lines.line(start);
         let rest = rest.trim();
         let (written, reason) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
-        let warn = |message: String| Finding::new(Rule::Ignore, &file.path, line, message);
+        let warn = |message: String| Diagnostic::new(Code::Ignore, &file.path, line, message);
         if reason.trim().is_empty() {
             warnings.push(warn(format!(
                 "`-- mynatca-ignore: {written}` gives no reason; say why after the rule, for whoever reads it next"
@@ -96,7 +96,7 @@ fn read(file: &Parsed, warnings: &mut Vec<Finding>) -> Vec<Ignore> {
         }
         let mut rules = Vec::new();
         for name in written.split(',').map(str::trim) {
-            match Rule::rule_named(name) {
+            match Code::rule_named(name) {
                 Some(rule) if STATEMENT_RULES.contains(&rule) => rules.push(rule),
                 Some(rule) => warnings.push(warn(format!(
                     "`-- mynatca-ignore: {written}`: {} is not about one statement, so a comment cannot silence it; set its level in mynatca.toml",
@@ -129,11 +129,11 @@ fn read(file: &Parsed, warnings: &mut Vec<Finding>) -> Vec<Ignore> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostic::Severity as Level;
+    use crate::diagnostic::Severity;
     use crate::lint::ownership::analyze_sql;
 
     /// The findings left of `found` (rule, line) in a file of `sql`, and the warnings.
-    fn silence(sql: &str, found: &[(Rule, usize)]) -> Vec<(Rule, usize, String)> {
+    fn silence(sql: &str, found: &[(Code, usize)]) -> Vec<(Code, usize, String)> {
         let path = Path::new("/x.sql");
         let (_, statements) = analyze_sql(path, sql);
         let file = Parsed {
@@ -143,28 +143,28 @@ mod tests {
             statements: statements.unwrap(),
             parses: true,
         };
-        let mut findings: Vec<Finding> =
-            found.iter().map(|(rule, line)| Finding::new(*rule, path, *line, "x")).collect();
+        let mut findings: Vec<Diagnostic> =
+            found.iter().map(|(rule, line)| Diagnostic::new(*rule, path, *line, "x")).collect();
         apply_ignores(&[file], &mut findings);
-        assert!(findings.iter().filter(|f| f.code == Rule::Ignore).all(|f| f.severity == Level::Warning));
+        assert!(findings.iter().filter(|f| f.code == Code::Ignore).all(|f| f.severity == Severity::Warning));
         findings.into_iter().map(|f| (f.code, f.line.unwrap_or(0), f.message)).collect()
     }
 
     #[test]
     fn an_ignore_silences_its_rule_on_the_next_statement_only() {
         let sql = "-- mynatca-ignore: ownership agreed with the platform team\n\ncreate function f() returns void language sql as $$\ndelete from public.a\n$$;\ninsert into public.b values (1);\n";
-        let left = silence(sql, &[(Rule::Ownership, 4), (Rule::Order, 3), (Rule::Ownership, 6)]);
-        assert_eq!(left, vec![(Rule::Order, 3, "x".into()), (Rule::Ownership, 6, "x".into())]);
+        let left = silence(sql, &[(Code::Ownership, 4), (Code::Order, 3), (Code::Ownership, 6)]);
+        assert_eq!(left, vec![(Code::Order, 3, "x".into()), (Code::Ownership, 6, "x".into())]);
         // After code on its line: that code's statement.
         let trailing = "insert into public.a values (1); -- mynatca-ignore: ownership,order reviewed\nselect 1;\n";
-        assert_eq!(silence(trailing, &[(Rule::Ownership, 1), (Rule::Order, 1)]), vec![]);
+        assert_eq!(silence(trailing, &[(Code::Ownership, 1), (Code::Order, 1)]), vec![]);
     }
 
     #[test]
     fn a_wrong_or_useless_ignore_is_a_warning() {
         let sql = "-- mynatca-ignore: ownership\ninsert into public.a values (1);\n-- mynatca-ignore: order nothing to silence\nselect 1;\n-- mynatca-ignore: ownrship typo\n-- mynatca-ignore: name-prefix per file\nselect 2;\n-- mynatca-ignore: rls at the end\n";
         let messages: Vec<(usize, String)> =
-            silence(sql, &[(Rule::Ownership, 2)]).into_iter().map(|(_, line, message)| (line, message)).collect();
+            silence(sql, &[(Code::Ownership, 2)]).into_iter().map(|(_, line, message)| (line, message)).collect();
         assert_eq!(
             messages,
             vec![

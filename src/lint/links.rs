@@ -3,20 +3,20 @@
 use std::path::{Path, PathBuf};
 
 use super::renames::{Renames, Suggestion};
-use super::{Finding, Rule};
+use super::{Code, Diagnostic};
 use crate::fsutil;
 use crate::reconcile::{self, Action};
 
 /// `stale-link`, `broken-link`, `foreign-link` and `conflict`, from the plan `mynatca link`
 /// would carry out: anything it would change is not as it should be. `exists` tells
 /// whether a link's target is there (a dangling link is broken).
-pub(crate) fn link_findings(plan: &reconcile::Plan, exists: impl Fn(&Path) -> bool) -> Vec<Finding> {
-    let mut findings: Vec<Finding> = plan.actions.iter().map(|action| action_finding(action, &exists)).collect();
+pub(crate) fn link_findings(plan: &reconcile::Plan, exists: impl Fn(&Path) -> bool) -> Vec<Diagnostic> {
+    let mut findings: Vec<Diagnostic> = plan.actions.iter().map(|action| action_finding(action, &exists)).collect();
     // The plan's conflicts and the foreign links it leaves alone: duplicate versions are
     // `duplicate_findings`' (with the names to rename to), and the other link warnings (a
     // missing project, a file not linked) are the registry's and the names' rules here.
-    let verdict = plan.verdict.diagnostics().into_iter().filter(|d| d.code != Rule::DuplicateVersion);
-    findings.extend(verdict.filter(|d| d.is_error() || d.code == Rule::ForeignLink).map(Finding::error));
+    let verdict = plan.verdict.diagnostics().into_iter().filter(|d| d.code != Code::DuplicateVersion);
+    findings.extend(verdict.filter(|d| d.is_error() || d.code == Code::ForeignLink).map(Diagnostic::error));
     findings
 }
 
@@ -64,7 +64,7 @@ pub(crate) fn duplicate_findings(
     shared: &[SharedVersion],
     renames: &Renames,
     applied: impl Fn(&str, &str) -> Option<String>,
-) -> Vec<Finding> {
+) -> Vec<Diagnostic> {
     let mut findings = Vec::new();
     for duplicate in shared {
         for file in &duplicate.files {
@@ -82,8 +82,8 @@ pub(crate) fn duplicate_findings(
                 }
                 _ => "this one keeps the version; rename the others".to_string(),
             };
-            findings.push(Finding::new(
-                Rule::DuplicateVersion,
+            findings.push(Diagnostic::new(
+                Code::DuplicateVersion,
                 path,
                 1,
                 format!(
@@ -98,7 +98,7 @@ pub(crate) fn duplicate_findings(
 }
 
 /// What is wrong on disk when the plan holds `action`.
-fn action_finding(action: &Action, exists: impl Fn(&Path) -> bool) -> Finding {
+fn action_finding(action: &Action, exists: impl Fn(&Path) -> bool) -> Diagnostic {
     let link = action.link();
     let dir = link.dir;
     let dangling = |target: &Path| !exists(&fsutil::absolute_from(&dir.path, target));
@@ -110,8 +110,8 @@ fn action_finding(action: &Action, exists: impl Fn(&Path) -> bool) -> Finding {
                 format!("platform/{}", dir.rel)
             };
             let what = if dir.migrations { "migration" } else { "seed" };
-            Finding::new(
-                Rule::StaleLink,
+            Diagnostic::new(
+                Code::StaleLink,
                 fsutil::absolute_from(&dir.path, to),
                 1,
                 format!("{what} {} of {} is not linked into {place}; run `mynatca link`", link.name, link.project),
@@ -119,8 +119,8 @@ fn action_finding(action: &Action, exists: impl Fn(&Path) -> bool) -> Finding {
         }
         Action::Retarget { from, to, .. } => {
             let broken = dangling(from);
-            Finding::new(
-                if broken { Rule::BrokenLink } else { Rule::StaleLink },
+            Diagnostic::new(
+                if broken { Code::BrokenLink } else { Code::StaleLink },
                 link.path(),
                 1,
                 format!(
@@ -133,11 +133,11 @@ fn action_finding(action: &Action, exists: impl Fn(&Path) -> bool) -> Finding {
         }
         Action::Remove { from, .. } => {
             let (rule, why) = if dangling(from) {
-                (Rule::BrokenLink, "which does not exist".to_string())
+                (Code::BrokenLink, "which does not exist".to_string())
             } else {
-                (Rule::StaleLink, format!("which is no longer a file {} offers", link.project))
+                (Code::StaleLink, format!("which is no longer a file {} offers", link.project))
             };
-            Finding::new(
+            Diagnostic::new(
                 rule,
                 link.path(),
                 1,
@@ -194,19 +194,19 @@ mod tests {
         let plan = reconcile::plan(&input);
         // 2_pay_gone.sql's file is deleted; 3_pay_moved.sql's exists but is no longer offered.
         let exists = |path: &Path| !path.ends_with("2_pay_gone.sql");
-        let found: Vec<(Rule, String)> =
+        let found: Vec<(Code, String)> =
             link_findings(&plan, exists).into_iter().map(|f| (f.code, f.file().display().to_string())).collect();
         let links = "/ws/platform/supabase/migrations";
         assert_eq!(
             found,
             vec![
-                (Rule::StaleLink, "/ws/pay/supabase/migrations/1_pay_new.sql".into()),
-                (Rule::StaleLink, "/ws/discord/supabase/migrations/4_discord_dup.sql".into()),
-                (Rule::StaleLink, "/ws/pay/supabase/migrations/5_same.sql".into()),
-                (Rule::StaleLink, format!("{links}/4_pay_old.sql")),
-                (Rule::BrokenLink, format!("{links}/2_pay_gone.sql")),
-                (Rule::StaleLink, format!("{links}/3_pay_moved.sql")),
-                (Rule::Conflict, "/ws/discord/supabase/migrations/5_same.sql".into()),
+                (Code::StaleLink, "/ws/pay/supabase/migrations/1_pay_new.sql".into()),
+                (Code::StaleLink, "/ws/discord/supabase/migrations/4_discord_dup.sql".into()),
+                (Code::StaleLink, "/ws/pay/supabase/migrations/5_same.sql".into()),
+                (Code::StaleLink, format!("{links}/4_pay_old.sql")),
+                (Code::BrokenLink, format!("{links}/2_pay_gone.sql")),
+                (Code::StaleLink, format!("{links}/3_pay_moved.sql")),
+                (Code::Conflict, "/ws/discord/supabase/migrations/5_same.sql".into()),
             ]
         );
         let shared = shared_versions(&plan);
@@ -225,7 +225,7 @@ mod tests {
         let renewed: Vec<&Path> = version_renewals(&shared, |project, _| project == "pay").collect();
         assert_eq!(renewed, [Path::new("/ws/discord/supabase/migrations/4_discord_dup.sql")]);
         let found = duplicate_findings(&shared, &Renames::default(), |_, _| None);
-        assert!(found.iter().all(|f| f.code == Rule::DuplicateVersion && f.message.ends_with("rename the others")));
+        assert!(found.iter().all(|f| f.code == Code::DuplicateVersion && f.message.ends_with("rename the others")));
         let managed = plan.managed_paths();
         assert!(managed.contains(&PathBuf::from(format!("{links}/2_pay_gone.sql"))), "links to remove are managed");
         assert!(managed.contains(&PathBuf::from(format!("{links}/1_pay_new.sql"))));

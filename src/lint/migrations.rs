@@ -13,7 +13,7 @@ use super::ownership::{analyze_sql, ownership_findings, Owners};
 use super::parsed::{MigrationFile, Parsed};
 use super::renames::Renames;
 use super::rls::rls_findings;
-use super::{name_findings, Finding, Rule};
+use super::{name_findings, Code, Diagnostic};
 use crate::migration;
 
 /// What the SQL rules need besides the files.
@@ -32,9 +32,9 @@ pub(crate) struct Context<'a> {
 /// Names, parse, transaction, ownership, order, rls, history-edit, out-of-order and
 /// duplicate-version over `files`, every suggested name from one [`Renames`], less what
 /// their `-- mynatca-ignore:` comments silence.
-pub(crate) fn check_migrations(files: &[MigrationFile], context: &Context) -> Vec<Finding> {
+pub(crate) fn check_migrations(files: &[MigrationFile], context: &Context) -> Vec<Diagnostic> {
     let results = read_all(files);
-    let mut findings: Vec<Finding> = Vec::new();
+    let mut findings: Vec<Diagnostic> = Vec::new();
     let mut parsed: Vec<Parsed> = Vec::new();
     for (found, file) in results {
         findings.extend(found);
@@ -75,7 +75,7 @@ fn renames(files: &[MigrationFile], context: &Context, late: &[Late]) -> Renames
 }
 
 /// Each file's own findings and, when it was read, its text and statements, in input order.
-fn read_all(files: &[MigrationFile]) -> Vec<(Vec<Finding>, Option<Parsed>)> {
+fn read_all(files: &[MigrationFile]) -> Vec<(Vec<Diagnostic>, Option<Parsed>)> {
     let one = |m: &MigrationFile| {
         // The Supabase CLI never runs a file its pattern skips.
         if migration::parse(m.name()).is_none() {
@@ -92,11 +92,11 @@ fn read_all(files: &[MigrationFile]) -> Vec<(Vec<Finding>, Option<Parsed>)> {
                 (found, Some(Parsed { path: m.path.clone(), project: m.project.to_string(), sql, statements, parses }))
             }
             Ok(Err(_)) => {
-                found.push(Finding::new(Rule::Parse, &m.path, 1, "not UTF-8 text; save it as UTF-8"));
+                found.push(Diagnostic::new(Code::Parse, &m.path, 1, "not UTF-8 text; save it as UTF-8"));
                 (found, None)
             }
             Err(err) => {
-                found.push(Finding::new(Rule::Parse, &m.path, 1, format!("cannot read it: {err}")));
+                found.push(Diagnostic::new(Code::Parse, &m.path, 1, format!("cannot read it: {err}")));
                 (found, None)
             }
         }

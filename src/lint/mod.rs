@@ -1,5 +1,5 @@
 //! The rules behind `mynatca check`. Each rule takes what the command gathered (a file
-//! name, a migration's SQL, the link plan, config.toml) and returns [`Finding`]s; the
+//! name, a migration's SQL, the link plan, config.toml) and returns [`Diagnostic`]s; the
 //! command does the reading and the printing.
 //!
 //! - [`names`]: `name-pattern`, `name-style`, `name-prefix`;
@@ -47,5 +47,5 @@ pub(crate) use names::name_findings;
 pub(crate) use ownership::Owners;
 pub(crate) use parsed::MigrationFile;
 
-// The rules' findings are the one diagnostic type; these names read as the rules do.
-pub(crate) use crate::diagnostic::{Code as Rule, Diagnostic as Finding};
+// A rule's finding is the one diagnostic type, and a rule one of its codes.
+pub(crate) use crate::diagnostic::{Code, Diagnostic};

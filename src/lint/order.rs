@@ -7,10 +7,10 @@ use rustc_hash::FxHashMap as HashMap;
 use super::facts::{Event, Object};
 use super::parsed::Parsed;
 use super::search_path::BASE_SCHEMAS;
-use super::{Finding, Rule};
+use super::{Code, Diagnostic};
 
 /// `files` in apply order.
-pub(crate) fn order_findings(files: &[&Parsed]) -> Vec<Finding> {
+pub(crate) fn order_findings(files: &[&Parsed]) -> Vec<Diagnostic> {
     let created = first_creations(files);
     let mut findings = Vec::new();
     for (index, file) in files.iter().enumerate() {
@@ -31,7 +31,7 @@ pub(crate) fn order_findings(files: &[&Parsed]) -> Vec<Finding> {
                 }
                 let (line, allowed) = source.allowed_at(statement.location, "order");
                 if !allowed {
-                    findings.push(Finding::new(Rule::Order, &file.path, line, message.clone()));
+                    findings.push(Diagnostic::new(Code::Order, &file.path, line, message.clone()));
                 }
                 seen.push(message);
             }

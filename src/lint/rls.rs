@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use super::facts::Event;
 use super::parsed::Parsed;
-use super::{Finding, Rule};
+use super::{Code, Diagnostic};
 
 /// Where an object was created: file index in apply order and statement location.
 #[derive(Debug, Clone, Copy)]
@@ -50,7 +50,7 @@ impl State {
 }
 
 /// `files` in apply order; `exposed` are config.toml's `[api] schemas`.
-pub(crate) fn rls_findings(files: &[&Parsed], exposed: &HashSet<String>) -> Vec<Finding> {
+pub(crate) fn rls_findings(files: &[&Parsed], exposed: &HashSet<String>) -> Vec<Diagnostic> {
     let mut state = State::default();
     for (file, parsed) in files.iter().enumerate() {
         for statement in &parsed.statements {
@@ -60,14 +60,14 @@ pub(crate) fn rls_findings(files: &[&Parsed], exposed: &HashSet<String>) -> Vec<
             }
         }
     }
-    let mut found: Vec<(Origin, Finding)> = Vec::new();
+    let mut found: Vec<(Origin, Diagnostic)> = Vec::new();
     let is_exposed = |schema: &str| exposed.contains(schema) && state.reachable(schema);
     for ((schema, name), (origin, on)) in &state.tables {
         if !on && is_exposed(schema) {
             let message = format!(
                 "table {schema}.{name} is in schema {schema}, which the Data API exposes, and no migration enables row level security on it, so anyone with the anon key can read and write it; add `alter table {schema}.{name} enable row level security;` and policies"
             );
-            found.push((*origin, Finding::new(Rule::Rls, &files[origin.file].path, 0, message)));
+            found.push((*origin, Diagnostic::new(Code::Rls, &files[origin.file].path, 0, message)));
         }
     }
     for ((schema, name), (origin, invoker)) in &state.views {
@@ -75,7 +75,7 @@ pub(crate) fn rls_findings(files: &[&Parsed], exposed: &HashSet<String>) -> Vec<
             let message = format!(
                 "view {schema}.{name} in exposed schema {schema} runs with its owner's rights, bypassing row level security; create it `with (security_invoker = true)`"
             );
-            found.push((*origin, Finding::new(Rule::Rls, &files[origin.file].path, 0, message).warning()));
+            found.push((*origin, Diagnostic::new(Code::Rls, &files[origin.file].path, 0, message).warning()));
         }
     }
     for ((schema, name, _), (origin, definer, search_path)) in &state.functions {
@@ -83,7 +83,7 @@ pub(crate) fn rls_findings(files: &[&Parsed], exposed: &HashSet<String>) -> Vec<
             let message = format!(
                 "SECURITY DEFINER function {schema}.{name} in exposed schema {schema} has no `SET search_path`, so a caller's objects can stand in for the ones it means; add `set search_path = ''` and qualify names"
             );
-            found.push((*origin, Finding::new(Rule::Rls, &files[origin.file].path, 0, message).warning()));
+            found.push((*origin, Diagnostic::new(Code::Rls, &files[origin.file].path, 0, message).warning()));
         }
     }
     let mut sources: BTreeMap<usize, _> = BTreeMap::new();

@@ -16,8 +16,8 @@ use std::path::Path;
 use toml_edit::{ImDocument, Item, Table};
 
 use super::ownership::Grants;
-use super::{Finding, Rule};
-use crate::diagnostic::Severity as Level;
+use super::{Code, Diagnostic};
+use crate::diagnostic::Severity;
 use crate::error::ConfigError;
 use crate::text::line_col;
 use crate::workspace::Repo;
@@ -28,7 +28,7 @@ pub(crate) const FILE_NAME: &str = "mynatca.toml";
 #[derive(Debug, Default)]
 pub(crate) struct Settings {
     /// A rule's level, or `None` for `off`.
-    levels: HashMap<Rule, Option<Level>>,
+    levels: HashMap<Code, Option<Severity>>,
     pub(crate) grants: Grants,
 }
 
@@ -45,7 +45,7 @@ impl Settings {
     }
 
     /// Each finding at its rule's level; a rule that is `off` loses its findings.
-    pub(crate) fn apply(&self, findings: &mut Vec<Finding>) {
+    pub(crate) fn apply(&self, findings: &mut Vec<Diagnostic>) {
         findings.retain_mut(|finding| match self.levels.get(&finding.code) {
             None => true,
             Some(None) => false,
@@ -88,8 +88,8 @@ impl Reader<'_> {
 
     fn rules(&self, rules: &Table, settings: &mut Settings) -> Result<(), ConfigError> {
         for (name, item) in rules.iter() {
-            let Some(rule) = Rule::rule_named(name) else {
-                let names: Vec<&str> = Rule::RULES.iter().map(|rule| rule.as_str()).collect();
+            let Some(rule) = Code::rule_named(name) else {
+                let names: Vec<&str> = Code::RULES.iter().map(|rule| rule.as_str()).collect();
                 let typo = crate::suggest::did_you_mean(name, names.iter().copied());
                 return Err(self.error(
                     key_start(rules, name),
@@ -97,8 +97,8 @@ impl Reader<'_> {
                 ));
             };
             let level = match item.as_str() {
-                Some("error") => Some(Level::Error),
-                Some("warning") => Some(Level::Warning),
+                Some("error") => Some(Severity::Error),
+                Some("warning") => Some(Severity::Warning),
                 Some("off") => None,
                 _ => {
                     let value = item.as_value().map_or_else(|| "a table".to_string(), |v| v.to_string());
@@ -181,14 +181,17 @@ mod tests {
     fn levels_change_or_drop_findings() {
         let settings = parse("[rules]\nname-prefix = \"off\"\nhooks = \"error\"\nrls = \"warning\"\n").unwrap();
         let mut findings = vec![
-            Finding::new(Rule::NamePrefix, "/a.sql", 1, "x"),
-            Finding::new(Rule::Hooks, "/p", 1, "y"),
-            Finding::new(Rule::Rls, "/b.sql", 2, "z"),
-            Finding::new(Rule::Order, "/b.sql", 3, "w"),
+            Diagnostic::new(Code::NamePrefix, "/a.sql", 1, "x"),
+            Diagnostic::new(Code::Hooks, "/p", 1, "y"),
+            Diagnostic::new(Code::Rls, "/b.sql", 2, "z"),
+            Diagnostic::new(Code::Order, "/b.sql", 3, "w"),
         ];
         settings.apply(&mut findings);
-        let got: Vec<(Rule, Level)> = findings.iter().map(|f| (f.code, f.severity)).collect();
-        assert_eq!(got, vec![(Rule::Hooks, Level::Error), (Rule::Rls, Level::Warning), (Rule::Order, Level::Error)]);
+        let got: Vec<(Code, Severity)> = findings.iter().map(|f| (f.code, f.severity)).collect();
+        assert_eq!(
+            got,
+            vec![(Code::Hooks, Severity::Error), (Code::Rls, Severity::Warning), (Code::Order, Severity::Error)]
+        );
     }
 
     #[test]
@@ -213,7 +216,7 @@ mod tests {
             err("[ownership.pay]\nallows = []\n"),
             "/p/mynatca.toml:2:1: ownership.pay.allows: unknown key; the one key is allow"
         );
-        assert!(err("[ownership.pay]\nallow = [\"grant on x\", \"write public.members\"]\n").starts_with(
+        assert!(err("[ownership.pay]\nallow = [\"grant on public.x\", \"write public.members\"]\n").starts_with(
             "/p/mynatca.toml:2:24: ownership.pay.allow[1]: \"write public.members\" is not worded as a finding"
         ));
         assert_eq!(

@@ -76,7 +76,7 @@ pub(crate) enum Part {
     Constraint,
     Trigger,
     Policy,
-    Rule,
+    Code,
     Index,
     Statistics,
 }
@@ -103,7 +103,7 @@ impl ObjectKind {
             O::ObjectTabconstraint => ObjectKind::PartOf(Part::Constraint),
             O::ObjectTrigger => ObjectKind::PartOf(Part::Trigger),
             O::ObjectPolicy => ObjectKind::PartOf(Part::Policy),
-            O::ObjectRule => ObjectKind::PartOf(Part::Rule),
+            O::ObjectRule => ObjectKind::PartOf(Part::Code),
             O::ObjectCollation => ObjectKind::Collation,
             O::ObjectConversion => ObjectKind::Conversion,
             O::ObjectStatisticExt => ObjectKind::Statistics,
@@ -153,7 +153,7 @@ impl ObjectKind {
             ObjectKind::PartOf(Part::Constraint) => "constraint",
             ObjectKind::PartOf(Part::Trigger) => "trigger",
             ObjectKind::PartOf(Part::Policy) => "policy",
-            ObjectKind::PartOf(Part::Rule) => "rule",
+            ObjectKind::PartOf(Part::Code) => "rule",
             ObjectKind::PartOf(Part::Statistics) => "statistics object",
             ObjectKind::Object => "object",
         }
@@ -293,7 +293,7 @@ impl fmt::Display for Touch {
                 let (article, link) = match part {
                     Part::Column | Part::Constraint => ("a", "of"),
                     Part::Index => ("an", "on"),
-                    Part::Trigger | Part::Policy | Part::Rule | Part::Statistics => ("a", "on"),
+                    Part::Trigger | Part::Policy | Part::Code | Part::Statistics => ("a", "on"),
                 };
                 write!(f, "{verb} {article} {kind} {link} {object}")
             }

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use super::{Finding, Rule};
+use super::{Code, Diagnostic};
 use crate::batch::{self, Class, Control, Mode};
 use crate::text::LineIndex;
 
@@ -14,7 +14,7 @@ const TWO_X: &str =
     "the CLI's 2.x releases sent a file as one pipeline and accepted such a statement only as its first";
 
 /// `transaction` findings for one migration.
-pub(crate) fn transaction_findings(path: &Path, sql: &str) -> Vec<Finding> {
+pub(crate) fn transaction_findings(path: &Path, sql: &str) -> Vec<Diagnostic> {
     let statements = batch::split(sql);
     let classes: Vec<Class> = statements.iter().map(|s| batch::classify(s.text)).collect();
     // One index for the file: a line worked out from the top per statement is quadratic.
@@ -22,7 +22,7 @@ pub(crate) fn transaction_findings(path: &Path, sql: &str) -> Vec<Finding> {
     let lines: Vec<usize> = statements.iter().map(|s| index.line(s.offset + batch::code_start(s.text))).collect();
     let mut findings = Vec::new();
     let mut found = |line: usize, message: String, error: bool| {
-        let finding = Finding::new(Rule::Transaction, path, line, message);
+        let finding = Diagnostic::new(Code::Transaction, path, line, message);
         findings.push(if error { finding } else { finding.warning() });
     };
     match batch::mode(&classes) {
@@ -139,12 +139,12 @@ fn one_by_one(classes: &[Class], lines: &[usize], found: &mut dyn FnMut(usize, S
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostic::Severity as Level;
+    use crate::diagnostic::Severity;
 
     fn found(sql: &str) -> Vec<(usize, bool, String)> {
         transaction_findings(Path::new("/x.sql"), sql)
             .into_iter()
-            .map(|f| (f.line.unwrap_or(0), f.severity == Level::Error, f.message))
+            .map(|f| (f.line.unwrap_or(0), f.severity == Severity::Error, f.message))
             .collect()
     }
 

@@ -1,7 +1,7 @@
 //! `ownership` inside function and `DO` bodies.
 
 use super::tests::{check, messages};
-use crate::diagnostic::Severity as Level;
+use crate::diagnostic::Severity;
 
 const MEMBERS: &str = "pay may not insert into public.members (owned by platform)";
 
@@ -23,15 +23,15 @@ fn a_plpgsql_trigger_function_writing_public_is_an_error_at_each_line() {
     assert_eq!(
         check("pay", sql),
         vec![
-            (5, Level::Error, format!("{MEMBERS} in function pay.sync_member")),
+            (5, Severity::Error, format!("{MEMBERS} in function pay.sync_member")),
             (
                 7,
-                Level::Error,
+                Severity::Error,
                 "pay may not update public.members (owned by platform) in function pay.sync_member".into()
             ),
             (
                 13,
-                Level::Error,
+                Severity::Error,
                 "pay may not delete from public.members (owned by platform) in function pay.purge".into()
             ),
         ]
@@ -71,11 +71,11 @@ fn execute_of_text_the_body_spells_out_is_judged_and_the_rest_is_a_warning() {
     assert_eq!(
         check("pay", sql),
         vec![
-            (3, Level::Error, format!("pay may not delete from public.members (owned by platform) {through}")),
-            (4, Level::Error, format!("{MEMBERS} {through}")),
-            (7, Level::Error, format!("pay may not update public.<run-time name> (owned by platform) {through}")),
-            (8, Level::Warning, cannot.into()),
-            (9, Level::Warning, cannot.into()),
+            (3, Severity::Error, format!("pay may not delete from public.members (owned by platform) {through}")),
+            (4, Severity::Error, format!("{MEMBERS} {through}")),
+            (7, Severity::Error, format!("pay may not update public.<run-time name> (owned by platform) {through}")),
+            (8, Severity::Warning, cannot.into()),
+            (9, Severity::Warning, cannot.into()),
         ]
     );
     // The platform's own dynamic SQL is its business.
@@ -100,13 +100,13 @@ fn unqualified_names_resolve_through_the_functions_search_path() {
 fn do_blocks_are_read_as_plpgsql() {
     let sql =
         "select 1;\ndo $$\nbegin\n  insert into public.members values (1);\nend $$;\ndo $$ begin perform 1; end $$;\n";
-    assert_eq!(check("pay", sql), vec![(4, Level::Error, format!("{MEMBERS} in a DO block"))]);
+    assert_eq!(check("pay", sql), vec![(4, Severity::Error, format!("{MEMBERS} in a DO block"))]);
     let dynamic = check("pay", "do $$ begin execute current_setting('x'); end $$;");
-    assert_eq!((dynamic.len(), dynamic[0].1), (1, Level::Warning));
+    assert_eq!((dynamic.len(), dynamic[0].1), (1, Severity::Warning));
     assert!(dynamic[0].2.starts_with("a DO block runs SQL built at run time"), "{}", dynamic[0].2);
     assert_eq!(
         check("pay", "do language plv8 $$ plv8.execute('delete from public.members') $$;"),
-        vec![(1, Level::Warning, "a DO block is in language plv8, which mynatca does not read, so mynatca cannot tell what it writes; review it and put `-- mynatca-ignore: ownership REASON` above its CREATE or DO statement (not inside the body)".into())]
+        vec![(1, Severity::Warning, "a DO block is in language plv8, which mynatca does not read, so mynatca cannot tell what it writes; review it and put `-- mynatca-ignore: ownership REASON` above its CREATE or DO statement (not inside the body)".into())]
     );
     assert!(check("platform", "do $$ begin execute current_setting('x'); end $$;").is_empty());
     assert_eq!(
@@ -124,11 +124,11 @@ fn the_allow_comment_above_the_statement_covers_its_body() {
 #[test]
 fn begin_atomic_quoted_bodies_and_nested_routines_are_read() {
     let atomic = "create function pay.f() returns void language sql\nbegin atomic\n  select 1;\n  insert into public.members values (1);\nend;\n";
-    assert_eq!(check("pay", atomic), vec![(4, Level::Error, format!("{MEMBERS} in function pay.f"))]);
+    assert_eq!(check("pay", atomic), vec![(4, Severity::Error, format!("{MEMBERS} in function pay.f"))]);
     let quoted = "create procedure pay.p()\nlanguage plpgsql\nas '\nbegin\n  insert into public.members values (''x'');\nend';\n";
-    assert_eq!(check("pay", quoted), vec![(5, Level::Error, format!("{MEMBERS} in procedure pay.p"))]);
+    assert_eq!(check("pay", quoted), vec![(5, Severity::Error, format!("{MEMBERS} in procedure pay.p"))]);
     let nested = "do $$\nbegin\n  create function pay.inner() returns void language sql as $f$\n    insert into public.members values (1)\n  $f$;\nend $$;\n";
-    assert_eq!(check("pay", nested), vec![(4, Level::Error, format!("{MEMBERS} in function pay.inner"))]);
+    assert_eq!(check("pay", nested), vec![(4, Severity::Error, format!("{MEMBERS} in function pay.inner"))]);
 }
 
 #[test]

@@ -45,7 +45,7 @@ impl Analyzer {
             N::CreatePolicyStmt(s) => self.relation(Verb::Create, K::PartOf(Part::Policy), s.table.as_ref()),
             N::IndexStmt(s) => self.relation(Verb::Create, K::PartOf(Part::Index), s.relation.as_ref()),
             N::RuleStmt(s) => {
-                self.relation(Verb::Create, K::PartOf(Part::Rule), s.relation.as_ref());
+                self.relation(Verb::Create, K::PartOf(Part::Code), s.relation.as_ref());
                 for action in &s.actions {
                     self.nested(Some(action));
                 }

@@ -25,7 +25,7 @@ pub(crate) use resolve::ownership_findings;
 use super::facts::{statement_events, Statement};
 use super::nodes::strings;
 use super::search_path::Scope;
-use super::{Finding, Rule};
+use super::{Code, Diagnostic};
 use crate::registry::Project;
 use crate::text::{line_col, offset, LineIndex};
 use crate::workspace::Repo;
@@ -62,7 +62,7 @@ impl Owners {
 /// [`Repo::PLATFORM`]). A file PostgreSQL's parser rejects gets one `parse` finding at the
 /// offending token and no ownership analysis.
 #[cfg(test)]
-pub(crate) fn sql_findings(path: &Path, sql: &str, project: &str, owners: &Owners) -> Vec<Finding> {
+pub(crate) fn sql_findings(path: &Path, sql: &str, project: &str, owners: &Owners) -> Vec<Diagnostic> {
     let (mut findings, statements) = analyze_sql(path, sql);
     if let Some(statements) = statements {
         let file = super::parsed::Parsed {
@@ -80,7 +80,7 @@ pub(crate) fn sql_findings(path: &Path, sql: &str, project: &str, owners: &Owner
 /// `parse` and `transaction` findings for one migration and, when it parses, each
 /// statement's facts: what `ownership` needs (judged later, in apply order, where
 /// unqualified names can be resolved) and what `order` and `rls` need.
-pub(crate) fn analyze_sql(path: &Path, sql: &str) -> (Vec<Finding>, Option<Vec<Statement>>) {
+pub(crate) fn analyze_sql(path: &Path, sql: &str) -> (Vec<Diagnostic>, Option<Vec<Statement>>) {
     let mut findings = Vec::new();
     let mut statements = Vec::new();
     let mut analyzer = Analyzer::default();
@@ -116,7 +116,7 @@ pub(crate) fn analyze_sql(path: &Path, sql: &str) -> (Vec<Finding>, Option<Vec<S
             },
         };
         let finding =
-            Finding::new(Rule::Parse, path, line, format!("PostgreSQL rejects this: {message}")).column(column);
+            Diagnostic::new(Code::Parse, path, line, format!("PostgreSQL rejects this: {message}")).column(column);
         return (vec![finding], None);
     }
     findings.extend(super::transaction::transaction_findings(path, sql));

@@ -9,7 +9,7 @@ use super::{BodyEffect, Effect, ObjectKind, Owners, PendingTouch, Place, ALL_SCH
 use crate::lint::facts::{Event, Object};
 use crate::lint::parsed::Parsed;
 use crate::lint::search_path::BASE_SCHEMAS;
-use crate::lint::{Finding, Rule};
+use crate::lint::{Code, Diagnostic};
 use crate::workspace::Repo;
 
 /// What exists so far, in apply order, as far as the migrations tell.
@@ -51,7 +51,7 @@ enum Resolved {
 
 /// `ownership` for `files` (in apply order): each object a statement, or the body of a
 /// function or `DO` block it creates, changes in a schema its file's project does not own.
-pub(crate) fn ownership_findings(files: &[&Parsed], owners: &Owners) -> Vec<Finding> {
+pub(crate) fn ownership_findings(files: &[&Parsed], owners: &Owners) -> Vec<Diagnostic> {
     let mut known = Known::default();
     let mut findings = Vec::new();
     for file in files {
@@ -85,7 +85,7 @@ pub(crate) fn ownership_findings(files: &[&Parsed], owners: &Owners) -> Vec<Find
                     continue;
                 }
                 seen.push((line, message.clone()));
-                let finding = Finding::new(Rule::Ownership, &file.path, line, message);
+                let finding = Diagnostic::new(Code::Ownership, &file.path, line, message);
                 findings.push(if warning { finding.warning() } else { finding });
             }
         }

@@ -1,7 +1,7 @@
 use std::path::Path;
 
 use super::*;
-use crate::diagnostic::Severity as Level;
+use crate::diagnostic::Severity;
 use crate::lint::positions::is_allow_comment;
 
 /// A project `../<name>` owning schema `<name>`.
@@ -20,7 +20,7 @@ pub(super) fn owners() -> Owners {
 }
 
 /// (line, level, message) of each finding for `sql` in `project`.
-pub(super) fn check(project: &str, sql: &str) -> Vec<(usize, Level, String)> {
+pub(super) fn check(project: &str, sql: &str) -> Vec<(usize, Severity, String)> {
     sql_findings(Path::new("/x.sql"), sql, project, &owners())
         .into_iter()
         .map(|f| (f.line.unwrap_or(0), f.severity, f.message))
@@ -40,10 +40,10 @@ fn pay_may_not_change_public_members() {
     assert_eq!(
         check("pay", sql),
         vec![
-            (1, Level::Error, "pay may not alter table public.members (owned by platform)".into()),
-            (2, Level::Error, "pay may not insert into public.members (owned by platform)".into()),
-            (3, Level::Error, "pay may not grant on table public.members (owned by platform)".into()),
-            (4, Level::Error, "pay may not create a trigger on public.members (owned by platform)".into()),
+            (1, Severity::Error, "pay may not alter table public.members (owned by platform)".into()),
+            (2, Severity::Error, "pay may not insert into public.members (owned by platform)".into()),
+            (3, Severity::Error, "pay may not grant on table public.members (owned by platform)".into()),
+            (4, Severity::Error, "pay may not create a trigger on public.members (owned by platform)".into()),
         ]
     );
 }
@@ -134,7 +134,7 @@ fn unqualified_names_follow_the_search_path() {
     // Back to the default after RESET, in file order.
     assert_eq!(
         check("pay", "set search_path = pay;\ncreate table a (id int);\nreset search_path;\ncreate table b (id int);"),
-        vec![(4, Level::Error, "pay may not create table public.b (owned by platform)".into())]
+        vec![(4, Severity::Error, "pay may not create table public.b (owned by platform)".into())]
     );
     // An empty search_path leaves nothing to resolve to (PostgreSQL would refuse).
     assert!(check("pay", "select set_config('search_path', '', false);\ncreate table t (id int);").is_empty());
@@ -202,7 +202,7 @@ fn lines_skip_leading_comments_and_blank_lines() {
 fn syntax_errors_are_reported_at_their_line() {
     let found = sql_findings(Path::new("/x.sql"), "create table pay.a (\n  id int,,\n  b int\n);\n", "pay", &owners());
     assert_eq!(found.len(), 1);
-    assert_eq!((found[0].code, found[0].line.unwrap_or(0)), (Rule::Parse, 2));
+    assert_eq!((found[0].code, found[0].line.unwrap_or(0)), (Code::Parse, 2));
     assert_eq!(found[0].message, "PostgreSQL rejects this: syntax error at or near \",\"");
     let line = |sql: &str| sql_findings(Path::new("/x.sql"), sql, "pay", &owners())[0].line.unwrap_or(0);
     assert_eq!(line("select 1;\n\ncreate tabel x (id int);"), 3);
@@ -232,7 +232,7 @@ fn a_search_path_of_several_schemas_resolves_as_postgresql_does() {
         check("pay", "set search_path = pay, public;\nupdate shifts set x = 1;"),
         vec![(
             2,
-            Level::Error,
+            Severity::Error,
             "pay may not update shifts unqualified: search_path pay, public resolves it to the first of pay.shifts (pay), public.shifts (platform) that exists, and the migrations do not tell which; qualify it".into()
         )]
     );
