@@ -217,7 +217,7 @@ mod tests {
             "/p/mynatca.toml:2:1: ownership.pay.allows: unknown key; the one key is allow"
         );
         assert!(err("[ownership.pay]\nallow = [\"grant on public.x\", \"write public.members\"]\n").starts_with(
-            "/p/mynatca.toml:2:24: ownership.pay.allow[1]: \"write public.members\" is not worded as a finding"
+            "/p/mynatca.toml:2:31: ownership.pay.allow[1]: \"write public.members\" is not worded as a finding"
         ));
         assert_eq!(
             err("strict = true\n"),
