@@ -63,8 +63,7 @@ pub(crate) enum Found {
 impl Workspace {
     /// Finds the platform from the flag, the environment or `cwd`, then loads its registry.
     pub(crate) fn discover(flag: Option<&Path>, cwd: &Path) -> Result<Workspace, ConfigError> {
-        let (platform, how) = find_platform(flag, cwd)?;
-        tracing::debug!(platform = %platform.display(), ?how, "found the platform");
+        let (platform, _) = find_platform(flag, cwd)?;
         Workspace::load(platform)
     }
 
@@ -73,10 +72,7 @@ impl Workspace {
     /// which creates the registry.
     pub(crate) fn discover_or_new(flag: Option<&Path>, cwd: &Path) -> Result<Workspace, ConfigError> {
         match find(flag, cwd, true) {
-            Ok((platform, how)) => {
-                tracing::debug!(platform = %platform.display(), ?how, "found the platform");
-                Workspace::load(platform)
-            }
+            Ok((platform, _)) => Workspace::load(platform),
             Err(err) => {
                 let platform = unregistered_platform(cwd).ok_or(err)?;
                 tracing::debug!(platform = %platform.display(), "a platform without a registry yet");
@@ -201,9 +197,16 @@ pub(crate) fn find_platform(flag: Option<&Path>, cwd: &Path) -> Result<(PathBuf,
     find(flag, cwd, false)
 }
 
+/// [`find_by_rules`], saying under `-v` how the platform was found.
+fn find(flag: Option<&Path>, cwd: &Path, unregistered: bool) -> Result<(PathBuf, Found), ConfigError> {
+    let found = find_by_rules(flag, cwd, unregistered)?;
+    tracing::debug!(platform = %found.0.display(), how = ?found.1, "found the platform");
+    Ok(found)
+}
+
 /// [`find_platform`]; `unregistered` lets `--platform` and the environment name a platform
 /// without a registry yet (for `link-project`, which creates it).
-fn find(flag: Option<&Path>, cwd: &Path, unregistered: bool) -> Result<(PathBuf, Found), ConfigError> {
+fn find_by_rules(flag: Option<&Path>, cwd: &Path, unregistered: bool) -> Result<(PathBuf, Found), ConfigError> {
     if let Some(dir) = flag {
         return named_platform(cwd, dir, "--platform", unregistered).map(|p| (p, Found::Flag));
     }

@@ -345,3 +345,12 @@ fn a_usage_error_document_holds_claps_whole_first_paragraph() {
         )
         .go();
 }
+
+#[test]
+fn check_says_under_verbose_how_it_found_the_platform() {
+    let ws = clean();
+    let out = ws.mynatca("pay").args(["-v", "check"]).output().unwrap();
+    let err = crate::support::stderr(&out);
+    assert!(err.contains("DEBUG mynatca::workspace: found the platform platform="), "{err}");
+    assert!(err.contains("how=Sibling") || err.contains("how=GitConfig"), "{err}");
+}
