@@ -270,3 +270,19 @@ linked: 1 created, 0 updated, 0 removed, 0 unchanged
         .go();
     assert!(!ws.read("platform/supabase/config.toml").contains("seeds/pay"));
 }
+
+#[test]
+fn the_upkeep_is_a_hidden_subcommand_that_takes_its_database_from_the_environment() {
+    let ws = Ws::empty();
+    let help = ws.mynatca(".").arg("--help").output().unwrap();
+    let help = crate::support::stdout(&help);
+    assert!(help.contains("  refresh ") && !help.contains("upkeep"), "{help}");
+    // Started by hand without the environment a refresh gives it: exit 2, saying so.
+    ws.run(".", ["upkeep"])
+        .status(2)
+        .stderr("error: mynatca upkeep is started by a refresh, with the database in $MYNATCA_DB_URL\n")
+        .go();
+    // The old internal flag is gone.
+    let old = ws.mynatca(".").args(["refresh", "--upkeep", "-"]).output().unwrap();
+    assert_eq!(old.status.code(), Some(2));
+}
