@@ -65,7 +65,9 @@ pub(crate) fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<Outcome> {
         (None, _) => PathStyle::Cwd,
     };
     let places = Places::new(&ws, &ctx.cwd, style).annotating(args.project.as_deref());
-    let findings = shown(findings, &places, args.project.as_deref());
+    // A registry that does not load leaves every repo unchecked: each repo's check says so.
+    let everyones = |f: &Diagnostic| !registry_ok && f.code == Code::Registry;
+    let findings = shown(findings, &places, args.project.as_deref(), everyones);
     let (errors, warnings) = diagnostic::counts(&findings);
     let ok = !(errors > 0 || (args.strict && warnings > 0));
     let mut out = Vec::new();
@@ -112,11 +114,17 @@ fn refuse_unknown_project(ws: &Workspace, name: &str, registry_ok: bool) -> anyh
     Err(config_error(format!("--project {name}: no such repo in the workspace; name one of {}", known.join(", "))))
 }
 
-/// The findings to print, sorted by file as shown, then line: with `--project`, that repo's only.
-fn shown(findings: Vec<Diagnostic>, places: &Places, project: Option<&str>) -> Vec<Diagnostic> {
+/// The findings to print, sorted by file as shown, then line: with `--project`, that
+/// repo's and those that concern every repo.
+fn shown(
+    findings: Vec<Diagnostic>,
+    places: &Places,
+    project: Option<&str>,
+    everyones: impl Fn(&Diagnostic) -> bool,
+) -> Vec<Diagnostic> {
     let mut keyed: Vec<(String, Diagnostic)> = findings
         .into_iter()
-        .filter(|f| project.is_none_or(|name| places.file(f).0.as_deref() == Some(name)))
+        .filter(|f| everyones(f) || project.is_none_or(|name| places.file(f).0.as_deref() == Some(name)))
         .map(|f| (f.path.as_deref().map(|path| places.relative_to_cwd(path)).unwrap_or_default(), f))
         .collect();
     keyed.sort_by(|(a, x), (b, y)| (a, x.line, x.code, &x.message).cmp(&(b, y.line, y.code, &y.message)));

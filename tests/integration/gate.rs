@@ -354,3 +354,13 @@ fn check_says_under_verbose_how_it_found_the_platform() {
     assert!(err.contains("DEBUG mynatca::workspace: found the platform platform="), "{err}");
     assert!(err.contains("how=Sibling") || err.contains("how=GitConfig"), "{err}");
 }
+
+#[test]
+fn a_registry_that_does_not_load_fails_every_repos_check() {
+    let ws = clean();
+    ws.write("platform/.linked-projects.json", "{\"version\": 1, \"projects\": [}\n");
+    let done = ws.mynatca("platform").args(["check", "--project", "pay"]).output().unwrap();
+    let out = crate::support::stdout(&done);
+    assert_eq!(done.status.code(), Some(1), "{out}");
+    assert!(out.contains("error[registry]"), "{out}");
+}
