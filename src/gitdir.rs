@@ -145,10 +145,13 @@ pub(crate) fn rebase(git_dir: &Path) -> Option<Rebase> {
     last_reflog_message(git_dir).filter(|message| message.contains("(start): checkout ")).map(|_| Rebase::Starting)
 }
 
-/// Whether a rebase's autostash (`git pull --rebase --autostash`, `rebase.autoStash`) is
-/// still to be applied: git applies it after the post-rewrite hook.
+/// Whether an autostash is still to be applied: a rebase's (`git pull --rebase
+/// --autostash`, `rebase.autoStash`), which git applies after the post-rewrite hook, or a
+/// merge's (`git merge --autostash`, `git pull --no-rebase --autostash`), applied after
+/// post-merge.
 pub(crate) fn autostash_pending(git_dir: &Path) -> bool {
-    ["rebase-merge", "rebase-apply"].iter().any(|dir| git_dir.join(dir).join("autostash").is_file())
+    git_dir.join("MERGE_AUTOSTASH").is_file()
+        || ["rebase-merge", "rebase-apply"].iter().any(|dir| git_dir.join(dir).join("autostash").is_file())
 }
 
 /// The message of HEAD's newest reflog entry, from the file's last 4 KiB at most.

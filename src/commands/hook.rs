@@ -175,28 +175,34 @@ fn scope(ctx: &Context, ws: &Workspace, hook: HookName, args: &[String]) -> Scop
     let Some(git) = gitdir::current(&ctx.cwd) else {
         return Scope::All;
     };
+    // Files an autostash still holds are missing now, and their links must stay.
+    let stashed = gitdir::autostash_pending(&git.git_dir);
     let (old, new, midway) = match (hook, args) {
         (HookName::PostCheckout, [old, new, flag]) => {
-            let midway = match gitdir::rebase(&git.git_dir) {
-                Some(Rebase::Merge { pending }) => pending,
-                Some(Rebase::Apply) => true,
-                // A rebase that only fast-forwards replays nothing, and no post-rewrite follows.
-                Some(Rebase::Starting) => !fast_forward(&git, old, new),
-                None => false,
-            };
+            let midway = stashed
+                || match gitdir::rebase(&git.git_dir) {
+                    Some(Rebase::Merge { pending }) => pending,
+                    Some(Rebase::Apply) => true,
+                    // A rebase that only fast-forwards replays nothing, and no post-rewrite follows.
+                    Some(Rebase::Starting) => !fast_forward(&git, old, new),
+                    None => false,
+                };
             if flag != "1" {
                 return if midway { Scope::Additions } else { Scope::All };
             }
             (old.as_str(), new.as_str(), midway)
         }
-        (HookName::PostMerge, _) => ("ORIG_HEAD", "HEAD", false),
+        // A squash merge leaves HEAD where it was and changes only the work tree.
+        (HookName::PostMerge, [squash]) if squash == "1" => {
+            return if stashed { Scope::Additions } else { Scope::All };
+        }
+        (HookName::PostMerge, _) => ("ORIG_HEAD", "HEAD", stashed),
         (HookName::PostRewrite, [command]) if command == "amend" => {
             let stopped = matches!(gitdir::rebase(&git.git_dir), Some(Rebase::Merge { .. } | Rebase::Apply));
             ("HEAD@{1}", "HEAD", stopped)
         }
-        // git applies a rebase's autostash after post-rewrite: the files it holds are
-        // missing now, and their links must stay.
-        (HookName::PostRewrite, _) if gitdir::autostash_pending(&git.git_dir) => return Scope::Additions,
+        // git applies a rebase's autostash after post-rewrite.
+        (HookName::PostRewrite, _) if stashed => return Scope::Additions,
         _ => return Scope::All,
     };
     if checkout::untouched(ws, &git, old, new) {

@@ -210,3 +210,39 @@ fn an_autostashed_migration_keeps_its_link() {
         .go();
     assert_eq!(ws.links(), [BASELINE, UPSTREAM, LOCAL, staged]);
 }
+
+#[test]
+fn a_merge_with_an_autostash_keeps_the_stashed_migrations_link() {
+    for args in [
+        &["merge", "-q", "--autostash", "--no-edit", "origin/main"][..],
+        &["pull", "-q", "--no-rebase", "--autostash", "--no-edit"],
+    ] {
+        let ws = with_remote();
+        ws.run_git("pay", &["switch", "-q", "-c", "feature/wip", "--track", "origin/main"]).go();
+        let staged = "20251215120003_pay_add_rates.sql";
+        ws.migration("pay", staged, "create table pay.rates (id int);\n");
+        ws.git("pay", &["add", "-A"]);
+        ws.run("platform", ["link"]).stdout(linked(1, 0, 0, 2)).go();
+        colleague_pushes(&ws, UPSTREAM);
+        ws.git("pay", &["fetch", "-q"]);
+        let out = ws.git_cmd("pay", args).output().unwrap();
+        let said = format!("{}{}", crate::support::stdout(&out), crate::support::stderr(&out));
+        assert!(out.status.success() && said.contains("Applied autostash"), "{args:?}: {said}");
+        assert_eq!(ws.links(), [BASELINE, UPSTREAM, staged], "{args:?}");
+    }
+}
+
+#[test]
+fn a_squash_merge_links_what_it_brings() {
+    let ws = with_remote();
+    ws.run_git("pay", &["switch", "-q", "-c", "feature/squash"]).go();
+    ws.migration("pay", LOCAL, "create table pay.shifts (id int);\n");
+    ws.commit_all("pay", "local migration");
+    ws.run("platform", ["link"]).stdout(linked(1, 0, 0, 2)).go();
+    ws.run_git("pay", &["switch", "-q", "main"]).stderr(linked(0, 0, 1, 2)).go();
+    ws.run_git("pay", &["merge", "-q", "--squash", "feature/squash"])
+        .stdout("Squash commit -- not updating HEAD\n")
+        .stderr(linked(1, 0, 0, 2))
+        .go();
+    assert_eq!(ws.links(), [BASELINE, LOCAL]);
+}
