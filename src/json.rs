@@ -81,7 +81,10 @@ pub(crate) fn failure(command: &str, err: &anyhow::Error) -> String {
 /// The error document for arguments clap refused, when `args` hold `--json`: kind `usage`,
 /// the command named when one was recognised.
 pub(crate) fn usage_failure(args: &[String], err: &clap::Error) -> Option<String> {
-    if !err.use_stderr() || !args.iter().any(|arg| arg == "--json") {
+    let json = args.iter().zip(args.iter().skip(1).map(Some).chain([None])).any(|(arg, next)| {
+        arg == "--json" || arg == "--format=json" || (arg == "--format" && next.is_some_and(|next| next == "json"))
+    });
+    if !err.use_stderr() || !json {
         return None;
     }
     let cli = <crate::cli::Cli as clap::CommandFactory>::command();

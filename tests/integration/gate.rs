@@ -364,3 +364,19 @@ fn a_registry_that_does_not_load_fails_every_repos_check() {
     assert_eq!(done.status.code(), Some(1), "{out}");
     assert!(out.contains("error[registry]"), "{out}");
 }
+
+#[test]
+fn format_json_given_a_bad_flag_still_prints_the_usage_document() {
+    let ws = Ws::new();
+    for args in [&["check", "--format", "json", "--bogus"][..], &["check", "--format=json", "--bogus"]] {
+        ws.run("platform", args)
+            .status(2)
+            .stdout_json(json!({"schema": 1, "command": "check", "platform": null, "ok": false,
+                "errors": [{"kind": "usage", "message": "unexpected argument '--bogus' found"}], "warnings": []}))
+            .stderr(
+                "error: unexpected argument '--bogus' found\n\n\
+                 Usage: mynatca check --format <FORMAT>\n\nFor more information, try '--help'.\n",
+            )
+            .go();
+    }
+}
