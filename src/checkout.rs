@@ -57,6 +57,27 @@ pub(crate) fn same_trees(repo: &Repository, old: &str, new: &str, paths: &[PathB
     paths.iter().all(|path| matches!((entry(&old, path), entry(&new, path)), (Ok(a), Ok(b)) if a == b))
 }
 
+/// The projects the registry at revision `old` of the platform's repo has and the
+/// workspace's registry has not: a platform branch that registered a project, left for
+/// one that did not. Their links are mynatca's to remove. None when `git` is not the
+/// platform's repo, or the old registry cannot be read.
+pub(crate) fn dropped_projects(ws: &Workspace, git: &GitDirs, old: &str) -> Vec<registry::Project> {
+    let top = crate::workspace::canonical_or_lexical(&git.work_tree);
+    let path = ws.platform.join(registry::FILE_NAME);
+    let Ok(rel) = crate::workspace::canonical_or_lexical(&path).strip_prefix(&top).map(Path::to_path_buf) else {
+        return Vec::new();
+    };
+    let text = git.open().ok().and_then(|repo| {
+        let object = repo.revparse_single(&format!("{old}:{}", rel.display())).ok()?;
+        let blob = object.peel_to_blob().ok()?;
+        String::from_utf8(blob.content().to_vec()).ok()
+    });
+    let Some(old) = text.and_then(|text| registry::Registry::parse(path, &text).ok()) else {
+        return Vec::new();
+    };
+    old.projects.into_iter().filter(|project| ws.registry.project(&project.name).is_none()).collect()
+}
+
 /// For `post-checkout OLD NEW FLAG` and `post-merge`: whether the checkout or merge left
 /// every watched path as it was. A file checkout (FLAG 0) is never ruled out.
 pub(crate) fn untouched(ws: &Workspace, git: &GitDirs, old: &str, new: &str) -> bool {

@@ -72,6 +72,15 @@ enum Scope {
     All,
 }
 
+/// The commit HEAD was at before git moved it, as the hook knows it.
+fn previous(hook: HookName, args: &[String]) -> Option<&str> {
+    match (hook, args) {
+        (HookName::PostCheckout, [old, ..]) => Some(old),
+        (HookName::PostMerge, _) => Some("ORIG_HEAD"),
+        _ => None,
+    }
+}
+
 /// Relinks and reports only what is worth a line; every failure is reported, never
 /// returned, so that git's exit status stays its own.
 fn relink(ctx: &Context, hook: HookName, args: &[String]) {
@@ -90,7 +99,12 @@ fn relink(ctx: &Context, hook: HookName, args: &[String]) {
                 reconcile::relink_additions(&ws, ctx.wait)
             }
             Scope::All => {
-                let result = reconcile::relink(&ws, Mode::Apply, &[], ctx.wait);
+                // Links of a project the old commit's registry had are ours to remove.
+                let dropped = match (gitdir::current(&ctx.cwd), previous(hook, args)) {
+                    (Some(git), Some(old)) => checkout::dropped_projects(&ws, &git, old),
+                    _ => Vec::new(),
+                };
+                let result = reconcile::relink(&ws, Mode::Apply, &dropped, ctx.wait);
                 relinked = Some(ws);
                 result
             }

@@ -380,3 +380,26 @@ fn format_json_given_a_bad_flag_still_prints_the_usage_document() {
             .go();
     }
 }
+
+#[test]
+fn leaving_a_platform_branch_that_registered_a_project_removes_its_links() {
+    let ws = Ws::new().with_project("pay");
+    ws.commit_all("platform", "pay registered");
+    ws.run("platform", ["setup-hooks", "-q"]).go();
+    ws.run("platform", ["link"]).stdout("linked: 2 created, 0 updated, 0 removed, 0 unchanged\n").go();
+    ws.add_project_repo("extra");
+    ws.run_git("platform", &["switch", "-q", "-c", "feature/extra"]).go();
+    ws.run("platform", ["link-project", "extra", "--path", "../extra", "--schema", "extra", "-q"])
+        .stdout("linked: 2 created, 0 updated, 0 removed, 2 unchanged\n")
+        .go();
+    ws.commit_all("platform", "extra registered");
+    assert_eq!(ws.links().len(), 2);
+    // Back on main, whose registry lacks extra: its links go with the checkout.
+    ws.run_git("platform", &["switch", "-q", "main"])
+        .stderr("linked: 0 created, 0 updated, 2 removed, 2 unchanged\n")
+        .go();
+    assert_eq!(ws.links(), ["00000000000002_baseline_pay_schema.sql"]);
+    ws.run("platform", ["link", "--check"])
+        .stdout("linked: 0 created, 0 updated, 0 removed, 2 unchanged (check: nothing changed)\n")
+        .go();
+}
