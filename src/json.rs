@@ -27,8 +27,39 @@ struct Document<'a, B: Serialize> {
     warnings: Vec<Issue>,
 }
 
-/// The document of `command`: the envelope around `body`'s fields, and every diagnostic
-/// as an error or a warning (the JSON emitter).
+/// What a document holds besides its diagnostics.
+pub(crate) struct Envelope<'a> {
+    pub(crate) command: &'a str,
+    pub(crate) platform: Option<&'a Path>,
+    pub(crate) ok: bool,
+}
+
+/// The JSON emitter: writes the document of `envelope.command` to `out`, on one line, the
+/// envelope around `body`'s fields and every diagnostic as an error or a warning.
+pub(crate) fn emit(
+    out: &mut dyn std::io::Write,
+    envelope: &Envelope,
+    body: impl Serialize,
+    diagnostics: &[Diagnostic],
+    places: &Places,
+) -> std::io::Result<()> {
+    let of = |severity: Severity| {
+        diagnostics.iter().filter(|d| d.severity == severity).map(|d| Issue::of(d, places)).collect()
+    };
+    let document = Document {
+        schema: SCHEMA_VERSION,
+        command: Some(envelope.command),
+        platform: envelope.platform.map(|p| p.display().to_string()),
+        ok: envelope.ok,
+        body,
+        errors: of(Severity::Error),
+        warnings: of(Severity::Warning),
+    };
+    serde_json::to_writer(&mut *out, &document)?;
+    writeln!(out)
+}
+
+/// [`emit`] into a string, without its newline (for `Ui::out`).
 pub(crate) fn document(
     command: &str,
     platform: Option<&Path>,
@@ -36,21 +67,11 @@ pub(crate) fn document(
     body: impl Serialize,
     diagnostics: &[Diagnostic],
     places: &Places,
-) -> serde_json::Result<String> {
-    let platform = platform.map(|p| p.display().to_string());
-    let of = |severity: Severity| {
-        diagnostics.iter().filter(|d| d.severity == severity).map(|d| Issue::of(d, places)).collect()
-    };
-    let (errors, warnings) = (of(Severity::Error), of(Severity::Warning));
-    serde_json::to_string(&Document {
-        schema: SCHEMA_VERSION,
-        command: Some(command),
-        platform,
-        ok,
-        body,
-        errors,
-        warnings,
-    })
+) -> std::io::Result<String> {
+    let mut out = Vec::new();
+    emit(&mut out, &Envelope { command, platform, ok }, body, diagnostics, places)?;
+    out.pop();
+    Ok(String::from_utf8(out).expect("JSON is UTF-8"))
 }
 
 /// The document printed on stdout when a command given `--json` fails before it has one
@@ -126,5 +147,35 @@ impl Issue {
             column: d.column,
             hint: d.hint.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::diagnostic::Code;
+
+    #[test]
+    fn the_json_emitter_writes_one_line_with_every_diagnostic_in_its_place() {
+        let places = Places::none(Path::new("/w"));
+        let diagnostics = [
+            Diagnostic::new(Code::Parse, "/w/x.sql", 2, "bad").column(3).in_project("pay").hint("fix it"),
+            Diagnostic::general(Code::BranchMix, "mixed"),
+        ];
+        let mut out = Vec::new();
+        let envelope = Envelope { command: "check", platform: Some(Path::new("/w/platform")), ok: false };
+        emit(&mut out, &envelope, serde_json::json!({"checked": 1}), &diagnostics, &places).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(text.lines().count(), 1);
+        assert!(text.ends_with('\n'));
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&text).unwrap(),
+            serde_json::json!({"schema": 1, "command": "check", "platform": "/w/platform", "ok": false, "checked": 1,
+                "errors": [{"kind": "parse", "message": "bad", "project": "pay", "path": "/w/x.sql", "line": 2,
+                    "column": 3, "hint": "fix it"}],
+                "warnings": [{"kind": "branch-mix", "message": "mixed"}]})
+        );
     }
 }
