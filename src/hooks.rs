@@ -40,6 +40,11 @@ impl HookName {
         }
     }
 
+    /// The hook called `name`.
+    pub(crate) fn named(name: &str) -> Option<HookName> {
+        HookName::ALL.into_iter().find(|hook| hook.as_str() == name)
+    }
+
     /// The hooks that keep the links current (all but pre-commit).
     pub(crate) fn relinks(self) -> bool {
         self != HookName::PreCommit
@@ -190,6 +195,9 @@ pub(crate) enum Change {
     /// A stale copy of mynatca's own shim kept as `<name>.pre-mynatca` was removed: a
     /// shim never chains to a shim.
     Unchained,
+    /// The hook there already runs `mynatca hook NAME` (a hook manager's, or a team's
+    /// script): left as it is, since a shim in front would run mynatca twice.
+    AlreadyRuns,
 }
 
 /// A hook file as found before installing or uninstalling.
@@ -267,11 +275,16 @@ pub(crate) fn lock(common_dir: &Path, wait: lockfile::Wait) -> anyhow::Result<lo
 /// Installs the shims into `dir` (created if missing), calling the binary at `exe`.
 /// A foreign hook is moved to `<name>.pre-mynatca`; a current shim is not rewritten.
 /// The caller holds [`lock`].
-pub(crate) fn install(dir: &Path, exe: &str) -> anyhow::Result<Vec<(&'static str, Change)>> {
+pub(crate) fn install(dir: &Path, work_tree: &Path, exe: &str) -> anyhow::Result<Vec<(&'static str, Change)>> {
     let found = survey(dir)?;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut changes = Vec::with_capacity(found.len());
     for mut hook in found {
+        let runs = |name| managers::inspect(dir, work_tree, name) == managers::Hook::RunsMynatca;
+        if matches!(hook.existing, HookFile::Foreign) && HookName::named(hook.name).is_some_and(runs) {
+            changes.push((hook.name, Change::AlreadyRuns));
+            continue;
+        }
         let text = shim(hook.name, exe);
         let kept = hook.path.with_file_name(format!("{}{FROM_SCRIPTS_SUFFIX}", hook.name));
         let mut replaced = false;

@@ -45,7 +45,7 @@ pub(crate) fn run(ctx: &Context, args: &SetupHooksArgs) -> anyhow::Result<Outcom
     let flag = ctx.platform.clone();
     let (platform, _) = workspace::find_platform(flag.as_deref(), &top)?;
     let ws = Workspace::load(platform)?;
-    let changes = hooks::install(&dir, &installing_binary()?)?;
+    let changes = hooks::install(&dir, &top, &installing_binary()?)?;
     print_changes(ctx, &dir, &changes);
     record_platform(ctx, &repo, &top, &ws)
         .with_context(|| format!("cannot write {PLATFORM_CONFIG_KEY} to the git config of {}", top.display()))?;
@@ -100,6 +100,7 @@ fn change_word(change: Change) -> &'static str {
         Change::NotInstalled => "not-installed",
         Change::ReplacedScripts => "replaced-scripts",
         Change::Unchained => "unchained",
+        Change::AlreadyRuns => "already-runs",
     }
 }
 
@@ -122,6 +123,7 @@ fn print_changes(ctx: &Context, dir: &Path, changes: &[(&str, Change)]) {
             Change::Removed => format!("removed {name}"),
             Change::Restored => format!("restored {name} (the hook that was there before mynatca's)"),
             Change::NotInstalled => format!("not installed {name}"),
+            Change::AlreadyRuns => format!("left {name}: it already runs `mynatca hook {name}`"),
             Change::Unchained => {
                 format!("removed {name}{}: a stale copy of mynatca's own hook", hooks::CHAINED_SUFFIX)
             }

@@ -187,3 +187,37 @@ fn in_ci_a_missing_hook_is_no_finding() {
     let lacks = pay_finding("pay lacks mynatca's post-rewrite hook, so links go stale on checkout, merge and rebase; run `mynatca setup-hooks` in it");
     ws.run("platform", ["check"]).env("CI", "false").stdout(lacks + &summary(4, 0, 1)).go();
 }
+
+/// A manager's hooks that already run mynatca are left alone by `setup-hooks`: a shim in
+/// front would run mynatca twice on every checkout. The others get the shim, chained.
+#[test]
+fn setup_hooks_leaves_a_hook_that_already_runs_mynatca_alone() {
+    let ws = Ws::new().with_project("pay");
+    for name in NAMES {
+        let runner =
+            format!("#!/bin/sh\nif [ \"$LEFTHOOK\" = \"0\" ]; then exit 0; fi\nexec lefthook run \"{name}\" \"$@\"\n");
+        write_hook(&ws, &format!("pay/.git/hooks/{name}"), &runner, 0o755);
+    }
+    let mut config = String::new();
+    for name in ["post-checkout", "post-merge", "post-rewrite"] {
+        config += &format!("{name}:\n  commands:\n    mynatca:\n      run: mynatca hook {name} {{0}}\n");
+    }
+    ws.write("pay/lefthook.yml", &config);
+    let runner = std::fs::read(ws.path("pay/.git/hooks/post-checkout")).unwrap();
+    ws.run("pay", ["setup-hooks"])
+        .filter(|text| {
+            text.lines()
+                .filter(|l| !l.starts_with("hooks in ") && !l.starts_with("recorded "))
+                .map(|l| format!("{l}\n"))
+                .collect()
+        })
+        .stdout(
+            "left post-checkout: it already runs `mynatca hook post-checkout`\n\
+             left post-merge: it already runs `mynatca hook post-merge`\n\
+             left post-rewrite: it already runs `mynatca hook post-rewrite`\n\
+             installed pre-commit (the existing hook is kept as pre-commit.pre-mynatca and runs first)\n",
+        )
+        .go();
+    assert_eq!(std::fs::read(ws.path("pay/.git/hooks/post-checkout")).unwrap(), runner, "left as it was");
+    assert!(!ws.path("pay/.git/hooks/post-checkout.pre-mynatca").exists());
+}
