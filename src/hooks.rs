@@ -10,7 +10,7 @@ use crate::fsutil;
 use crate::lockfile;
 
 mod managers;
-pub(crate) use managers::{inspect, Hook, Manager};
+pub(crate) use managers::{configured, inspect, Hook, Manager};
 
 /// The hooks mynatca installs.
 pub const HOOK_NAMES: [&str; 4] =
@@ -398,7 +398,7 @@ mod tests {
         std::fs::create_dir(&hooks).unwrap();
         std::fs::write(hooks.join("pre-commit"), "#!/bin/sh\nexit 0\n").unwrap();
 
-        let changes = install(&hooks, "/opt/mynatca").unwrap();
+        let changes = install(&hooks, Path::new("/nonexistent"), "/opt/mynatca").unwrap();
         assert_eq!(
             changes,
             vec![
@@ -411,9 +411,9 @@ mod tests {
         assert_eq!(std::fs::read_to_string(hooks.join("pre-commit.pre-mynatca")).unwrap(), "#!/bin/sh\nexit 0\n");
         assert!(HOOK_NAMES.iter().all(|name| is_mynatca_hook(&hooks.join(name)) && mode(&hooks.join(name)) == 0o755));
 
-        let again = install(&hooks, "/opt/mynatca").unwrap();
+        let again = install(&hooks, Path::new("/nonexistent"), "/opt/mynatca").unwrap();
         assert!(again.iter().all(|(_, change)| *change == Change::Unchanged), "{again:?}");
-        let moved = install(&hooks, "/usr/local/bin/mynatca").unwrap();
+        let moved = install(&hooks, Path::new("/nonexistent"), "/usr/local/bin/mynatca").unwrap();
         assert!(moved.iter().all(|(_, change)| *change == Change::Updated), "{moved:?}");
         assert_eq!(std::fs::read_to_string(hooks.join("pre-commit.pre-mynatca")).unwrap(), "#!/bin/sh\nexit 0\n");
 
@@ -441,7 +441,7 @@ mod tests {
         let hooks = dir.path();
         std::fs::write(hooks.join("pre-commit"), "#!/bin/sh\necho new\n").unwrap();
         std::fs::write(hooks.join("pre-commit.pre-mynatca"), "#!/bin/sh\necho old\n").unwrap();
-        let err = install(hooks, "/opt/mynatca").unwrap_err().to_string();
+        let err = install(hooks, Path::new("/nonexistent"), "/opt/mynatca").unwrap_err().to_string();
         assert!(err.contains("merge them into one by hand (nothing was changed)"), "{err}");
         assert!(!hooks.join("post-checkout").exists(), "installed a hook before refusing");
         assert!(uninstall(hooks).is_err());
@@ -453,7 +453,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let hooks = dir.path();
         std::fs::write(hooks.join("post-merge.pre-mynatca"), "#!/bin/sh\necho old\n").unwrap();
-        let changes = install(hooks, "/opt/mynatca").unwrap();
+        let changes = install(hooks, Path::new("/nonexistent"), "/opt/mynatca").unwrap();
         assert_eq!(changes[1], ("post-merge", Change::Chained));
         std::fs::remove_file(hooks.join("post-merge")).unwrap();
         assert_eq!(uninstall(hooks).unwrap()[1], ("post-merge", Change::Restored));
@@ -464,7 +464,7 @@ mod tests {
     fn a_missing_hooks_folder_is_created() {
         let dir = tempfile::tempdir().unwrap();
         let hooks = dir.path().join("not/yet");
-        install(&hooks, "/opt/mynatca").unwrap();
+        install(&hooks, Path::new("/nonexistent"), "/opt/mynatca").unwrap();
         assert!(is_mynatca_hook(&hooks.join("post-merge")));
     }
 }

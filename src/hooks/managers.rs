@@ -69,6 +69,16 @@ pub(crate) fn inspect(dir: &Path, work_tree: &Path, name: HookName) -> Hook {
     }
 }
 
+/// The hook manager a repo is configured for, read from its configuration files (for a
+/// hook that manager has not installed yet): pre-commit's, then lefthook's.
+pub(crate) fn configured(work_tree: &Path) -> Option<Manager> {
+    if work_tree.join(".pre-commit-config.yaml").is_file() {
+        return Some(Manager::PreCommit);
+    }
+    let lefthook = ["lefthook.yml", "lefthook.yaml", ".lefthook.yml", "lefthook.toml", "lefthook.json"];
+    lefthook.iter().any(|name| work_tree.join(name).is_file()).then_some(Manager::Lefthook)
+}
+
 /// The file's text, if it is a regular file (links followed) of at most [`MAX_READ`] bytes.
 fn read_small(path: &Path) -> Option<String> {
     let meta = std::fs::metadata(path).ok()?;

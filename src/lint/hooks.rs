@@ -24,10 +24,13 @@ pub(crate) fn hook_findings(repo: &RepoHooks) -> Vec<Diagnostic> {
         repo.hooks.iter().filter(|(_, hook)| matches!(hook, Hook::Missing(_))).map(|(name, _)| *name).collect();
     if !missing.is_empty() {
         let names: Vec<&str> = missing.iter().map(|name| name.as_str()).collect();
-        let manager = repo.hooks.iter().find_map(|(_, hook)| match hook {
+        // The manager of a missing hook's file; else one configured whose hooks for
+        // these are not installed at all.
+        let installed = repo.hooks.iter().find_map(|(_, hook)| match hook {
             Hook::Missing(manager) => *manager,
             _ => None,
         });
+        let manager = installed.map(Ok).or_else(|| crate::hooks::configured(repo.root).map(Err));
         let message = format!(
             "{} lacks mynatca's {} hook{}, so {}; {}",
             repo.name,
@@ -68,7 +71,12 @@ fn consequence(missing: &[HookName]) -> &'static str {
 
 /// `setup-hooks` for a clone's own hooks folder; a hook manager's own recipe otherwise
 /// (`setup-hooks` refuses to write into a folder the team shares).
-fn advice(manager: Option<Manager>, shared_folder: bool) -> String {
+/// `manager`: `Ok` for a manager whose hook file is there, `Err` for one only configured.
+fn advice(manager: Option<Result<Manager, Manager>>, shared_folder: bool) -> String {
+    if manager == Some(Err(Manager::PreCommit)) {
+        return "install pre-commit's other hook types, `pre-commit install -t post-checkout -t post-merge -t post-rewrite` (its `mynatca-link` hook runs mynatca for each; see \"Hook managers\" in mynatca's README)".to_string();
+    }
+    let manager = manager.map(|found| found.unwrap_or_else(|configured| configured));
     let who = match (manager, shared_folder) {
         (Some(manager), _) => manager.as_str(),
         (None, true) => "your hook manager",
