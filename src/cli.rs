@@ -18,7 +18,8 @@ Examples:
   mynatca check                                         # what CI runs
   mynatca <COMMAND> --help                              # examples for each command
 
-Exit codes: 0 ok; 1 the command ran and found problems; 2 usage, configuration or environment error";
+Exit codes: 0 ok; 1 the command ran and found problems; 2 usage, configuration or environment error;
+130, 143 stopped by Ctrl-C or SIGTERM (refresh, up)";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -33,6 +34,18 @@ pub struct Cli {
     pub(crate) global: GlobalArgs,
     #[command(subcommand)]
     pub(crate) command: Command,
+}
+
+/// The command line without its hidden subcommands (the upkeep a refresh starts), for
+/// completion scripts: they offer only what a person types.
+pub fn completion_command() -> clap::Command {
+    let cli = <Cli as clap::CommandFactory>::command();
+    let subcommands: Vec<clap::Command> = cli.get_subcommands().filter(|c| !c.is_hide_set()).cloned().collect();
+    clap::Command::new("mynatca")
+        .version(VERSION)
+        .propagate_version(true)
+        .args(cli.get_arguments().cloned())
+        .subcommands(subcommands)
 }
 
 #[derive(Debug, Args)]
@@ -166,7 +179,7 @@ Examples:
   mynatca refresh --db-url postgres://postgres@127.0.0.1:5432/mynatca_dev
   mynatca refresh -- --debug           # arguments for supabase db reset
 
-Exit codes: 0 done; 1 a conflict, duplicate or failed migration or seed; 2 usage or configuration error (no platform, bad registry, bad flag)";
+Exit codes: 0 done; 1 a conflict, duplicate or failed migration or seed; 2 usage or configuration error (no platform, bad registry, bad flag); 130, 143 stopped by Ctrl-C or SIGTERM, the database left as it was";
 
 const CHECK_HELP: &str = "\
 Examples:
@@ -382,23 +395,23 @@ pub(crate) struct RefreshArgs {
     #[arg(long, value_enum, default_value_t = BaseChoice::Supabase, value_name = "BASE")]
     pub(crate) base: BaseChoice,
     /// Keep going past failing files; report them all at the end (exit 1)
-    #[arg(long)]
+    #[arg(long, requires = "db_url")]
     pub(crate) keep_going: bool,
     /// Leave out CREATE EXTENSION for extensions the server lacks (a warning each)
-    #[arg(long)]
+    #[arg(long, requires = "db_url")]
     pub(crate) allow_missing_extensions: bool,
     /// Neither use nor keep a cached copy of the migrated database
-    #[arg(long)]
+    #[arg(long, requires = "db_url")]
     pub(crate) no_cache: bool,
     /// Keep the build database of a failed or interrupted refresh, and name it
-    #[arg(long)]
+    #[arg(long, requires = "db_url")]
     pub(crate) keep_failed: bool,
     /// Drop the replaced database and make the cache's spare copies before returning,
     /// not in a detached process
-    #[arg(long)]
+    #[arg(long, requires = "db_url")]
     pub(crate) no_detach: bool,
     /// Drop this database's caches, spare copies and trash, and stop (built-in engine)
-    #[arg(long, requires = "db_url")]
+    #[arg(long, requires = "db_url", conflicts_with = "json")]
     pub(crate) drop_caches: bool,
     /// One JSON document on stdout (built-in engine: needs a database URL)
     #[arg(long, requires = "db_url")]

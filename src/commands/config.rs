@@ -86,7 +86,8 @@ fn db_url(command: &Command, environment: Option<String>) -> Option<DbUrl> {
         Command::Upkeep(_) => None,
         _ => return None,
     };
-    match flag.filter(|url| !url.is_empty()) {
+    // An empty flag stays empty: the command refuses it rather than look elsewhere.
+    match flag {
         Some(url) => Some(DbUrl { url: url.to_string(), from_flag: true }),
         None => environment.map(|url| DbUrl { url, from_flag: false }),
     }

@@ -8,7 +8,7 @@ use crate::cli::Cli;
 use crate::error::Outcome;
 
 pub(crate) fn completions(shell: clap_complete::Shell) -> anyhow::Result<Outcome> {
-    let mut cmd = Cli::command();
+    let mut cmd = crate::cli::completion_command();
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut cmd, "mynatca", &mut out);
     crate::ui::write_stdout_bytes(&out);

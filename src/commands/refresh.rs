@@ -10,7 +10,7 @@ use crate::commands::render;
 use crate::commands::{Context, Format};
 use crate::config::SupabaseConfig;
 use crate::db::{self, History, Migration, Record, Script, SqlFile, Target};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::emit::{PathStyle, Places};
 use crate::error::{config_error, Outcome};
 use crate::json;
@@ -41,6 +41,13 @@ pub(crate) fn run(ctx: &Context, args: &RefreshArgs) -> anyhow::Result<Outcome> 
     let ws = ctx.workspace()?;
     // Everything that can be refused is refused before links or the database change.
     let target = match &ctx.db_url {
+        // `--db-url ''`, or `$MYNATCA_DB_URL` set to nothing, never means the reset of
+        // the other engine.
+        Some(url) if url.url.trim().is_empty() => {
+            return Err(config_error(
+                "the database URL is empty (--db-url or $MYNATCA_DB_URL); give the URL, or unset it to run `supabase db reset`",
+            ))
+        }
         Some(url) => Some(local_target(&url.url, args.allow_remote)?),
         None => {
             if args.allow_remote {
@@ -123,7 +130,7 @@ fn builtin(
     mut diagnostics: Vec<Diagnostic>,
 ) -> anyhow::Result<Outcome> {
     let ui = ctx.ui;
-    let seeds = seed_files(ui, ws, args.no_seed, args.json)?;
+    let seeds = seed_files(ui, ws, args.no_seed, args.json, &mut diagnostics)?;
     let mut plan = load_plan(ws, db::migrations(ws)?, seeds)?;
     let options = db::Options {
         base: match args.base {
@@ -155,7 +162,14 @@ fn builtin(
     let seconds = started.elapsed().as_secs_f64();
     if args.json {
         let body = report::to_json(target, &plan, &report, seconds);
-        diagnostics.extend(report.failures.iter().map(|f| report::failure(ws, f)));
+        for failure in &report.failures {
+            // On stderr too, as the text report shows them.
+            ui.error(&format!(
+                "{}:{} ({}): {}",
+                failure.file.shown, failure.line, failure.file.project, failure.message
+            ));
+            diagnostics.push(report::failure(ws, failure));
+        }
         let places = Places::new(ws, &ctx.cwd, PathStyle::Cwd);
         let ok = report.failures.is_empty();
         ui.out(&json::document("refresh", Some(&ws.platform), ok, body, &diagnostics, &places)?);
@@ -189,29 +203,44 @@ fn load_plan(ws: &Workspace, migrations: Vec<Migration>, seeds: Vec<SqlFile>) ->
 }
 
 /// The seeds to run, read before the database is touched so a bad config.toml changes nothing.
-fn seed_files(ui: &Ui, ws: &Workspace, no_seed: bool, json: bool) -> anyhow::Result<Vec<SqlFile>> {
-    if no_seed {
-        // With --json, stdout holds the document alone.
+fn seed_files(
+    ui: &Ui,
+    ws: &Workspace,
+    no_seed: bool,
+    json: bool,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> anyhow::Result<Vec<SqlFile>> {
+    // With --json, stdout holds the document alone.
+    let say = |line: &str| {
         if !json {
-            ui.info("seeding skipped (--no-seed)");
+            ui.info(line);
         }
+    };
+    if no_seed {
+        say("seeding skipped (--no-seed)");
         return Ok(Vec::new());
     }
+    let mut warn = |diagnostic: Diagnostic| {
+        ui.warn(&diagnostic.message);
+        diagnostics.push(diagnostic);
+    };
     let Some(config) = SupabaseConfig::load(&ws.config_path())? else {
-        ui.warn(&format!("no {}: no seeds to run", ws.config_path().display()));
+        let message = format!("no {}: no seeds to run", ws.config_path().display());
+        warn(Diagnostic::general(Code::ConfigSeeds, message).at(ws.config_path()).warning());
         return Ok(Vec::new());
     };
     if !config.seed_enabled() {
-        ui.info(&format!("seeding disabled ([db.seed] enabled = false in {})", config.path.display()));
+        say(&format!("seeding disabled ([db.seed] enabled = false in {})", config.path.display()));
         return Ok(Vec::new());
     }
     let seeds = db::seeds(ws, &config.seed_sql_paths())?;
     for pattern in &seeds.unmatched {
-        ui.warn(&format!(
+        let message = format!(
             "[db.seed] sql_paths: {pattern} matched no file in {}; fix the pattern in {} or add the file",
             ws.supabase_dir().display(),
             config.path.display()
-        ));
+        );
+        warn(Diagnostic::new(Code::ConfigSeeds, &config.path, 1, message).warning());
     }
     Ok(seeds.files)
 }

@@ -373,6 +373,13 @@ fn connect_refusal(target: &Target, err: &postgres::Error) -> Option<ConfigError
         return Some(auth("the server asks for a password and the URL has none"));
     }
     let io = source.downcast_ref::<std::io::Error>()?;
+    // A host name no resolver knows is the user's to fix, as a refused connection is.
+    if io.to_string().contains("failed to lookup address") {
+        return Some(
+            ConfigError::new(format!("cannot find the host of {} ({io})", target.describe()))
+                .hint("fix the host name in the URL (--db-url or $MYNATCA_DB_URL)"),
+        );
+    }
     // A Unix socket that is not there is the socket form of a refused connection.
     let refused = matches!(io.kind(), std::io::ErrorKind::ConnectionRefused | std::io::ErrorKind::NotFound);
     refused.then(|| {

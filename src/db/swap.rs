@@ -38,7 +38,9 @@ fn renames(admin: &mut Client, target: &Target, renames: &[(&str, &str)], waits:
     for attempt in 1..=ATTEMPTS {
         let done = (|| {
             let mut tx = admin.transaction()?;
-            tx.batch_execute(&format!("SET LOCAL lock_timeout = {}", waits.lock.as_millis().max(1)))?;
+            // PostgreSQL takes at most i32::MAX ms (24 days): a longer --wait is that.
+            let millis = waits.lock.as_millis().clamp(1, i32::MAX as u128);
+            tx.batch_execute(&format!("SET LOCAL lock_timeout = {millis}"))?;
             if waits.version >= 140000 {
                 // After a `kill -9`, the server ends the wait within a second, not at the timeout.
                 tx.batch_execute("SET LOCAL client_connection_check_interval = 1000")?;

@@ -55,7 +55,12 @@ pub(crate) fn resolve(
     environment: Option<String>,
     ws: &Workspace,
 ) -> Result<Resolved, ConfigError> {
-    if let Some(url) = flag.filter(|url| !url.is_empty()) {
+    if let Some(url) = flag {
+        if url.trim().is_empty() {
+            return Err(ConfigError::new(
+                "--db-url is empty; give the database's URL, or leave the flag out to use the usual rules",
+            ));
+        }
         return Ok(Resolved { url: url.to_string(), source: Source::Flag });
     }
     if let Some(url) = environment.filter(|url| !url.is_empty()) {

@@ -403,3 +403,87 @@ fn leaving_a_platform_branch_that_registered_a_project_removes_its_links() {
         .stdout("linked: 0 created, 0 updated, 0 removed, 2 unchanged (check: nothing changed)\n")
         .go();
 }
+
+#[test]
+fn an_empty_database_url_is_refused_never_taken_for_another_database() {
+    let ws = Ws::new();
+    // Refused before anything changes: not even the links.
+    ws.run("platform", ["refresh", "--db-url", ""])
+        .status(2)
+        .stderr("error: the database URL is empty (--db-url or $MYNATCA_DB_URL); give the URL, or unset it to run `supabase db reset`\n")
+        .go();
+    let json = ws.mynatca("platform").args(["refresh", "--json"]).env("MYNATCA_DB_URL", "").output().unwrap();
+    assert_eq!(json.status.code(), Some(2));
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!((&doc["ok"], &doc["errors"][0]["kind"]), (&json!(false), &json!("config")));
+    for args in [
+        &["status", "--db", "--db-url", ""][..],
+        &["up", "--db-url", ""],
+        &["repair", "1", "--status", "applied", "--db-url", ""],
+    ] {
+        let out = ws.mynatca("platform").args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(crate::support::stderr(&out).contains("--db-url is empty"), "{args:?}");
+    }
+}
+
+#[test]
+fn a_database_host_no_resolver_knows_is_exit_2() {
+    let ws = Ws::new();
+    let out = ws
+        .mynatca("platform")
+        .args(["status", "--db", "--db-url", "postgres://u@no-such-host.invalid/db"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", crate::support::stderr(&out));
+    assert!(crate::support::stderr(&out).contains("cannot find the host"), "{}", crate::support::stderr(&out));
+}
+
+#[test]
+fn the_built_in_engines_flags_need_a_database_url_and_completions_hide_the_upkeep() {
+    let ws = Ws::new();
+    for flag in ["--keep-going", "--no-cache", "--keep-failed", "--no-detach", "--allow-missing-extensions"] {
+        let out = ws.mynatca("platform").args(["refresh", flag]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{flag}");
+        assert!(crate::support::stderr(&out).contains("--db-url <URL>"), "{flag}");
+    }
+    let out = ws
+        .mynatca("platform")
+        .args(["refresh", "--drop-caches", "--json", "--db-url", "postgres://h/d"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    for shell in ["bash", "zsh", "fish"] {
+        let out = ws.mynatca(".").args(["completions", shell]).output().unwrap();
+        let script = crate::support::stdout(&out);
+        assert!(script.contains("refresh") && !script.contains("upkeep"), "{shell}");
+    }
+}
+
+#[test]
+fn refresh_json_carries_the_seed_warnings_and_stderr_still_names_each_failed_file() {
+    let ws = Ws::new();
+    let config = crate::support::CONFIG_TOML.replace(r#"["./seed.sql"]"#, r#"["./seed.sql", "./seeds/none/*.sql"]"#);
+    ws.write("platform/supabase/config.toml", &config).write("platform/supabase/seed.sql", "select 1;\n").migration(
+        "platform",
+        "20251215120001_broken.sql",
+        "select 1;\nselect * from missing;\n",
+    );
+    let url = crate::refresh::pg::server().url("gate_seed_warnings");
+    let out = ws.mynatca("platform").args(["refresh", "--json", "--keep-going", "--db-url", &url]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let kinds = |key: &str| -> Vec<String> {
+        doc[key].as_array().unwrap().iter().map(|i| i["kind"].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(kinds("warnings"), ["config-seeds"]);
+    assert_eq!(kinds("errors"), ["migration-failed"]);
+    let err = crate::support::stderr(&out);
+    assert!(err.contains("warning: [db.seed] sql_paths: ./seeds/none/*.sql matched no file"), "{err}");
+    assert!(
+        err.contains(
+            "error: supabase/migrations/20251215120001_broken.sql:2 (platform): relation \"missing\" does not exist"
+        ),
+        "{err}"
+    );
+}

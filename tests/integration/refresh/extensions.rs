@@ -110,13 +110,16 @@ fn keep_going_groups_what_fails_for_want_of_an_extension_under_it_and_the_result
         vec!["20240101000000", "20240105000000"]
     );
 
-    // The same as one JSON document.
+    // The same as one JSON document; stderr names each failed file too.
+    let failed = "error: supabase/migrations/20240102000000_items.sql:1 (platform): type \"absent_vec\" does not exist\n\
+                  error: supabase/migrations/20240103000000_more.sql:1 (platform): type \"extensions.absent_vec\" does not exist\n\
+                  error: supabase/migrations/20240104000000_typo.sql:2 (platform): syntax error at or near \"selec\"\n";
     refresh(&ws, "keep_going")
         .args(["--allow-missing-extensions", "--keep-going", "--json"])
         .status(1)
         .filter(seconds)
         .stdout_json(keep_going_report())
-        .stderr(WARNINGS)
+        .stderr(format!("{WARNINGS}{failed}"))
         .go();
 }
 
