@@ -121,9 +121,23 @@ fn write_pid(mut file: &File) -> io::Result<()> {
     file.flush()
 }
 
-/// The pid the holder wrote, if it did.
+/// The pid the holder wrote, if it did and that process is still there (a lock taken by
+/// something else, `flock(1)` say, leaves the pid of the last mynatca run in the file).
 pub(crate) fn read_pid(path: &Path) -> Option<u32> {
-    std::fs::read_to_string(path).ok()?.trim().parse().ok()
+    let pid: u32 = std::fs::read_to_string(path).ok()?.trim().parse().ok()?;
+    alive(pid).then_some(pid)
+}
+
+/// Whether process `pid` exists: signal 0 is sent to nobody, only checked (EPERM: it
+/// exists, and is someone else's).
+fn alive(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else { return false };
+    if pid <= 0 {
+        return false;
+    }
+    // SAFETY: kill with signal 0 delivers nothing; it only reports whether the process exists.
+    let result = unsafe { libc::kill(pid, 0) };
+    result == 0 || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
 
 /// Opens (creating it and its folder) `path` for an exclusive lock.

@@ -487,3 +487,24 @@ fn a_folder_that_cannot_be_read_is_an_error_never_missing() {
 }
 
 mod files;
+
+#[test]
+fn a_lock_held_by_another_program_names_no_dead_pid() {
+    use std::io::Write;
+    let ws = Ws::new().with_project("pay");
+    // The pid of a process that has ended, as the last mynatca run would leave it.
+    let mut ended = std::process::Command::new("true").spawn().unwrap();
+    let dead = ended.id();
+    ended.wait().unwrap();
+    let path = ws.path("platform/supabase/.mynatca.lock");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let mut file = std::fs::OpenOptions::new().create(true).truncate(true).write(true).open(&path).unwrap();
+    writeln!(file, "{dead}").unwrap();
+    file.lock().unwrap();
+    ws.run("platform", ["--wait", "0", "link"])
+        .status(1)
+        .stderr(
+            "error: the workspace lock $WS/platform/supabase/.mynatca.lock is held by another process (waited 0 s); let that run finish or stop it, then try again (--wait SECONDS waits longer)\n",
+        )
+        .go();
+}
