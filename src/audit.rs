@@ -10,7 +10,6 @@ use crate::error::config_error;
 use crate::gitdir;
 use crate::hooks;
 use crate::lint::history::Base;
-use crate::lint::links::SharedVersion;
 use crate::lint::settings::Settings;
 use crate::lint::{self, Code, Diagnostic, MigrationFile, Owners};
 use crate::lockfile::Held;
@@ -85,7 +84,7 @@ struct Snapshot<'a> {
     /// Every path that is, or is about to be, a managed link.
     managed: Vec<PathBuf>,
     /// Versions more than one migration has (judged with the migrations, which suggest new ones).
-    shared: Vec<SharedVersion>,
+    shared: Vec<reconcile::Duplicate>,
     migrations: Vec<MigrationFile<'a>>,
     /// `[api] schemas` of config.toml.
     exposed: HashSet<String>,
@@ -131,7 +130,7 @@ fn read<'a>(ws: &'a Workspace, reading: Reading, findings: &mut Vec<Diagnostic>)
             findings.push(stale_links(ws, &plan));
         }
         managed = plan.managed_paths();
-        shared = lint::links::shared_versions(&plan);
+        shared = plan.verdict.duplicates.clone();
     }
     let projects: Vec<&registry::Project> = present.iter().filter_map(Repo::project).collect();
     let migrations = migration_files(ws, &projects, &input);

@@ -9,14 +9,10 @@ use crate::workspace::Workspace;
 /// Where `version` is: the first repo (platform first) with a local or remote branch
 /// whose migrations folder holds a `<version>_*.sql`, and that repo's current branch.
 pub(crate) fn holding(ws: &Workspace, version: &str) -> Option<String> {
-    let platform = ("platform".to_string(), ws.platform.clone(), ws.link_dir());
-    let projects = ws.registry.projects.iter().map(|p| (p.name.clone(), ws.project_root(p), ws.migrations_dir(p)));
-    for (name, root, folder) in std::iter::once(platform).chain(projects) {
-        if let Some(found) = in_repo(&root, &folder, version) {
-            return Some(format!("on {name}'s {found}"));
-        }
-    }
-    None
+    ws.repos().find_map(|repo| {
+        let found = in_repo(&ws.root(repo), &ws.migrations_of(repo), version)?;
+        Some(format!("on {}'s {found}", repo.name()))
+    })
 }
 
 fn in_repo(root: &Path, folder: &Path, version: &str) -> Option<String> {

@@ -17,6 +17,8 @@ pub(crate) use error::{EntryError, Field};
 pub(crate) use rules::{check_name, is_valid_name};
 
 pub(crate) const FILE_NAME: &str = ".linked-projects.json";
+/// What every report calls the platform repo, so no project may take the name.
+pub(crate) const PLATFORM: &str = "platform";
 pub(crate) const DEFAULT_MIGRATIONS: &str = "supabase/migrations";
 pub(crate) const DEFAULT_SEED: &str = "supabase/seed.sql";
 pub(crate) const DEFAULT_PROTECTED_BRANCHES: [&str; 2] = ["main", "staging"];

@@ -31,7 +31,7 @@ pub(crate) enum Repo<'a> {
 
 impl<'a> Repo<'a> {
     /// What the platform is called in every report.
-    pub(crate) const PLATFORM: &'static str = "platform";
+    pub(crate) const PLATFORM: &'static str = registry::PLATFORM;
 
     pub(crate) fn name(&self) -> &'a str {
         match self {
@@ -158,8 +158,7 @@ impl Workspace {
     /// Every migration version in the workspace: the platform's migrations folder (own
     /// files and whatever links are there) and every project's migrations folder.
     pub(crate) fn versions(&self) -> HashSet<String> {
-        let dirs =
-            std::iter::once(self.link_dir()).chain(self.registry.projects.iter().map(|p| self.migrations_dir(p)));
+        let dirs = self.repos().map(|repo| self.migrations_of(repo));
         dirs.filter_map(|dir| std::fs::read_dir(dir).ok())
             .flatten()
             .filter_map(|entry| entry.ok()?.file_name().into_string().ok())

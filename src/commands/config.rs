@@ -10,9 +10,6 @@ use crate::fsutil;
 use crate::hooks::HookName;
 use crate::lockfile;
 
-/// The environment variable that names the database (`--db-url` wins over it).
-pub(crate) const DB_URL_VARIABLE: &str = "MYNATCA_DB_URL";
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Config {
     pub(crate) cwd: PathBuf,
@@ -64,7 +61,7 @@ impl Config {
             verbose: global.verbose,
             color: (color(terminals.stdout), color(terminals.stderr)),
             wait: wait(cli),
-            db_url: db_url(&cli.command, set(DB_URL_VARIABLE)),
+            db_url: db_url(&cli.command, set(crate::db::url::VARIABLE)),
         }
     }
 }
@@ -83,7 +80,8 @@ fn db_url(command: &Command, environment: Option<String>) -> Option<DbUrl> {
         Command::Status(args) => args.db_url.as_deref(),
         Command::Up(args) => args.database.db_url.as_deref(),
         Command::Repair(args) => args.database.db_url.as_deref(),
-        Command::Upkeep(_) => None,
+        // The relinking hooks' database hint, and the upkeep: the variable only.
+        Command::Upkeep(_) | Command::Hook(_) => None,
         _ => return None,
     };
     // An empty flag stays empty: the command refuses it rather than look elsewhere.

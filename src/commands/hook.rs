@@ -64,21 +64,14 @@ fn as_git_ran(hook: HookName, args: &[String]) -> (HookName, Vec<String>) {
     }
 }
 
-/// What the hook changes: nothing, only new links (mid-rebase), or everything.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What the hook changes: nothing, only new links (mid-rebase), or everything; then
+/// with the repo and the commit HEAD was at before git moved it, when the hook knows it
+/// (a checkout's or merge's), for the registry that commit had.
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Scope {
     Nothing,
     Additions,
-    All,
-}
-
-/// The commit HEAD was at before git moved it, as the hook knows it.
-fn previous(hook: HookName, args: &[String]) -> Option<&str> {
-    match (hook, args) {
-        (HookName::PostCheckout, [old, ..]) => Some(old),
-        (HookName::PostMerge, _) => Some("ORIG_HEAD"),
-        _ => None,
-    }
+    All(Option<(gitdir::GitDirs, String)>),
 }
 
 /// Relinks and reports only what is worth a line; every failure is reported, never
@@ -98,11 +91,11 @@ fn relink(ctx: &Context, hook: HookName, args: &[String]) {
                 tracing::debug!("{name}: a rebase is under way; links only added, none removed");
                 reconcile::relink_additions(&ws, ctx.wait)
             }
-            Scope::All => {
+            Scope::All(before) => {
                 // Links of a project the old commit's registry had are ours to remove.
-                let dropped = match (gitdir::current(&ctx.cwd), previous(hook, args)) {
-                    (Some(git), Some(old)) => checkout::dropped_projects(&ws, &git, old),
-                    _ => Vec::new(),
+                let dropped = match before {
+                    Some((git, old)) => checkout::dropped_projects(&ws, &git, &old),
+                    None => Vec::new(),
                 };
                 let result = reconcile::relink(&ws, Mode::Apply, &dropped, ctx.wait);
                 relinked = Some(ws);
@@ -119,7 +112,7 @@ fn relink(ctx: &Context, hook: HookName, args: &[String]) {
         Ok(report) => {
             render::report(&ui, &report);
             if let Some(ws) = &relinked {
-                database_hint(&ui, ws);
+                database_hint(ctx, &ui, ws);
             }
         }
         Err(err) => match err.downcast_ref::<Busy>() {
@@ -143,12 +136,12 @@ const HINT_WAIT: Duration = Duration::from_millis(200);
 /// [`HINT_WAIT`] and no longer matches the workspace's migrations; silent otherwise, and
 /// off with `MYNATCA_DB_HINT=0`. The answer is awaited on another thread: a server that
 /// hangs costs the hook the wait, no more.
-fn database_hint(ui: &crate::ui::Ui, ws: &Workspace) {
+fn database_hint(ctx: &Context, ui: &crate::ui::Ui, ws: &Workspace) {
     if std::env::var("MYNATCA_DB_HINT").is_ok_and(|v| v == "0") {
         return;
     }
     let started = std::time::Instant::now();
-    let Ok(resolved) = db::url::resolve(None, std::env::var(db::url::VARIABLE).ok(), ws) else { return };
+    let Ok(resolved) = db::url::resolve(None, ctx.db_url.as_ref().map(|url| url.url.clone()), ws) else { return };
     let link_dir = ws.link_dir();
     let (sender, receiver) = mpsc::channel();
     std::thread::spawn(move || {
@@ -187,11 +180,12 @@ fn hint(url: &str, local: &HashSet<String>) -> Option<String> {
 /// rebase relinks in full, unless an autostash is still to be applied.
 fn scope(ctx: &Context, ws: &Workspace, hook: HookName, args: &[String]) -> Scope {
     let Some(git) = gitdir::current(&ctx.cwd) else {
-        return Scope::All;
+        return Scope::All(None);
     };
+    let all = |before: Option<&str>| Scope::All(before.map(|old| (git.clone(), old.to_string())));
     // Files an autostash still holds are missing now, and their links must stay.
     let stashed = gitdir::autostash_pending(&git.git_dir);
-    let (old, new, midway) = match (hook, args) {
+    let (old, new, midway, before) = match (hook, args) {
         (HookName::PostCheckout, [old, new, flag]) => {
             let midway = stashed
                 || match gitdir::rebase(&git.git_dir) {
@@ -202,29 +196,29 @@ fn scope(ctx: &Context, ws: &Workspace, hook: HookName, args: &[String]) -> Scop
                     None => false,
                 };
             if flag != "1" {
-                return if midway { Scope::Additions } else { Scope::All };
+                return if midway { Scope::Additions } else { all(Some(old)) };
             }
-            (old.as_str(), new.as_str(), midway)
+            (old.as_str(), new.as_str(), midway, Some(old.as_str()))
         }
         // A squash merge leaves HEAD where it was and changes only the work tree.
         (HookName::PostMerge, [squash]) if squash == "1" => {
-            return if stashed { Scope::Additions } else { Scope::All };
+            return if stashed { Scope::Additions } else { all(Some("ORIG_HEAD")) };
         }
-        (HookName::PostMerge, _) => ("ORIG_HEAD", "HEAD", stashed),
+        (HookName::PostMerge, _) => ("ORIG_HEAD", "HEAD", stashed, Some("ORIG_HEAD")),
         (HookName::PostRewrite, [command]) if command == "amend" => {
             let stopped = matches!(gitdir::rebase(&git.git_dir), Some(Rebase::Merge { .. } | Rebase::Apply));
-            ("HEAD@{1}", "HEAD", stopped)
+            ("HEAD@{1}", "HEAD", stopped, None)
         }
         // git applies a rebase's autostash after post-rewrite.
         (HookName::PostRewrite, _) if stashed => return Scope::Additions,
-        _ => return Scope::All,
+        _ => return all(None),
     };
     if checkout::untouched(ws, &git, old, new) {
         Scope::Nothing
     } else if midway {
         Scope::Additions
     } else {
-        Scope::All
+        all(before)
     }
 }
 

@@ -46,8 +46,14 @@ impl std::ops::Deref for Context<'_> {
 impl<'a> Context<'a> {
     /// The database the database-side commands work on, by the first rule that gives one
     /// (see `db::url`); `-v` says which. A tracked `.env` is warned about.
-    pub(crate) fn database(&self, ws: &Workspace, flag: Option<&str>) -> anyhow::Result<crate::db::url::Resolved> {
-        let resolved = crate::db::url::resolve(flag, self.db_url.as_ref().map(|url| url.url.clone()), ws)?;
+    pub(crate) fn database(&self, ws: &Workspace) -> anyhow::Result<crate::db::url::Resolved> {
+        // The flag and the variable, as the Config resolved them; the rest needs `ws`.
+        let (flag, environment) = match &self.db_url {
+            Some(url) if url.from_flag => (Some(url.url.as_str()), None),
+            Some(url) => (None, Some(url.url.clone())),
+            None => (None, None),
+        };
+        let resolved = crate::db::url::resolve(flag, environment, ws)?;
         tracing::info!(source = %resolved.source.describe(), "the database URL");
         if let crate::db::url::Source::DotEnv { path, tracked: true } = &resolved.source {
             self.ui.warn(&format!(

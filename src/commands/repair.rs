@@ -8,7 +8,7 @@ use crate::error::{config_error, Outcome};
 
 pub(crate) fn run(ctx: &Context, args: &RepairArgs) -> anyhow::Result<Outcome> {
     let ws = ctx.workspace()?;
-    let target = super::up::target(ctx, &ws, args.database.db_url.as_deref(), args.database.allow_remote, "repair")?;
+    let target = super::up::target(ctx, &ws, args.database.allow_remote, "repair")?;
     let local = super::up::local_migrations(&ws)?;
     let find = |version: &str| local.iter().find(|s| matches!(&s.record, Record::Migration(h) if h.version == version));
     let mark = match args.status {

@@ -29,7 +29,7 @@ pub(crate) fn run(ctx: &Context, args: &StatusArgs) -> anyhow::Result<Outcome> {
     let ws = ctx.workspace()?;
     let overview = repos::overview(&ws, ctx.wait)?;
     let database = match args.db {
-        true => Some(super::status_db::look(ctx, &ws, args.db_url.as_deref())?),
+        true => Some(super::status_db::look(ctx, &ws)?),
         false => None,
     };
     if args.json {

@@ -72,8 +72,8 @@ impl Database {
 }
 
 /// Reads the history (read-only) and compares it with the workspace's files.
-pub(super) fn look(ctx: &Context, ws: &Workspace, flag: Option<&str>) -> anyhow::Result<Database> {
-    let resolved = ctx.database(ws, flag)?;
+pub(super) fn look(ctx: &Context, ws: &Workspace) -> anyhow::Result<Database> {
+    let resolved = ctx.database(ws)?;
     let target = Target::parse(&resolved.url)?;
     let local = super::up::local_migrations(ws)?;
     let applied = db::read_history(&target)?;

@@ -13,7 +13,7 @@ use crate::workspace::Workspace;
 
 pub(crate) fn run(ctx: &Context, args: &UpArgs) -> anyhow::Result<Outcome> {
     let ws = ctx.workspace()?;
-    let target = target(ctx, &ws, args.database.db_url.as_deref(), args.database.allow_remote, "apply migrations to")?;
+    let target = target(ctx, &ws, args.database.allow_remote, "apply migrations to")?;
     // Linking only changes links (as refresh, it always runs): the plan is the linked one.
     let report = reconcile::relink(&ws, Mode::Apply, &[], ctx.wait)?;
     render::report(ctx.ui, &report);
@@ -43,14 +43,8 @@ pub(crate) fn run(ctx: &Context, args: &UpArgs) -> anyhow::Result<Outcome> {
 }
 
 /// The database of a command that writes to it: a remote host only with `--allow-remote`.
-pub(super) fn target(
-    ctx: &Context,
-    ws: &Workspace,
-    flag: Option<&str>,
-    allow_remote: bool,
-    what: &str,
-) -> anyhow::Result<Target> {
-    let resolved = ctx.database(ws, flag)?;
+pub(super) fn target(ctx: &Context, ws: &Workspace, allow_remote: bool, what: &str) -> anyhow::Result<Target> {
+    let resolved = ctx.database(ws)?;
     let target = Target::parse(&resolved.url)?;
     target.refuse_remote(allow_remote, what, "")?;
     Ok(target)

@@ -1,11 +1,11 @@
 //! `stale-link`, `broken-link`, `foreign-link`, `conflict` and `duplicate-version`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::renames::{Renames, Suggestion};
 use super::{Code, Diagnostic};
 use crate::fsutil;
-use crate::reconcile::{self, Action};
+use crate::reconcile::{self, Action, Duplicate};
 
 /// `stale-link`, `broken-link`, `foreign-link` and `conflict`, from the plan `mynatca link`
 /// would carry out: anything it would change is not as it should be. `exists` tells
@@ -15,37 +15,22 @@ pub(crate) fn link_findings(plan: &reconcile::Plan, exists: impl Fn(&Path) -> bo
     // The plan's conflicts and the foreign links it leaves alone: duplicate versions are
     // `duplicate_findings`' (with the names to rename to), and the other link warnings (a
     // missing project, a file not linked) are the registry's and the names' rules here.
-    let verdict = plan.verdict.diagnostics().into_iter().filter(|d| d.code != Code::DuplicateVersion);
-    findings.extend(verdict.filter(|d| d.is_error() || d.code == Code::ForeignLink).map(Diagnostic::error));
+    let verdict = &plan.verdict;
+    findings.extend(verdict.conflict_diagnostics());
+    let foreign = verdict.warnings.iter().filter(|d| d.code == Code::ForeignLink);
+    findings.extend(foreign.cloned().map(Diagnostic::error));
     findings
-}
-
-/// Files that share a version: one of `plan.duplicates`, each file with its path.
-#[derive(Debug, Clone)]
-pub(crate) struct SharedVersion {
-    pub(crate) version: String,
-    /// (path, project, name), in byte-wise name order.
-    pub(crate) files: Vec<(PathBuf, String, String)>,
-}
-
-/// The duplicate versions of `plan`, each file at its own path.
-pub(crate) fn shared_versions(plan: &reconcile::Plan) -> Vec<SharedVersion> {
-    let shared = plan.verdict.duplicates.iter().map(|duplicate| SharedVersion {
-        version: duplicate.version.clone(),
-        files: duplicate.files.iter().map(|f| (f.path.clone(), f.project.clone(), f.name.clone())).collect(),
-    });
-    shared.collect()
 }
 
 /// The files of each shared version that need another: all but the one that keeps it
 /// (one on its base, else the first in apply order). `applied(project, name)` tells
 /// whether a file is on its base; a file on its base is never renamed.
 pub(crate) fn version_renewals(
-    shared: &[SharedVersion],
+    shared: &[Duplicate],
     applied: impl Fn(&str, &str) -> bool,
 ) -> impl Iterator<Item = &Path> {
     shared.iter().flat_map(move |duplicate| {
-        let on_base: Vec<bool> = duplicate.files.iter().map(|(_, project, name)| applied(project, name)).collect();
+        let on_base: Vec<bool> = duplicate.files.iter().map(|file| applied(&file.project, &file.name)).collect();
         let keeper = on_base.iter().position(|&b| b).unwrap_or(0);
         duplicate
             .files
@@ -53,7 +38,7 @@ pub(crate) fn version_renewals(
             .zip(on_base)
             .enumerate()
             .filter(move |(i, (_, on_base))| *i != keeper && !on_base)
-            .map(|(_, ((path, _, _), _))| path.as_path())
+            .map(|(_, (file, _))| file.path.as_path())
     })
 }
 
@@ -61,21 +46,20 @@ pub(crate) fn version_renewals(
 /// [`Renames`] gives a file that needs another version, else that it keeps this one
 /// (`applied(project, name)`: the base it is on, if any).
 pub(crate) fn duplicate_findings(
-    shared: &[SharedVersion],
+    shared: &[Duplicate],
     renames: &Renames,
     applied: impl Fn(&str, &str) -> Option<String>,
 ) -> Vec<Diagnostic> {
     let mut findings = Vec::new();
     for duplicate in shared {
         for file in &duplicate.files {
-            let (path, project, name) = file;
             let others: Vec<String> = duplicate
                 .files
                 .iter()
                 .filter(|other| *other != file)
-                .map(|(_, project, name)| format!("{name} ({project})"))
+                .map(|other| format!("{} ({})", other.name, other.project))
                 .collect();
-            let hint = match (renames.of(path), applied(project, name)) {
+            let hint = match (renames.of(&file.path), applied(&file.project, &file.name)) {
                 (Some(rename @ Suggestion::Rename { new_version: true, .. }), _) => rename.hint(),
                 (_, Some(reference)) => {
                     format!("this one is on {reference}, so it keeps the version; rename the others")
@@ -84,7 +68,7 @@ pub(crate) fn duplicate_findings(
             };
             findings.push(Diagnostic::new(
                 Code::DuplicateVersion,
-                path,
+                &file.path,
                 1,
                 format!(
                     "version {} is also used by {}; `supabase db reset` would fail on schema_migrations_pkey: {hint}",
@@ -209,9 +193,9 @@ mod tests {
                 (Code::Conflict, "/ws/discord/supabase/migrations/5_same.sql".into()),
             ]
         );
-        let shared = shared_versions(&plan);
+        let shared = plan.verdict.duplicates.clone();
         let paths: Vec<Vec<String>> =
-            shared.iter().map(|s| s.files.iter().map(|f| f.0.display().to_string()).collect()).collect();
+            shared.iter().map(|s| s.files.iter().map(|f| f.path.display().to_string()).collect()).collect();
         assert_eq!(
             paths,
             vec![vec![

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::SystemTime;
 
 use super::history::{self, Base, Late};
-use super::links::{self, SharedVersion};
+use super::links;
 use super::order::order_findings;
 use super::ownership::{analyze_sql, ownership_findings, Owners};
 use super::parsed::{MigrationFile, Parsed};
@@ -15,6 +15,7 @@ use super::renames::Renames;
 use super::rls::rls_findings;
 use super::{name_findings, Code, Diagnostic};
 use crate::migration;
+use crate::reconcile::Duplicate;
 
 /// What the SQL rules need besides the files.
 pub(crate) struct Context<'a> {
@@ -26,7 +27,7 @@ pub(crate) struct Context<'a> {
     /// Every version in the workspace's work trees, for suggesting a free one.
     pub(crate) versions: &'a HashSet<String>,
     /// Versions more than one file has, for `duplicate-version`.
-    pub(crate) shared: &'a [SharedVersion],
+    pub(crate) shared: &'a [Duplicate],
 }
 
 /// Names, parse, transaction, ownership, order, rls, history-edit, out-of-order and

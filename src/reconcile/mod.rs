@@ -270,15 +270,19 @@ impl Verdict {
     /// Everything the plan found, as diagnostics: conflicts and duplicate versions (one
     /// per file) as errors, then the warnings.
     pub(crate) fn diagnostics(&self) -> Vec<Diagnostic> {
-        let conflicts = self.conflicts.iter().map(|conflict| {
+        let duplicates = self.duplicates.iter().flat_map(Duplicate::diagnostics);
+        self.conflict_diagnostics().chain(duplicates).chain(self.warnings.iter().cloned()).collect()
+    }
+
+    /// The conflicts alone, as errors.
+    pub(crate) fn conflict_diagnostics(&self) -> impl Iterator<Item = Diagnostic> + '_ {
+        self.conflicts.iter().map(|conflict| {
             let code = match conflict.kind {
                 ConflictKind::ForeignLink => Code::ForeignLink,
                 _ => Code::Conflict,
             };
             Diagnostic::new(code, &conflict.path, 1, conflict.message.clone())
-        });
-        let duplicates = self.duplicates.iter().flat_map(Duplicate::diagnostics);
-        conflicts.chain(duplicates).chain(self.warnings.iter().cloned()).collect()
+        })
     }
 
     /// Conflicts or duplicate versions: exit 1.

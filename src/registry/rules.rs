@@ -132,7 +132,7 @@ pub(crate) fn check_name(name: &str) -> Result<(), EntryError> {
         Err(EntryError::NameTooLong(name.to_string()))
     } else if !is_valid_name(name) {
         Err(EntryError::NameCharacters(name.to_string()))
-    } else if name == "platform" {
+    } else if name == super::PLATFORM {
         let why = "\"platform\" is what mynatca calls the platform repo itself";
         Err(EntryError::NameReserved { name: name.to_string(), why })
     } else {

@@ -79,7 +79,7 @@ fn the_lock_wait_is_shorter_and_silent_in_relinking_hooks() {
 
 #[test]
 fn the_database_url_is_the_flag_then_the_environment() {
-    let env = [(DB_URL_VARIABLE, "postgres://env/db")];
+    let env = [(crate::db::url::VARIABLE, "postgres://env/db")];
     let cases = [
         ("refresh", &[][..], None),
         ("refresh", &env[..], url("postgres://env/db", false)),
@@ -88,6 +88,7 @@ fn the_database_url_is_the_flag_then_the_environment() {
         ("status --db --db-url postgres://flag/db", &[][..], url("postgres://flag/db", true)),
         ("up --db-url postgres://flag/db", &env[..], url("postgres://flag/db", true)),
         ("repair 1 --status applied", &env[..], url("postgres://env/db", false)),
+        ("hook post-checkout a b 1", &env[..], url("postgres://env/db", false)),
         ("link", &env[..], None),
     ];
     for (args, env, expected) in cases {
