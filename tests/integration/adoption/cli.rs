@@ -171,10 +171,12 @@ fn ctrl_c_in_a_link_project_prompt_restores_the_cursor() {
     ws.add_project_repo("pay");
     let before = ws.read("platform/.linked-projects.json");
     let menu = "\x1b[?25lProject repo to link:\r\n> pay (../pay)\r\n  another folder...\r\n";
+    // Each prompt is awaited whole (the menu's last item; the question and its space)
+    // before Ctrl-C, so a loaded machine never interrupts it half-drawn.
     for (prompt, keys, transcript) in [
-        ("Project repo to link", "", format!("{menu}\x1b[?25h\r\n")),
+        ("  another folder...\r\n", "", format!("{menu}\x1b[?25h\r\n")),
         (
-            "Project name [pay]",
+            "Project name [pay]: ",
             "\r",
             // Enter picks pay: the menu is cleared line by line and the answer written in its place.
             format!(
@@ -188,7 +190,7 @@ fn ctrl_c_in_a_link_project_prompt_restores_the_cursor() {
         let options = rexpect::reader::Options::new().timeout_ms(Some(30_000));
         let mut pty = rexpect::spawn_with_options(cmd, options).expect("spawn in a pty");
         // The whole transcript: what came before each awaited prompt, the prompt, the rest.
-        let mut all = pty.exp_string("Project repo to link").unwrap() + "Project repo to link";
+        let mut all = pty.exp_string("another folder...\r\n").unwrap() + "another folder...\r\n";
         if !keys.is_empty() {
             pty.send(keys).unwrap();
             pty.flush().unwrap();
